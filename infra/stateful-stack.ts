@@ -1,0 +1,34 @@
+import { Duration, Stack, type StackProps, CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { LedgerTable } from './constructs/ledger-table';
+import type { StageConfig } from './config';
+
+export interface StatefulStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+/** Everything that holds data: the ledger table and the event bus with its archive. */
+export class StatefulStack extends Stack {
+  readonly table: dynamodb.TableV2;
+  readonly bus: events.EventBus;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.table = new LedgerTable(this, 'Ledger', { retain: config.retainData }).table;
+
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: `${config.prefix}-loyalty` });
+    const archive = this.bus.archive('Archive', {
+      description: 'Every loyalty event, for replay and audit',
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(config.archiveRetentionDays),
+    });
+    if (config.retainData) archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+  }
+}

@@ -1,0 +1,78 @@
+// Shapes shared by the pure domain modules. No I/O, no AWS imports.
+// Times are ISO-8601 UTC strings ("2026-11-23T08:00:00.000Z"); points are integers;
+// money is integer minor units plus an ISO 4217 currency code.
+
+export type Scope = 'members:read' | 'members:write' | 'purchases:write' | 'admin';
+export const SCOPES: readonly Scope[] = ['members:read', 'members:write', 'purchases:write', 'admin'];
+
+export interface Money {
+  amount: number; // integer minor units (cents for USD, yen for JPY)
+  currency: string; // ISO 4217
+}
+
+export interface ProgramSettings {
+  programId: string;
+  name: string;
+  currency: string; // the program's currency; purchases in another currency are rejected
+  pointsPerUnit: number; // integer points per whole currency unit (base earning)
+  autoEnrol: boolean; // enrol unknown members on their first purchase
+  createdAt: string;
+}
+
+export interface Balances {
+  available: number;
+  pending: number;
+  lifetimeEarned: number;
+}
+
+export interface Member {
+  programId: string;
+  memberId: string;
+  email?: string;
+  name?: string;
+  birthDate?: string; // YYYY-MM-DD
+  attributes: Record<string, string | number | boolean>;
+  tier: string | null;
+  points: Balances;
+  enrolledAt: string;
+  updatedAt: string;
+}
+
+/** A credit. Debits consume `remaining` from the lots nearest to expiry first. */
+export interface Lot {
+  lotId: string;
+  amount: number;
+  remaining: number;
+  earnedAt: string;
+  availableAt: string; // == earnedAt unless the points are held as pending
+  expiresAt: string | null;
+  source: TransactionSource;
+  reason: string;
+  orderId?: string;
+}
+
+export type TransactionType = 'earn' | 'redeem' | 'expire' | 'adjust' | 'reverse';
+export type TransactionSource = 'purchase' | 'event' | 'admin' | 'redemption' | 'return' | 'expiry';
+
+export interface BreakdownLine {
+  rule: string; // rule kind, e.g. "base"
+  ruleId: string;
+  version: number;
+  description: string;
+  points: number;
+}
+
+export interface Transaction {
+  transactionId: string;
+  memberId: string;
+  type: TransactionType;
+  points: number; // signed: credits positive, debits negative
+  reason: string;
+  source: TransactionSource;
+  orderId?: string;
+  status: 'credited' | 'pending' | 'debited';
+  breakdown: BreakdownLine[];
+  lots: { lotId: string; points: number }[]; // lots created (credit) or consumed (debit)
+  occurredAt: string; // when it happened at the source (purchase time)
+  recordedAt: string; // when the ledger recorded it
+}
