@@ -1,0 +1,26 @@
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { authenticate } from '../shared/use-cases/manage-programs';
+import { deps } from '../shared/deps';
+import { logger } from '../shared/observability';
+
+/** Allow the whole API (so a cached result serves every route); routes check scopes themselves. */
+function apiWildcard(methodArn: string): string {
+  const [arnPrefix, apiId, stage] = methodArn.split('/');
+  return `${arnPrefix}/${apiId}/${stage}/*/*`;
+}
+
+export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+  const header = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-api-key')?.[1];
+  const key = header ? await authenticate(header, deps()) : null;
+  // API Gateway turns exactly this message into a 401.
+  if (!key) throw new Error('Unauthorized');
+  logger.debug('authorized', { programId: key.programId, keyId: key.keyId });
+  return {
+    principalId: `${key.programId}/${key.keyId}`,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWildcard(event.methodArn) }],
+    },
+    context: { programId: key.programId, scopes: key.scopes.join(','), keyId: key.keyId },
+  };
+};

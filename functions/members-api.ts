@@ -1,0 +1,29 @@
+import { apiHandler, parse } from '../shared/http/api';
+import { json } from '../shared/http/problem';
+import { ClientId, MemberInput, TransactionsQuery } from '../shared/use-cases/schemas';
+import { enrolOrUpdateMember, getMember, listMemberTransactions } from '../shared/use-cases/members';
+import { deps } from '../shared/deps';
+
+export const handler = apiHandler({
+  'PUT /v1/members/{memberId}': {
+    scope: 'members:write',
+    handler: async (req) => {
+      const memberId = parse(ClientId, req.params.memberId, 'memberId');
+      const input = parse(MemberInput, req.body ?? {});
+      const { created, member } = await enrolOrUpdateMember(req.programId, memberId, input, req.requestId, deps());
+      return json(created ? 201 : 200, member);
+    },
+  },
+  'GET /v1/members/{memberId}': {
+    scope: 'members:read',
+    handler: async (req) => json(200, await getMember(req.programId, parse(ClientId, req.params.memberId, 'memberId'), deps())),
+  },
+  'GET /v1/members/{memberId}/transactions': {
+    scope: 'members:read',
+    handler: async (req) => {
+      const memberId = parse(ClientId, req.params.memberId, 'memberId');
+      const query = parse(TransactionsQuery, req.query);
+      return json(200, await listMemberTransactions(req.programId, memberId, query, deps()));
+    },
+  },
+});

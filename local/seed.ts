@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createDocumentClient } from '../shared/clients';
+import { systemClock } from '../shared/clock';
+import { dynamoProgramRepository } from '../shared/adapters/dynamodb/program-repository';
+import { dynamoLedgerRepository } from '../shared/adapters/dynamodb/ledger-repository';
+import { memoryPublisher } from '../shared/adapters/events/publisher';
+import { createApiKey, createProgram, generateApiKey } from '../shared/use-cases/manage-programs';
+import { earnForPurchase } from '../shared/use-cases/earn-for-purchase';
+import { enrolOrUpdateMember } from '../shared/use-cases/members';
+import { ProgramExists } from '../shared/errors';
+
+export const DEMO_PROGRAM_ID = 'demo';
+
+export interface SeedOptions {
+  tableName: string;
+  endpoint: string;
+  apiKey?: string;
+  adminKey?: string;
+  /** Where generated keys are remembered, so a restart prints the same keys (local runs only). */
+  keysFile?: string;
+}
+
+function rememberedKeys(file: string | undefined): { apiKey?: string; adminKey?: string } {
+  if (!file || !existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The demo program (USD, 1 point per whole dollar, auto-enrol), a partner key, an admin key and
+ * a member with a first purchase. Safe to run on every start.
+ */
+export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; apiKey: string; adminKey: string }> {
+  const ddb = createDocumentClient({ endpoint: opts.endpoint, region: process.env.AWS_REGION });
+  const programs = dynamoProgramRepository(ddb, opts.tableName);
+  const ledger = dynamoLedgerRepository(ddb, opts.tableName);
+  const deps = { programs, ledger, clock: systemClock, events: memoryPublisher() };
+  const remembered = rememberedKeys(opts.keysFile);
+  const apiKey = opts.apiKey ?? remembered.apiKey ?? generateApiKey();
+  const adminKey = opts.adminKey ?? remembered.adminKey ?? generateApiKey();
+
+  try {
+    await createProgram({ programId: DEMO_PROGRAM_ID, name: 'Demo Store', currency: 'USD', pointsPerUnit: 1, autoEnrol: true }, deps, adminKey);
+  } catch (err) {
+    if (!(err instanceof ProgramExists)) throw err;
+    await createApiKey(DEMO_PROGRAM_ID, ['admin'], deps, { rawKey: adminKey, label: 'local admin key' });
+  }
+  await createApiKey(DEMO_PROGRAM_ID, ['members:read', 'members:write', 'purchases:write'], deps, { rawKey: apiKey, label: 'local partner key' });
+
+  await enrolOrUpdateMember(DEMO_PROGRAM_ID, 'alice', { email: 'alice@example.com', name: 'Alice Example' }, 'seed-alice', deps);
+  await earnForPurchase(
+    DEMO_PROGRAM_ID,
+    { orderId: 'seed-order-1', memberId: 'alice', occurredAt: '2026-01-15T10:00:00Z', currency: 'USD', amount: 4_250 },
+    deps,
+  );
+
+  if (opts.keysFile) {
+    mkdirSync(dirname(opts.keysFile), { recursive: true });
+    writeFileSync(opts.keysFile, JSON.stringify({ apiKey, adminKey }, null, 2), { mode: 0o600 });
+  }
+  return { programId: DEMO_PROGRAM_ID, apiKey, adminKey };
+}

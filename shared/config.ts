@@ -1,0 +1,28 @@
+/** Environment read once per cold start; a missing variable fails fast with its name. */
+export interface RuntimeConfig {
+  tableName: string;
+  eventBusName: string;
+  region: string;
+  /** Local runs only: DynamoDB Local and the local PutEvents endpoint. */
+  dynamodbEndpoint?: string;
+  eventBridgeEndpoint?: string;
+}
+
+let cached: RuntimeConfig | undefined;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Missing environment variable ${name}`);
+  return value;
+}
+
+export function runtimeConfig(): RuntimeConfig {
+  cached ??= {
+    tableName: required('TABLE_NAME'),
+    eventBusName: process.env.EVENT_BUS_NAME ?? 'default',
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,
+    eventBridgeEndpoint: process.env.EVENTBRIDGE_ENDPOINT || undefined,
+  };
+  return cached;
+}

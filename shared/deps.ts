@@ -1,0 +1,28 @@
+import { documentClient, eventBridgeClient } from './clients';
+import { runtimeConfig } from './config';
+import { systemClock } from './clock';
+import { dynamoLedgerRepository } from './adapters/dynamodb/ledger-repository';
+import { cachedPrograms, dynamoProgramRepository } from './adapters/dynamodb/program-repository';
+import { eventBridgePublisher } from './adapters/events/publisher';
+import { emfMetrics, logger } from './observability';
+
+/** The composition root: real adapters, built once per cold start. */
+let built: ReturnType<typeof build> | undefined;
+
+function build() {
+  const { tableName, eventBusName } = runtimeConfig();
+  const ddb = documentClient();
+  return {
+    ledger: dynamoLedgerRepository(ddb, tableName),
+    programs: cachedPrograms(dynamoProgramRepository(ddb, tableName)),
+    events: eventBridgePublisher(eventBridgeClient(), eventBusName),
+    clock: systemClock,
+    metrics: emfMetrics,
+    onPublishError: (err: unknown) => logger.error('event publish failed after commit', err as Error),
+  };
+}
+
+export function deps() {
+  built ??= build();
+  return built;
+}

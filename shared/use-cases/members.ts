@@ -1,0 +1,73 @@
+import type { Clock } from '../clock';
+import type { LedgerRepository, ProfileChanges, TransactionPage } from '../adapters/dynamodb/ledger-repository';
+import { decodeCursor } from '../adapters/dynamodb/ledger-repository';
+import { keys } from '../adapters/dynamodb/keys';
+import type { EventPublisher } from '../adapters/events/publisher';
+import { domainEvent } from '../adapters/events/publisher';
+import { MemberEnrolled } from '../adapters/events/catalog';
+import type { Member } from '../domain/types';
+import { MemberNotFound, ValidationFailed } from '../errors';
+
+export interface MemberDeps {
+  ledger: LedgerRepository;
+  events: EventPublisher;
+  clock: Clock;
+  onPublishError?: (err: unknown) => void;
+}
+
+/** What clients see of a member: profile, tier, and balances in one read. */
+export function memberView(m: Member) {
+  return {
+    memberId: m.memberId,
+    email: m.email ?? null,
+    name: m.name ?? null,
+    birthDate: m.birthDate ?? null,
+    attributes: m.attributes,
+    tier: m.tier,
+    points: m.points,
+    enrolledAt: m.enrolledAt,
+    updatedAt: m.updatedAt,
+  };
+}
+
+export async function enrolOrUpdateMember(
+  programId: string,
+  memberId: string,
+  changes: ProfileChanges,
+  requestId: string,
+  deps: MemberDeps,
+): Promise<{ created: boolean; member: ReturnType<typeof memberView> }> {
+  const now = deps.clock.now().toISOString();
+  const { member, created } = await deps.ledger.upsertMember(programId, memberId, changes, requestId, now);
+  if (created) {
+    try {
+      await deps.events.publish([domainEvent(MemberEnrolled, { memberId, via: 'api' }, { programId, occurredAt: now, correlationId: requestId })]);
+    } catch (err) {
+      deps.onPublishError?.(err);
+    }
+  }
+  return { created, member: memberView(member) };
+}
+
+export async function getMember(programId: string, memberId: string, deps: Pick<MemberDeps, 'ledger'>) {
+  const member = await deps.ledger.getMember(programId, memberId);
+  if (!member) throw new MemberNotFound(memberId);
+  return memberView(member);
+}
+
+export async function listMemberTransactions(
+  programId: string,
+  memberId: string,
+  query: { limit: number; cursor?: string },
+  deps: Pick<MemberDeps, 'ledger'>,
+): Promise<TransactionPage> {
+  let cursor: string | null = null;
+  if (query.cursor !== undefined) {
+    cursor = decodeCursor(query.cursor, keys.transactionPrefix);
+    if (!cursor) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor returned by this endpoint' }]);
+  }
+  const page = await deps.ledger.listTransactions(programId, memberId, query.limit, cursor);
+  // An empty first page may mean "no such member": say so rather than return an empty list.
+  if (page.items.length === 0 && !cursor && !(await deps.ledger.getMember(programId, memberId))) throw new MemberNotFound(memberId);
+  return page;
+}

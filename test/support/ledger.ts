@@ -1,0 +1,37 @@
+import { fixedClock } from '../../shared/clock';
+import { dynamoLedgerRepository } from '../../shared/adapters/dynamodb/ledger-repository';
+import { dynamoProgramRepository } from '../../shared/adapters/dynamodb/program-repository';
+import { memoryPublisher } from '../../shared/adapters/events/publisher';
+import { createProgram, createApiKey } from '../../shared/use-cases/manage-programs';
+import type { PurchaseFacts } from '../../shared/domain/ledger';
+import type { Scope } from '../../shared/domain/types';
+import { createTestTable } from './table';
+
+/** Real repositories on a fresh DynamoDB Local table, a fixed clock and an in-memory event log. */
+export async function ledgerFixture(now = '2026-11-23T12:00:00.000Z') {
+  const table = await createTestTable('ledger');
+  const clock = fixedClock(now);
+  const events = memoryPublisher();
+  const deps = {
+    ledger: dynamoLedgerRepository(table.ddb, table.tableName),
+    programs: dynamoProgramRepository(table.ddb, table.tableName),
+    events,
+    clock,
+  };
+  return {
+    ...table,
+    deps,
+    clock,
+    events,
+    async program(programId: string, opts: { currency?: string; pointsPerUnit?: number; autoEnrol?: boolean } = {}) {
+      return createProgram({ programId, ...opts }, deps);
+    },
+    async key(programId: string, scopes: Scope[]) {
+      return (await createApiKey(programId, scopes, deps)).apiKey;
+    },
+  };
+}
+
+export function purchase(overrides: Partial<PurchaseFacts> = {}): PurchaseFacts {
+  return { orderId: 'order-1', memberId: 'alice', occurredAt: '2026-11-23T11:00:00Z', currency: 'USD', amount: 12_99, ...overrides };
+}
