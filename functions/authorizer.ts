@@ -5,8 +5,9 @@ import { logger } from '../shared/observability';
 
 /** Allow the whole API (so a cached result serves every route); routes check scopes themselves. */
 function apiWildcard(methodArn: string): string {
-  const [arnPrefix, apiId, stage] = methodArn.split('/');
-  return `${arnPrefix}/${apiId}/${stage}/*/*`;
+  // arn:aws:execute-api:region:account:apiId/stage/METHOD/path...
+  const [apiArn, stage] = methodArn.split('/');
+  return `${apiArn}/${stage}/*/*`;
 }
 
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {

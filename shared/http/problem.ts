@@ -23,15 +23,19 @@ export function problem(status: number, type: string, title: string, detail?: st
 
 /** zod issues as one entry per bad field ("items.2.quantity"). */
 export function fieldErrors(error: ZodError, prefix?: string): FieldError[] {
-  return error.issues.map((issue) => {
-    let field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    let message = issue.message;
+  const byField = new Map<string, string[]>();
+  for (const { field, message } of issueErrors(error, prefix)) byField.set(field, [...(byField.get(field) ?? []), message]);
+  return [...byField].map(([field, messages]) => ({ field, message: [...new Set(messages)].join('; ') }));
+}
+
+function issueErrors(error: ZodError, prefix?: string): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     if (issue.code === 'unrecognized_keys') {
-      field = [field, ...issue.keys].filter(Boolean).join('.');
-      message = 'is not a known field';
+      return issue.keys.map((key) => ({ field: [field, key].filter(Boolean).join('.'), message: 'is not a known field' }));
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) message = 'is required';
-    return { field: field || '(body)', message };
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    return [{ field: field || '(body)', message }];
   });
 }
 

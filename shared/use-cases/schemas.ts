@@ -9,7 +9,7 @@ const MAX_MINOR = 1_000_000_000_000; // 10^12 minor units: far above any real ba
 
 export const Currency = z
   .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+  .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as USD', abort: true })
   .refine(isKnownCurrency, 'is not an ISO 4217 currency');
 
 export const Timestamp = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-23T10:00:00Z' });

@@ -185,7 +185,7 @@ export function dynamoLedgerRepository(ddb: DynamoDBDocumentClient, tableName: s
     async upsertMember(programId, memberId, changes, requestId, now) {
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {
-        ':member': 'member', ':pid': programId, ':mid': memberId, ':now': now, ':rid': requestId, ':zero': 0, ':empty': {},
+        ':member': 'member', ':pid': programId, ':mid': memberId, ':now': now, ':rid': requestId, ':zero': 0,
       };
       const sets = [
         'entity = :member', 'programId = :pid', 'memberId = :mid', 'updatedAt = :now',
@@ -203,7 +203,10 @@ export function dynamoLedgerRepository(ddb: DynamoDBDocumentClient, tableName: s
           values[`:${field}`] = value;
         }
       }
-      if (changes.attributes === undefined) sets.push('attributes = if_not_exists(attributes, :empty)');
+      if (changes.attributes === undefined) {
+        sets.push('attributes = if_not_exists(attributes, :empty)');
+        values[':empty'] = {};
+      }
       const { Attributes } = await ddb.send(
         new UpdateCommand({
           TableName: tableName,
