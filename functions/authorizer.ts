@@ -1,6 +1,8 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { authenticate } from '../shared/use-cases/manage-programs';
-import { deps } from '../shared/deps';
+import { documentClient } from '../shared/clients';
+import { runtimeConfig } from '../shared/config';
+import { dynamoProgramRepository, type ProgramRepository } from '../shared/adapters/dynamodb/program-repository';
 import { logger } from '../shared/observability';
 
 /** Allow the whole API (so a cached result serves every route); routes check scopes themselves. */
@@ -10,9 +12,13 @@ function apiWildcard(methodArn: string): string {
   return `${apiArn}/${stage}/*/*`;
 }
 
+// Only the key lookup: the authorizer stays small (no validation or event libraries) for fast cold starts.
+let programs: ProgramRepository | undefined;
+
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const header = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-api-key')?.[1];
-  const key = header ? await authenticate(header, deps()) : null;
+  programs ??= dynamoProgramRepository(documentClient(), runtimeConfig().tableName);
+  const key = header ? await authenticate(header, { programs }) : null;
   // API Gateway turns exactly this message into a 401.
   if (!key) throw new Error('Unauthorized');
   logger.debug('authorized', { programId: key.programId, keyId: key.keyId });

@@ -1,13 +1,12 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { PurchaseCompletedDetail } from '../shared/use-cases/schemas';
 import { earnForPurchase } from '../shared/use-cases/earn-for-purchase';
 import { fieldErrors } from '../shared/http/problem';
 import { DomainError } from '../shared/errors';
 import { deps } from '../shared/deps';
-import { logger, metrics } from '../shared/observability';
+import { emfMetrics, logger, publishMetrics } from '../shared/observability';
 
 /**
  * `Purchase Completed` from the bus. Same use case as the API, so a purchase posted both ways
@@ -16,14 +15,14 @@ import { logger, metrics } from '../shared/observability';
  */
 export const handler = middy<EventBridgeEvent<'Purchase Completed', unknown>, { replayed: boolean; points: number }, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
+  .use(publishMetrics())
   .handler(async (event) => {
     logger.appendKeys({ correlationId: event.id });
     const parsed = PurchaseCompletedDetail.safeParse(event.detail);
     if (!parsed.success) {
       const errors = fieldErrors(parsed.error, 'detail');
       logger.error('invalid Purchase Completed event', { eventId: event.id, errors });
-      metrics.addMetric('InvalidPurchaseEvents', 'Count', 1);
+      emfMetrics.count('InvalidPurchaseEvents');
       throw new Error(`Invalid Purchase Completed event ${event.id}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
     }
     const { programId, ...purchase } = parsed.data;

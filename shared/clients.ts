@@ -18,7 +18,7 @@ export function documentClient(): DynamoDBDocumentClient {
 export function eventBridgeClient(): EventBridgeClient {
   if (!eventBridge) {
     const { region, eventBridgeEndpoint } = runtimeConfig();
-    eventBridge = new EventBridgeClient({ region, endpoint: eventBridgeEndpoint, maxAttempts: 3 });
+    eventBridge = new EventBridgeClient({ region, endpoint: eventBridgeEndpoint, maxAttempts: 3, ...localCredentials(eventBridgeEndpoint) });
   }
   return eventBridge;
 }
@@ -27,11 +27,13 @@ export function createDocumentClient(opts: { region?: string; endpoint?: string 
   const client = new DynamoDBClient({
     region: opts.region ?? 'us-east-1',
     endpoint: opts.endpoint,
-    // DynamoDB Local accepts any credentials; real AWS uses the default provider chain.
-    ...(opts.endpoint && !process.env.AWS_ACCESS_KEY_ID
-      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
+    ...localCredentials(opts.endpoint),
     maxAttempts: 5,
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** Local engines accept any credentials; real AWS uses the default provider chain. */
+function localCredentials(endpoint: string | undefined) {
+  return endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
 }

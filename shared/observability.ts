@@ -14,3 +14,14 @@ export const emfMetrics: BusinessMetrics = {
 };
 
 export const noMetrics: BusinessMetrics = { count: () => {} };
+
+/**
+ * Flushes the invocation's metrics as EMF, if it recorded any. (Powertools' logMetrics warns on
+ * every invocation without metrics, e.g. each read or replay; that is noise, not a signal.)
+ */
+export function publishMetrics(): { after: () => void; onError: () => void } {
+  const flush = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: flush, onError: flush };
+}

@@ -241,7 +241,15 @@ export function utcOffsetMinutes(instant: Instant, timeZone: string): number {
  * gap are moved forward by the gap, so 02:30 on a New York spring-forward day is 03:30 EDT.
  */
 export function fromLocalDateTime(local: LocalDate & Partial<LocalDateTime>, timeZone: string): Instant {
-  const wall = fieldsToMs({ hour: 0, minute: 0, second: 0, millisecond: 0, ...local });
+  const wall = fieldsToMs({
+    year: local.year,
+    month: local.month,
+    day: local.day,
+    hour: local.hour ?? 0,
+    minute: local.minute ?? 0,
+    second: local.second ?? 0,
+    millisecond: local.millisecond ?? 0,
+  });
   // Offsets a day either side bracket any single transition near this wall time.
   const before = offsetMsAt(wall - MS_PER_DAY, timeZone);
   const after = offsetMsAt(wall + MS_PER_DAY, timeZone);

@@ -8,24 +8,25 @@
 // Tier grace policy (README):
 //
 //   Upgrades are immediate: as soon as the member's qualifying value in the current window
-//   reaches a higher tier's threshold, they move up, possibly several tiers at once. Tiers
-//   never go down except at a review. A review runs at the end of every review period: the
-//   calendar month, quarter or year of a calendar window, or every calendar month for a rolling
-//   window (all in the program time zone; the review instant is the period's last millisecond).
+//   reaches a higher tier's threshold, they move up, possibly several tiers at once. Tiers never
+//   go down except at a review. Reviews happen at the end of every review period: the calendar
+//   month, quarter or year of a calendar window, or every calendar month for a rolling window
+//   (program time zone; the review instant is the period's last millisecond, 23:59:59.999 local).
 //   A review evaluates the last period that has ended and keeps the member's tier when any of
-//   these holds: (1) it is the entry tier; (2) the qualifying value of the window ending with
-//   that period still reaches the tier's threshold (re-qualification); (3) the tier was obtained
-//   at or after the end of that period (a later upgrade, or this review already applied: reviews
-//   are idempotent); (4) the grace policy `graceUntilEndOfNextPeriod` is on and the tier was
-//   obtained during that period: a tier obtained (earned, assigned or re-qualified) in period P
-//   is always kept until the end of period P+1, so it is first at risk at the review that closes
-//   P+1; (5) the value in the window that contains the review instant (relevant only when the
-//   review runs late) already reaches the tier, since the member would be upgraded straight back.
-//   Otherwise the member drops: `dropMode: 'one-tier'` moves down exactly one tier;
-//   `'to-qualifying'` moves to the highest tier the evaluated value supports. A tier changed at a
-//   review counts as obtained at the reviewed period's end, so it must be re-qualified in the next
-//   period. A review never raises a tier (that is `tierAfterEarn`). When a review runs late it
-//   evaluates only the last completed period, so it drops at most once per call in 'one-tier' mode.
+//   these holds: (1) it is the entry tier; (2) the qualifying value of the window ending with that
+//   period reaches the tier's threshold (re-qualification); (3) the tier was obtained at or after
+//   the end of that period (a later upgrade, or this review already ran: reviews are idempotent);
+//   (4) `graceUntilEndOfNextPeriod` is on and the tier was obtained during that period: a tier
+//   obtained in period P (by upgrade or by assignment) is kept until the end of period P+1 and is
+//   first at risk at the review that closes P+1, even if the value of P falls short (returns, status
+//   matches, manual assignment); (5) the window containing the review instant already reaches the
+//   tier (only possible when a review runs late; the member would be upgraded straight back).
+//   Otherwise the member drops: `dropMode: 'one-tier'` moves down exactly one tier per review;
+//   `'to-qualifying'` moves to the highest tier the value supports. A tier set by a review counts as
+//   obtained at the end of the reviewed period, so it must be re-qualified in the next period. A
+//   member with no tier, or a tier the set no longer has, is placed at the tier their value
+//   supports. A review never raises a tier (that is `tierAfterEarn`). A late review evaluates only
+//   the last completed period. The next review is due at the end of the period after the reviewed one.
 
 import { z } from 'zod';
 import {

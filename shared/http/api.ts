@@ -1,11 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Scope } from '../domain/types';
 import { Forbidden, Unauthorized, ValidationFailed, DomainError } from '../errors';
-import { logger, metrics } from '../observability';
+import { logger, publishMetrics } from '../observability';
 import { fieldErrors, problem, toProblem, type HttpResponse } from './problem';
 
 /** What a route sees: the caller's program (from the key, never from the request) and parsed input. */
@@ -102,6 +101,6 @@ async function dispatch(routes: Routes, event: APIGatewayProxyEvent): Promise<Ht
 export function apiHandler(routes: Routes) {
   return middy<APIGatewayProxyEvent, HttpResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetrics())
     .handler((event) => dispatch(routes, event));
 }

@@ -1,0 +1,95 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Construct } from 'constructs';
+import type { Stage, StageConfig } from './config';
+import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import { LoyaltyApi, type Route } from './constructs/loyalty-api';
+import { LoyaltyFunction, type LoyaltyFunctionProps } from './constructs/loyalty-function';
+
+export interface StatelessStackProps extends StackProps {
+  readonly config: StageConfig & { readonly stage: Stage };
+  readonly table: dynamodb.ITableV2;
+  readonly bus: events.IEventBus;
+}
+
+/** `detail-type` of the event purchases-api emits once a purchase is recorded. */
+export const PURCHASE_COMPLETED = 'Purchase Completed';
+
+/** CloudFormation Metadata on every AWS::Events::Rule: the entries of its Lambda targets. */
+export const RULE_TARGETS_METADATA = 'loyalty:targets';
+
+/** Functions, the API and the event rules. Holds no data: it can be destroyed and redeployed at will. */
+export class StatelessStack extends Stack {
+  readonly functions: {
+    readonly authorizer: LoyaltyFunction;
+    readonly membersApi: LoyaltyFunction;
+    readonly purchasesApi: LoyaltyFunction;
+    readonly purchaseConsumer: LoyaltyFunction;
+  };
+  readonly api: LoyaltyApi;
+  readonly purchaseCompletedRule: events.Rule;
+  readonly purchaseConsumerDlq: DeadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, table, bus } = props;
+
+    // Holds Purchase Completed events the consumer never processed, whichever side gave up:
+    // EventBridge (could not invoke) or Lambda (the invocation kept failing).
+    this.purchaseConsumerDlq = new DeadLetterQueue(this, 'PurchaseConsumerDlq', {
+      purpose: 'Purchase Completed events that purchase-consumer could not process: points were not awarded.',
+    });
+
+    const fn = (name: string, id: string, extra: Omit<LoyaltyFunctionProps, 'name' | 'config'> = {}) =>
+      new LoyaltyFunction(this, id, { name, config, ...extra });
+
+    this.functions = {
+      authorizer: fn('authorizer', 'Authorizer', { description: 'API-key REQUEST authorizer', timeout: Duration.seconds(5) }).bindTable(table, 'R'),
+      membersApi: fn('members-api', 'MembersApi', { description: 'Members and their transactions' }).bindTable(table, 'RW'),
+      purchasesApi: fn('purchases-api', 'PurchasesApi', { description: 'Records purchases and earns points' })
+        .bindTable(table, 'RW')
+        .bindBus(bus),
+      purchaseConsumer: fn('purchase-consumer', 'PurchaseConsumer', {
+        description: 'Reacts to Purchase Completed events',
+        timeout: Duration.seconds(30),
+        deadLetterQueue: this.purchaseConsumerDlq.queue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+      })
+        .bindTable(table, 'RW')
+        .bindBus(bus),
+    };
+    const { membersApi, purchasesApi, purchaseConsumer } = this.functions;
+
+    this.api = new LoyaltyApi(this, 'Http', { config, authorizer: this.functions.authorizer });
+    const routes: Route[] = [
+      { method: 'PUT', path: '/v1/members/{memberId}', handler: membersApi },
+      { method: 'GET', path: '/v1/members/{memberId}', handler: membersApi },
+      { method: 'GET', path: '/v1/members/{memberId}/transactions', handler: membersApi },
+      { method: 'POST', path: '/v1/purchases', handler: purchasesApi },
+    ];
+    this.api.addRoutes(routes);
+
+    this.purchaseCompletedRule = new events.Rule(this, 'PurchaseCompletedRule', {
+      description: 'Purchase Completed -> purchase-consumer',
+      eventBus: bus,
+      eventPattern: { detailType: [PURCHASE_COMPLETED] },
+    });
+    this.purchaseCompletedRule.addTarget(
+      new targets.LambdaFunction(purchaseConsumer.fn, {
+        deadLetterQueue: this.purchaseConsumerDlq.queue,
+        retryAttempts: 4,
+        maxEventAge: Duration.hours(2),
+      }),
+    );
+    (this.purchaseCompletedRule.node.defaultChild as events.CfnRule).addMetadata(RULE_TARGETS_METADATA, [purchaseConsumer.entry]);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    for (const [key, f] of Object.entries(this.functions)) {
+      new CfnOutput(this, `${key.charAt(0).toUpperCase()}${key.slice(1)}FunctionName`, { value: f.functionName });
+    }
+    new CfnOutput(this, 'PurchaseConsumerDlqUrl', { value: this.purchaseConsumerDlq.queue.queueUrl });
+  }
+}

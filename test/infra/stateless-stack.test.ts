@@ -1,0 +1,309 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/app';
+import { REPO_ROOT, TABLE_WRITE_ACTIONS } from '../../infra/constructs/loyalty-function';
+import { GATEWAY_PROBLEMS } from '../../infra/constructs/problem-responses';
+
+type Resource = { Type: string; Properties: any; Metadata?: Record<string, any> };
+
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  // Arrange: the dev stage as `cdk synth` builds it, minus esbuild.
+  const { stateless } = buildApp({ stage: 'dev', skipBundling: true, nag: false });
+  template = Template.fromStack(stateless);
+  resources = template.toJSON().Resources;
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const functionIdByEntry = (entry: string) => {
+  const found = ofType('AWS::Lambda::Function').find(([, r]) => r.Metadata?.['loyalty:entry'] === entry);
+  if (!found) throw new Error(`no function for ${entry}`);
+  return found[0];
+};
+/** Every Allow statement of the inline policies attached to the function's role. */
+const statementsOf = (entry: string): { Action: string | string[]; Resource: unknown }[] => {
+  const roleId = resources[functionIdByEntry(entry)]!.Properties.Role['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+    .filter((s: any) => s.Effect === 'Allow');
+};
+const actionsOf = (entry: string) => statementsOf(entry).flatMap((s) => [s.Action].flat());
+const ENTRIES = ['functions/authorizer.ts', 'functions/members-api.ts', 'functions/purchases-api.ts', 'functions/purchase-consumer.ts'];
+
+describe('functions', () => {
+  it('are exactly the four handler modules, each tagged with its loyalty:entry', () => {
+    const entries = ofType('AWS::Lambda::Function').map(([, r]) => r.Metadata?.['loyalty:entry']);
+    expect(entries.sort()).toEqual([...ENTRIES].sort());
+  });
+
+  it('point loyalty:entry at a module in the repository that exports `handler`', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const file = path.join(REPO_ROOT, fn.Metadata!['loyalty:entry']);
+      expect(existsSync(file), file).toBe(true);
+      expect(readFileSync(file, 'utf8'), file).toMatch(/export\s+(const|let|async\s+function|function)\s+handler\b|export\s*\{[^}]*\bhandler\b/);
+    }
+  });
+
+  it('run on arm64 with Node.js 22 or newer', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.Architectures, id).toEqual(['arm64']);
+      const major = Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1]);
+      expect(major, id).toBeGreaterThanOrEqual(22);
+    }
+  });
+
+  it('log JSON into their own log group with a retention, with X-Ray tracing active', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.LoggingConfig, id).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' });
+      const logGroup = resources[fn.Properties.LoggingConfig.LogGroup.Ref]!;
+      expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('carry the powertools settings, the log level and source-map support', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables, id).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'loyalty',
+        POWERTOOLS_METRICS_NAMESPACE: 'Loyalty',
+        LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('get TABLE_NAME when bound to the table and EVENT_BUS_NAME only when bound to the bus', () => {
+    const env = (entry: string) => resources[functionIdByEntry(entry)]!.Properties.Environment.Variables;
+    for (const entry of ENTRIES) expect(env(entry).TABLE_NAME, entry).toBeDefined();
+    expect(env('functions/authorizer.ts').EVENT_BUS_NAME).toBeUndefined();
+    expect(env('functions/members-api.ts').EVENT_BUS_NAME).toBeUndefined();
+    expect(env('functions/purchases-api.ts').EVENT_BUS_NAME).toBeDefined();
+    expect(env('functions/purchase-consumer.ts').EVENT_BUS_NAME).toBeDefined();
+  });
+});
+
+describe('least privilege', () => {
+  it('the authorizer can read the table but holds no write action at all', () => {
+    const actions = actionsOf('functions/authorizer.ts');
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
+    expect(actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toEqual([]);
+  });
+
+  it('members-api writes the table but cannot publish events', () => {
+    const actions = actionsOf('functions/members-api.ts');
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
+    expect(actions).not.toContain('events:PutEvents');
+  });
+
+  it('purchases-api and purchase-consumer may publish, to the loyalty bus only', () => {
+    for (const entry of ['functions/purchases-api.ts', 'functions/purchase-consumer.ts']) {
+      const put = statementsOf(entry).filter((s) => [s.Action].flat().includes('events:PutEvents'));
+      expect(put, entry).toHaveLength(1);
+      expect(JSON.stringify(put[0]!.Resource)).toMatch(/Bus/);
+      expect(put[0]!.Resource).not.toBe('*');
+    }
+  });
+
+  it('no function gets a wildcard action, an AWS managed policy, or "*" outside X-Ray', () => {
+    for (const entry of ENTRIES) {
+      expect(actionsOf(entry).filter((a) => a.includes('*')), entry).toEqual([]);
+      for (const s of statementsOf(entry)) {
+        if (s.Resource === '*') expect([s.Action].flat().every((a) => a.startsWith('xray:')), entry).toBe(true);
+      }
+    }
+    const lambdaRoles = ofType('AWS::IAM::Role').filter(([, r]) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
+    );
+    expect(lambdaRoles).toHaveLength(4);
+    for (const [id, role] of lambdaRoles) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+  });
+
+  it('index reads name the byDueDate index instead of /index/*', () => {
+    const resourcesJson = JSON.stringify(statementsOf('functions/members-api.ts').map((s) => s.Resource));
+    expect(resourcesJson).toContain('/index/byDueDate');
+    expect(resourcesJson).not.toContain('/index/*');
+  });
+});
+
+describe('REST API', () => {
+  it('is regional, traced, throttled, with JSON access logs and execution logs at ERROR', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"') },
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: Match.anyValue() }),
+      ]),
+    });
+    const stage = ofType('AWS::ApiGateway::Stage')[0]![1];
+    expect(() => JSON.parse(stage.Properties.AccessLogSetting.Format)).not.toThrow();
+  });
+
+  it('has a REQUEST authorizer keyed on the x-api-key header, cached for the stage TTL', () => {
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.x-api-key',
+      AuthorizerResultTtlInSeconds: 60,
+    });
+    const [, authorizer] = ofType('AWS::ApiGateway::Authorizer')[0]!;
+    expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(functionIdByEntry('functions/authorizer.ts'));
+  });
+
+  it('sends every method through the authorizer', () => {
+    const authorizerId = ofType('AWS::ApiGateway::Authorizer')[0]![0];
+    const methods = ofType('AWS::ApiGateway::Method');
+    expect(methods.length).toBeGreaterThan(0);
+    for (const [id, m] of methods) {
+      expect(m.Properties.AuthorizationType, id).toBe('CUSTOM');
+      expect(m.Properties.AuthorizerId, id).toEqual({ Ref: authorizerId });
+    }
+  });
+
+  it('routes each path and verb to its handler through a Lambda proxy integration', () => {
+    const routes = ofType('AWS::ApiGateway::Method').map(([, m]) => {
+      expect(m.Properties.Integration.Type).toBe('AWS_PROXY');
+      const route = m.Metadata!['loyalty:route'];
+      expect(JSON.stringify(m.Properties.Integration.Uri)).toContain(functionIdByEntry(route.entry));
+      expect(m.Properties.HttpMethod).toBe(route.method);
+      return `${route.method} ${route.path} -> ${route.entry}`;
+    });
+    expect(routes.sort()).toEqual(
+      [
+        'PUT /v1/members/{memberId} -> functions/members-api.ts',
+        'GET /v1/members/{memberId} -> functions/members-api.ts',
+        'GET /v1/members/{memberId}/transactions -> functions/members-api.ts',
+        'POST /v1/purchases -> functions/purchases-api.ts',
+      ].sort(),
+    );
+  });
+
+  it('requires and validates the path parameters of each route', () => {
+    for (const [id, m] of ofType('AWS::ApiGateway::Method')) {
+      const params = [...m.Metadata!['loyalty:route'].path.matchAll(/\{(\w+)\}/g)].map((x) => `method.request.path.${x[1]}`);
+      expect(Object.keys(m.Properties.RequestParameters ?? {}).sort(), id).toEqual(params.sort());
+      expect(m.Properties.RequestValidatorId, id).toBeDefined();
+    }
+  });
+});
+
+describe('gateway responses', () => {
+  it('answer 401 "Missing or unknown API key" as an RFC 9457 problem', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      StatusCode: '401',
+      ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/problem+json'" },
+    });
+    const body = bodyOf('UNAUTHORIZED');
+    expect(body).toEqual({
+      type: 'https://loyalty.dev/problems/unauthorized',
+      title: 'Missing or unknown API key',
+      status: 401,
+      instance: '$context.requestId',
+    });
+  });
+
+  it('turn API Gateway\'s "missing authentication token" for unknown routes into a 404 "No such route"', () => {
+    expect(statusOf('MISSING_AUTHENTICATION_TOKEN')).toBe('404');
+    expect(bodyOf('MISSING_AUTHENTICATION_TOKEN')).toMatchObject({ title: 'No such route', status: 404 });
+  });
+
+  it('cover ACCESS_DENIED, DEFAULT_4XX and DEFAULT_5XX, all as application/problem+json with type, title and instance', () => {
+    const types = ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties.ResponseType);
+    expect(types).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED', 'MISSING_AUTHENTICATION_TOKEN', 'DEFAULT_4XX', 'DEFAULT_5XX']));
+    expect(types).toHaveLength(GATEWAY_PROBLEMS.length);
+    expect(statusOf('ACCESS_DENIED')).toBe('403');
+    for (const [id, r] of ofType('AWS::ApiGateway::GatewayResponse')) {
+      expect(r.Properties.ResponseParameters['gatewayresponse.header.Content-Type'], id).toBe("'application/problem+json'");
+      const body = bodyOf(r.Properties.ResponseType);
+      expect(body.type, id).toMatch(/^https:\/\/loyalty\.dev\/problems\//);
+      expect(body.title, id).toEqual(expect.any(String));
+      expect(body.instance, id).toBe('$context.requestId');
+      if (r.Properties.StatusCode) expect(body.status, id).toBe(Number(r.Properties.StatusCode));
+    }
+  });
+});
+
+describe('Purchase Completed consumer', () => {
+  const rule = () => {
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) =>
+      JSON.stringify(r.Properties.EventPattern).includes('Purchase Completed'),
+    );
+    expect(rules).toHaveLength(1);
+    return rules[0]![1];
+  };
+  const dlqId = () => ofType('AWS::SQS::Queue')[0]![0];
+
+  it('matches detail-type "Purchase Completed" on the loyalty bus, not the default bus', () => {
+    expect(rule().Properties.EventPattern).toEqual({ 'detail-type': ['Purchase Completed'] });
+    expect(JSON.stringify(rule().Properties.EventBusName)).toMatch(/Bus/);
+  });
+
+  it('targets purchase-consumer with a retry policy and a dead-letter queue', () => {
+    const [target] = rule().Properties.Targets;
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [functionIdByEntry('functions/purchase-consumer.ts'), 'Arn'] });
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: expect.any(Number) });
+    expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId(), 'Arn'] } });
+    expect(rule().Metadata?.['loyalty:targets']).toEqual(['functions/purchase-consumer.ts']);
+  });
+
+  it('sends events the consumer keeps failing on to the same dead-letter queue', () => {
+    const consumer = resources[functionIdByEntry('functions/purchase-consumer.ts')]!;
+    expect(consumer.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [dlqId(), 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionIdByEntry('functions/purchase-consumer.ts') },
+      MaximumRetryAttempts: 2,
+    });
+  });
+
+  it('has an encrypted dead-letter queue that refuses non-TLS requests', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: dlqId() }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('alarms as soon as one message is visible in the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId(), 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+    });
+  });
+});
+
+describe('outputs', () => {
+  it('publish the API URL and every function name', () => {
+    const outputs = Object.keys(template.toJSON().Outputs);
+    expect(outputs).toEqual(
+      expect.arrayContaining(['ApiUrl', 'AuthorizerFunctionName', 'MembersApiFunctionName', 'PurchasesApiFunctionName', 'PurchaseConsumerFunctionName']),
+    );
+  });
+});
+
+function gatewayResponse(type: string): Resource {
+  const found = ofType('AWS::ApiGateway::GatewayResponse').find(([, r]) => r.Properties.ResponseType === type);
+  if (!found) throw new Error(`no ${type} gateway response`);
+  return found[1];
+}
+function statusOf(type: string): string | undefined {
+  return gatewayResponse(type).Properties.StatusCode;
+}
+function bodyOf(type: string): any {
+  return JSON.parse(gatewayResponse(type).Properties.ResponseTemplates['application/json']);
+}
