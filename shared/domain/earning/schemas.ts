@@ -56,9 +56,17 @@ const Decimal = z
     error: `must be a decimal string such as "1" or "1.5" with at most ${DECIMAL_PLACES} decimal places`,
   });
 
+/** Error for a currency-keyed record: a bad key is named by its path, so say what keys must be. */
+const byCurrency =
+  (values: string) =>
+  (issue: { code?: string }): string =>
+    issue.code === 'invalid_key'
+      ? 'must be keyed by ISO 4217 currency codes such as "USD"'
+      : `must map ISO 4217 currency codes to ${values}`;
+
 /** Minor-unit amounts keyed by currency: `{ USD: 5000, EUR: 4500 }`. */
 const AmountByCurrency = z
-  .record(CurrencyCodeSchema, MinorAmount, { error: 'must map ISO 4217 codes to amounts in minor units' })
+  .record(CurrencyCodeSchema, MinorAmount, { error: byCurrency('amounts in minor units') })
   .refine((m) => Object.keys(m).length > 0, { error: 'must list at least one currency' });
 
 const StringList = (what: string) =>
@@ -142,7 +150,7 @@ export const BaseRuleSchema = z.strictObject({
   kind: z.literal('base'),
   /** Points per whole currency unit, by currency: `{ USD: "1", EUR: "1.5" }`. */
   pointsPerUnit: z
-    .record(CurrencyCodeSchema, Decimal, { error: 'must map ISO 4217 codes to decimal strings such as "1.5"' })
+    .record(CurrencyCodeSchema, Decimal, { error: byCurrency('decimal strings such as "1.5"') })
     .refine((m) => Object.keys(m).length > 0, { error: 'must list at least one currency' }),
   rounding: RoundingSchema.default('floor'),
   exclude: z
