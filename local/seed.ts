@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createDocumentClient } from '../shared/clients';
 import { systemClock } from '../shared/clock';
-import { dynamoProgramRepository } from '../shared/adapters/dynamodb/program-repository';
-import { dynamoLedgerRepository } from '../shared/adapters/dynamodb/ledger-repository';
+import { repositories } from '../shared/adapters/dynamodb/repositories';
 import { memoryPublisher } from '../shared/adapters/events/publisher';
 import { createApiKey, createProgram, generateApiKey } from '../shared/use-cases/manage-programs';
 import { earnForPurchase } from '../shared/use-cases/earn-for-purchase';
@@ -36,9 +35,7 @@ function rememberedKeys(file: string | undefined): { apiKey?: string; adminKey?:
  */
 export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; apiKey: string; adminKey: string }> {
   const ddb = createDocumentClient({ endpoint: opts.endpoint, region: process.env.AWS_REGION });
-  const programs = dynamoProgramRepository(ddb, opts.tableName);
-  const ledger = dynamoLedgerRepository(ddb, opts.tableName);
-  const deps = { programs, ledger, clock: systemClock, events: memoryPublisher() };
+  const deps = { ...repositories(ddb, opts.tableName, { cache: false }), clock: systemClock, events: memoryPublisher() };
   const remembered = rememberedKeys(opts.keysFile);
   const apiKey = opts.apiKey ?? remembered.apiKey ?? generateApiKey();
   const adminKey = opts.adminKey ?? remembered.adminKey ?? generateApiKey();

@@ -1,8 +1,7 @@
 import { documentClient, eventBridgeClient } from './clients';
 import { runtimeConfig } from './config';
 import { systemClock } from './clock';
-import { dynamoLedgerRepository } from './adapters/dynamodb/ledger-repository';
-import { cachedPrograms, dynamoProgramRepository } from './adapters/dynamodb/program-repository';
+import { repositories } from './adapters/dynamodb/repositories';
 import { eventBridgePublisher } from './adapters/events/publisher';
 import { emfMetrics, logger } from './observability';
 
@@ -13,8 +12,7 @@ function build() {
   const { tableName, eventBusName } = runtimeConfig();
   const ddb = documentClient();
   return {
-    ledger: dynamoLedgerRepository(ddb, tableName),
-    programs: cachedPrograms(dynamoProgramRepository(ddb, tableName)),
+    ...repositories(ddb, tableName),
     events: eventBridgePublisher(eventBridgeClient(), eventBusName),
     clock: systemClock,
     metrics: emfMetrics,

@@ -10,6 +10,8 @@ export const TABLE_SCHEMA = {
   indexes: {
     // Time-based due work (pending activation, expiry, tier review, notices), sharded by date.
     byDueDate: { name: 'byDueDate', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    // A program's history by date (its purchases, for backtests), one partition per month.
+    byProgramDate: { name: 'byProgramDate', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
 } as const;
 
@@ -25,7 +27,7 @@ export class LedgerTable extends Construct {
   constructor(scope: Construct, id: string, props: LedgerTableProps) {
     super(scope, id);
     const s = dynamodb.AttributeType.STRING;
-    const idx = TABLE_SCHEMA.indexes.byDueDate;
+    const { byDueDate, byProgramDate } = TABLE_SCHEMA.indexes;
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: TABLE_SCHEMA.partitionKey, type: s },
       sortKey: { name: TABLE_SCHEMA.sortKey, type: s },
@@ -36,14 +38,12 @@ export class LedgerTable extends Construct {
       encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
       timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-      globalSecondaryIndexes: [
-        {
-          indexName: idx.name,
-          partitionKey: { name: idx.partitionKey, type: s },
-          sortKey: { name: idx.sortKey, type: s },
-          projectionType: dynamodb.ProjectionType.ALL,
-        },
-      ],
+      globalSecondaryIndexes: [byDueDate, byProgramDate].map((idx) => ({
+        indexName: idx.name,
+        partitionKey: { name: idx.partitionKey, type: s },
+        sortKey: { name: idx.sortKey, type: s },
+        projectionType: dynamodb.ProjectionType.ALL,
+      })),
     });
   }
 }

@@ -1,4 +1,6 @@
 // Shapes shared by the pure domain modules. No I/O, no AWS imports.
+import type { ExpiryPolicy } from './expiry';
+import type { TierSet } from './tiers';
 // Times are ISO-8601 UTC strings ("2026-11-23T08:00:00.000Z"); points are integers;
 // money is integer minor units plus an ISO 4217 currency code.
 
@@ -10,13 +12,22 @@ export interface Money {
   currency: string; // ISO 4217
 }
 
+/** What a return takes back when the order's points were already spent (see README "Returns"). */
+export type ReturnPolicy = 'cap-at-balance' | 'negative-balance';
+
 export interface ProgramSettings {
   programId: string;
   name: string;
   currency: string; // the program's currency; purchases in another currency are rejected
-  pointsPerUnit: number; // integer points per whole currency unit (base earning)
+  timeZone: string; // IANA zone for campaigns, periods, calendar expiry and tier windows
+  pointsPerUnit: number; // integer points per whole currency unit, used while the program has no earning rules
   autoEnrol: boolean; // enrol unknown members on their first purchase
+  pendingDays: number; // purchase points stay pending (unspendable) this many days: the return window
+  returnPolicy: ReturnPolicy;
+  expiryPolicy: ExpiryPolicy;
+  tierSet: TierSet | null;
   createdAt: string;
+  updatedAt?: string;
 }
 
 export interface Balances {
@@ -36,6 +47,9 @@ export interface Member {
   points: Balances;
   enrolledAt: string;
   updatedAt: string;
+  referralCode?: string;
+  /** The ledger state behind the balances (pending lots, counters, version); not part of the API view. */
+  state?: import('./member-state').MemberState;
 }
 
 /** A credit. Debits consume `remaining` from the lots nearest to expiry first. */
@@ -51,8 +65,8 @@ export interface Lot {
   orderId?: string;
 }
 
-export type TransactionType = 'earn' | 'redeem' | 'expire' | 'adjust' | 'reverse';
-export type TransactionSource = 'purchase' | 'event' | 'admin' | 'redemption' | 'return' | 'expiry';
+export type TransactionType = 'earn' | 'redeem' | 'expire' | 'adjust' | 'reverse' | 'refund';
+export type TransactionSource = 'purchase' | 'event' | 'referral' | 'admin' | 'redemption' | 'return' | 'expiry';
 
 export interface BreakdownLine {
   rule: string; // rule kind, e.g. "base"
@@ -71,6 +85,9 @@ export interface Transaction {
   source: TransactionSource;
   orderId?: string;
   status: 'credited' | 'pending' | 'debited';
+  eventId?: string;
+  returnId?: string;
+  redemptionId?: string;
   breakdown: BreakdownLine[];
   lots: { lotId: string; points: number }[]; // lots created (credit) or consumed (debit)
   occurredAt: string; // when it happened at the source (purchase time)

@@ -1,18 +1,25 @@
 import type { Clock } from '../clock';
 import type { LedgerRepository, EarnResult } from '../adapters/dynamodb/ledger-repository';
 import type { ProgramRepository } from '../adapters/dynamodb/program-repository';
+import type { RulesRepository } from '../adapters/dynamodb/rules-repository';
+import { WriteConflict, type LedgerWrite } from '../adapters/dynamodb/ledger-writer';
+import { keys } from '../adapters/dynamodb/keys';
 import type { EventPublisher } from '../adapters/events/publisher';
-import { domainEvent } from '../adapters/events/publisher';
-import { MemberEnrolled, PointsEarned } from '../adapters/events/catalog';
-import { basePoints, baseBreakdown, planPurchaseCredit, purchaseFingerprint, type PurchaseFacts } from '../domain/ledger';
+import { purchaseFingerprint, type PurchaseFacts } from '../domain/ledger';
+import { EarningInputError, evaluatePurchase, type PurchaseEvaluation } from '../domain/earning';
+import { effectiveRules, planPurchaseCredit, usageFromCounters } from '../domain/earn-plan';
+import type { MemberState } from '../domain/member-state';
+import type { ProgramSettings } from '../domain/types';
 import { CurrencyMismatch, MemberNotFound, OrderConflict, ProgramNotFound, ValidationFailed } from '../errors';
 import type { BusinessMetrics } from '../observability';
 import { noMetrics } from '../observability';
 import { ulid } from '../ids';
+import { activationEvents, creditEvents, publishAfterCommit } from './ledger-events';
 
 export interface EarnDeps {
   ledger: LedgerRepository;
   programs: ProgramRepository;
+  rules: RulesRepository;
   events: EventPublisher;
   clock: Clock;
   metrics?: BusinessMetrics;
@@ -24,20 +31,47 @@ export interface EarnOutcome {
   result: EarnResult;
 }
 
-/** Clock skew we tolerate on a purchase's occurredAt before calling it "in the future". */
-const FUTURE_TOLERANCE_MS = 10 * 60_000;
+/** Optimistic-lock retries when another write changed the member between our read and write. */
+const MAX_ATTEMPTS = 6;
+
+/** A purchase without items earns on its amount, as one line. */
+export function engineItems(purchase: PurchaseFacts) {
+  return purchase.items?.length
+    ? purchase.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: i.unitPrice, ...(i.category ? { category: i.category } : {}) }))
+    : [{ sku: 'order', quantity: 1, unitPrice: purchase.amount }];
+}
+
+/** Evaluates a purchase against a rule set, as earning, simulation and backtests all do. */
+export function evaluate(program: ProgramSettings, rules: Parameters<typeof effectiveRules>[1], purchase: PurchaseFacts, member: MemberState & { memberId: string }, now: string, referrerRewards?: number): PurchaseEvaluation {
+  try {
+    return evaluatePurchase({
+      program: { programId: program.programId, currency: program.currency, timeZone: program.timeZone },
+      rules: effectiveRules(program, rules),
+      purchase: { orderId: purchase.orderId, amount: purchase.amount, currency: purchase.currency, items: engineItems(purchase), occurredAt: purchase.occurredAt, ...(purchase.channel ? { channel: purchase.channel as 'app' | 'web' | 'store' } : {}) },
+      member: {
+        memberId: member.memberId,
+        tier: member.tier,
+        purchaseCount: member.purchaseCount,
+        ...(member.referredBy ? { referredBy: member.referredBy } : {}),
+        ...(referrerRewards !== undefined ? { referrerRewardCount: referrerRewards } : {}),
+        referralRewarded: member.referralRewarded,
+      },
+      usage: usageFromCounters(member.counters),
+      now,
+    });
+  } catch (err) {
+    if (err instanceof EarningInputError) throw new ValidationFailed([{ field: /occurredAt/.test(err.message) ? 'occurredAt' : 'items', message: err.message }]);
+    throw err;
+  }
+}
 
 /**
  * Credits a purchase exactly once. The order id guards the write inside the same transaction
- * that writes the lot, the transaction and the balance; a replay (or a concurrent duplicate)
- * gets the original result and writes nothing.
+ * that writes the lot, the transaction and the member's balances; a replay (or a concurrent
+ * duplicate) gets the original result and writes nothing.
  */
 export async function earnForPurchase(programId: string, purchase: PurchaseFacts, deps: EarnDeps, correlationId?: string): Promise<EarnOutcome> {
   const metrics = deps.metrics ?? noMetrics;
-  const now = deps.clock.now();
-  if (Date.parse(purchase.occurredAt) > now.getTime() + FUTURE_TOLERANCE_MS) {
-    throw new ValidationFailed([{ field: 'occurredAt', message: 'must not be in the future' }]);
-  }
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
   if (purchase.currency !== program.currency) throw new CurrencyMismatch(purchase.currency, program.currency);
@@ -49,47 +83,106 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
     return { replayed: true, result: recorded.result };
   };
 
-  const { member, order } = await deps.ledger.loadForEarn(programId, purchase.memberId, purchase.orderId);
-  if (order) return replay(order);
-  if (!member && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now().toISOString();
+    const { member, order } = await deps.ledger.loadForEarn(programId, purchase.memberId, purchase.orderId);
+    if (order) return replay(order);
+    if (!member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
 
-  const points = basePoints(purchase.amount, purchase.currency, program.pointsPerUnit);
-  const nowIso = now.toISOString();
-  const plan = planPurchaseCredit({
-    purchase,
-    points,
-    breakdown: baseBreakdown(program, points),
-    transactionId: ulid(now.getTime()),
-    lotId: ulid(now.getTime()),
-    now: nowIso,
-  });
-  const result: EarnResult = {
-    transactionId: plan.transaction.transactionId,
-    orderId: purchase.orderId,
-    memberId: purchase.memberId,
-    points,
-    status: plan.transaction.status,
-    breakdown: plan.transaction.breakdown,
-  };
+    const { rules } = await deps.rules.getRuleSet(programId);
+    // A referred member's first qualifying purchase credits the referrer too: read the referrer only then.
+    let referrer: { memberId: string; state: MemberState } | undefined;
+    if (member.referredBy && !member.referralRewarded && rules.some((r) => r.kind === 'referral' && r.active)) {
+      const found = await deps.ledger.getMember(programId, member.referredBy);
+      if (found?.state) referrer = { memberId: member.referredBy, state: found.state };
+    }
+    const evaluation = evaluate(program, rules, purchase, { ...member, memberId: purchase.memberId }, now, referrer?.state.referralRewards);
+    const plan = planPurchaseCredit({
+      program,
+      memberId: purchase.memberId,
+      state: member,
+      evaluation,
+      purchase,
+      now,
+      ids: { transactionId: ulid(), lotId: ulid(), referrerTransactionId: ulid(), referrerLotId: ulid() },
+      referrer: evaluation.referral && referrer ? referrer : undefined,
+    });
+    const result: EarnResult = {
+      transactionId: plan.member.transaction.transactionId,
+      orderId: purchase.orderId,
+      memberId: purchase.memberId,
+      points: evaluation.points,
+      status: plan.member.transaction.status,
+      breakdown: plan.member.transaction.breakdown,
+    };
+    const occurredAt = new Date(purchase.occurredAt).toISOString();
+    const write: LedgerWrite = {
+      programId,
+      members: [
+        { memberId: purchase.memberId, before: member, after: plan.member.state, ...(member.exists ? {} : { enrol: { via: 'purchase', now } }) },
+        ...(plan.referrer ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }] : []),
+      ],
+      lotPuts: [
+        ...(plan.member.lot ? [{ memberId: purchase.memberId, lot: plan.member.lot }] : []),
+        ...(plan.referrer?.lot ? [{ memberId: plan.referrer.memberId, lot: plan.referrer.lot }] : []),
+      ],
+      lotUpdates: plan.activations.map((a) => ({ memberId: purchase.memberId, lot: activatedLot(a.lot), take: a.repaid, activated: true })),
+      transactions: [plan.member.transaction, ...(plan.referrer ? [plan.referrer.transaction] : [])],
+      extra: [
+        {
+          tag: 'order',
+          item: {
+            Put: {
+              TableName: deps.ledger.tableName,
+              Item: {
+                ...keys.order(programId, purchase.orderId),
+                ...keys.purchaseByDate(programId, occurredAt, purchase.orderId),
+                entity: 'order',
+                programId,
+                purchase,
+                fingerprint,
+                result,
+                itemPoints: evaluation.itemPoints,
+                lot: plan.member.lot ? { lotId: plan.member.lot.lotId, expiresAt: plan.member.lot.expiresAt } : null,
+                returned: { points: 0, amount: 0, quantities: {} },
+                version: 0,
+                memberFacts: { tier: member.tier, purchaseCount: member.purchaseCount, referredBy: member.referredBy ?? null },
+                appliedRules: evaluation.appliedRules,
+                recordedAt: now,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        },
+      ],
+    };
+    try {
+      await deps.ledger.write(write, now);
+    } catch (err) {
+      if (!(err instanceof WriteConflict)) throw err;
+      if (err.has('order')) {
+        const recorded = await deps.ledger.getOrder(programId, purchase.orderId);
+        if (recorded) return replay(recorded);
+      }
+      if (err.has('member') && !member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
+      if (attempt >= MAX_ATTEMPTS) throw err;
+      metrics.count('LedgerWriteRetried');
+      continue;
+    }
 
-  const outcome = await deps.ledger.recordCredit({ programId, purchase, fingerprint, plan, result, enrol: !member, now: nowIso });
-  if (outcome === 'duplicate') {
-    const recorded = await deps.ledger.getOrder(programId, purchase.orderId);
-    if (!recorded) throw new Error(`Order guard for ${purchase.orderId} vanished`);
-    return replay(recorded);
+    metrics.count('PurchasesCredited');
+    metrics.count('PointsAwarded', evaluation.points);
+    const meta = { programId, occurredAt: now, correlationId };
+    await publishAfterCommit(deps, [
+      ...creditEvents({ memberId: purchase.memberId, enrolled: !member.exists, credit: plan.member, tierChange: plan.tierChange, balances: plan.member.state, orderId: purchase.orderId }, meta),
+      ...(plan.referrer ? creditEvents({ memberId: plan.referrer.memberId, enrolled: false, credit: plan.referrer, balances: plan.referrer.state }, meta) : []),
+      ...activationEvents(purchase.memberId, plan.activations, meta),
+    ]);
+    return { replayed: false, result };
   }
+}
 
-  metrics.count('PurchasesCredited');
-  metrics.count('PointsAwarded', points);
-  const meta = { programId, occurredAt: nowIso, correlationId };
-  const events = [domainEvent(PointsEarned, { memberId: purchase.memberId, transactionId: result.transactionId, orderId: purchase.orderId, points, status: result.status as 'credited' | 'pending', breakdown: result.breakdown }, meta)];
-  if (!member) events.unshift(domainEvent(MemberEnrolled, { memberId: purchase.memberId, via: 'purchase' }, meta));
-  try {
-    await deps.events.publish(events);
-  } catch (err) {
-    // The credit is committed; an event that cannot be published must not turn it into an error.
-    metrics.count('EventPublishFailed');
-    deps.onPublishError?.(err);
-  }
-  return { replayed: false, result };
+/** The lot as stored, for the activation update (its key holds the expiry). */
+function activatedLot(l: { lotId: string; points: number; availableAt: string; expiresAt: string | null }) {
+  return { lotId: l.lotId, amount: l.points, remaining: l.points, earnedAt: l.availableAt, availableAt: l.availableAt, expiresAt: l.expiresAt, source: 'purchase' as const, reason: '' };
 }

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../clock';
 import type { ProgramRepository, StoredApiKey } from '../adapters/dynamodb/program-repository';
-import type { ProgramSettings, Scope } from '../domain/types';
+import type { ProgramSettings, ReturnPolicy, Scope } from '../domain/types';
+import { isValidTimeZone } from '../domain/calendar';
 import { SCOPES } from '../domain/types';
 import { isKnownCurrency } from '../domain/earning/currency';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, ulid } from '../ids';
@@ -35,8 +36,11 @@ export interface CreateProgramInput {
   programId: string;
   name?: string;
   currency?: string;
+  timeZone?: string;
   pointsPerUnit?: number;
   autoEnrol?: boolean;
+  pendingDays?: number;
+  returnPolicy?: ReturnPolicy;
 }
 
 export async function createProgram(input: CreateProgramInput, deps: ProgramDeps, adminKey = generateApiKey()) {
@@ -46,14 +50,23 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
   if (!isKnownCurrency(currency)) errors.push({ field: 'currency', message: 'is not an ISO 4217 currency' });
   const pointsPerUnit = input.pointsPerUnit ?? 1;
   if (!Number.isSafeInteger(pointsPerUnit) || pointsPerUnit < 0 || pointsPerUnit > 10_000) errors.push({ field: 'pointsPerUnit', message: 'must be a whole number from 0 to 10000' });
+  const timeZone = input.timeZone ?? 'UTC';
+  if (!isValidTimeZone(timeZone)) errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
+  const pendingDays = input.pendingDays ?? 0;
+  if (!Number.isInteger(pendingDays) || pendingDays < 0 || pendingDays > 365) errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
   if (errors.length) throw new ValidationFailed(errors);
 
   const settings: ProgramSettings = {
     programId: input.programId,
     name: input.name ?? input.programId,
     currency,
+    timeZone,
     pointsPerUnit,
     autoEnrol: input.autoEnrol ?? true,
+    pendingDays,
+    returnPolicy: input.returnPolicy ?? 'cap-at-balance',
+    expiryPolicy: { kind: 'none' },
+    tierSet: null,
     createdAt: deps.clock.now().toISOString(),
   };
   await deps.programs.createProgram(settings);

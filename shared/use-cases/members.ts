@@ -7,6 +7,7 @@ import { domainEvent } from '../adapters/events/publisher';
 import { MemberEnrolled } from '../adapters/events/catalog';
 import type { Member } from '../domain/types';
 import { MemberNotFound, ValidationFailed } from '../errors';
+import { effectiveBalances } from '../domain/member-state';
 
 export interface MemberDeps {
   ledger: LedgerRepository;
@@ -15,8 +16,8 @@ export interface MemberDeps {
   onPublishError?: (err: unknown) => void;
 }
 
-/** What clients see of a member: profile, tier, and balances in one read. */
-export function memberView(m: Member) {
+/** What clients see of a member: profile, tier, and balances in one read (pending points past their time count as available). */
+export function memberView(m: Member, now: string) {
   return {
     memberId: m.memberId,
     email: m.email ?? null,
@@ -24,7 +25,8 @@ export function memberView(m: Member) {
     birthDate: m.birthDate ?? null,
     attributes: m.attributes,
     tier: m.tier,
-    points: m.points,
+    points: m.state ? effectiveBalances(m.state, now) : m.points,
+    referralCode: m.referralCode ?? null,
     enrolledAt: m.enrolledAt,
     updatedAt: m.updatedAt,
   };
@@ -46,13 +48,13 @@ export async function enrolOrUpdateMember(
       deps.onPublishError?.(err);
     }
   }
-  return { created, member: memberView(member) };
+  return { created, member: memberView(member, now) };
 }
 
-export async function getMember(programId: string, memberId: string, deps: Pick<MemberDeps, 'ledger'>) {
+export async function getMember(programId: string, memberId: string, deps: Pick<MemberDeps, 'ledger' | 'clock'>) {
   const member = await deps.ledger.getMember(programId, memberId);
   if (!member) throw new MemberNotFound(memberId);
-  return memberView(member);
+  return memberView(member, deps.clock.now().toISOString());
 }
 
 export async function listMemberTransactions(

@@ -1,6 +1,5 @@
 import { fixedClock } from '../../shared/clock';
-import { dynamoLedgerRepository } from '../../shared/adapters/dynamodb/ledger-repository';
-import { dynamoProgramRepository } from '../../shared/adapters/dynamodb/program-repository';
+import { repositories } from '../../shared/adapters/dynamodb/repositories';
 import { memoryPublisher } from '../../shared/adapters/events/publisher';
 import { createProgram, createApiKey } from '../../shared/use-cases/manage-programs';
 import type { PurchaseFacts } from '../../shared/domain/ledger';
@@ -13,8 +12,7 @@ export async function ledgerFixture(now = '2026-11-23T12:00:00.000Z') {
   const clock = fixedClock(now);
   const events = memoryPublisher();
   const deps = {
-    ledger: dynamoLedgerRepository(table.ddb, table.tableName),
-    programs: dynamoProgramRepository(table.ddb, table.tableName),
+    ...repositories(table.ddb, table.tableName, { cache: false }),
     events,
     clock,
   };

@@ -1,3 +1,5 @@
+import { dueDay, dueShard } from '../../domain/expiry';
+
 /**
  * The only module that knows how items are keyed (docs/data-model.md lists each access pattern).
  * Every key of program data starts with PROGRAM#<programId>; client ids cannot contain '#'
@@ -22,6 +24,50 @@ export const keys = {
   transactionPrefix: 'TX#',
   /** The exactly-once guard of a purchase, holding the original result. */
   order: (programId: string, orderId: string) => ({ pk: `PROGRAM#${programId}#ORDER#${orderId}`, sk: 'ORDER' }),
+  /** Index keys listing a program's purchases by date (backtests), one partition per month. */
+  purchaseByDate: (programId: string, occurredAt: string, orderId: string) => ({
+    gsi2pk: `PROGRAM#${programId}#PURCHASES#${occurredAt.slice(0, 7)}`,
+    gsi2sk: `${occurredAt}#${orderId}`,
+  }),
+  /** Exactly-once guards of returns and engagement events. */
+  returnGuard: (programId: string, returnId: string) => ({ pk: `PROGRAM#${programId}#RETURN#${returnId}`, sk: 'RETURN' }),
+  eventGuard: (programId: string, eventId: string) => ({ pk: `PROGRAM#${programId}#EVENT#${eventId}`, sk: 'EVENT' }),
+  referralCode: (programId: string, code: string) => ({ pk: `PROGRAM#${programId}#REFCODE#${code}`, sk: 'REFCODE' }),
+
+  /** Earning rules: the current set in one item (one cached read), every version kept for audit. */
+  ruleSet: (programId: string) => ({ pk: `PROGRAM#${programId}`, sk: 'RULESET' }),
+  ruleVersion: (programId: string, ruleId: string, version: number) => ({
+    pk: `PROGRAM#${programId}#RULES`,
+    sk: `RULE#${ruleId}#V#${String(version).padStart(6, '0')}`,
+  }),
+
+  /** Rewards catalog, redemptions, coupons (issue: rewards and redemption saga). */
+  reward: (programId: string, rewardId: string) => ({ pk: `PROGRAM#${programId}#REWARDS`, sk: `REWARD#${rewardId}` }),
+  rewardsPk: (programId: string) => `PROGRAM#${programId}#REWARDS`,
+  redemption: (programId: string, redemptionId: string) => ({ pk: `PROGRAM#${programId}#REDEMPTION#${redemptionId}`, sk: 'REDEMPTION' }),
+  memberRedemption: (programId: string, memberId: string, redemptionId: string) => ({
+    pk: keys.memberPk(programId, memberId),
+    sk: `REDEMPTION#${redemptionId}`,
+  }),
+  idempotency: (programId: string, scope: string, key: string) => ({ pk: `PROGRAM#${programId}#IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
+  coupon: (programId: string, code: string) => ({ pk: `PROGRAM#${programId}#COUPON#${code}`, sk: 'COUPON' }),
 } as const;
+
+/** The due-work index is sharded by day so no partition is hot; jobs query every shard of a day. */
+export const DUE_SHARDS = 8;
+export type DueKind = 'ACTIVATE' | 'EXPIRE' | 'REVIEW' | 'NOTIFY';
+
+/** Index keys of a due item: partition = kind, UTC day and shard; sort = due instant (so `<= asOf` finds what is due). */
+export function dueKeys(kind: DueKind, at: string, programId: string, memberId: string, id: string) {
+  const owner = `${programId}#${memberId}#${id}`;
+  return {
+    gsi1pk: `DUE#${kind}#${dueDay(at)}#${dueShard(owner, DUE_SHARDS)}`,
+    gsi1sk: `${at}#${owner}`,
+  };
+}
+
+export function duePartitions(kind: DueKind, day: string): string[] {
+  return Array.from({ length: DUE_SHARDS }, (_, shard) => `DUE#${kind}#${day}#${shard}`);
+}
 
 export type ItemKey = { pk: string; sk: string };

@@ -2,15 +2,14 @@ import {
   BatchGetCommand,
   GetCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { Balances, BreakdownLine, Member, Transaction } from '../../domain/types';
-import type { CreditPlan, PurchaseFacts } from '../../domain/ledger';
-import { MemberNotFound } from '../../errors';
-import { failedConditions } from './errors';
-import { keys } from './keys';
+import type { Balances, BreakdownLine, Lot, Member, Transaction } from '../../domain/types';
+import type { PurchaseFacts } from '../../domain/ledger';
+import { NEW_MEMBER, type MemberState } from '../../domain/member-state';
+import { keys, type ItemKey } from './keys';
+import { ledgerWriter, type LedgerWriterFn } from './ledger-writer';
 
 export interface EarnResult {
   transactionId: string;
@@ -24,6 +23,26 @@ export interface EarnResult {
 export interface RecordedOrder {
   fingerprint: string;
   result: EarnResult;
+  /** What returns need: the purchase, each item's share of the points, the lot it created, what was returned so far. */
+  purchase: PurchaseFacts;
+  itemPoints: { sku: string; quantity: number; points: number }[];
+  lot: { lotId: string; expiresAt: string | null } | null;
+  returned: { points: number; amount: number; quantities: Record<string, number> };
+  version: number;
+  memberFacts?: Record<string, unknown>;
+}
+
+export function toRecordedOrder(item: Record<string, any>): RecordedOrder {
+  return {
+    fingerprint: item.fingerprint,
+    result: item.result,
+    purchase: item.purchase,
+    itemPoints: item.itemPoints ?? [],
+    lot: item.lot ?? null,
+    returned: item.returned ?? { points: 0, amount: 0, quantities: {} },
+    version: item.version ?? 0,
+    memberFacts: item.memberFacts,
+  };
 }
 
 export interface ProfileChanges {
@@ -40,27 +59,47 @@ export interface TransactionPage {
 
 export interface LedgerRepository {
   /** One consistent read for what an earn needs to know: the member and whether the order is known. */
-  loadForEarn(programId: string, memberId: string, orderId: string): Promise<{ member: Member | null; order: RecordedOrder | null }>;
+  loadForEarn(programId: string, memberId: string, orderId: string): Promise<{ member: MemberState; order: RecordedOrder | null }>;
+  /** One consistent BatchGet of a member and any other items (guards, orders); missing items are absent from the map. */
+  loadWith(programId: string, memberId: string, others: ItemKey[]): Promise<{ member: MemberState; items: Map<string, Record<string, any>> }>;
   getOrder(programId: string, orderId: string): Promise<RecordedOrder | null>;
-  /**
-   * Writes the order guard, lot, transaction and balance in one TransactWriteItems.
-   * Returns 'duplicate' when the order guard already exists (a concurrent or earlier credit).
-   */
-  recordCredit(args: {
-    programId: string;
-    purchase: PurchaseFacts;
-    fingerprint: string;
-    plan: CreditPlan;
-    result: EarnResult;
-    enrol: boolean;
-    now: string;
-  }): Promise<'recorded' | 'duplicate'>;
   getMember(programId: string, memberId: string): Promise<Member | null>;
+  /** The member's lots with points left, in sort-key (expiry) order. */
+  listLots(programId: string, memberId: string): Promise<Lot[]>;
+  write: LedgerWriterFn;
+  readonly tableName: string;
   upsertMember(programId: string, memberId: string, changes: ProfileChanges, requestId: string, now: string): Promise<{ member: Member; created: boolean }>;
   listTransactions(programId: string, memberId: string, limit: number, cursor: string | null): Promise<TransactionPage>;
 }
 
 const BALANCE_FIELDS = ['available', 'pending', 'lifetimeEarned'] as const;
+
+const COUNTER_PREFIXES = ['u#', 'e#', 'q#'];
+
+/** The ledger part of a member item. Counters are top-level attributes so a write can add or drop one without touching the rest. */
+export function toMemberState(item: Record<string, any> | undefined): MemberState {
+  if (!item) return NEW_MEMBER;
+  const counters: Record<string, number> = {};
+  for (const [k, v] of Object.entries(item)) if (COUNTER_PREFIXES.some((p) => k.startsWith(p)) && typeof v === 'number') counters[k] = v;
+  return {
+    exists: true,
+    version: item.version ?? 0,
+    available: item.available ?? 0,
+    pending: item.pending ?? 0,
+    lifetimeEarned: item.lifetimeEarned ?? 0,
+    debt: item.debt ?? 0,
+    pendingLots: item.pendingLots ?? [],
+    tier: item.tier ?? null,
+    tierAchievedAt: item.tierAchievedAt ?? null,
+    purchaseCount: item.purchaseCount ?? 0,
+    referralCode: item.referralCode,
+    referredBy: item.referredBy,
+    referralRewarded: item.referralRewarded ?? false,
+    referralRewards: item.referralRewards ?? 0,
+    counters,
+    lastActivityAt: item.lastActivityAt,
+  };
+}
 
 function toMember(item: Record<string, any>): Member {
   return {
@@ -74,7 +113,14 @@ function toMember(item: Record<string, any>): Member {
     points: { available: item.available ?? 0, pending: item.pending ?? 0, lifetimeEarned: item.lifetimeEarned ?? 0 },
     enrolledAt: item.enrolledAt,
     updatedAt: item.updatedAt,
+    referralCode: item.referralCode,
+    state: toMemberState(item),
   };
+}
+
+function toLot(item: Record<string, any>): Lot {
+  const { lotId, amount, remaining, earnedAt, availableAt, expiresAt, source, reason, orderId } = item;
+  return { lotId, amount, remaining, earnedAt, availableAt, expiresAt: expiresAt ?? null, source, reason, orderId };
 }
 
 function toTransaction(item: Record<string, any>): Transaction {
@@ -99,83 +145,61 @@ export function decodeCursor(cursor: string, prefix: string): string | null {
 export function dynamoLedgerRepository(ddb: DynamoDBDocumentClient, tableName: string): LedgerRepository {
   const getOrder = async (programId: string, orderId: string): Promise<RecordedOrder | null> => {
     const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.order(programId, orderId), ConsistentRead: true }));
-    return Item ? { fingerprint: Item.fingerprint, result: Item.result } : null;
+    return Item ? toRecordedOrder(Item) : null;
+  };
+
+  /** Consistent BatchGet keyed "pk|sk"; unprocessed keys (throttling) are retried with backoff. */
+  const batchGet = async (wanted: ItemKey[]): Promise<Map<string, Record<string, any>>> => {
+    const found = new Map<string, Record<string, any>>();
+    let pending: ItemKey[] = wanted;
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      if (attempt > 6) throw new Error('BatchGetItem kept returning unprocessed keys');
+      const out = await ddb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of out.Responses?.[tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
+      pending = (out.UnprocessedKeys?.[tableName]?.Keys as ItemKey[] | undefined) ?? [];
+    }
+    return found;
   };
 
   return {
-    async loadForEarn(programId, memberId, orderId) {
+    async loadWith(programId, memberId, others) {
       const memberKey = keys.member(programId, memberId);
+      const items = await batchGet([memberKey, ...others]);
+      return { member: toMemberState(items.get(`${memberKey.pk}|${memberKey.sk}`)), items };
+    },
+
+    async loadForEarn(programId, memberId, orderId) {
       const orderKey = keys.order(programId, orderId);
-      let pending: Record<string, any>[] = [memberKey, orderKey];
-      const found: Record<string, any>[] = [];
-      // BatchGet may return unprocessed keys under throttling; retry just those.
-      for (let attempt = 0; pending.length && attempt < 5; attempt++) {
-        const out = await ddb.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        found.push(...(out.Responses?.[tableName] ?? []));
-        pending = (out.UnprocessedKeys?.[tableName]?.Keys as Record<string, any>[]) ?? [];
-        if (pending.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
-      const memberItem = found.find((i) => i.pk === memberKey.pk && i.sk === memberKey.sk);
-      const orderItem = found.find((i) => i.pk === orderKey.pk && i.sk === orderKey.sk);
-      return {
-        member: memberItem ? toMember(memberItem) : null,
-        order: orderItem ? { fingerprint: orderItem.fingerprint, result: orderItem.result } : null,
-      };
+      const { member, items } = await this.loadWith(programId, memberId, [orderKey]);
+      const order = items.get(`${orderKey.pk}|${orderKey.sk}`);
+      return { member, order: order ? toRecordedOrder(order) : null };
     },
 
     getOrder,
 
-    async recordCredit({ programId, purchase, fingerprint, plan, result, enrol, now }) {
-      const { memberId } = purchase;
-      const memberKey = keys.member(programId, memberId);
-      const delta = plan.delta;
-      const memberUpdate = enrol
-        ? {
-            UpdateExpression:
-              'ADD available :a, pending :p, lifetimeEarned :l, purchaseCount :one ' +
-              'SET entity = :member, programId = :pid, memberId = :mid, attributes = if_not_exists(attributes, :empty), ' +
-              'enrolledAt = if_not_exists(enrolledAt, :now), enrolledVia = if_not_exists(enrolledVia, :via), updatedAt = :now',
-            ExpressionAttributeValues: {
-              ':a': delta.available, ':p': delta.pending, ':l': delta.lifetimeEarned, ':one': 1,
-              ':member': 'member', ':pid': programId, ':mid': memberId, ':empty': {}, ':now': now, ':via': 'purchase',
-            },
-          }
-        : {
-            UpdateExpression: 'ADD available :a, pending :p, lifetimeEarned :l, purchaseCount :one SET updatedAt = :now',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':a': delta.available, ':p': delta.pending, ':l': delta.lifetimeEarned, ':one': 1, ':now': now },
-          };
-      const tx = plan.transaction;
-      try {
-        await ddb.send(
-          new TransactWriteCommand({
-            ReturnConsumedCapacity: 'TOTAL',
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...keys.order(programId, purchase.orderId), entity: 'order', programId, purchase, fingerprint, result, recordedAt: now },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              { Update: { TableName: tableName, Key: memberKey, ...memberUpdate } },
-              { Put: { TableName: tableName, Item: { ...keys.transaction(programId, memberId, tx.transactionId), entity: 'tx', programId, ...tx } } },
-              ...(plan.lot
-                ? [{ Put: { TableName: tableName, Item: { ...keys.lot(programId, memberId, plan.lot.expiresAt, plan.lot.lotId), entity: 'lot', programId, memberId, ...plan.lot } } }]
-                : []),
-            ],
+    async listLots(programId, memberId) {
+      const lots: Lot[] = [];
+      let ExclusiveStartKey: Record<string, any> | undefined;
+      do {
+        const out = await ddb.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            FilterExpression: 'remaining > :zero',
+            ExpressionAttributeValues: { ':pk': keys.memberPk(programId, memberId), ':prefix': keys.lotPrefix, ':zero': 0 },
+            ConsistentRead: true,
+            ExclusiveStartKey,
           }),
         );
-        return 'recorded';
-      } catch (err) {
-        const failed = failedConditions(err);
-        if (failed?.includes(0)) return 'duplicate';
-        if (failed?.includes(1)) throw new MemberNotFound(memberId);
-        throw err;
-      }
+        lots.push(...(out.Items ?? []).map(toLot));
+        ExclusiveStartKey = out.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return lots;
     },
+
+    write: ledgerWriter(ddb, tableName),
+    tableName,
 
     async getMember(programId, memberId) {
       const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.member(programId, memberId) }));

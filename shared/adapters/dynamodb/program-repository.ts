@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { ProgramSettings, Scope } from '../../domain/types';
-import { ProgramExists } from '../../errors';
+import { ProgramExists, ProgramNotFound } from '../../errors';
 import { keys } from './keys';
 
 export interface StoredApiKey {
@@ -12,8 +12,29 @@ export interface StoredApiKey {
   createdAt: string;
 }
 
+/** Settings written before a field existed read as its default. */
+export function toProgram(item: Record<string, any>): ProgramSettings {
+  return {
+    programId: item.programId,
+    name: item.name,
+    currency: item.currency,
+    timeZone: item.timeZone ?? 'UTC',
+    pointsPerUnit: item.pointsPerUnit ?? 1,
+    autoEnrol: item.autoEnrol ?? true,
+    pendingDays: item.pendingDays ?? 0,
+    returnPolicy: item.returnPolicy ?? 'cap-at-balance',
+    expiryPolicy: item.expiryPolicy ?? { kind: 'none' },
+    tierSet: item.tierSet ?? null,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  };
+}
+
+export type ProgramChanges = Partial<Omit<ProgramSettings, 'programId' | 'createdAt' | 'updatedAt'>>;
+
 export interface ProgramRepository {
   getProgram(programId: string): Promise<ProgramSettings | null>;
+  updateProgram(programId: string, changes: ProgramChanges, now: string): Promise<ProgramSettings>;
   createProgram(settings: ProgramSettings): Promise<void>;
   putApiKey(keyHash: string, key: StoredApiKey): Promise<void>;
   getApiKey(keyHash: string): Promise<StoredApiKey | null>;
@@ -23,9 +44,29 @@ export function dynamoProgramRepository(ddb: DynamoDBDocumentClient, tableName: 
   return {
     async getProgram(programId) {
       const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.program(programId) }));
-      if (!Item) return null;
-      const { programId: id, name, currency, pointsPerUnit, autoEnrol, createdAt } = Item;
-      return { programId: id, name, currency, pointsPerUnit, autoEnrol, createdAt };
+      return Item ? toProgram(Item) : null;
+    },
+    async updateProgram(programId, changes, now) {
+      const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
+      const names = Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k]));
+      const values = Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v]));
+      try {
+        const { Attributes } = await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.program(programId),
+            UpdateExpression: `SET ${[...entries.map((_, i) => `#f${i} = :v${i}`), 'updatedAt = :now'].join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: entries.length ? names : undefined,
+            ExpressionAttributeValues: { ...values, ':now': now },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toProgram(Attributes!);
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) throw new ProgramNotFound(programId);
+        throw err;
+      }
     },
     async createProgram(settings) {
       try {
@@ -67,6 +108,11 @@ export function cachedPrograms(repo: ProgramRepository, ttlMs = 60_000, now: () 
   const cache = new Map<string, { value: ProgramSettings | null; until: number }>();
   return {
     ...repo,
+    async updateProgram(programId, changes, at) {
+      const updated = await repo.updateProgram(programId, changes, at);
+      cache.set(programId, { value: updated, until: now() + ttlMs });
+      return updated;
+    },
     async getProgram(programId) {
       const hit = cache.get(programId);
       if (hit && hit.until > now()) return hit.value;
