@@ -15,6 +15,7 @@ import type { BusinessMetrics } from '../observability';
 import { noMetrics } from '../observability';
 import { ulid } from '../ids';
 import { activationEvents, creditEvents, publishAfterCommit } from './ledger-events';
+import { newReferralCode } from './members';
 
 export interface EarnDeps {
   ledger: LedgerRepository;
@@ -116,10 +117,12 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
       breakdown: plan.member.transaction.breakdown,
     };
     const occurredAt = new Date(purchase.occurredAt).toISOString();
+    // A member enrolled by this purchase gets their referral code in the same transaction.
+    const referralCode = member.exists ? undefined : newReferralCode();
     const write: LedgerWrite = {
       programId,
       members: [
-        { memberId: purchase.memberId, before: member, after: plan.member.state, ...(member.exists ? {} : { enrol: { via: 'purchase', now } }) },
+        { memberId: purchase.memberId, before: member, after: plan.member.state, ...(referralCode ? { enrol: { via: 'purchase', now }, set: { referralCode } } : {}) },
         ...(plan.referrer ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }] : []),
       ],
       lotPuts: [
@@ -129,6 +132,9 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
       lotUpdates: plan.activations.map((a) => ({ memberId: purchase.memberId, lot: activatedLot(a.lot), take: a.repaid, activated: true })),
       transactions: [plan.member.transaction, ...(plan.referrer ? [plan.referrer.transaction] : [])],
       extra: [
+        ...(referralCode
+          ? [{ tag: 'refcode', item: { Put: { TableName: deps.ledger.tableName, Item: { ...keys.referralCode(programId, referralCode), entity: 'referralCode', programId, memberId: purchase.memberId, createdAt: now }, ConditionExpression: 'attribute_not_exists(pk)' } } }]
+          : []),
         {
           tag: 'order',
           item: {

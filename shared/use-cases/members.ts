@@ -8,6 +8,7 @@ import { MemberEnrolled } from '../adapters/events/catalog';
 import type { Member } from '../domain/types';
 import { MemberNotFound, ValidationFailed } from '../errors';
 import { effectiveBalances } from '../domain/member-state';
+import { ulid } from '../ids';
 
 export interface MemberDeps {
   ledger: LedgerRepository;
@@ -32,15 +33,36 @@ export function memberView(m: Member, now: string) {
   };
 }
 
+/** Referral codes: 8 characters of Crockford base32 (no I, L, O, U), from crypto randomness. */
+export function newReferralCode(): string {
+  return ulid().slice(-8);
+}
+
 export async function enrolOrUpdateMember(
   programId: string,
   memberId: string,
-  changes: ProfileChanges,
+  input: Omit<ProfileChanges, 'referredBy'> & { referralCode?: string },
   requestId: string,
   deps: MemberDeps,
 ): Promise<{ created: boolean; member: ReturnType<typeof memberView> }> {
   const now = deps.clock.now().toISOString();
-  const { member, created } = await deps.ledger.upsertMember(programId, memberId, changes, requestId, now);
+  const { referralCode, ...changes } = input;
+  let referredBy: string | undefined;
+  if (referralCode) {
+    // Only a member with no purchases yet can be referred, once, and never by themselves.
+    const [referrer, existing] = await Promise.all([deps.ledger.findReferralCode(programId, referralCode), deps.ledger.getMember(programId, memberId)]);
+    if (!referrer) throw new ValidationFailed([{ field: 'referralCode', message: 'is not a referral code of this program' }]);
+    if (referrer === memberId) throw new ValidationFailed([{ field: 'referralCode', message: 'is your own code: a member cannot refer themselves' }]);
+    if (existing?.state && (existing.state.purchaseCount > 0 || (existing.state.referredBy && existing.state.referredBy !== referrer))) {
+      throw new ValidationFailed([{ field: 'referralCode', message: 'can only be set once, before the first purchase' }]);
+    }
+    referredBy = referrer;
+  }
+  let { member, created } = await deps.ledger.upsertMember(programId, memberId, { ...changes, referredBy }, requestId, now);
+  for (let attempt = 0; !member.referralCode && attempt < 3; attempt++) {
+    const code = newReferralCode();
+    if (await deps.ledger.assignReferralCode(programId, memberId, code, now)) member = { ...member, referralCode: code };
+  }
   if (created) {
     try {
       await deps.events.publish([domainEvent(MemberEnrolled, { memberId, via: 'api' }, { programId, occurredAt: now, correlationId: requestId })]);

@@ -50,6 +50,8 @@ export const MemberInput = z.strictObject({
     .refine((r) => Object.keys(r).length <= 50, 'at most 50 attributes')
     .nullable()
     .optional(),
+  /** The referral code of the member who referred this one (only before the first purchase). */
+  referralCode: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{8}$/, 'must be an 8-character referral code').optional(),
 });
 export type MemberInput = z.infer<typeof MemberInput>;
 

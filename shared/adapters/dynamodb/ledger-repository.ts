@@ -2,6 +2,7 @@ import {
   BatchGetCommand,
   GetCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -9,6 +10,7 @@ import type { Balances, BreakdownLine, Lot, Member, Transaction } from '../../do
 import type { PurchaseFacts } from '../../domain/ledger';
 import { NEW_MEMBER, type MemberState } from '../../domain/member-state';
 import { keys, type ItemKey } from './keys';
+import { failedConditions } from './errors';
 import { ledgerWriter, type LedgerWriterFn } from './ledger-writer';
 
 export interface EarnResult {
@@ -50,6 +52,8 @@ export interface ProfileChanges {
   name?: string | null;
   birthDate?: string | null;
   attributes?: Member['attributes'] | null;
+  /** The referring member (resolved from a referral code); set once, never overwritten. */
+  referredBy?: string;
 }
 
 export interface TransactionPage {
@@ -69,6 +73,10 @@ export interface LedgerRepository {
   write: LedgerWriterFn;
   readonly tableName: string;
   upsertMember(programId: string, memberId: string, changes: ProfileChanges, requestId: string, now: string): Promise<{ member: Member; created: boolean }>;
+  /** The member a referral code belongs to. */
+  findReferralCode(programId: string, code: string): Promise<string | null>;
+  /** Gives the member this code unless it is taken or the member already has one; false if not assigned. */
+  assignReferralCode(programId: string, memberId: string, code: string, now: string): Promise<boolean>;
   listTransactions(programId: string, memberId: string, limit: number, cursor: string | null): Promise<TransactionPage>;
 }
 
@@ -227,6 +235,10 @@ export function dynamoLedgerRepository(ddb: DynamoDBDocumentClient, tableName: s
           values[`:${field}`] = value;
         }
       }
+      if (changes.referredBy) {
+        sets.push('referredBy = if_not_exists(referredBy, :referredBy)');
+        values[':referredBy'] = changes.referredBy;
+      }
       if (changes.attributes === undefined) {
         sets.push('attributes = if_not_exists(attributes, :empty)');
         values[':empty'] = {};
@@ -243,6 +255,36 @@ export function dynamoLedgerRepository(ddb: DynamoDBDocumentClient, tableName: s
       );
       // enrolRequestId is set only by the request that created the item.
       return { member: toMember(Attributes!), created: Attributes!.enrolRequestId === requestId };
+    },
+
+    async findReferralCode(programId, code) {
+      const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.referralCode(programId, code) }));
+      return (Item?.memberId as string | undefined) ?? null;
+    },
+
+    async assignReferralCode(programId, memberId, code, now) {
+      try {
+        await ddb.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: tableName, Item: { ...keys.referralCode(programId, code), entity: 'referralCode', programId, memberId, createdAt: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: keys.member(programId, memberId),
+                  UpdateExpression: 'SET referralCode = :code',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(referralCode)',
+                  ExpressionAttributeValues: { ':code': code },
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (failedConditions(err)) return false;
+        throw err;
+      }
     },
 
     async listTransactions(programId, memberId, limit, cursor) {
