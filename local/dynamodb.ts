@@ -21,10 +21,12 @@ function installExitHook(): void {
     children.clear();
   };
   process.once('exit', killAll);
+  const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       killAll();
-      process.exit(130);
+      // Whoever else listens (npm start's shutdown) decides when to exit; alone, exit as the signal would.
+      if (process.listenerCount(signal) === 0) process.exit(codes[signal]);
     });
   }
 }

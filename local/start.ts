@@ -1,0 +1,347 @@
+// `npm start`: the whole platform on this machine. DynamoDB Local, the REST API and the event bus,
+// with routes and rules read from the synthesized template, and the real handler modules running
+// in this process. startLocalStack() is the same thing for tests, on random ports.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { javaAvailable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
+import { createEventBus, type LocalEventBus } from './event-bus';
+import { createGateway, createModuleLoader } from './http-gateway';
+import { seedDemo } from './seed';
+import { createTableFromTemplate } from './table';
+import { loadLocalModel, type LocalModel } from './template';
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const LOCAL_TABLE_NAME = 'loyalty-local';
+
+export interface StartOptions {
+  /** HTTP API port; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** PutEvents endpoint port; 0 picks a free one. Default 4010. */
+  eventsPort?: number;
+  /** Use this DynamoDB instead of starting DynamoDB Local. */
+  dynamodbEndpoint?: string;
+  /** DynamoDB Local port when it is started here; 0 picks a free one. Default 8000. */
+  dynamodbPort?: number;
+  /** DynamoDB Local data directory; in memory when undefined. */
+  dbPath?: string;
+  tableName?: string;
+  region?: string;
+  apiKey?: string;
+  adminKey?: string;
+  /**
+   * Directory for state.json (read by `npm run loyalty`), the remembered demo keys and
+   * dead-letters.jsonl. Undefined: no state file, no remembered keys, dead letters in a temp dir.
+   */
+  stateDir?: string;
+  /** Short delays between delivery retries (AWS waits minutes). */
+  retryBaseDelayMs?: number;
+  log?: (line: string) => void;
+  logError?: (message: string, error: unknown) => void;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  eventsEndpoint: string;
+  busName: string;
+  apiKey: string;
+  adminKey: string;
+  programId: string;
+  tableName: string;
+  dynamodbEndpoint: string;
+  region: string;
+  /** `await stack.bus.whenIdle()` waits for event deliveries, retries included. */
+  bus: LocalEventBus;
+  /** Where events that exhausted their retries are appended (JSON lines). */
+  deadLetterFile: string;
+  model: LocalModel;
+  stop(): Promise<void>;
+}
+
+export interface LocalState {
+  tableName: string;
+  dynamodbEndpoint: string;
+  apiUrl: string;
+  eventsEndpoint: string;
+  eventBusName: string;
+  region: string;
+  pid: number;
+}
+
+/**
+ * Starts DynamoDB Local (unless given an endpoint), creates and seeds the table, and serves the API
+ * and the bus on 127.0.0.1. Handlers run in this process and read their configuration from
+ * process.env once, so run one stack per process (vitest gives each test file its own).
+ */
+export async function startLocalStack(opts: StartOptions = {}): Promise<LocalStack> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const logError = opts.logError ?? ((message: string, error: unknown) => console.error(message, error));
+  const region = opts.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const tableName = opts.tableName ?? LOCAL_TABLE_NAME;
+  const stateDir = opts.stateDir && resolve(opts.stateDir);
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logError('stopping the local stack', err);
+      }
+    }
+  };
+
+  try {
+    process.env.AWS_REGION = region;
+    // DynamoDB Local and the local bus accept any credentials; the SDK still wants some.
+    if (!process.env.AWS_ACCESS_KEY_ID) {
+      process.env.AWS_ACCESS_KEY_ID = 'local';
+      process.env.AWS_SECRET_ACCESS_KEY = 'local';
+    }
+
+    let dynamodbEndpoint = opts.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      const port = opts.dynamodbPort ?? 8000;
+      if (port !== 0 && !(await portFree(port))) {
+        throw new Error(`Port ${port} is already in use: set DYNAMODB_PORT to another port, or DYNAMODB_ENDPOINT to use the DynamoDB running there`);
+      }
+      const ddb: DynamoDbLocal = await startDynamoDbLocal({ port: port === 0 ? undefined : port, dbPath: opts.dbPath });
+      cleanups.push(() => ddb.stop());
+      dynamodbEndpoint = ddb.endpoint;
+    }
+
+    const model = await loadLocalModel({ stage: 'local', region });
+    if (!model.table) throw new Error('The synthesized templates have no DynamoDB table');
+    if (!model.busName) throw new Error('The synthesized templates have no event bus');
+    for (const warning of model.warnings) log(`warning: ${warning}`);
+
+    const client = new DynamoDBClient({ endpoint: dynamodbEndpoint, region });
+    try {
+      await createTableFromTemplate(client, model.table.template, tableName);
+    } finally {
+      client.destroy();
+    }
+
+    const loadHandler = createModuleLoader(REPO_ROOT);
+    const deadLetterFile = join(stateDir ?? mkdtempSync(join(tmpdir(), 'loyalty-local-')), 'dead-letters.jsonl');
+    const bus = createEventBus({
+      rules: model.rules,
+      busNames: [model.busName],
+      loadHandler,
+      region,
+      deadLetterFile,
+      retryBaseDelayMs: opts.retryBaseDelayMs,
+      log,
+      logError,
+    });
+    cleanups.push(() => bus.close());
+    const eventsServer = await listen(bus.listener, opts.eventsPort ?? 4010, 'EVENTS_PORT');
+    cleanups.push(() => close(eventsServer));
+    const eventsEndpoint = `http://127.0.0.1:${(eventsServer.address() as AddressInfo).port}`;
+
+    // Handlers read these when they first run; set them before any handler module is imported.
+    Object.assign(process.env, {
+      TABLE_NAME: tableName,
+      EVENT_BUS_NAME: model.busName,
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      EVENTBRIDGE_ENDPOINT: eventsEndpoint,
+      // A readable console: one line per request from the gateway; EMF metrics only matter in CloudWatch.
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    });
+
+    const seeded = await seedDemo({
+      tableName,
+      endpoint: dynamodbEndpoint,
+      apiKey: opts.apiKey,
+      adminKey: opts.adminKey,
+      ...(stateDir && { keysFile: join(stateDir, 'keys.json') }),
+    });
+
+    const gateway = createGateway({
+      routes: model.routes,
+      gatewayResponses: model.gatewayResponses,
+      stage: model.stage,
+      region,
+      loadHandler,
+      log,
+      logError,
+    });
+    const apiServer = await listen(gateway, opts.port ?? 3000, 'PORT');
+    cleanups.push(() => close(apiServer));
+    const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
+
+    if (stateDir) {
+      const stateFile = join(stateDir, 'state.json');
+      const state: LocalState = { tableName, dynamodbEndpoint, apiUrl, eventsEndpoint, eventBusName: model.busName, region, pid: process.pid };
+      mkdirSync(stateDir, { recursive: true });
+      writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n');
+      // A stale state file would point the operator CLI at a DynamoDB that is no longer running.
+      cleanups.push(() => {
+        if (existsSync(stateFile) && JSON.parse(readFileSync(stateFile, 'utf8')).pid === process.pid) rmSync(stateFile);
+      });
+    }
+
+    return {
+      apiUrl,
+      eventsEndpoint,
+      busName: model.busName,
+      apiKey: seeded.apiKey,
+      adminKey: seeded.adminKey,
+      programId: seeded.programId,
+      tableName,
+      dynamodbEndpoint,
+      region,
+      bus,
+      deadLetterFile,
+      model,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function listen(listener: RequestListener, port: number, envName: string): Promise<Server> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer(listener);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: set ${envName} to another port`) : err),
+    );
+    server.listen(port, '127.0.0.1', () => resolvePromise(server));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolvePromise) => {
+    server.close(() => resolvePromise());
+    server.closeAllConnections();
+  });
+}
+
+/** DynamoDB Local binds every interface and the readiness probe cannot tell it from another server on the port. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const probe = createServer();
+    probe.once('error', () => resolvePromise(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolvePromise(true)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// npm start
+
+function envPort(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`${name}=${raw} is not a port number`);
+  return port;
+}
+
+function banner(stack: LocalStack): string {
+  const { apiUrl, eventsEndpoint, busName, apiKey, adminKey, programId, tableName, dynamodbEndpoint, region, model } = stack;
+  const routes = model.routes.map((r) => `    ${r.method.padEnd(6)} ${apiUrl}${r.resourcePath}`).join('\n');
+  const rules = model.rules
+    .map((r) => `    ${JSON.stringify(r.pattern)} -> ${r.targets.map((t) => t.entry).join(', ')}`)
+    .join('\n');
+  // Purchases in the future are rejected: the examples happened a moment ago.
+  const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const detail = JSON.stringify({ programId, orderId: 'order-1002', memberId: 'bob', occurredAt: ago(5), currency: 'USD', amount: 1999 });
+  const entries = JSON.stringify([{ EventBusName: busName, Source: 'shop.checkout', DetailType: 'Purchase Completed', Detail: detail }]);
+  return `
+  API            ${apiUrl}
+  Events         ${eventsEndpoint}   (PutEvents; bus "${busName}")
+  DynamoDB       ${dynamodbEndpoint}   (table "${tableName}", region ${region})
+  Program        ${programId}
+  API key        ${apiKey}   (members:read, members:write, purchases:write)
+  Admin key      ${adminKey}
+
+  Routes
+${routes}
+  Event rules
+${rules}
+
+  Try it
+    curl -s ${apiUrl}/v1/members/alice -H 'x-api-key: ${apiKey}'
+
+    curl -s -X PUT ${apiUrl}/v1/members/bob -H 'x-api-key: ${apiKey}' \\
+      -H 'content-type: application/json' -d '{"email":"bob@example.com","name":"Bob"}'
+
+    curl -s -X POST ${apiUrl}/v1/purchases -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' \\
+      -d '{"orderId":"order-1001","memberId":"bob","occurredAt":"${ago(10)}","currency":"USD","amount":4250}'
+
+  Send an event (AWS CLI; any EventBridge SDK client with endpoint ${eventsEndpoint} works too)
+    AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws events put-events --region ${region} \\
+      --endpoint-url ${eventsEndpoint} --entries '${entries}'
+
+  Operator CLI: npm run loyalty -- --help     Dead letters: .local/dead-letters.jsonl
+  Ctrl-C stops everything.
+`;
+}
+
+async function main(): Promise<number> {
+  console.log('\n  Loyalty points - local stack (DynamoDB Local, REST API, EventBridge rules from the CDK template)\n');
+  const dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;
+  if (!dynamodbEndpoint && !(await javaAvailable())) {
+    console.error(`  Java 17+ is required to run DynamoDB Local, and \`java -version\` failed.
+
+    Debian/Ubuntu:  sudo apt-get install -y openjdk-17-jre-headless
+    macOS:          brew install openjdk@17   (then follow brew's note to put it on your PATH)
+
+  Or point at a DynamoDB that is already running: DYNAMODB_ENDPOINT=http://127.0.0.1:8000 npm start
+`);
+    return 1;
+  }
+
+  let stack: LocalStack | undefined;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\n  Stopping...');
+    await stack?.stop();
+    process.exit(code);
+  };
+  // Registered before DynamoDB Local installs its own exit hook, so the servers close first.
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+  process.on('uncaughtException', (err) => {
+    console.error('  Uncaught error:', err);
+    void shutdown(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    console.error('  Unhandled rejection:', err);
+    void shutdown(1);
+  });
+
+  stack = await startLocalStack({
+    port: envPort('PORT', 3000),
+    eventsPort: envPort('EVENTS_PORT', 4010),
+    dynamodbPort: envPort('DYNAMODB_PORT', 8000),
+    dynamodbEndpoint,
+    dbPath: join(REPO_ROOT, '.local', 'dynamodb'),
+    stateDir: join(REPO_ROOT, '.local'),
+    region: process.env.AWS_REGION || 'us-east-1',
+    apiKey: process.env.LOYALTY_API_KEY || undefined,
+    adminKey: process.env.LOYALTY_ADMIN_KEY || undefined,
+  });
+  console.log(banner(stack));
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().then(
+    (code) => {
+      if (code !== 0) process.exit(code);
+    },
+    (err) => {
+      console.error(`\n  Could not start the local stack: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

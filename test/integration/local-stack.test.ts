@@ -1,0 +1,122 @@
+// The whole embedded run, as `npm start` assembles it: template -> routes and rules, DynamoDB Local,
+// the real handlers. Random ports; the DynamoDB Local of the test run; a table of its own.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../local/start';
+
+let stack: LocalStack;
+const logs: string[] = [];
+const errors: string[] = [];
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: 0,
+    eventsPort: 0,
+    dynamodbEndpoint: inject('dynamodbEndpoint') ?? process.env.DYNAMODB_ENDPOINT,
+    tableName: `loyalty-local-it-${randomUUID().slice(0, 8)}`,
+    retryBaseDelayMs: 10,
+    log: (line) => logs.push(line),
+    logError: (message, error) => errors.push(`${message}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.bus.whenIdle();
+  await stack?.stop();
+});
+
+const api = (path: string, init: RequestInit & { key?: string | null } = {}) => {
+  const { key = stack.apiKey, ...rest } = init;
+  return fetch(`${stack.apiUrl}${path}`, {
+    ...rest,
+    headers: { 'content-type': 'application/json', ...(key && { 'x-api-key': key }), ...(rest.headers as Record<string, string>) },
+  });
+};
+
+type MemberBody = { memberId: string; points: { available: number; pending: number; lifetimeEarned: number } };
+const member = async (id: string) => {
+  const res = await api(`/v1/members/${id}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as MemberBody;
+};
+
+describe('local stack (npm start)', () => {
+  it('answers a request without API key with a 401 problem document from the gateway', async () => {
+    const res = await api('/v1/members/alice', { key: null });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const body = (await res.json()) as { type: string; status: number; instance: string };
+    expect(body).toMatchObject({ type: expect.stringMatching(/\/unauthorized$/), status: 401 });
+    expect(body.instance).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers an unknown route with the 404 problem document', async () => {
+    const res = await api('/v1/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('serves the seeded demo member with the seeded key', async () => {
+    const alice = await member('alice');
+    expect(alice.memberId).toBe('alice');
+    expect(alice.points.lifetimeEarned).toBeGreaterThan(0);
+  });
+
+  it('enrols a member, records a purchase, and credits a Purchase Completed event from the bus', async () => {
+    const enrol = await api('/v1/members/carol', { method: 'PUT', body: JSON.stringify({ email: 'carol@example.com', name: 'Carol' }) });
+    expect(enrol.status).toBe(201);
+    expect(await member('carol')).toMatchObject({ memberId: 'carol', points: { lifetimeEarned: 0 } });
+
+    const purchase = await api('/v1/purchases', {
+      method: 'POST',
+      body: JSON.stringify({ orderId: 'it-order-1', memberId: 'carol', occurredAt: '2026-01-10T10:00:00Z', currency: 'USD', amount: 4250 }),
+    });
+    expect(purchase.status).toBe(201);
+    await stack.bus.whenIdle(); // events the API published (Points Earned ...) are delivered too
+    const afterPurchase = (await member('carol')).points.lifetimeEarned;
+    expect(afterPurchase).toBe(42);
+
+    const client = new EventBridgeClient({
+      endpoint: stack.eventsEndpoint,
+      region: stack.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const detail = { programId: stack.programId, orderId: 'it-order-2', memberId: 'carol', occurredAt: '2026-01-11T10:00:00Z', currency: 'USD', amount: 1000 };
+    const out = await client.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: stack.busName, Source: 'shop.checkout', DetailType: 'Purchase Completed', Detail: JSON.stringify(detail) }],
+      }),
+    );
+    expect(out.FailedEntryCount).toBe(0);
+    await stack.bus.whenIdle();
+
+    expect((await member('carol')).points.lifetimeEarned).toBe(afterPurchase + 10);
+    expect(logs.some((l) => l.includes('Purchase Completed') && l.includes('purchase-consumer.ts ok'))).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('dead-letters a Purchase Completed event the consumer keeps rejecting, naming its AWS queue', async () => {
+    const client = new EventBridgeClient({ endpoint: stack.eventsEndpoint, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const invalid = { programId: stack.programId, orderId: 'it-order-bad', memberId: 'carol', currency: 'USD' }; // no amount, no occurredAt
+    const out = await client.send(
+      new PutEventsCommand({ Entries: [{ EventBusName: stack.busName, Source: 'shop.checkout', DetailType: 'Purchase Completed', Detail: JSON.stringify(invalid) }] }),
+    );
+    await stack.bus.whenIdle();
+
+    const letters = existsSync(stack.deadLetterFile)
+      ? readFileSync(stack.deadLetterFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line))
+      : [];
+    expect(letters).toEqual([
+      expect.objectContaining({
+        stage: 'lambda',
+        target: 'functions/purchase-consumer.ts',
+        attempts: 3, // Lambda's async invocation: 1 + 2 retries
+        destination: expect.stringMatching(/^arn:aws:sqs:.*PurchaseConsumerDlq/),
+        event: expect.objectContaining({ id: out.Entries![0]!.EventId, detail: invalid }),
+      }),
+    ]);
+    errors.length = 0; // the consumer's failures were the point
+  });
+});
