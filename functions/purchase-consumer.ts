@@ -1,38 +1,61 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { z } from 'zod';
 import { PurchaseCompletedDetail } from '../shared/use-cases/schemas';
 import { earnForPurchase } from '../shared/use-cases/earn-for-purchase';
+import { PurchaseReturnedDetail, recordReturn } from '../shared/use-cases/returns';
+import { EngagementRecordedDetail, recordEngagement } from '../shared/use-cases/record-engagement';
 import { fieldErrors } from '../shared/http/problem';
 import { DomainError } from '../shared/errors';
 import { deps } from '../shared/deps';
 import { emfMetrics, logger, publishMetrics } from '../shared/observability';
 
+function parseDetail<S extends z.ZodType>(schema: S, event: EventBridgeEvent<string, unknown>): z.output<S> {
+  const parsed = schema.safeParse(event.detail);
+  if (parsed.success) return parsed.data;
+  const errors = fieldErrors(parsed.error, 'detail');
+  logger.error('invalid event', { eventId: event.id, detailType: event['detail-type'], errors });
+  emfMetrics.count('InvalidInboundEvents');
+  throw new Error(`Invalid ${event['detail-type']} event ${event.id}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+}
+
+const consumers: Record<string, (event: EventBridgeEvent<string, unknown>) => Promise<{ replayed: boolean; points: number }>> = {
+  'Purchase Completed': async (event) => {
+    const { programId, ...purchase } = parseDetail(PurchaseCompletedDetail, event);
+    const { replayed, result } = await earnForPurchase(programId, purchase, deps(), event.id);
+    return { replayed, points: result.points };
+  },
+  'Purchase Returned': async (event) => {
+    const { programId, orderId, ...input } = parseDetail(PurchaseReturnedDetail, event);
+    const { replayed, result } = await recordReturn(programId, orderId, input, deps(), event.id);
+    return { replayed, points: -result.points };
+  },
+  'Engagement Recorded': async (event) => {
+    const { programId, ...input } = parseDetail(EngagementRecordedDetail, event);
+    const { replayed, result } = await recordEngagement(programId, input, deps(), event.id);
+    return { replayed, points: result.points };
+  },
+};
+
 /**
- * `Purchase Completed` from the bus. Same use case as the API, so a purchase posted both ways
- * credits once. Bad events throw: after the rule's retries they land in the dead-letter queue,
- * where its alarm makes someone look, instead of vanishing.
+ * Commerce events from the bus, through the same use cases as the API (so an order sent both
+ * ways credits once). Bad events throw: after the rule's retries they land in the dead-letter
+ * queue, where its alarm makes someone look, instead of vanishing.
  */
-export const handler = middy<EventBridgeEvent<'Purchase Completed', unknown>, { replayed: boolean; points: number }, Error, Context>()
+export const handler = middy<EventBridgeEvent<string, unknown>, { replayed: boolean; points: number }, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(publishMetrics())
   .handler(async (event) => {
-    logger.appendKeys({ correlationId: event.id });
-    const parsed = PurchaseCompletedDetail.safeParse(event.detail);
-    if (!parsed.success) {
-      const errors = fieldErrors(parsed.error, 'detail');
-      logger.error('invalid Purchase Completed event', { eventId: event.id, errors });
-      emfMetrics.count('InvalidPurchaseEvents');
-      throw new Error(`Invalid Purchase Completed event ${event.id}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
-    }
-    const { programId, ...purchase } = parsed.data;
-    logger.appendKeys({ programId });
+    logger.appendKeys({ correlationId: event.id, detailType: event['detail-type'] });
+    const consume = consumers[event['detail-type']];
+    if (!consume) throw new Error(`No consumer for detail-type "${event['detail-type']}"`);
     try {
-      const { replayed, result } = await earnForPurchase(programId, purchase, deps(), event.id);
-      logger.info('purchase event processed', { orderId: purchase.orderId, replayed, points: result.points });
-      return { replayed, points: result.points };
+      const outcome = await consume(event);
+      logger.info('event processed', { eventId: event.id, ...outcome });
+      return outcome;
     } catch (err) {
-      if (err instanceof DomainError) logger.error('purchase event rejected', { eventId: event.id, type: err.type, detail: err.message });
+      if (err instanceof DomainError) logger.error('event rejected', { eventId: event.id, type: err.type, detail: err.message });
       throw err;
     }
   });

@@ -1,8 +1,12 @@
 import { apiHandler, parse } from '../shared/http/api';
 import { json } from '../shared/http/problem';
-import { PurchaseInput } from '../shared/use-cases/schemas';
+import { ClientId, PurchaseInput } from '../shared/use-cases/schemas';
 import { earnForPurchase } from '../shared/use-cases/earn-for-purchase';
+import { ReturnInput, recordReturn } from '../shared/use-cases/returns';
+import { EngagementInput, recordEngagement } from '../shared/use-cases/record-engagement';
 import { deps } from '../shared/deps';
+
+const replayHeaders = (replayed: boolean): Record<string, string> => (replayed ? { 'x-idempotent-replay': 'true' } : {});
 
 export const handler = apiHandler({
   'POST /v1/purchases': {
@@ -10,7 +14,24 @@ export const handler = apiHandler({
     handler: async (req) => {
       const purchase = parse(PurchaseInput, req.body);
       const { replayed, result } = await earnForPurchase(req.programId, purchase, deps(), req.correlationId);
-      return json(replayed ? 200 : 201, result, replayed ? { 'x-idempotent-replay': 'true' } : {});
+      return json(replayed ? 200 : 201, result, replayHeaders(replayed));
+    },
+  },
+  'POST /v1/purchases/{orderId}/returns': {
+    scope: 'purchases:write',
+    handler: async (req) => {
+      const orderId = parse(ClientId, req.params.orderId, 'orderId');
+      const input = parse(ReturnInput, req.body);
+      const { replayed, result } = await recordReturn(req.programId, orderId, input, deps(), req.correlationId);
+      return json(replayed ? 200 : 201, result, replayHeaders(replayed));
+    },
+  },
+  'POST /v1/events': {
+    scope: 'purchases:write',
+    handler: async (req) => {
+      const input = parse(EngagementInput, req.body);
+      const { replayed, result } = await recordEngagement(req.programId, input, deps(), req.correlationId);
+      return json(replayed ? 200 : 201, result, replayHeaders(replayed));
     },
   },
 });

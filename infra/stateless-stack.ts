@@ -14,8 +14,9 @@ export interface StatelessStackProps extends StackProps {
   readonly bus: events.IEventBus;
 }
 
-/** `detail-type` of the event purchases-api emits once a purchase is recorded. */
+/** `detail-type`s that commerce platforms put on the bus for the ledger to consume. */
 export const PURCHASE_COMPLETED = 'Purchase Completed';
+export const INBOUND_DETAIL_TYPES = [PURCHASE_COMPLETED, 'Purchase Returned', 'Engagement Recorded'];
 
 /** CloudFormation Metadata on every AWS::Events::Rule: the entries of its Lambda targets. */
 export const RULE_TARGETS_METADATA = 'loyalty:targets';
@@ -27,6 +28,7 @@ export class StatelessStack extends Stack {
     readonly membersApi: LoyaltyFunction;
     readonly purchasesApi: LoyaltyFunction;
     readonly purchaseConsumer: LoyaltyFunction;
+    readonly earningRulesApi: LoyaltyFunction;
   };
   readonly api: LoyaltyApi;
   readonly purchaseCompletedRule: events.Rule;
@@ -48,11 +50,11 @@ export class StatelessStack extends Stack {
     this.functions = {
       authorizer: fn('authorizer', 'Authorizer', { description: 'API-key REQUEST authorizer', timeout: Duration.seconds(5) }).bindTable(table, 'R'),
       membersApi: fn('members-api', 'MembersApi', { description: 'Members and their transactions' }).bindTable(table, 'RW'),
-      purchasesApi: fn('purchases-api', 'PurchasesApi', { description: 'Records purchases and earns points' })
+      purchasesApi: fn('purchases-api', 'PurchasesApi', { description: 'Purchases, returns and engagement events: earning and claw-backs' })
         .bindTable(table, 'RW')
         .bindBus(bus),
       purchaseConsumer: fn('purchase-consumer', 'PurchaseConsumer', {
-        description: 'Reacts to Purchase Completed events',
+        description: 'Purchase Completed, Purchase Returned and Engagement Recorded events from the bus',
         timeout: Duration.seconds(30),
         deadLetterQueue: this.purchaseConsumerDlq.queue,
         retryAttempts: 2,
@@ -60,8 +62,9 @@ export class StatelessStack extends Stack {
       })
         .bindTable(table, 'RW')
         .bindBus(bus),
+      earningRulesApi: fn('earning-rules-api', 'EarningRulesApi', { description: 'Earning rules admin: versions, simulate, backtest', timeout: Duration.seconds(29) }).bindTable(table, 'RW'),
     };
-    const { membersApi, purchasesApi, purchaseConsumer } = this.functions;
+    const { membersApi, purchasesApi, purchaseConsumer, earningRulesApi } = this.functions;
 
     this.api = new LoyaltyApi(this, 'Http', { config, authorizer: this.functions.authorizer });
     const routes: Route[] = [
@@ -69,13 +72,22 @@ export class StatelessStack extends Stack {
       { method: 'GET', path: '/v1/members/{memberId}', handler: membersApi },
       { method: 'GET', path: '/v1/members/{memberId}/transactions', handler: membersApi },
       { method: 'POST', path: '/v1/purchases', handler: purchasesApi },
+      { method: 'POST', path: '/v1/purchases/{orderId}/returns', handler: purchasesApi },
+      { method: 'POST', path: '/v1/events', handler: purchasesApi },
+      { method: 'GET', path: '/v1/admin/earning-rules', handler: earningRulesApi },
+      { method: 'POST', path: '/v1/admin/earning-rules', handler: earningRulesApi },
+      { method: 'POST', path: '/v1/admin/earning-rules/simulate', handler: earningRulesApi },
+      { method: 'POST', path: '/v1/admin/earning-rules/backtest', handler: earningRulesApi },
+      { method: 'GET', path: '/v1/admin/earning-rules/{ruleId}', handler: earningRulesApi },
+      { method: 'PUT', path: '/v1/admin/earning-rules/{ruleId}', handler: earningRulesApi },
+      { method: 'POST', path: '/v1/admin/earning-rules/{ruleId}/deactivate', handler: earningRulesApi },
     ];
     this.api.addRoutes(routes);
 
     this.purchaseCompletedRule = new events.Rule(this, 'PurchaseCompletedRule', {
-      description: 'Purchase Completed -> purchase-consumer',
+      description: 'Purchase Completed / Purchase Returned / Engagement Recorded -> purchase-consumer',
       eventBus: bus,
-      eventPattern: { detailType: [PURCHASE_COMPLETED] },
+      eventPattern: { detailType: INBOUND_DETAIL_TYPES },
     });
     this.purchaseCompletedRule.addTarget(
       new targets.LambdaFunction(purchaseConsumer.fn, {

@@ -3,6 +3,7 @@ import { runtimeConfig } from './config';
 import { systemClock } from './clock';
 import { repositories } from './adapters/dynamodb/repositories';
 import { eventBridgePublisher } from './adapters/events/publisher';
+import { dynamoRewardsRepository } from './adapters/dynamodb/rewards-repository';
 import { emfMetrics, logger } from './observability';
 
 /** The composition root: real adapters, built once per cold start. */
@@ -13,6 +14,8 @@ function build() {
   const ddb = documentClient();
   return {
     ...repositories(ddb, tableName),
+    // Rewards catalog, redemptions, coupons (the Step Functions client is built by functions/redemptions-api.ts only).
+    rewards: dynamoRewardsRepository(ddb, tableName),
     events: eventBridgePublisher(eventBridgeClient(), eventBusName),
     clock: systemClock,
     metrics: emfMetrics,

@@ -1,5 +1,5 @@
 import type { ZodError } from 'zod';
-import { DomainError, ValidationFailed, type FieldError } from '../errors';
+import { DomainError, Unprocessable, ValidationFailed, type FieldError } from '../errors';
 
 export const PROBLEM_BASE = 'https://loyalty.dev/problems/';
 
@@ -44,6 +44,7 @@ export function toProblem(err: unknown, instance?: string): HttpResponse {
   if (err instanceof ValidationFailed) {
     return problem(400, err.type, err.title, `${err.errors.length} field(s) failed validation`, { errors: err.errors }, instance);
   }
+  if (err instanceof Unprocessable) return problem(422, err.type, err.title, err.message, { errors: err.errors }, instance);
   if (err instanceof DomainError) return problem(err.status, err.type, err.title, err.message, {}, instance);
   return problem(500, 'internal', 'Something went wrong on our side', 'The error was logged; retrying is safe for idempotent requests', {}, instance);
 }

@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { LedgerRepository, EarnResult } from '../adapters/dynamodb/ledger-repository';
 import type { ProgramRepository } from '../adapters/dynamodb/program-repository';
 import type { RulesRepository } from '../adapters/dynamodb/rules-repository';
-import { WriteConflict, type LedgerWrite } from '../adapters/dynamodb/ledger-writer';
+import { WriteConflict, activationUpdates, type LedgerWrite } from '../adapters/dynamodb/ledger-writer';
 import { keys } from '../adapters/dynamodb/keys';
 import type { EventPublisher } from '../adapters/events/publisher';
 import { purchaseFingerprint, type PurchaseFacts } from '../domain/ledger';
@@ -14,6 +14,7 @@ import { CurrencyMismatch, MemberNotFound, OrderConflict, ProgramNotFound, Valid
 import type { BusinessMetrics } from '../observability';
 import { noMetrics } from '../observability';
 import { ulid } from '../ids';
+import { MAX_LEDGER_ATTEMPTS, backoff } from './retry';
 import { activationEvents, creditEvents, publishAfterCommit } from './ledger-events';
 import { newReferralCode } from './members';
 
@@ -31,9 +32,6 @@ export interface EarnOutcome {
   replayed: boolean;
   result: EarnResult;
 }
-
-/** Optimistic-lock retries when another write changed the member between our read and write. */
-const MAX_ATTEMPTS = 6;
 
 /** A purchase without items earns on its amount, as one line. */
 export function engineItems(purchase: PurchaseFacts) {
@@ -129,7 +127,7 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
         ...(plan.member.lot ? [{ memberId: purchase.memberId, lot: plan.member.lot }] : []),
         ...(plan.referrer?.lot ? [{ memberId: plan.referrer.memberId, lot: plan.referrer.lot }] : []),
       ],
-      lotUpdates: plan.activations.map((a) => ({ memberId: purchase.memberId, lot: activatedLot(a.lot), take: a.repaid, activated: true })),
+      lotUpdates: activationUpdates(purchase.memberId, plan.activations),
       transactions: [plan.member.transaction, ...(plan.referrer ? [plan.referrer.transaction] : [])],
       extra: [
         ...(referralCode
@@ -171,8 +169,9 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
         if (recorded) return replay(recorded);
       }
       if (err.has('member') && !member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
-      if (attempt >= MAX_ATTEMPTS) throw err;
+      if (attempt >= MAX_LEDGER_ATTEMPTS) throw err;
       metrics.count('LedgerWriteRetried');
+      await backoff(attempt);
       continue;
     }
 
@@ -186,9 +185,4 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
     ]);
     return { replayed: false, result };
   }
-}
-
-/** The lot as stored, for the activation update (its key holds the expiry). */
-function activatedLot(l: { lotId: string; points: number; availableAt: string; expiresAt: string | null }) {
-  return { lotId: l.lotId, amount: l.points, remaining: l.points, earnedAt: l.availableAt, availableAt: l.availableAt, expiresAt: l.expiresAt, source: 'purchase' as const, reason: '' };
 }

@@ -79,6 +79,7 @@ describe('cdk-nag acknowledgements', () => {
         'MembersApi/Role AwsSolutions-IAM5[Resource::*]',
         'PurchasesApi/Role AwsSolutions-IAM5[Resource::*]',
         'PurchaseConsumer/Role AwsSolutions-IAM5[Resource::*]',
+        'EarningRulesApi/Role AwsSolutions-IAM5[Resource::*]',
         'Http/Api AwsSolutions-APIG2',
         'Http/Api AwsSolutions-APIG3',
         'Http/Api AwsSolutions-COG4',

@@ -46,7 +46,7 @@ describe('stateful stack: the ledger table', () => {
     });
   });
 
-  it('has generic pk/sk keys and the byDueDate index on gsi1pk/gsi1sk', () => {
+  it('has generic pk/sk keys, the byDueDate index on gsi1pk/gsi1sk and the byProgramDate index on gsi2pk/gsi2sk', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -58,6 +58,14 @@ describe('stateful stack: the ledger table', () => {
           KeySchema: [
             { AttributeName: 'gsi1pk', KeyType: 'HASH' },
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        }),
+        Match.objectLike({
+          IndexName: 'byProgramDate',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
         }),

@@ -33,10 +33,10 @@ const statementsOf = (entry: string): { Action: string | string[]; Resource: unk
     .filter((s: any) => s.Effect === 'Allow');
 };
 const actionsOf = (entry: string) => statementsOf(entry).flatMap((s) => [s.Action].flat());
-const ENTRIES = ['functions/authorizer.ts', 'functions/members-api.ts', 'functions/purchases-api.ts', 'functions/purchase-consumer.ts'];
+const ENTRIES = ['functions/authorizer.ts', 'functions/members-api.ts', 'functions/purchases-api.ts', 'functions/purchase-consumer.ts', 'functions/earning-rules-api.ts'];
 
 describe('functions', () => {
-  it('are exactly the four handler modules, each tagged with its loyalty:entry', () => {
+  it('are exactly the handler modules we ship, each tagged with its loyalty:entry', () => {
     const entries = ofType('AWS::Lambda::Function').map(([, r]) => r.Metadata?.['loyalty:entry']);
     expect(entries.sort()).toEqual([...ENTRIES].sort());
   });
@@ -121,7 +121,7 @@ describe('least privilege', () => {
     const lambdaRoles = ofType('AWS::IAM::Role').filter(([, r]) =>
       JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
     );
-    expect(lambdaRoles).toHaveLength(4);
+    expect(lambdaRoles).toHaveLength(ENTRIES.length);
     for (const [id, role] of lambdaRoles) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
   });
 
@@ -181,6 +181,15 @@ describe('REST API', () => {
         'GET /v1/members/{memberId} -> functions/members-api.ts',
         'GET /v1/members/{memberId}/transactions -> functions/members-api.ts',
         'POST /v1/purchases -> functions/purchases-api.ts',
+        'POST /v1/purchases/{orderId}/returns -> functions/purchases-api.ts',
+        'POST /v1/events -> functions/purchases-api.ts',
+        'GET /v1/admin/earning-rules -> functions/earning-rules-api.ts',
+        'POST /v1/admin/earning-rules -> functions/earning-rules-api.ts',
+        'POST /v1/admin/earning-rules/simulate -> functions/earning-rules-api.ts',
+        'POST /v1/admin/earning-rules/backtest -> functions/earning-rules-api.ts',
+        'GET /v1/admin/earning-rules/{ruleId} -> functions/earning-rules-api.ts',
+        'PUT /v1/admin/earning-rules/{ruleId} -> functions/earning-rules-api.ts',
+        'POST /v1/admin/earning-rules/{ruleId}/deactivate -> functions/earning-rules-api.ts',
       ].sort(),
     );
   });
@@ -241,8 +250,8 @@ describe('Purchase Completed consumer', () => {
   };
   const dlqId = () => ofType('AWS::SQS::Queue')[0]![0];
 
-  it('matches detail-type "Purchase Completed" on the loyalty bus, not the default bus', () => {
-    expect(rule().Properties.EventPattern).toEqual({ 'detail-type': ['Purchase Completed'] });
+  it('matches the inbound detail-types (Purchase Completed, Purchase Returned, Engagement Recorded) on the loyalty bus, not the default bus', () => {
+    expect(rule().Properties.EventPattern).toEqual({ 'detail-type': ['Purchase Completed', 'Purchase Returned', 'Engagement Recorded'] });
     expect(JSON.stringify(rule().Properties.EventBusName)).toMatch(/Bus/);
   });
 

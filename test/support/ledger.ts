@@ -1,7 +1,7 @@
 import { fixedClock } from '../../shared/clock';
 import { repositories } from '../../shared/adapters/dynamodb/repositories';
 import { memoryPublisher } from '../../shared/adapters/events/publisher';
-import { createProgram, createApiKey } from '../../shared/use-cases/manage-programs';
+import { createProgram, createApiKey, type CreateProgramInput } from '../../shared/use-cases/manage-programs';
 import type { PurchaseFacts } from '../../shared/domain/ledger';
 import type { Scope } from '../../shared/domain/types';
 import { createTestTable } from './table';
@@ -21,7 +21,7 @@ export async function ledgerFixture(now = '2026-11-23T12:00:00.000Z') {
     deps,
     clock,
     events,
-    async program(programId: string, opts: { currency?: string; pointsPerUnit?: number; autoEnrol?: boolean } = {}) {
+    async program(programId: string, opts: Omit<CreateProgramInput, 'programId'> = {}) {
       return createProgram({ programId, ...opts }, deps);
     },
     async key(programId: string, scopes: Scope[]) {

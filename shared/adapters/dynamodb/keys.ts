@@ -51,11 +51,30 @@ export const keys = {
   }),
   idempotency: (programId: string, scope: string, key: string) => ({ pk: `PROGRAM#${programId}#IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   coupon: (programId: string, code: string) => ({ pk: `PROGRAM#${programId}#COUPON#${code}`, sk: 'COUPON' }),
+  // --- rewards and redemptions, continued (added with the redemption saga) ---
+  /** A member's redemptions, newest last (ULIDs), in the member's partition: listed with begins_with. */
+  memberRedemptionPrefix: 'REDEMPTION#',
+  /** Units of a reward a member redeemed in one limit period (the per-member limit, enforced by a condition). */
+  rewardUsage: (programId: string, memberId: string, rewardId: string, periodKey: string) => ({
+    pk: keys.memberPk(programId, memberId),
+    sk: `RUSAGE#${rewardId}#${periodKey}`,
+  }),
+  rewardUsagePrefix: 'RUSAGE#',
+  /** Charity donations: running totals per cause, and one entry per donation under its reward. */
+  donationTotalsPk: (programId: string) => `PROGRAM#${programId}#DONATIONS`,
+  donationTotal: (programId: string, causeId: string) => ({ pk: `PROGRAM#${programId}#DONATIONS`, sk: `CAUSE#${causeId}` }),
+  rewardDonationsPk: (programId: string, rewardId: string) => `PROGRAM#${programId}#REWARD#${rewardId}#DONATIONS`,
+  donation: (programId: string, rewardId: string, redemptionId: string) => ({
+    pk: `PROGRAM#${programId}#REWARD#${rewardId}#DONATIONS`,
+    sk: `DONATION#${redemptionId}`,
+  }),
+  donationPrefix: 'DONATION#',
 } as const;
 
 /** The due-work index is sharded by day so no partition is hot; jobs query every shard of a day. */
 export const DUE_SHARDS = 8;
-export type DueKind = 'ACTIVATE' | 'EXPIRE' | 'REVIEW' | 'NOTIFY';
+/** ACTIVATE/EXPIRE: lots; REVIEW/INACTIVITY: a member's schedule items; OUTBOX: job events not yet published. */
+export type DueKind = 'ACTIVATE' | 'EXPIRE' | 'REVIEW' | 'NOTIFY' | 'INACTIVITY' | 'OUTBOX';
 
 /** Index keys of a due item: partition = kind, UTC day and shard; sort = due instant (so `<= asOf` finds what is due). */
 export function dueKeys(kind: DueKind, at: string, programId: string, memberId: string, id: string) {
@@ -71,3 +90,26 @@ export function duePartitions(kind: DueKind, day: string): string[] {
 }
 
 export type ItemKey = { pk: string; sk: string };
+
+/** The partition of one shard of one day of the due index (what a job worker queries). */
+export function duePartition(kind: DueKind, day: string, shard: number): string {
+  return `DUE#${kind}#${day}#${shard}`;
+}
+
+/**
+ * Items of the scheduled jobs (tiers and expiry). In a member's partition they sort outside
+ * `LOT#`..`PROFILE`, so the member view's one Query (profile + lots) never reads them:
+ * DUE#INACTIVITY, DUE#OUTBOX#<id>, DUE#REVIEW < LOT#... < PROFILE < ... < SENT#<noticeId> < TX#...
+ */
+export const jobKeys = {
+  /** A member's next tier review or inactivity check: one small item, indexed by its due instant. */
+  schedule: (programId: string, memberId: string, kind: 'REVIEW' | 'INACTIVITY') => ({ pk: keys.memberPk(programId, memberId), sk: `DUE#${kind}` }),
+  /** Events a job recorded in the same transaction as its effect, until they are published. */
+  outbox: (programId: string, memberId: string, outboxId: string) => ({ pk: keys.memberPk(programId, memberId), sk: `DUE#OUTBOX#${outboxId}` }),
+  /** The send-once guard of a notice (Points Expiring, Tier Downgrade Warning), keyed by its stable id. */
+  notice: (programId: string, memberId: string, noticeId: string) => ({ pk: keys.memberPk(programId, memberId), sk: `SENT#${noticeId}` }),
+  /** Where each job resumes: the first day of the due index that may still hold work. Jobs span programs. */
+  checkpoint: (job: string) => ({ pk: `JOB#${job}`, sk: 'CHECKPOINT' }),
+  /** The member view reads the profile and every lot in one Query: LOT#... sort just before PROFILE. */
+  memberViewRange: { from: 'LOT#', to: 'PROFILE' },
+} as const;

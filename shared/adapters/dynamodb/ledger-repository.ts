@@ -72,6 +72,8 @@ export interface LedgerRepository {
   listLots(programId: string, memberId: string): Promise<Lot[]>;
   write: LedgerWriterFn;
   readonly tableName: string;
+  /** The program's recorded purchases with occurredAt in [from, to], through the byProgramDate index. */
+  purchasesBetween(programId: string, from: string, to: string): AsyncGenerator<RecordedOrder & { recordedAt?: string }>;
   upsertMember(programId: string, memberId: string, changes: ProfileChanges, requestId: string, now: string): Promise<{ member: Member; created: boolean }>;
   /** The member a referral code belongs to. */
   findReferralCode(programId: string, code: string): Promise<string | null>;
@@ -132,8 +134,8 @@ function toLot(item: Record<string, any>): Lot {
 }
 
 function toTransaction(item: Record<string, any>): Transaction {
-  const { transactionId, memberId, type, points, reason, source, orderId, status, breakdown, lots, occurredAt, recordedAt } = item;
-  return { transactionId, memberId, type, points, reason, source, orderId, status, breakdown, lots, occurredAt, recordedAt };
+  const { transactionId, memberId, type, points, reason, source, orderId, eventId, returnId, redemptionId, status, breakdown, lots, occurredAt, recordedAt } = item;
+  return { transactionId, memberId, type, points, reason, source, orderId, eventId, returnId, redemptionId, status, breakdown, lots, occurredAt, recordedAt };
 }
 
 /** Cursors carry only the sort key; the partition always comes from the caller's program and member. */
@@ -209,6 +211,27 @@ export function dynamoLedgerRepository(ddb: DynamoDBDocumentClient, tableName: s
     write: ledgerWriter(ddb, tableName),
     tableName,
 
+    async *purchasesBetween(programId, from, to) {
+      const d = new Date(`${from.slice(0, 7)}-01T00:00:00Z`);
+      for (; d.toISOString().slice(0, 7) <= to.slice(0, 7); d.setUTCMonth(d.getUTCMonth() + 1)) {
+        const month = d.toISOString().slice(0, 7);
+        let ExclusiveStartKey: Record<string, any> | undefined;
+        do {
+          const out = await ddb.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'byProgramDate',
+              KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+              ExpressionAttributeValues: { ':pk': keys.purchaseByDate(programId, `${month}-01`, '').gsi2pk, ':from': from, ':to': `${to}~` },
+              ExclusiveStartKey,
+            }),
+          );
+          for (const item of out.Items ?? []) yield { ...toRecordedOrder(item), recordedAt: item.recordedAt };
+          ExclusiveStartKey = out.LastEvaluatedKey;
+        } while (ExclusiveStartKey);
+      }
+    },
+
     async getMember(programId, memberId) {
       const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.member(programId, memberId) }));
       return Item ? toMember(Item) : null;
@@ -248,7 +271,7 @@ export function dynamoLedgerRepository(ddb: DynamoDBDocumentClient, tableName: s
           TableName: tableName,
           Key: keys.member(programId, memberId),
           UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ExpressionAttributeNames: names,
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),

@@ -1,6 +1,6 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Lot, Transaction } from '../../domain/types';
-import type { MemberState } from '../../domain/member-state';
+import type { Activation, MemberState } from '../../domain/member-state';
 import { failedConditions } from './errors';
 import { dueKeys, keys } from './keys';
 
@@ -110,6 +110,27 @@ export function lotIndexKeys(programId: string, memberId: string, lot: Lot, now:
   return {};
 }
 
+/** A transaction may touch an item once: updates of the same lot (an activation and a debit) are merged. */
+function mergeLotUpdates(updates: LotUpdate[]): LotUpdate[] {
+  const byLot = new Map<string, LotUpdate>();
+  for (const u of updates) {
+    const prev = byLot.get(u.lot.lotId);
+    if (!prev) byLot.set(u.lot.lotId, u);
+    else byLot.set(u.lot.lotId, { ...(prev.activated ? u : prev), take: prev.take + u.take, activated: false });
+  }
+  return [...byLot.values()];
+}
+
+/** Lot updates for pending lots that became available: debt repaid from them, and their index moved from activation to expiry. */
+export function activationUpdates(memberId: string, activations: Activation[]): LotUpdate[] {
+  return activations.map(({ lot, repaid }) => ({
+    memberId,
+    lot: { lotId: lot.lotId, amount: lot.points, remaining: lot.points, earnedAt: lot.availableAt, availableAt: lot.availableAt, expiresAt: lot.expiresAt, source: 'purchase', reason: '' },
+    take: repaid,
+    activated: true,
+  }));
+}
+
 export function ledgerWriter(ddb: DynamoDBDocumentClient, tableName: string) {
   return async function write(w: LedgerWrite, now: string): Promise<void> {
     const { programId } = w;
@@ -128,7 +149,7 @@ export function ledgerWriter(ddb: DynamoDBDocumentClient, tableName: string) {
         },
       });
     }
-    for (const u of w.lotUpdates ?? []) {
+    for (const u of mergeLotUpdates(w.lotUpdates ?? [])) {
       const remaining = u.lot.remaining - u.take;
       const index = lotIndexKeys(programId, u.memberId, { ...u.lot, remaining }, now);
       const setIndex = index.gsi1pk ? ', gsi1pk = :gpk, gsi1sk = :gsk' : '';
