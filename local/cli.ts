@@ -4,14 +4,17 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { createDocumentClient } from '../shared/clients';
 import { systemClock } from '../shared/clock';
 import { dynamoProgramRepository } from '../shared/adapters/dynamodb/program-repository';
-import { createApiKey, createProgram, parseScopes } from '../shared/use-cases/manage-programs';
+import { createApiKey, createProgram, parseScopes, updateProgramSettings } from '../shared/use-cases/manage-programs';
+import type { ReturnPolicy } from '../shared/domain/types';
 import { DomainError, ValidationFailed } from '../shared/errors';
 
 export const LOCAL_STATE_FILE = '.local/state.json';
 
 const USAGE = `Operator CLI for loyalty programs and API keys.
 
-  npm run --silent loyalty -- program create <programId> [--name N] [--currency USD] [--points-per-unit 1] [--no-auto-enrol] [--json]
+  npm run --silent loyalty -- program create <programId> [--name N] [--currency USD] [--time-zone UTC] [--points-per-unit 1]
+                                              [--pending-days 0] [--return-policy cap-at-balance|negative-balance] [--no-auto-enrol] [--json]
+  npm run --silent loyalty -- program set <programId> [--time-zone Z] [--pending-days N] [--return-policy P] [--auto-enrol|--no-auto-enrol] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
 
@@ -19,6 +22,12 @@ Target: the local stack started by \`npm start\` (read from ${LOCAL_STATE_FILE})
   --aws [--stage dev]      the deployed stack: the table name comes from the Loyalty-<stage>-Stateful outputs
   --table NAME [--endpoint URL]  an explicit table (and DynamoDB endpoint)
 Keys are printed once; only their SHA-256 hash is stored.`;
+
+function returnPolicy(value: string | undefined): ReturnPolicy | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'cap-at-balance' && value !== 'negative-balance') throw new ValidationFailed([{ field: 'return-policy', message: 'must be cap-at-balance or negative-balance' }]);
+  return value;
+}
 
 async function resolveTarget(values: { aws?: boolean; stage?: string; table?: string; endpoint?: string }) {
   if (values.table) return { tableName: values.table, endpoint: values.endpoint };
@@ -52,6 +61,10 @@ export async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       currency: { type: 'string' },
       'points-per-unit': { type: 'string' },
+      'time-zone': { type: 'string' },
+      'pending-days': { type: 'string' },
+      'return-policy': { type: 'string' },
+      'auto-enrol': { type: 'boolean' },
       'no-auto-enrol': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -69,10 +82,33 @@ export async function main(argv: string[]): Promise<number> {
   if (noun === 'program' && verb === 'create' && programId) {
     const pointsPerUnit = values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']);
     const { adminKey, settings } = await createProgram(
-      { programId, name: values.name, currency: values.currency?.toUpperCase(), pointsPerUnit, autoEnrol: !values['no-auto-enrol'] },
+      {
+        programId,
+        name: values.name,
+        currency: values.currency?.toUpperCase(),
+        timeZone: values['time-zone'],
+        pointsPerUnit,
+        pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
+        returnPolicy: returnPolicy(values['return-policy']),
+        autoEnrol: !values['no-auto-enrol'],
+      },
       deps,
     );
     out({ programId, adminKey }, `Program ${programId} created (${settings.currency}, ${settings.pointsPerUnit} point(s) per unit).\nAdmin key (shown once): ${adminKey}`);
+    return 0;
+  }
+  if (noun === 'program' && verb === 'set' && programId) {
+    const updated = await updateProgramSettings(
+      programId,
+      {
+        timeZone: values['time-zone'],
+        pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
+        returnPolicy: returnPolicy(values['return-policy']),
+        autoEnrol: values['auto-enrol'] ? true : values['no-auto-enrol'] ? false : undefined,
+      },
+      deps,
+    );
+    out(updated as unknown as Record<string, unknown>, JSON.stringify(updated, null, 2));
     return 0;
   }
   if (noun === 'program' && verb === 'show' && programId) {

@@ -8,8 +8,20 @@ import { createApiKey, createProgram, generateApiKey } from '../shared/use-cases
 import { earnForPurchase } from '../shared/use-cases/earn-for-purchase';
 import { enrolOrUpdateMember } from '../shared/use-cases/members';
 import { ProgramExists } from '../shared/errors';
+import { demoEarningRules, type EarningRule } from '../shared/domain/earning';
+import type { RulesRepository } from '../shared/adapters/dynamodb/rules-repository';
 
 export const DEMO_PROGRAM_ID = 'demo';
+
+/** Adds each rule the program does not have yet (a restart keeps edits made through the admin API). */
+async function seedRules(programId: string, rules: EarningRule[], repo: RulesRepository): Promise<void> {
+  let set = await repo.getRuleSet(programId);
+  for (const rule of rules) {
+    if (set.rules.some((r) => r.ruleId === rule.ruleId)) continue;
+    await repo.saveRule(programId, rule, set, { changedAt: new Date().toISOString(), changedBy: 'seed', change: 'created' });
+    set = await repo.getRuleSet(programId);
+  }
+}
 
 export interface SeedOptions {
   tableName: string;
@@ -30,8 +42,9 @@ function rememberedKeys(file: string | undefined): { apiKey?: string; adminKey?:
 }
 
 /**
- * The demo program (USD, 1 point per whole dollar, auto-enrol), a partner key, an admin key and
- * a member with a first purchase. Safe to run on every start.
+ * The demo program (USD, New York time, auto-enrol) with the demo earning rules (1 point per
+ * dollar, double on coffee, weekend 1.5x, welcome bonus, lucky receipt, reviews, birthdays, a daily
+ * cap), a partner key, an admin key and a member with a first purchase. Safe to run on every start.
  */
 export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; apiKey: string; adminKey: string }> {
   const ddb = createDocumentClient({ endpoint: opts.endpoint, region: process.env.AWS_REGION });
@@ -41,12 +54,14 @@ export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; 
   const adminKey = opts.adminKey ?? remembered.adminKey ?? generateApiKey();
 
   try {
-    await createProgram({ programId: DEMO_PROGRAM_ID, name: 'Demo Store', currency: 'USD', pointsPerUnit: 1, autoEnrol: true }, deps, adminKey);
+    await createProgram({ programId: DEMO_PROGRAM_ID, name: 'Demo Store', currency: 'USD', timeZone: 'America/New_York', pointsPerUnit: 1, autoEnrol: true }, deps, adminKey);
   } catch (err) {
     if (!(err instanceof ProgramExists)) throw err;
     await createApiKey(DEMO_PROGRAM_ID, ['admin'], deps, { rawKey: adminKey, label: 'local admin key' });
   }
   await createApiKey(DEMO_PROGRAM_ID, ['members:read', 'members:write', 'purchases:write'], deps, { rawKey: apiKey, label: 'local partner key' });
+
+  await seedRules(DEMO_PROGRAM_ID, demoEarningRules(), deps.rules);
 
   await enrolOrUpdateMember(DEMO_PROGRAM_ID, 'alice', { email: 'alice@example.com', name: 'Alice Example' }, 'seed-alice', deps);
   await earnForPurchase(

@@ -54,6 +54,7 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
   if (!isValidTimeZone(timeZone)) errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
   const pendingDays = input.pendingDays ?? 0;
   if (!Number.isInteger(pendingDays) || pendingDays < 0 || pendingDays > 365) errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
+  if (input.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(input.returnPolicy)) errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
   if (errors.length) throw new ValidationFailed(errors);
 
   const settings: ProgramSettings = {
@@ -72,6 +73,20 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
   await deps.programs.createProgram(settings);
   const key = await storeKey(input.programId, ['admin'], adminKey, deps, 'initial admin key');
   return { programId: settings.programId, adminKey: key.apiKey, settings };
+}
+
+/** Settings an operator may change after creation; each is validated like at creation. */
+export async function updateProgramSettings(
+  programId: string,
+  changes: { timeZone?: string; pendingDays?: number; returnPolicy?: ReturnPolicy; autoEnrol?: boolean; name?: string },
+  deps: ProgramDeps,
+) {
+  const errors: FieldError[] = [];
+  if (changes.timeZone !== undefined && !isValidTimeZone(changes.timeZone)) errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
+  if (changes.pendingDays !== undefined && (!Number.isInteger(changes.pendingDays) || changes.pendingDays < 0 || changes.pendingDays > 365)) errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
+  if (changes.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(changes.returnPolicy)) errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
+  if (errors.length) throw new ValidationFailed(errors);
+  return deps.programs.updateProgram(programId, changes, deps.clock.now().toISOString());
 }
 
 export async function createApiKey(programId: string, scopes: Scope[], deps: ProgramDeps, opts: { rawKey?: string; label?: string } = {}) {
