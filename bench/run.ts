@@ -1,3 +1,4 @@
+import '../shared/node20';
 /**
  * npm run bench: figures measured in one run on DynamoDB Local, printed, never asserted.
  * Earn: purchases through the real API handler (validation, authorizer context, use case,
@@ -58,11 +59,26 @@ async function main() {
     const { handler } = await import('../functions/purchases-api');
     const { deps } = await import('../shared/deps');
     const { createProgram } = await import('../shared/use-cases/manage-programs');
-    await createProgram({ programId: 'bench', currency: 'USD', pointsPerUnit: 1 }, deps());
+    const { demoEarningRules } = await import('../shared/domain/earning');
+    // A realistic program: the demo rule set (base, category multiplier, weekend campaign, welcome
+    // bonus, windfall, event rules, daily cap). Rules come from the in-memory cache: no read per earn.
+    await createProgram({ programId: 'bench', currency: 'USD', pointsPerUnit: 1, timeZone: 'America/New_York' }, deps());
+    for (const rule of demoEarningRules()) {
+      const set = await deps().rules.getRuleSet('bench');
+      await deps().rules.saveRule('bench', rule, set, { changedAt: new Date().toISOString(), changedBy: 'bench', change: 'created' });
+    }
 
     const meter = new CostMeter();
     meter.attach(documentClient());
-    const purchase = (i: number, prefix: string) => ({ orderId: `${prefix}-${i}`, memberId: `m-${i % MEMBERS}`, occurredAt: '2026-11-01T12:00:00Z', currency: 'USD', amount: 1_000 + (i % 97) * 137 });
+    // Saturday 2026-10-31 in New York: the weekend campaign applies; baskets mix coffee and other goods.
+    const purchase = (i: number, prefix: string) => {
+      const coffee = 500 + (i % 13) * 45;
+      const other = 1_000 + (i % 97) * 137;
+      return {
+        orderId: `${prefix}-${i}`, memberId: `m-${i % MEMBERS}`, occurredAt: '2026-10-31T16:00:00Z', currency: 'USD', amount: coffee + other, channel: 'app',
+        items: [{ sku: 'beans-250g', quantity: 1, unitPrice: coffee, category: 'coffee' }, { sku: `sku-${i % 50}`, quantity: 1, unitPrice: other, category: 'home' }],
+      };
+    };
     const post = async (body: unknown) => {
       const res = await handler(apiEvent({ method: 'POST', resource: '/v1/purchases', body, programId: 'bench', scopes: 'purchases:write' }), lambdaContext);
       if (res.statusCode >= 300 && res.statusCode !== 200) throw new Error(`${res.statusCode} ${res.body}`);
@@ -112,7 +128,7 @@ async function main() {
     const r = await load(replays, CONCURRENCY, (i) => post(purchase(i, 'earn1')));
 
     console.log(`\nloyalty bench: DynamoDB Local (in-memory), ${half * 2} purchases per side, ${CONCURRENCY} concurrent, ${MEMBERS} members`);
-    console.log('\nEarn (POST /v1/purchases through the real handler)');
+    console.log(`\nEarn (POST /v1/purchases through the real handler, ${demoEarningRules().length} demo rules: base, coffee x2, weekend x1.5, welcome, windfall, events, daily cap)`);
     console.log(`  app        ${fmt(appRate, 0)} purchases/s   p50 ${fmt((e1.p50 + e2.p50) / 2)} ms   p99 ${fmt(Math.max(e1.p99, e2.p99))} ms`);
     console.log(`  baseline   ${fmt(baseRate, 0)} purchases/s   p50 ${fmt((a1.p50 + a2.p50) / 2)} ms   p99 ${fmt(Math.max(a1.p99, a2.p99))} ms   (same BatchGet + TransactWrite, no app)`);
     console.log(`  ratio      app/baseline throughput ${fmt(appRate / baseRate, 2)}`);

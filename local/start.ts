@@ -1,3 +1,4 @@
+import '../shared/node20';
 // `npm start`: the whole platform on this machine. DynamoDB Local, the REST API and the event bus,
 // with routes and rules read from the synthesized template, and the real handler modules running
 // in this process. startLocalStack() is the same thing for tests, on random ports.

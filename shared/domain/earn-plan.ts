@@ -217,8 +217,12 @@ export function planPurchaseCredit(args: {
   return { member, activations, ...(tiered.tierChange ? { tierChange: tiered.tierChange } : {}), ...(referrer ? { referrer } : {}) };
 }
 
-/** Breakdown lines as stored and returned: the engine's audit fields (draw, capped) kept, stage dropped. */
+/**
+ * Breakdown lines as stored and returned: `capped` kept, stage dropped, and of a windfall draw
+ * only what an auditor needs besides the known inputs (program, order, rule, version): the roll,
+ * the threshold and the outcome. The hash is recomputable, so it is not stored on every order.
+ */
 export function toBreakdownLine(line: EvaluationResult['breakdown'][number]): BreakdownLine {
-  const { stage: _stage, ...rest } = line;
-  return rest;
+  const { stage: _stage, draw, ...rest } = line;
+  return draw ? { ...rest, draw: { roll: draw.roll, threshold: draw.threshold, won: draw.won } } : rest;
 }

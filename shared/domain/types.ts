@@ -74,6 +74,10 @@ export interface BreakdownLine {
   version: number;
   description: string;
   points: number;
+  /** Set on the negative line a cap adds. */
+  capped?: boolean;
+  /** A windfall's draw: roll (0-9999) against the threshold (probability x 10000). */
+  draw?: { roll: number; threshold: number; won: boolean };
 }
 
 export interface Transaction {

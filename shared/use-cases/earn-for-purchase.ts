@@ -151,7 +151,6 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
                 returned: { points: 0, amount: 0, quantities: {} },
                 version: 0,
                 memberFacts: { tier: member.tier, purchaseCount: member.purchaseCount, referredBy: member.referredBy ?? null },
-                appliedRules: evaluation.appliedRules,
                 recordedAt: now,
               },
               ConditionExpression: 'attribute_not_exists(pk)',
