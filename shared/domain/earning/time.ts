@@ -1,3 +1,5 @@
+import { isValidTimeZone, isoDayOfWeek, isoWeekOfDate, localDateTime } from '../calendar';
+
 // Local calendar parts of an instant in an IANA time zone. Everything periodic (campaign hours,
 // "per day" limits, period caps) is judged on the program's local clock, never on UTC, so a
 // purchase at 23:30 in Los Angeles counts for that local day. Intl does the DST arithmetic.
@@ -19,36 +21,7 @@ export interface LocalParts {
   weekday: Weekday;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** True when Intl knows the zone ("Europe/Paris", "UTC"). */
-export function isValidTimeZone(timeZone: string): boolean {
-  if (timeZone.trim() === '') return false;
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isValidTimeZone };
 
 /** Milliseconds since the epoch; throws RangeError on an unparseable instant. */
 export function toEpochMs(instant: string | Date): number {
@@ -57,38 +30,15 @@ export function toEpochMs(instant: string | Date): number {
   return ms;
 }
 
+/** The local wall clock of an instant, with its weekday (one Intl formatter per zone, in calendar.ts). */
 export function localParts(instant: string | Date, timeZone: string): LocalParts {
-  const parts: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(toEpochMs(instant)))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const year = parts.year ?? NaN;
-  const month = parts.month ?? NaN;
-  const day = parts.day ?? NaN;
-  return {
-    year,
-    month,
-    day,
-    hour: (parts.hour ?? 0) % 24,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
-    weekday: weekdayOf(year, month, day),
-  };
-}
-
-function weekdayOf(year: number, month: number, day: number): Weekday {
-  const sundayFirst = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
-  return WEEKDAYS[(sundayFirst + 6) % 7] ?? 'mon';
+  const { year, month, day, hour, minute, second } = localDateTime(toEpochMs(instant), timeZone);
+  return { year, month, day, hour: hour % 24, minute, second, weekday: WEEKDAYS[isoDayOfWeek({ year, month, day }) - 1] ?? 'mon' };
 }
 
 /** ISO-8601 week-numbering year and week of a calendar date (weeks start Monday; week 1 holds the first Thursday). */
 export function isoWeek(year: number, month: number, day: number): { year: number; week: number } {
-  const date = Date.UTC(year, month - 1, day);
-  const isoDay = WEEKDAYS.indexOf(weekdayOf(year, month, day)) + 1;
-  const thursday = new Date(date + (4 - isoDay) * 86_400_000);
-  const weekYear = thursday.getUTCFullYear();
-  const dayOfYear = (thursday.getTime() - Date.UTC(weekYear, 0, 1)) / 86_400_000 + 1;
-  return { year: weekYear, week: Math.floor((dayOfYear - 1) / 7) + 1 };
+  return isoWeekOfDate({ year, month, day });
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
