@@ -13,6 +13,7 @@ import { startDynamoDbLocal } from '../local/dynamodb';
 import { createDocumentClient } from '../shared/clients';
 import { CostMeter, createBenchTable, fmt, load } from './support';
 import { apiEvent, lambdaContext } from '../test/support/events';
+import { benchRedemptions } from './redemptions';
 
 const N = Number(process.env.BENCH_N ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -140,6 +141,9 @@ async function main() {
 
     console.log('\nBundles (esbuild as infra/constructs/loyalty-function.ts: ESM, minified, pinned AWS SDK bundled)');
     for (const b of await bundleSizes()) console.log(`  ${b.fn.padEnd(22)} ${fmt(b.bytes / 1024)} KiB   gzip ${fmt(b.gzip / 1024)} KiB`);
+
+    // --- Redemptions (bench/redemptions.ts): members m-* earned above, so they have points to spend ---
+    await benchRedemptions({ programId: 'bench', members: MEMBERS, n: Number(process.env.BENCH_REDEEM_N ?? 300), concurrency: CONCURRENCY });
     console.log('');
   } finally {
     bus.close();

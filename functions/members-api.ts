@@ -1,7 +1,8 @@
 import { apiHandler, parse } from '../shared/http/api';
 import { json } from '../shared/http/problem';
 import { ClientId, MemberInput, TransactionsQuery } from '../shared/use-cases/schemas';
-import { enrolOrUpdateMember, getMember, listMemberTransactions } from '../shared/use-cases/members';
+import { enrolOrUpdateMember, listMemberTransactions } from '../shared/use-cases/members';
+import { memberWithInsights } from '../shared/use-cases/member-insights';
 import { deps } from '../shared/deps';
 
 export const handler = apiHandler({
@@ -16,7 +17,8 @@ export const handler = apiHandler({
   },
   'GET /v1/members/{memberId}': {
     scope: 'members:read',
-    handler: async (req) => json(200, await getMember(req.programId, parse(ClientId, req.params.memberId, 'memberId'), deps())),
+    // Profile, balances, tier status and upcoming expiries from one Query (shared/use-cases/member-insights.ts).
+    handler: async (req) => json(200, await memberWithInsights(req.programId, parse(ClientId, req.params.memberId, 'memberId'), deps())),
   },
   'GET /v1/members/{memberId}/transactions': {
     scope: 'members:read',

@@ -7,6 +7,8 @@ import type { Stage, StageConfig } from './config';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { LoyaltyApi, type Route } from './constructs/loyalty-api';
 import { LoyaltyFunction, type LoyaltyFunctionProps } from './constructs/loyalty-function';
+import { Redemptions } from './constructs/redemptions';
+import { ScheduledJobs } from './constructs/scheduled-jobs';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig & { readonly stage: Stage };
@@ -31,6 +33,9 @@ export class StatelessStack extends Stack {
     readonly earningRulesApi: LoyaltyFunction;
   };
   readonly api: LoyaltyApi;
+  readonly redemptions: Redemptions;
+  readonly programAdminApi: LoyaltyFunction;
+  readonly jobs: ScheduledJobs;
   readonly purchaseCompletedRule: events.Rule;
   readonly purchaseConsumerDlq: DeadLetterQueue;
 
@@ -83,6 +88,22 @@ export class StatelessStack extends Stack {
       { method: 'POST', path: '/v1/admin/earning-rules/{ruleId}/deactivate', handler: earningRulesApi },
     ];
     this.api.addRoutes(routes);
+
+    // --- Rewards and redemptions (catalog, member/partner APIs, redemption saga state machines) ---
+    this.redemptions = new Redemptions(this, 'Redemptions', { config, table, bus });
+    this.api.addRoutes(this.redemptions.routes);
+    // --- end rewards and redemptions ---
+
+    // --- Tiers and expiry (program/tiers/expiry admin API; scheduled jobs over the due-date index) ---
+    this.programAdminApi = fn('program-admin-api', 'ProgramAdminApi', { description: 'Program settings, tier set and expiry policy admin' }).bindTable(table, 'RW');
+    this.api.addRoutes(
+      (['GET /v1/admin/program', 'PATCH /v1/admin/program', 'GET /v1/admin/tiers', 'PUT /v1/admin/tiers', 'DELETE /v1/admin/tiers', 'GET /v1/admin/expiry-policy', 'PUT /v1/admin/expiry-policy'] as const).map((r) => {
+        const [method, path] = r.split(' ') as [Route['method'], string];
+        return { method, path, handler: this.programAdminApi };
+      }),
+    );
+    this.jobs = new ScheduledJobs(this, 'Jobs', { config, table, bus });
+    // --- end tiers and expiry ---
 
     this.purchaseCompletedRule = new events.Rule(this, 'PurchaseCompletedRule', {
       description: 'Purchase Completed / Purchase Returned / Engagement Recorded -> purchase-consumer',

@@ -10,6 +10,8 @@ import { enrolOrUpdateMember } from '../shared/use-cases/members';
 import { ProgramExists } from '../shared/errors';
 import { demoEarningRules, type EarningRule } from '../shared/domain/earning';
 import type { RulesRepository } from '../shared/adapters/dynamodb/rules-repository';
+import { dynamoRewardsRepository } from '../shared/adapters/dynamodb/rewards-repository';
+import { seedDemoRewards } from './seed-rewards';
 
 export const DEMO_PROGRAM_ID = 'demo';
 
@@ -69,6 +71,9 @@ export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; 
     { orderId: 'seed-order-1', memberId: 'alice', occurredAt: '2026-01-15T10:00:00Z', currency: 'USD', amount: 4_250 },
     deps,
   );
+
+  // --- Rewards catalog: one reward of each kind (local/seed-rewards.ts) ---
+  await seedDemoRewards(DEMO_PROGRAM_ID, { ...deps, rewards: dynamoRewardsRepository(ddb, opts.tableName) });
 
   if (opts.keysFile) {
     mkdirSync(dirname(opts.keysFile), { recursive: true });

@@ -13,6 +13,8 @@ import { javaAvailable, startDynamoDbLocal, type DynamoDbLocal } from './dynamod
 import { createEventBus, type LocalEventBus } from './event-bus';
 import { createGateway, createModuleLoader } from './http-gateway';
 import { seedDemo } from './seed';
+import { createSfnListener } from './sfn-endpoint';
+import { createLocalStepFunctions, type LocalStepFunctions } from './step-functions';
 import { createTableFromTemplate } from './table';
 import { loadLocalModel, type LocalModel } from './template';
 
@@ -41,6 +43,10 @@ export interface StartOptions {
   stateDir?: string;
   /** Short delays between delivery retries (AWS waits minutes). */
   retryBaseDelayMs?: number;
+  /** Step Functions endpoint port (state machines from the template). Default 0 (a free one: only the in-process handlers call it); `npm start` uses 4020. */
+  stepFunctionsPort?: number;
+  /** Pause before a state machine retries a task, instead of the definition's backoff (tests). */
+  stepFunctionsRetryIntervalMs?: number;
   log?: (line: string) => void;
   logError?: (message: string, error: unknown) => void;
 }
@@ -59,6 +65,9 @@ export interface LocalStack {
   bus: LocalEventBus;
   /** Where events that exhausted their retries are appended (JSON lines). */
   deadLetterFile: string;
+  /** The synthesized state machines, run by aws-local-stepfunctions with the local handlers. */
+  stepFunctions: LocalStepFunctions;
+  stepFunctionsEndpoint: string;
   model: LocalModel;
   stop(): Promise<void>;
 }
@@ -143,12 +152,31 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
     cleanups.push(() => close(eventsServer));
     const eventsEndpoint = `http://127.0.0.1:${(eventsServer.address() as AddressInfo).port}`;
 
+    // Step Functions: the state machines of the template, their Lambda tasks run by the local handlers.
+    const stepFunctions = await createLocalStepFunctions({
+      templates: model.templates,
+      functions: model.functions,
+      loadHandler,
+      region,
+      retryIntervalMs: opts.stepFunctionsRetryIntervalMs,
+      log,
+      logError,
+    });
+    cleanups.push(() => stepFunctions.close());
+    for (const warning of stepFunctions.warnings) log(`warning: ${warning}`);
+    const sfnServer = await listen(createSfnListener(stepFunctions, { logError }), opts.stepFunctionsPort ?? 0, 'SFN_PORT');
+    cleanups.push(() => close(sfnServer));
+    const stepFunctionsEndpoint = `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`;
+
     // Handlers read these when they first run; set them before any handler module is imported.
     Object.assign(process.env, {
       TABLE_NAME: tableName,
       EVENT_BUS_NAME: model.busName,
       DYNAMODB_ENDPOINT: dynamodbEndpoint,
       EVENTBRIDGE_ENDPOINT: eventsEndpoint,
+      // The handlers' Step Functions client and the state machine ARNs their environment references.
+      STEPFUNCTIONS_ENDPOINT: stepFunctionsEndpoint,
+      ...stepFunctions.environment,
       // A readable console: one line per request from the gateway; EMF metrics only matter in CloudWatch.
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
@@ -198,6 +226,8 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
       region,
       bus,
       deadLetterFile,
+      stepFunctions,
+      stepFunctionsEndpoint,
       model,
       stop,
     };
@@ -245,7 +275,8 @@ function envPort(name: string, fallback: number): number {
 }
 
 function banner(stack: LocalStack): string {
-  const { apiUrl, eventsEndpoint, busName, apiKey, adminKey, programId, tableName, dynamodbEndpoint, region, model } = stack;
+  const { apiUrl, eventsEndpoint, busName, apiKey, adminKey, programId, tableName, dynamodbEndpoint, region, model, stepFunctions, stepFunctionsEndpoint } = stack;
+  const machines = stepFunctions.machines.map((m) => `    ${m.name} (${m.type}): ${m.tasks.map((t) => t.state).join(', ')}`).join('\n');
   const routes = model.routes.map((r) => `    ${r.method.padEnd(6)} ${apiUrl}${r.resourcePath}`).join('\n');
   const rules = model.rules
     .map((r) => `    ${JSON.stringify(r.pattern)} -> ${r.targets.map((t) => t.entry).join(', ')}`)
@@ -266,6 +297,8 @@ function banner(stack: LocalStack): string {
 ${routes}
   Event rules
 ${rules}
+  State machines   ${stepFunctionsEndpoint}   (Step Functions API; ASL from the template, tasks run the local handlers)
+${machines}
 
   Try it
     curl -s ${apiUrl}/v1/members/alice -H 'x-api-key: ${apiKey}'
@@ -275,6 +308,10 @@ ${rules}
 
     curl -s -X POST ${apiUrl}/v1/purchases -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' \\
       -d '{"orderId":"order-1001","memberId":"bob","occurredAt":"${ago(10)}","currency":"USD","amount":4250}'
+
+  Redeem a reward (instant rewards answer with their code; GET /v1/members/alice/rewards lists them)
+    curl -s -X POST ${apiUrl}/v1/members/alice/redemptions -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' \\
+      -H "Idempotency-Key: $(uuidgen || date +%s%N)" -d '{"rewardId":"coffee-5"}'
 
   Send an event (AWS CLI; any EventBridge SDK client with endpoint ${eventsEndpoint} works too)
     AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws events put-events --region ${region} \\
@@ -323,6 +360,7 @@ async function main(): Promise<number> {
   stack = await startLocalStack({
     port: envPort('PORT', 3000),
     eventsPort: envPort('EVENTS_PORT', 4010),
+    stepFunctionsPort: envPort('SFN_PORT', 4020),
     dynamodbPort: envPort('DYNAMODB_PORT', 8000),
     dynamodbEndpoint,
     dbPath: join(REPO_ROOT, '.local', 'dynamodb'),

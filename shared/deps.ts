@@ -4,6 +4,7 @@ import { systemClock } from './clock';
 import { repositories } from './adapters/dynamodb/repositories';
 import { eventBridgePublisher } from './adapters/events/publisher';
 import { dynamoRewardsRepository } from './adapters/dynamodb/rewards-repository';
+import { dueWorkRepository } from './adapters/dynamodb/due-work';
 import { emfMetrics, logger } from './observability';
 
 /** The composition root: real adapters, built once per cold start. */
@@ -16,6 +17,8 @@ function build() {
     ...repositories(ddb, tableName),
     // Rewards catalog, redemptions, coupons (the Step Functions client is built by functions/redemptions-api.ts only).
     rewards: dynamoRewardsRepository(ddb, tableName),
+    // The due-date index, member schedules, job checkpoints and outbox (tiers and expiry jobs, member view).
+    due: dueWorkRepository(ddb, tableName),
     events: eventBridgePublisher(eventBridgeClient(), eventBusName),
     clock: systemClock,
     metrics: emfMetrics,

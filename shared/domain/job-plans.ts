@@ -267,15 +267,24 @@ export function nextNoticeCheckpoint(previous: string, asOf: string, startedAt: 
   return toMs(candidate) > toMs(previous) ? toInstant(toMs(candidate)) : previous;
 }
 
-/** The notice windows of a run: for each (kind, lead), entries due in (C + lead days, T + lead days]. */
+/**
+ * The notice windows of a run: for each (kind, lead), entries due in (C + lead days, T + lead days].
+ * Windows of one kind that overlap (a run covering more days than the leads are apart) are read
+ * once, as their union: the handlers work out every notice due for a member, whatever found them.
+ */
 export function noticeWindows(kinds: readonly { kind: string; leads: readonly number[] }[], previous: string, asOf: string): DueWindow[] {
   if (toMs(asOf) <= toMs(previous)) return [];
-  return kinds.flatMap(({ kind, leads }) =>
-    [...new Set(leads)].map((lead) => ({
-      kind,
-      lead,
-      after: toInstant(toMs(previous) + lead * MS_PER_DAY),
-      upTo: toInstant(toMs(asOf) + lead * MS_PER_DAY),
-    })),
-  );
+  return kinds.flatMap(({ kind, leads }) => {
+    const windows = [...new Set(leads)]
+      .sort((a, b) => b - a)
+      .map((lead) => ({ kind, lead, after: toInstant(toMs(previous) + lead * MS_PER_DAY), upTo: toInstant(toMs(asOf) + lead * MS_PER_DAY) }));
+    const merged: DueWindow[] = [];
+    for (const w of windows) {
+      const last = merged[merged.length - 1];
+      if (last && toMs(w.upTo) >= toMs(last.after!)) {
+        merged[merged.length - 1] = { kind, after: w.after, upTo: last.upTo };
+      } else merged.push(w);
+    }
+    return merged;
+  });
 }

@@ -7,7 +7,7 @@ import type { LedgerRepository } from '../adapters/dynamodb/ledger-repository';
 import type { RewardsRepository } from '../adapters/dynamodb/rewards-repository';
 import { WriteConflict } from '../adapters/dynamodb/ledger-writer';
 import { keys } from '../adapters/dynamodb/keys';
-import { toRedemption } from '../adapters/dynamodb/rewards-repository';
+import { isTransactionConflict, toRedemption } from '../adapters/dynamodb/rewards-repository';
 import { domainEvent, type EventPublisher } from '../adapters/events/publisher';
 import { RedemptionCancelled, RedemptionFailed, RewardRedeemed } from '../adapters/events/catalog';
 import {
@@ -52,6 +52,19 @@ export class Contention extends Error {
 }
 
 const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+
+/** Runs a single conditional write again while DynamoDB reports a transaction conflict on its items (nothing was written). */
+async function retryConflicts<T>(what: string, write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isTransactionConflict(err)) throw err;
+      if (attempt >= MAX_ATTEMPTS) throw new Contention(what);
+      await backoff(attempt);
+    }
+  }
+}
 
 /** What clients see of a redemption (the task token and the ledger details stay inside). */
 export function redemptionView(r: Redemption) {
@@ -136,6 +149,10 @@ export async function reservePoints(r: RedemptionSnapshot, deps: SagaDeps): Prom
         now,
       );
     } catch (err) {
+      if (isTransactionConflict(err) && attempt < MAX_ATTEMPTS) {
+        await backoff(attempt);
+        continue;
+      }
       if (!(err instanceof WriteConflict)) throw err;
       if (err.has('limit') && !err.has('redemption')) {
         throw new RedemptionLimitReached(r.rewardId, `at most ${r.limit?.count} per ${r.limit?.period} per member`);
@@ -155,7 +172,7 @@ export async function reservePoints(r: RedemptionSnapshot, deps: SagaDeps): Prom
 export async function reserveStock(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ reserved: number; replayed: boolean }> {
   if (!r.stockTracked) return { reserved: 0, replayed: false };
   try {
-    await deps.rewards.reserveStock(r, deps.clock.now().toISOString());
+    await retryConflicts(`reward ${r.rewardId} stock`, () => deps.rewards.reserveStock(r, deps.clock.now().toISOString()));
     return { reserved: r.quantity, replayed: false };
   } catch (err) {
     if (!(err instanceof WriteConflict)) throw err;
@@ -179,13 +196,13 @@ export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ co
     try {
       if (r.donation) {
         const receipt = generateCode(DONATION_RECEIPT, deps.random);
-        await deps.rewards.recordDonation(r, receipt, now);
+        await retryConflicts(`cause ${r.donation.causeId}`, () => deps.rewards.recordDonation(r, receipt, now));
         return { receipt, replayed: false };
       }
       if (!issuesCoupon(r.rewardType) || !r.coupon) throw new Error(`reward type ${r.rewardType} issues nothing instantly`);
       const code = generateCode(r.coupon.format, deps.random);
       const codeExpiresAt = new Date(Date.parse(now) + r.coupon.validityDays * DAY_MS).toISOString();
-      await deps.rewards.issueCoupon(r, { details: r.details }, code, codeExpiresAt, now);
+      await retryConflicts(`redemption ${r.redemptionId}`, () => deps.rewards.issueCoupon(r, { details: r.details }, code, codeExpiresAt, now));
       deps.metrics?.count('CouponsIssued');
       return { code, codeExpiresAt, replayed: false };
     } catch (err) {
@@ -204,7 +221,7 @@ export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ co
 /** Step 3 (partner rewards): remembers the task token the partner's confirmation will answer. */
 export async function awaitFulfilment(r: RedemptionSnapshot, taskToken: string, deps: SagaDeps): Promise<{ waiting: true }> {
   try {
-    await deps.rewards.awaitFulfilment(r, taskToken, deps.clock.now().toISOString());
+    await retryConflicts(`redemption ${r.redemptionId}`, () => deps.rewards.awaitFulfilment(r, taskToken, deps.clock.now().toISOString()));
     return { waiting: true };
   } catch (err) {
     if (!(err instanceof WriteConflict)) throw err;
@@ -217,7 +234,7 @@ export async function confirm(r: RedemptionSnapshot, deps: SagaDeps): Promise<Re
   const now = deps.clock.now().toISOString();
   let rec: Redemption;
   try {
-    rec = await deps.rewards.confirm(r, now);
+    rec = await retryConflicts(`redemption ${r.redemptionId}`, () => deps.rewards.confirm(r, now));
   } catch (err) {
     if (!(err instanceof WriteConflict)) throw err;
     const current = await readRecord(r, deps);
@@ -301,6 +318,10 @@ export async function releaseRedemption(
         await deps.rewards.transact(extra);
       }
     } catch (err) {
+      if (isTransactionConflict(err) && attempt < MAX_ATTEMPTS) {
+        await backoff(attempt);
+        continue;
+      }
       if (!(err instanceof WriteConflict)) throw err;
       if (err.has('coupon') && !err.has('redemption')) {
         // The code was used before we could withdraw it: the member has the reward, so it stands.

@@ -6,6 +6,7 @@ import type { LedgerRepository } from '../adapters/dynamodb/ledger-repository';
 import { decodeCursor, toRecordedOrder } from '../adapters/dynamodb/ledger-repository';
 import type { Coupon, RewardsRepository } from '../adapters/dynamodb/rewards-repository';
 import { keys } from '../adapters/dynamodb/keys';
+import { WriteConflict } from '../adapters/dynamodb/ledger-writer';
 import type { RedemptionWorkflows } from '../adapters/workflows/step-functions';
 import {
   cancellationRefusal,
@@ -309,7 +310,9 @@ export async function recordFulfilment(programId: string, redemptionId: string, 
     if (!rec.fulfilment) {
       try {
         rec = await deps.rewards.recordPartnerFulfilment(rec, { reference: input.reference, note: input.note, confirmedAt: now }, now);
-      } catch {
+      } catch (err) {
+        // Another confirmation (or a cancellation) got there first: answer from what is stored now.
+        if (!(err instanceof WriteConflict)) throw err;
         rec = (await deps.rewards.getRedemption(programId, redemptionId))!;
         if (rec.status !== 'awaiting-fulfilment' || !rec.fulfilment) throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
       }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { apiEvent, busEvent, lambdaContext, problemOf } from '../support/events';
 import { hashApiKey } from '../../shared/use-cases/manage-programs';
@@ -95,6 +95,7 @@ describe('POST /v1/purchases', () => {
 describe('members API', () => {
   it('GET an unknown member is a 404 problem', async () => {
     ddb.on(GetCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] }); // the member view is one Query: profile + lots
     const res = await members(apiEvent({ method: 'GET', resource: '/v1/members/{memberId}', pathParameters: { memberId: 'ghost' }, programId: 'shop' }), lambdaContext);
     expect(res.statusCode).toBe(404);
     expect(problemOf(res)).toMatchObject({ type: 'https://loyalty.dev/problems/member-not-found', status: 404 });

@@ -80,6 +80,24 @@ describe('cdk-nag acknowledgements', () => {
         'PurchasesApi/Role AwsSolutions-IAM5[Resource::*]',
         'PurchaseConsumer/Role AwsSolutions-IAM5[Resource::*]',
         'EarningRulesApi/Role AwsSolutions-IAM5[Resource::*]',
+        // Rewards and redemptions: four functions (X-Ray), and the two state machine roles:
+        // Lambda invoke on the step function's ARN:* (versions), logs delivery + X-Ray on "*".
+        'Redemptions/Steps/Role AwsSolutions-IAM5[Resource::*]',
+        'Redemptions/RedemptionsApi/Role AwsSolutions-IAM5[Resource::*]',
+        'Redemptions/AdminApi/Role AwsSolutions-IAM5[Resource::*]',
+        'Redemptions/CouponsApi/Role AwsSolutions-IAM5[Resource::*]',
+        'Redemptions/Instant/Role AwsSolutions-IAM5[Resource::*]',
+        'Redemptions/Fulfilment/Role AwsSolutions-IAM5[Resource::*]',
+        'Redemptions/Instant/Role AwsSolutions-IAM5[Resource::<RedemptionsStepsFunctionD041FF98.Arn>:*]',
+        'Redemptions/Fulfilment/Role AwsSolutions-IAM5[Resource::<RedemptionsStepsFunctionD041FF98.Arn>:*]',
+        // Tiers and expiry: the admin API and two job functions (X-Ray), and the jobs state machine role:
+        // Lambda invoke on each function's ARN:* (versions), logs delivery + X-Ray on "*".
+        'ProgramAdminApi/Role AwsSolutions-IAM5[Resource::*]',
+        'Jobs/Planner/Role AwsSolutions-IAM5[Resource::*]',
+        'Jobs/Worker/Role AwsSolutions-IAM5[Resource::*]',
+        'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::*]',
+        'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::<JobsPlannerFunction4B0C65D4.Arn>:*]',
+        'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::<JobsWorkerFunctionD9840A42.Arn>:*]',
         'Http/Api AwsSolutions-APIG2',
         'Http/Api AwsSolutions-APIG3',
         'Http/Api AwsSolutions-COG4',

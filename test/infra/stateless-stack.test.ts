@@ -33,7 +33,12 @@ const statementsOf = (entry: string): { Action: string | string[]; Resource: unk
     .filter((s: any) => s.Effect === 'Allow');
 };
 const actionsOf = (entry: string) => statementsOf(entry).flatMap((s) => [s.Action].flat());
-const ENTRIES = ['functions/authorizer.ts', 'functions/members-api.ts', 'functions/purchases-api.ts', 'functions/purchase-consumer.ts', 'functions/earning-rules-api.ts'];
+const ENTRIES = ['functions/authorizer.ts', 'functions/members-api.ts', 'functions/purchases-api.ts', 'functions/purchase-consumer.ts', 'functions/earning-rules-api.ts',
+  // Rewards and redemptions (infra/constructs/redemptions.ts).
+  'functions/redemption-steps.ts', 'functions/redemptions-api.ts', 'functions/rewards-admin-api.ts', 'functions/coupons-api.ts',
+  // Tiers and expiry (program admin API; infra/constructs/scheduled-jobs.ts).
+  'functions/program-admin-api.ts', 'functions/job-planner.ts', 'functions/job-worker.ts',
+];
 
 describe('functions', () => {
   it('are exactly the handler modules we ship, each tagged with its loyalty:entry', () => {
@@ -190,6 +195,29 @@ describe('REST API', () => {
         'GET /v1/admin/earning-rules/{ruleId} -> functions/earning-rules-api.ts',
         'PUT /v1/admin/earning-rules/{ruleId} -> functions/earning-rules-api.ts',
         'POST /v1/admin/earning-rules/{ruleId}/deactivate -> functions/earning-rules-api.ts',
+        // Rewards and redemptions
+        'GET /v1/admin/rewards -> functions/rewards-admin-api.ts',
+        'POST /v1/admin/rewards -> functions/rewards-admin-api.ts',
+        'GET /v1/admin/rewards/{rewardId} -> functions/rewards-admin-api.ts',
+        'PATCH /v1/admin/rewards/{rewardId} -> functions/rewards-admin-api.ts',
+        'GET /v1/admin/rewards/{rewardId}/donations -> functions/rewards-admin-api.ts',
+        'GET /v1/admin/donations -> functions/rewards-admin-api.ts',
+        'GET /v1/members/{memberId}/rewards -> functions/redemptions-api.ts',
+        'POST /v1/members/{memberId}/redemptions -> functions/redemptions-api.ts',
+        'GET /v1/members/{memberId}/redemptions -> functions/redemptions-api.ts',
+        'GET /v1/redemptions/{redemptionId} -> functions/redemptions-api.ts',
+        'POST /v1/redemptions/{redemptionId}/cancel -> functions/redemptions-api.ts',
+        'POST /v1/redemptions/{redemptionId}/fulfilment -> functions/redemptions-api.ts',
+        'GET /v1/coupons/{code} -> functions/coupons-api.ts',
+        'POST /v1/coupons/{code}/redeem -> functions/coupons-api.ts',
+        // Tiers and expiry
+        'GET /v1/admin/program -> functions/program-admin-api.ts',
+        'PATCH /v1/admin/program -> functions/program-admin-api.ts',
+        'GET /v1/admin/tiers -> functions/program-admin-api.ts',
+        'PUT /v1/admin/tiers -> functions/program-admin-api.ts',
+        'DELETE /v1/admin/tiers -> functions/program-admin-api.ts',
+        'GET /v1/admin/expiry-policy -> functions/program-admin-api.ts',
+        'PUT /v1/admin/expiry-policy -> functions/program-admin-api.ts',
       ].sort(),
     );
   });

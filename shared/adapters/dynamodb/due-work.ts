@@ -52,6 +52,8 @@ export interface Checkpoint {
   /** Notices: the asOf the windows of the next run start after. */
   lastAsOf?: string;
   lastRun?: Record<string, unknown>;
+  /** The index kinds some program has enabled (recorded by the admin API); absent: read every kind of the job. */
+  kinds?: string[];
 }
 
 const DAY_S = 86_400;
@@ -183,6 +185,12 @@ export function dueWorkRepository(ddb: DynamoDBDocumentClient, tableName: string
       return { member: profile ? memberFromItem(profile) : null, lots: items.filter((i) => i.entity === 'lot').map(lotFromItem) };
     },
 
+    /** One item, read consistently (repairs of stale index entries). */
+    async getItem(key: ItemKey): Promise<Record<string, any> | null> {
+      const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      return Item ?? null;
+    },
+
     scheduleKey: (programId: string, memberId: string, kind: ScheduleKind): ItemKey => jobKeys.schedule(programId, memberId, kind),
 
     async putSchedule(programId: string, memberId: string, kind: ScheduleKind, dueAt: string): Promise<void> {
@@ -282,7 +290,26 @@ export function dueWorkRepository(ddb: DynamoDBDocumentClient, tableName: string
 
     async getCheckpoint(job: string): Promise<Checkpoint | null> {
       const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: jobKeys.checkpoint(job), ConsistentRead: true }));
-      return Item ? { job, from: Item.from, lastAsOf: Item.lastAsOf, lastRun: Item.lastRun } : null;
+      if (!Item) return null;
+      return { job, from: Item.from, lastAsOf: Item.lastAsOf, lastRun: Item.lastRun, ...(Item.kinds ? { kinds: [...(Item.kinds as Set<string>)].sort() } : {}) };
+    },
+
+    /**
+     * Records that a program uses a feature: the index kinds the job must read from now on (a
+     * string set that only grows), and, if the job has no checkpoint yet, where it starts: nothing
+     * can be due before the day a policy that creates due entries was first set.
+     */
+    async initCheckpoint(job: string, start: { from: string } | { lastAsOf: string }, kinds: readonly string[]): Promise<void> {
+      const [field, value] = Object.entries(start)[0]!;
+      await ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: jobKeys.checkpoint(job),
+          UpdateExpression: 'SET entity = :e, job = :j, #f = if_not_exists(#f, :v) ADD kinds :k',
+          ExpressionAttributeNames: { '#f': field },
+          ExpressionAttributeValues: { ':e': 'checkpoint', ':j': job, ':v': value, ':k': new Set(kinds) },
+        }),
+      );
     },
 
     /**
@@ -294,12 +321,13 @@ export function dueWorkRepository(ddb: DynamoDBDocumentClient, tableName: string
       const seen = field === 'from' ? planned.from : planned.lastAsOf;
       try {
         await ddb.send(
-          new PutCommand({
+          new UpdateCommand({
             TableName: tableName,
-            Item: { ...jobKeys.checkpoint(job), entity: 'checkpoint', job, ...value },
+            Key: jobKeys.checkpoint(job),
+            UpdateExpression: 'SET entity = :e, job = :j, #f = :v, lastRun = :run',
             ConditionExpression: seen === undefined ? 'attribute_not_exists(#f)' : '#f = :seen',
             ExpressionAttributeNames: { '#f': field },
-            ...(seen === undefined ? {} : { ExpressionAttributeValues: { ':seen': seen } }),
+            ExpressionAttributeValues: { ':e': 'checkpoint', ':j': job, ':v': value[field], ':run': value.lastRun, ...(seen === undefined ? {} : { ':seen': seen }) },
           }),
         );
         return true;

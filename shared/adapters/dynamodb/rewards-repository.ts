@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Member, Money } from '../../domain/types';
 import type { MemberState } from '../../domain/member-state';
@@ -16,6 +16,17 @@ import { WriteConflict, type ExtraItem } from './ledger-writer';
  */
 
 type TxItem = ExtraItem['item'];
+
+/**
+ * Another transaction held one of the items (DynamoDB cancels with `TransactionConflict`, or
+ * rejects a plain write with TransactionConflictException): nothing was written, trying again is safe.
+ */
+export function isTransactionConflict(err: unknown): boolean {
+  if (err instanceof TransactionConflictException) return true;
+  if (!(err instanceof TransactionCanceledException)) return false;
+  const reasons = err.CancellationReasons ?? [];
+  return reasons.some((r) => r.Code === 'TransactionConflict') && !reasons.some((r) => r.Code === 'ConditionalCheckFailed');
+}
 type Tagged = { tag: string; item: TxItem };
 
 export interface Coupon {

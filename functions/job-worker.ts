@@ -1,0 +1,24 @@
+// Step Functions task of the jobs state machine: one batch of due-index partitions, within this
+// invocation's time; returns a cursor (done: false) when the batch needs another invocation.
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import { work, type WorkInput } from '../shared/use-cases/jobs/run';
+import { deps } from '../shared/deps';
+import { logger, publishMetrics } from '../shared/observability';
+
+/** Stop starting pages with this much time left: a page (100 entries) takes well under it. */
+const RESERVE_MS = 20_000;
+
+export const handler = middy<WorkInput, unknown, Error, Context>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(publishMetrics())
+  .handler(async (event, context) => {
+    logger.appendKeys({ job: event.job, runId: event.runId });
+    const out = await work(event, { ...deps(), log: (message, data) => logger.warn(message, data ?? {}) }, {
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      reserveMs: RESERVE_MS,
+    });
+    logger.info(out.done ? 'batch done' : 'batch continues in a new invocation', { done: out.done, totals: out.totals });
+    return out;
+  });

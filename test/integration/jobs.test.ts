@@ -1,0 +1,177 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { CostMeter } from '../../bench/support';
+import { dueKeys, keys } from '../../shared/adapters/dynamodb/keys';
+import { memoryPublisher } from '../../shared/adapters/events/publisher';
+import { dueWorkRepository } from '../../shared/adapters/dynamodb/due-work';
+import { repositories } from '../../shared/adapters/dynamodb/repositories';
+import { createDocumentClient } from '../../shared/clients';
+import { runJob } from '../../shared/use-cases/jobs/run';
+import { jobsFixture, type JobsFixture } from '../support/jobs';
+
+// Job mechanics against DynamoDB Local: reruns, crashes half-way, the outbox, time budgets, and
+// requests that grow with the work due, not with the table.
+
+let f: JobsFixture;
+afterEach(() => f?.drop());
+
+async function withDueMembers(count: number, programId = 'shop') {
+  f = await jobsFixture();
+  await f.program(programId, { expiry: { kind: 'after-earning', months: 1 } });
+  for (let i = 0; i < count; i++) await f.earn(programId, `m${i}`, 10 + i, '2026-05-01T08:00:00.000Z');
+}
+const ASOF = '2026-06-01T08:00:00.000Z';
+const expiredTotal = async (count: number) => {
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    const a = await f.audit('shop', `m${i}`);
+    expect(a.violations).toEqual([]);
+    sum -= a.txs.filter((t) => t.type === 'expire').reduce((s, t) => s + t.points, 0);
+  }
+  return sum;
+};
+
+describe('idempotent and resumable', () => {
+  it('a second run as of the same time changes nothing and reads only the last day', async () => {
+    await withDueMembers(5);
+    const first = await f.run('expire', ASOF);
+    const meter = new CostMeter();
+    meter.attach(f.ddb);
+
+    const second = await f.run('expire', ASOF);
+
+    expect(first.totals).toMatchObject({ changed: 5, points: 10 + 11 + 12 + 13 + 14 });
+    // 8 shards of one day, of the EXPIRE index only: no program of this table uses the inactivity policy.
+    expect(second.totals).toMatchObject({ changed: 0, points: 0, entries: 0, partitions: 8 });
+    expect(f.published('Points Expired')).toHaveLength(5);
+    expect(meter.requests.get('Query')).toBe(8);
+  });
+
+  it('after a crash half-way, the next run expires the rest, each member exactly once', async () => {
+    await withDueMembers(8);
+    let writes = 0;
+    const crashing = {
+      ...f.deps.ledger,
+      write: async (...args: Parameters<typeof f.deps.ledger.write>) => {
+        if (++writes > 3) throw new Error('Lambda was stopped half-way');
+        return f.deps.ledger.write(...args);
+      },
+    };
+
+    const crashed = await f.run('expire', ASOF, { deps: { ledger: crashing } });
+    expect(crashed.totals.changed).toBe(3);
+    expect(crashed.totals.errors).toBe(5);
+    expect(crashed.checkpoint.from).toBe('2026-06-01'); // not past the failed day
+
+    const resumed = await f.run('expire', ASOF);
+    const again = await f.run('expire', ASOF);
+
+    expect(resumed.totals.changed).toBe(5);
+    expect(again.totals.changed).toBe(0);
+    expect(await expiredTotal(8)).toBe([...Array(8).keys()].reduce((s, i) => s + 10 + i, 0));
+    expect(f.published('Points Expired')).toHaveLength(8);
+  });
+
+  it('events a run recorded but could not publish stay in the outbox; the outbox job sends them, with their ids, once', async () => {
+    await withDueMembers(3);
+    const down = { publish: async () => { throw new Error('EventBridge unavailable'); } };
+
+    const run = await f.run('expire', ASOF, { deps: { events: down } });
+    expect(run.totals).toMatchObject({ changed: 3, events: 0 });
+    expect(f.published('Points Expired')).toEqual([]);
+
+    const young = await f.run('outbox', ASOF, { wall: '2026-06-01T08:01:00.000Z' });
+    expect(young.totals.changed).toBe(0); // within the grace period: maybe still being published by its run
+    const sweep = await f.run('outbox', '2026-06-01T09:00:00.000Z');
+    const again = await f.run('outbox', '2026-06-01T10:00:00.000Z');
+
+    expect(sweep.totals).toMatchObject({ changed: 3, events: 3 });
+    expect(again.totals.changed).toBe(0);
+    const sent = f.published('Points Expired');
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((e) => e.detail.metadata.eventId)).size).toBe(3);
+    expect(sent.every((e) => e.detail.metadata.correlationId === run.runId)).toBe(true);
+  });
+
+  it('a worker out of time hands over a cursor; the next invocation goes on where it stopped', async () => {
+    await withDueMembers(6);
+    let calls = 0;
+    const budget = { remainingMs: () => (calls++ % 2 === 0 ? 1_000 : 0), reserveMs: 500 }; // one page per invocation
+
+    f.clock.set(ASOF);
+    const summary = await runJob({ job: 'expire', asOf: ASOF, since: '2026-06-01', settings: { pageSize: 1, maxBatches: 1 } }, f.deps, { budget });
+
+    expect(summary.totals).toMatchObject({ changed: 6, errors: 0 });
+    expect(calls).toBeGreaterThan(12);
+  });
+});
+
+describe('activation', () => {
+  it('persists pending points that matured, moves their lots to the expiry index and says so', async () => {
+    f = await jobsFixture();
+    await f.program('shop', { pendingDays: 14, expiry: { kind: 'after-earning', months: 12 } });
+    await f.earn('shop', 'p1', 30, '2026-03-01T12:00:00.000Z');
+
+    const early = await f.run('activate', '2026-03-15T11:59:59.999Z');
+    const run = await f.run('activate', '2026-03-15T12:00:00.000Z');
+
+    expect(early.totals.changed).toBe(0);
+    expect(run.totals).toMatchObject({ changed: 1, points: 30 });
+    const { profile, lots, violations } = await f.audit('shop', 'p1');
+    expect(violations).toEqual([]);
+    expect(profile).toMatchObject({ available: 30, pending: 0, pendingLots: [] });
+    expect(lots[0]).toMatchObject({ gsi1pk: expect.stringMatching(/^DUE#EXPIRE#2027-03-01#/) });
+    expect(f.published('Points Activated').map((e) => e.detail.data)).toEqual([expect.objectContaining({ memberId: 'p1', points: 30 })]);
+  });
+});
+
+describe('cost grows with the work due, not with the table', () => {
+  async function fillWithMembers(count: number) {
+    // Members with lots far from due, written directly: only their presence in the table matters.
+    const items = Array.from({ length: count }, (_, i) => i).flatMap((i) => {
+      const memberId = `filler-${i}`;
+      const lot = { lotId: `L${i}`, amount: 5, remaining: 5, earnedAt: '2026-05-01T00:00:00.000Z', availableAt: '2026-05-01T00:00:00.000Z', expiresAt: '2027-05-01T00:00:00.000Z', source: 'purchase', reason: 'filler' };
+      return [
+        { ...keys.member('shop', memberId), entity: 'member', programId: 'shop', memberId, available: 5, pending: 0, lifetimeEarned: 5, version: 1 },
+        { ...keys.lot('shop', memberId, lot.expiresAt, lot.lotId), entity: 'lot', programId: 'shop', memberId, ...lot, ...dueKeys('EXPIRE', lot.expiresAt, 'shop', memberId, lot.lotId) },
+      ];
+    });
+    for (let i = 0; i < items.length; i += 25) {
+      await f.ddb.send(new BatchWriteCommand({ RequestItems: { [f.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+  }
+
+  it('the expire job sends the same DynamoDB requests for 10 due members among 20 or 400 others', async () => {
+    const measure = async (others: number) => {
+      await withDueMembers(10);
+      await fillWithMembers(others);
+      await f.run('expire', '2026-05-31T00:00:00.000Z'); // checkpoint the day before, as the hourly runs would
+      // The job alone, on its own metered client.
+      const client = createDocumentClient({ endpoint: f.endpoint, region: 'us-east-1' });
+      const meter = new CostMeter();
+      meter.attach(client);
+      f.clock.set(ASOF);
+      const deps = { ...repositories(client, f.tableName, { cache: false }), due: dueWorkRepository(client, f.tableName), events: memoryPublisher(), clock: f.clock };
+      const run = await runJob({ job: 'expire', asOf: ASOF }, deps);
+      expect(run.totals.changed).toBe(10);
+      const requests = Object.fromEntries(meter.requests);
+      await f.drop();
+      return requests;
+    };
+
+    const small = await measure(20);
+    const large = await measure(400);
+
+    // Published outbox items are cleared with one BatchWriteItem per index page that had any:
+    // that count follows how the due lots fall into shards (random lot ids), not the table.
+    const { BatchWriteItem: smallMarks, ...smallRest } = small;
+    const { BatchWriteItem: largeMarks, ...largeRest } = large;
+    expect(largeRest).toEqual(smallRest);
+    // Checkpoint read and save; 2 days x 8 shards of the EXPIRE index and one Query per due member for its due lots; one BatchGet (member) and one transaction each.
+    expect(smallRest).toEqual({ GetItem: 1, UpdateItem: 1, Query: 2 * 8 + 10, BatchGetItem: 10, TransactWriteItems: 10 });
+    for (const marks of [smallMarks, largeMarks]) {
+      expect(marks).toBeGreaterThanOrEqual(1);
+      expect(marks).toBeLessThanOrEqual(8);
+    }
+  });
+});
