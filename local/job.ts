@@ -26,8 +26,8 @@ const USAGE = `Runs a scheduled job against the local stack (\`npm start\` must 
             review    tier reviews that came due (downgrades, grace policy)
             notify    Points Expiring notices and Tier Downgrade Warnings
             outbox    events a crashed run recorded but did not publish
-  --as-of   the run's "now": a date means the end of that day UTC (2027-12-31 -> 2027-12-31T23:59:59.999Z);
-            default: now
+  --as-of   the run's "now" (default: now). A date means the end of that day everywhere, in UTC-12
+            (2027-12-31 -> 2028-01-01T11:59:59.999Z); an instant is taken as is
   --since   read the due index from this day (default: where the last run of this job stopped)
   --state   the local stack's state file (default ${LOCAL_STATE_FILE}, written by \`npm start\`)
 

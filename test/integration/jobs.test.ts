@@ -106,6 +106,31 @@ describe('idempotent and resumable', () => {
   });
 });
 
+describe('enabled by the admin API', () => {
+  it('expire, review and notify read nothing until some program sets an expiry policy or a tier set', async () => {
+    f = await jobsFixture();
+    await f.program('plain');
+    const meter = new CostMeter();
+    meter.attach(f.ddb);
+
+    const runs = [await f.due.getCheckpoint('expire'), ...(await Promise.all((['expire', 'review', 'notify'] as const).map((job) => runJob({ job, asOf: ASOF }, f.deps))))];
+
+    expect(runs[0]).toBeNull();
+    for (const run of runs.slice(1) as Awaited<ReturnType<typeof runJob>>[]) expect(run).toMatchObject({ batches: 0, totals: { partitions: 0 }, idle: expect.stringMatching(/no program uses this job/) });
+    expect(meter.requests.get('Query')).toBeUndefined();
+  });
+
+  it('setting a policy starts the checkpoints today and records the index kinds to read', async () => {
+    f = await jobsFixture('2026-03-10T12:00:00.000Z');
+    await f.program('idle', { expiry: { kind: 'inactivity', months: 6 } });
+    expect(await f.due.getCheckpoint('expire')).toMatchObject({ from: '2026-03-10', kinds: ['INACTIVITY'] });
+    await f.program('dated', { expiry: { kind: 'after-earning', months: 6 }, tiers: { metric: 'points', window: { kind: 'rolling', months: 12 }, tiers: [{ id: 'a', name: 'A', threshold: 0 }, { id: 'b', name: 'B', threshold: 10 }] } });
+    expect(await f.due.getCheckpoint('expire')).toMatchObject({ from: '2026-03-10', kinds: ['EXPIRE', 'INACTIVITY'] });
+    expect(await f.due.getCheckpoint('notify')).toMatchObject({ lastAsOf: '2026-03-10T12:00:00.000Z', kinds: ['EXPIRE', 'INACTIVITY', 'REVIEW'] });
+    expect(await f.due.getCheckpoint('review')).toMatchObject({ from: '2026-03-10', kinds: ['REVIEW'] });
+  });
+});
+
 describe('activation', () => {
   it('persists pending points that matured, moves their lots to the expiry index and says so', async () => {
     f = await jobsFixture();

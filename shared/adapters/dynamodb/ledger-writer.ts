@@ -106,7 +106,9 @@ function memberUpdate(programId: string, tableName: string, w: MemberWrite) {
 /** Pending lots wait in the activation index; available lots with an expiry wait in the expiry index. */
 export function lotIndexKeys(programId: string, memberId: string, lot: Lot, now: string): Record<string, string> {
   if (lot.availableAt > now) return dueKeys('ACTIVATE', lot.availableAt, programId, memberId, lot.lotId);
-  if (lot.expiresAt && lot.remaining > 0) return dueKeys('EXPIRE', lot.expiresAt, programId, memberId, lot.lotId);
+  // Points given back to a lot already past its expiry (a cancelled redemption) are due now, in
+  // today's partition, so a run that already finished the lot's own day still finds them.
+  if (lot.expiresAt && lot.remaining > 0) return dueKeys('EXPIRE', lot.expiresAt > now ? lot.expiresAt : now, programId, memberId, lot.lotId);
   return {};
 }
 

@@ -216,6 +216,8 @@ export async function work(input: WorkInput, deps: JobDeps, budget: Budget = UNL
   const ctx = createContext({ job: input.job, asOf: input.asOf, runId: input.runId, settings: input.settings, deps }, buffer);
   let day = input.cursor?.day;
   let key = input.cursor?.key;
+  // Every invocation reads at least one page, so a batch always progresses whatever the budget.
+  let pages = 0;
   for (let r = input.cursor?.range ?? 0; r < input.ranges.length; r++, day = undefined, key = undefined) {
     const range = input.ranges[r]!;
     const handler = handlers[range.kind];
@@ -223,10 +225,11 @@ export async function work(input: WorkInput, deps: JobDeps, budget: Budget = UNL
     for (let d = day ?? range.firstDay; d <= range.lastDay; d = addDays(d, 1), key = undefined) {
       const partition = duePartition(range.kind as Parameters<typeof duePartition>[0], d, range.shard);
       do {
-        if (budget.remainingMs() < budget.reserveMs) {
+        if (pages > 0 && budget.remainingMs() < budget.reserveMs) {
           return { ...input, done: false, cursor: { range: r, day: d, ...(key ? { key } : {}) }, totals, errorDays: [...errorDays] };
         }
         const page = await deps.due.page(partition, { after: range.after, upTo: range.upTo }, key, input.settings.pageSize);
+        pages++;
         if (!key) totals = addTotals(totals, { partitions: 1 });
         const outcomes = await pool(page.entries, input.settings.concurrency, (entry) =>
           handler(entry, range, ctx).catch((err: unknown): Partial<Totals> => {
