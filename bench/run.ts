@@ -14,6 +14,7 @@ import { createDocumentClient } from '../shared/clients';
 import { CostMeter, createBenchTable, fmt, load } from './support';
 import { apiEvent, lambdaContext } from '../test/support/events';
 import { benchRedemptions } from './redemptions';
+import { benchJobs } from './jobs';
 
 const N = Number(process.env.BENCH_N ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -144,6 +145,9 @@ async function main() {
 
     // --- Redemptions (bench/redemptions.ts): members m-* earned above, so they have points to spend ---
     await benchRedemptions({ programId: 'bench', members: MEMBERS, n: Number(process.env.BENCH_REDEEM_N ?? 300), concurrency: CONCURRENCY });
+
+    // --- Expiry job (bench/jobs.ts): K due lots in tables of N and 10N members, its own tables ---
+    await benchJobs({ endpoint: ddbLocal.endpoint });
     console.log('');
   } finally {
     bus.close();

@@ -313,7 +313,8 @@ export function planPointsReservation(
   return {
     ok: true,
     plan: {
-      state: { ...settled, available: settled.available - points, lastActivityAt: now },
+      // Spending is not earning activity: it does not postpone an inactivity expiry.
+      state: { ...settled, available: settled.available - points },
       lots: allocations.map((a) => ({ lotId: a.lot.lotId, points: a.points, expiresAt: a.lot.expiresAt, availableAt: a.lot.availableAt, earnedAt: a.lot.earnedAt })),
       lotChanges,
       activations,

@@ -4,6 +4,7 @@ import type { ProgramRepository } from '../adapters/dynamodb/program-repository'
 import type { RulesRepository } from '../adapters/dynamodb/rules-repository';
 import { WriteConflict, activationUpdates, type LedgerWrite } from '../adapters/dynamodb/ledger-writer';
 import { keys } from '../adapters/dynamodb/keys';
+import { scheduleWrites } from '../adapters/dynamodb/due-work';
 import type { EventPublisher } from '../adapters/events/publisher';
 import { purchaseFingerprint, type PurchaseFacts } from '../domain/ledger';
 import { EarningInputError, evaluatePurchase, type PurchaseEvaluation } from '../domain/earning';
@@ -117,12 +118,13 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
     const occurredAt = new Date(purchase.occurredAt).toISOString();
     // A member enrolled by this purchase gets their referral code in the same transaction.
     const referralCode = member.exists ? undefined : newReferralCode();
+    const members = [
+      { memberId: purchase.memberId, before: member, after: plan.member.state, ...(referralCode ? { enrol: { via: 'purchase', now }, set: { referralCode } } : {}) },
+      ...(plan.referrer ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }] : []),
+    ];
     const write: LedgerWrite = {
       programId,
-      members: [
-        { memberId: purchase.memberId, before: member, after: plan.member.state, ...(referralCode ? { enrol: { via: 'purchase', now }, set: { referralCode } } : {}) },
-        ...(plan.referrer ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }] : []),
-      ],
+      members,
       lotPuts: [
         ...(plan.member.lot ? [{ memberId: purchase.memberId, lot: plan.member.lot }] : []),
         ...(plan.referrer?.lot ? [{ memberId: plan.referrer.memberId, lot: plan.referrer.lot }] : []),
@@ -130,6 +132,8 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
       lotUpdates: activationUpdates(purchase.memberId, plan.activations),
       transactions: [plan.member.transaction, ...(plan.referrer ? [plan.referrer.transaction] : [])],
       extra: [
+        // A tier upgrade schedules its review; earning under an inactivity policy moves the deadline.
+        ...scheduleWrites(deps.ledger.tableName, program, members, now),
         ...(referralCode
           ? [{ tag: 'refcode', item: { Put: { TableName: deps.ledger.tableName, Item: { ...keys.referralCode(programId, referralCode), entity: 'referralCode', programId, memberId: purchase.memberId, createdAt: now }, ConditionExpression: 'attribute_not_exists(pk)' } } }]
           : []),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EarnDeps } from './earn-for-purchase';
 import { WriteConflict, activationUpdates } from '../adapters/dynamodb/ledger-writer';
 import { keys } from '../adapters/dynamodb/keys';
+import { scheduleWrites } from '../adapters/dynamodb/due-work';
 import { EarningInputError, evaluateEvent, type EventEvaluation } from '../domain/earning';
 import { countersAfter, credit, effectiveRules, toBreakdownLine, usageFromCounters } from '../domain/earn-plan';
 import { settle, type MemberState } from '../domain/member-state';
@@ -114,6 +115,7 @@ export async function recordEngagement(programId: string, input: EngagementInput
           lotUpdates: activationUpdates(input.memberId, activations),
           transactions: [c.transaction],
           extra: [
+            ...scheduleWrites(deps.ledger.tableName, program, [{ memberId: input.memberId, before: member, after: c.state }], now),
             {
               tag: 'event',
               item: {

@@ -9,7 +9,6 @@ import type { Lot, Transaction } from '../../shared/domain/types';
 import { ulid } from '../../shared/ids';
 import { asOfInstant, runJob, type JobDeps, type JobRunInput } from '../../shared/use-cases/jobs/run';
 import { earnForPurchase } from '../../shared/use-cases/earn-for-purchase';
-import { syncMemberSchedules } from '../../shared/use-cases/jobs/schedules';
 import { putExpiryPolicy, putTierSet, patchProgramSettings } from '../../shared/use-cases/tiers-admin';
 import { ExpiryPolicyInput } from '../../shared/domain/expiry';
 import { TierSetInput, type TierSetInputType } from '../../shared/domain/tiers';
@@ -45,11 +44,10 @@ export async function jobsFixture(now = '2026-01-01T00:00:00.000Z') {
       if (opts.expiry) await putExpiryPolicy(programId, ExpiryPolicyInput.parse(opts.expiry), deps);
       if (opts.tiers) await putTierSet(programId, TierSetInput.parse(opts.tiers), deps);
     },
-    /** A purchase of `dollars` (1 point per dollar) recorded at `at`, then the member's schedules as the write-path hook would leave them. */
+    /** A purchase of `dollars` (1 point per dollar) recorded at `at`; the earn itself writes the member's review and inactivity schedules. */
     async earn(programId: string, memberId: string, dollars: number, at: string) {
       f.clock.set(at);
       const { result } = await earnForPurchase(programId, purchase({ orderId: `o-${++order}-${memberId}`, memberId, occurredAt: at, amount: dollars * 100 }), deps);
-      await syncMemberSchedules(programId, memberId, deps);
       return result;
     },
     /** A debit the way redemptions take points: nearest expiry first, conditioned on each lot and the member's version. */
