@@ -1,3 +1,4 @@
+import '../shared/node20';
 // `npm run job -- expire --as-of 2027-12-31`: runs a scheduled job against the local stack started
 // by `npm start` (read from .local/state.json). It runs the jobs state machine as synthesized
 // (infra/constructs/scheduled-jobs.ts) with aws-local-stepfunctions, and its tasks run the real
@@ -153,7 +154,11 @@ export async function main(argv: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify(result));
   else if (result.status === 'SUCCEEDED') {
     const s = result.output;
-    const where = s.checkpoint.from ? `next run reads from ${s.checkpoint.from}` : `next notices after ${s.checkpoint.lastAsOf}`;
+    const where = s.checkpoint.from
+      ? `next run reads from ${s.checkpoint.from}`
+      : s.checkpoint.lastAsOf
+        ? `next notices after ${s.checkpoint.lastAsOf}`
+        : 'nothing to read yet: no program has set the policy or tier set this job serves';
     console.log(`${job} as of ${s.asOf}: done. ${where}.`);
     if (s.errorDays.length) console.log(`  entries failed on ${s.errorDays.join(', ')} (see the log above); the next run retries them.`);
   } else {

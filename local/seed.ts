@@ -8,12 +8,27 @@ import { createApiKey, createProgram, generateApiKey } from '../shared/use-cases
 import { earnForPurchase } from '../shared/use-cases/earn-for-purchase';
 import { enrolOrUpdateMember } from '../shared/use-cases/members';
 import { ProgramExists } from '../shared/errors';
+import { dueWorkRepository } from '../shared/adapters/dynamodb/due-work';
+import { putExpiryPolicy, putTierSet } from '../shared/use-cases/tiers-admin';
+import { TierSetInput } from '../shared/domain/tiers';
 import { demoEarningRules, type EarningRule } from '../shared/domain/earning';
 import type { RulesRepository } from '../shared/adapters/dynamodb/rules-repository';
 import { dynamoRewardsRepository } from '../shared/adapters/dynamodb/rewards-repository';
 import { seedDemoRewards } from './seed-rewards';
 
 export const DEMO_PROGRAM_ID = 'demo';
+
+/** Points earned in the calendar year (New York time); Silver earns 1.25x, Gold 1.5x. */
+const DEMO_TIERS = TierSetInput.parse({
+  metric: 'points',
+  window: { kind: 'calendar', period: 'year' },
+  review: { graceUntilEndOfNextPeriod: true, dropMode: 'one-tier' },
+  tiers: [
+    { id: 'member', name: 'Member', threshold: 0 },
+    { id: 'silver', name: 'Silver', threshold: 500, multiplier: 1.25 },
+    { id: 'gold', name: 'Gold', threshold: 2000, multiplier: 1.5, attributes: { freeShipping: true } },
+  ],
+});
 
 /** Adds each rule the program does not have yet (a restart keeps edits made through the admin API). */
 async function seedRules(programId: string, rules: EarningRule[], repo: RulesRepository): Promise<void> {
@@ -44,7 +59,8 @@ function rememberedKeys(file: string | undefined): { apiKey?: string; adminKey?:
 }
 
 /**
- * The demo program (USD, New York time, auto-enrol) with the demo earning rules (1 point per
+ * The demo program (USD, New York time, auto-enrol; tiers Member/Silver/Gold on points earned per
+ * calendar year; points expire 12 months after earning, at the end of that month) with the demo earning rules (1 point per
  * dollar, double on coffee, weekend 1.5x, welcome bonus, lucky receipt, reviews, birthdays, a daily
  * cap), a partner key, an admin key and a member with a first purchase. Safe to run on every start.
  */
@@ -57,6 +73,10 @@ export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; 
 
   try {
     await createProgram({ programId: DEMO_PROGRAM_ID, name: 'Demo Store', currency: 'USD', timeZone: 'America/New_York', pointsPerUnit: 1, autoEnrol: true }, deps, adminKey);
+    // Only when the program is new: a restart keeps what was changed through the admin API.
+    const admin = { ...deps, due: dueWorkRepository(ddb, opts.tableName) };
+    await putTierSet(DEMO_PROGRAM_ID, DEMO_TIERS, admin);
+    await putExpiryPolicy(DEMO_PROGRAM_ID, { kind: 'after-earning', months: 12, roundUpTo: 'month' }, admin);
   } catch (err) {
     if (!(err instanceof ProgramExists)) throw err;
     await createApiKey(DEMO_PROGRAM_ID, ['admin'], deps, { rawKey: adminKey, label: 'local admin key' });

@@ -80,9 +80,9 @@ describe('rewards catalog (admin)', () => {
   });
 
   it('rejects a currency other than the program\'s and a tier the program does not have (400, nothing written)', async () => {
-    const res = await admin('POST', '/v1/admin/rewards', { rewardId: 'bad-eur', type: 'gift-card', name: 'EUR card', details: { value: { amount: 1000, currency: 'EUR' } }, cost: { points: 10, byTier: { gold: 5 } } });
+    const res = await admin('POST', '/v1/admin/rewards', { rewardId: 'bad-eur', type: 'gift-card', name: 'EUR card', details: { value: { amount: 1000, currency: 'EUR' } }, cost: { points: 10, byTier: { platinum: 5 } } });
     expect(res.status).toBe(400);
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['cost.byTier.gold', 'details.value.currency']);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['cost.byTier.platinum', 'details.value.currency']);
     expect((await admin('GET', '/v1/admin/rewards/bad-eur')).status).toBe(404);
   });
 
