@@ -6,6 +6,8 @@ import { backtest, createRule, deactivateRule, getRule, listRules, simulate, upd
 import { ConcurrentChange, IdempotencyConflict, RuleExists, ValidationFailed } from '../../shared/errors';
 import { ledgerFixture, purchase } from '../support/ledger';
 
+const NOW_ISO = '2026-11-23T12:00:00.000Z';
+
 /** Earning rules managed through the admin use cases, applied by real earns on DynamoDB Local. */
 describe('earning rules (DynamoDB Local)', () => {
   let f: Awaited<ReturnType<typeof ledgerFixture>>;
@@ -60,6 +62,19 @@ describe('earning rules (DynamoDB Local)', () => {
     const outside = await earnForPurchase(p, purchase({ orderId: 'out', amount: 10_00, occurredAt: '2026-11-16T16:30:00Z' }), f.deps);
     expect(inside.result.points).toBe(30);
     expect(outside.result.points).toBe(10);
+  });
+
+  it('multipliers by SKU, and by tier from the program\'s tier set, apply to the matching base points', async () => {
+    const p = fresh();
+    await f.program(p);
+    await f.deps.programs.updateProgram(p, { tierSet: { metric: 'points', window: { kind: 'calendar', period: 'year' }, review: { graceUntilEndOfNextPeriod: true, dropMode: 'one-tier' }, tiers: [{ id: 'base', name: 'Base', threshold: 0, multiplier: 1, attributes: {} }, { id: 'vip', name: 'VIP', threshold: 100, multiplier: 2, attributes: {} }] } }, NOW_ISO);
+    await rule(p, { ruleId: 'base', kind: 'base', name: 'Base', pointsPerUnit: { USD: '1' } });
+    await rule(p, { ruleId: 'mug-x3', kind: 'multiplier', name: 'Mugs x3', target: { by: 'sku', skus: ['mug'] }, factor: '3' });
+    const first = await earnForPurchase(p, purchase({ orderId: 't1', amount: 150_00, items: [{ sku: 'mug', quantity: 1, unitPrice: 10_00 }, { sku: 'lamp', quantity: 1, unitPrice: 140_00 }] }), f.deps);
+    expect(first.result.points).toBe(170); // 150 base + 20 (mug x3); this earn lifts the member to VIP
+    expect((await getMember(p, 'alice', f.deps)).tier).toBe('vip');
+    const second = await earnForPurchase(p, purchase({ orderId: 't2', amount: 50_00 }), f.deps);
+    expect(second.result.breakdown.map((l) => [l.ruleId, l.points])).toEqual([['base', 50], ['tier-vip', 50]]);
   });
 
   it('an exclusive rule stops the chain after it', async () => {
