@@ -5,7 +5,7 @@ import type { EarningRule, EvaluationResult, PurchaseEvaluation } from './earnin
 import { periodKeys } from './earning';
 import { expiresAtFor } from './expiry';
 import { addToBuckets, bucketKey, pruneBuckets, tierAfterEarn, type TierSet } from './tiers';
-import { creditRepayment, settle, type Activation, type MemberState } from './member-state';
+import { creditRepayment, settleForWrite, type Activation, type MemberState } from './member-state';
 
 const DAY_MS = 86_400_000;
 
@@ -160,7 +160,7 @@ export interface PurchaseCreditPlan {
   member: Credit;
   activations: Activation[];
   tierChange?: { from: string | null; to: string };
-  referrer?: Credit & { memberId: string };
+  referrer?: Credit & { memberId: string; activations: Activation[] };
 }
 
 /**
@@ -178,7 +178,7 @@ export function planPurchaseCredit(args: {
   referrer?: { memberId: string; state: MemberState };
 }): PurchaseCreditPlan {
   const { program, evaluation, purchase, now } = args;
-  const { state: settled, activations } = settle(args.state, now);
+  const { state: settled, activations } = settleForWrite(args.state, now);
   const counted = { ...settled, counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone), purchaseCount: settled.purchaseCount + 1 };
   const tiered = applyTierProgress(counted, program.tierSet, { points: evaluation.points, spend: purchase.amount }, purchase.occurredAt, now, program.timeZone);
   const member = credit({
@@ -197,7 +197,7 @@ export function planPurchaseCredit(args: {
   });
   let referrer: PurchaseCreditPlan['referrer'];
   if (evaluation.referral && args.referrer && evaluation.referral.referrerPoints > 0) {
-    const { state: refSettled } = settle(args.referrer.state, now);
+    const { state: refSettled, activations: refActivations } = settleForWrite(args.referrer.state, now);
     const refCredit = credit({
       program,
       state: { ...refSettled, referralRewards: refSettled.referralRewards + 1 },
@@ -212,7 +212,7 @@ export function planPurchaseCredit(args: {
       holdPending: false,
       refs: { orderId: purchase.orderId },
     });
-    referrer = { ...refCredit, memberId: args.referrer.memberId };
+    referrer = { ...refCredit, memberId: args.referrer.memberId, activations: refActivations };
   }
   return { member, activations, ...(tiered.tierChange ? { tierChange: tiered.tierChange } : {}), ...(referrer ? { referrer } : {}) };
 }

@@ -2,6 +2,7 @@
 // that matured by then), the schedule a member's writes imply, and how a run splits the due index
 // into batches and where the next run resumes. No I/O; `asOf` and the wall clock are passed in.
 import type { Activation, MemberState, PendingLot } from './member-state';
+import { settle } from './member-state';
 import type { Lot, ProgramSettings, Transaction } from './types';
 import type { ExpiryResult } from './expiry';
 import { inactivityExpiresAtFor } from './expiry';
@@ -16,22 +17,7 @@ import { MS_PER_DAY, toInstant, toMs } from './calendar';
  * one transaction never outgrows DynamoDB's 100 items; the rest mature in the next write.
  */
 export function settleUpTo(state: MemberState, asOf: string, max: number): { state: MemberState; activations: Activation[] } {
-  const matured = state.pendingLots
-    .filter((l) => l.availableAt <= asOf)
-    .sort((a, b) => (a.availableAt < b.availableAt ? -1 : a.availableAt > b.availableAt ? 1 : a.lotId < b.lotId ? -1 : 1))
-    .slice(0, Math.max(0, max));
-  if (!matured.length) return { state, activations: [] };
-  let { available, pending, debt } = state;
-  const activations: Activation[] = [];
-  for (const lot of matured) {
-    const repaid = Math.min(debt, lot.points);
-    debt -= repaid;
-    pending -= lot.points;
-    available += lot.points;
-    activations.push({ lot, repaid });
-  }
-  const done = new Set(matured.map((l) => l.lotId));
-  return { state: { ...state, available, pending, debt, pendingLots: state.pendingLots.filter((l) => !done.has(l.lotId)) }, activations };
+  return settle(state, asOf, max);
 }
 
 /** One lot touched by the write: `take` points leave it (debt repaid at activation plus what expired). */

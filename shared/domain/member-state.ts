@@ -55,13 +55,19 @@ export interface Activation {
   repaid: number;
 }
 
+/** Matured pending lots one write may activate, so its transaction stays far below DynamoDB's 100 items; the rest mature in the next write. */
+export const MAX_ACTIVATIONS_PER_WRITE = 40;
+
 /**
- * Pending points whose time has come become available (debt is repaid from them first).
- * Reads apply this on the fly, so no point is ever shown pending after its `availableAt`;
- * writes persist it in the same transaction as whatever they do.
+ * Pending points whose time has come become available (debt is repaid from them first), oldest
+ * first, at most `max` lots. Reads apply this on the fly (no limit), so no point is ever shown
+ * pending after its `availableAt`; writes persist it in the same transaction as whatever they do.
  */
-export function settle(state: MemberState, now: string): { state: MemberState; activations: Activation[] } {
-  const matured = state.pendingLots.filter((l) => l.availableAt <= now);
+export function settle(state: MemberState, now: string, max = Number.POSITIVE_INFINITY): { state: MemberState; activations: Activation[] } {
+  const matured = state.pendingLots
+    .filter((l) => l.availableAt <= now)
+    .sort((a, b) => (a.availableAt < b.availableAt ? -1 : a.availableAt > b.availableAt ? 1 : a.lotId < b.lotId ? -1 : 1))
+    .slice(0, Math.max(0, max));
   if (!matured.length) return { state, activations: [] };
   let { available, pending, debt } = state;
   const activations: Activation[] = [];
@@ -72,10 +78,13 @@ export function settle(state: MemberState, now: string): { state: MemberState; a
     available += lot.points;
     activations.push({ lot, repaid });
   }
-  return {
-    state: { ...state, available, pending, debt, pendingLots: state.pendingLots.filter((l) => l.availableAt > now) },
-    activations,
-  };
+  const done = new Set(matured.map((l) => l.lotId));
+  return { state: { ...state, available, pending, debt, pendingLots: state.pendingLots.filter((l) => !done.has(l.lotId)) }, activations };
+}
+
+/** `settle` as a write does it: bounded, so the write's transaction stays within limits. */
+export function settleForWrite(state: MemberState, now: string): { state: MemberState; activations: Activation[] } {
+  return settle(state, now, MAX_ACTIVATIONS_PER_WRITE);
 }
 
 /** What a credit of `points` leaves in its new lot once any debt is repaid (available credits only). */

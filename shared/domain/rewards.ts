@@ -4,7 +4,7 @@
 // are passed in.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Lot, Money } from './types';
-import { allocateDebit, settle, type Activation, type MemberState } from './member-state';
+import { allocateDebit, settleForWrite, type Activation, type MemberState } from './member-state';
 import { endOf, startOf, toMs, toInstant, type PeriodUnit } from './calendar';
 
 // ---------------------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ export function planPointsReservation(
   now: string,
 ): { ok: true; plan: PointsPlan } | { ok: false; needed: number; available: number } {
   if (!Number.isSafeInteger(points) || points <= 0) throw new RangeError('points must be a positive integer');
-  const { state: settled, activations } = settle(state, now);
+  const { state: settled, activations } = settleForWrite(state, now);
   if (settled.available < points) return { ok: false, needed: points, available: Math.max(0, settled.available) };
   const repaid = new Map(activations.map((a) => [a.lot.lotId, a.repaid]));
   const current = lots.map((l) => (repaid.get(l.lotId) ? { ...l, remaining: l.remaining - repaid.get(l.lotId)! } : l));
@@ -324,7 +324,7 @@ export function planPointsReservation(
 
 /** Gives reserved points back to the very lots they came from (so they keep their expiry). */
 export function planPointsRelease(state: MemberState, reserved: readonly ReservedLot[], now: string): PointsPlan {
-  const { state: settled, activations } = settle(state, now);
+  const { state: settled, activations } = settleForWrite(state, now);
   const points = reserved.reduce((s, l) => s + l.points, 0);
   const giveBack = reserved.map((l) => ({
     // `remaining` only places the lot in the expiry index; the write adds the points to what is stored.

@@ -129,7 +129,7 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
         ...(plan.member.lot ? [{ memberId: purchase.memberId, lot: plan.member.lot }] : []),
         ...(plan.referrer?.lot ? [{ memberId: plan.referrer.memberId, lot: plan.referrer.lot }] : []),
       ],
-      lotUpdates: activationUpdates(purchase.memberId, plan.activations),
+      lotUpdates: [...activationUpdates(purchase.memberId, plan.activations), ...(plan.referrer ? activationUpdates(plan.referrer.memberId, plan.referrer.activations) : [])],
       transactions: [plan.member.transaction, ...(plan.referrer ? [plan.referrer.transaction] : [])],
       extra: [
         // A tier upgrade schedules its review; earning under an inactivity policy moves the deadline.
@@ -185,6 +185,7 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
       ...creditEvents({ memberId: purchase.memberId, enrolled: !member.exists, credit: plan.member, tierChange: plan.tierChange, balances: plan.member.state, orderId: purchase.orderId }, meta),
       ...(plan.referrer ? creditEvents({ memberId: plan.referrer.memberId, enrolled: false, credit: plan.referrer, balances: plan.referrer.state }, meta) : []),
       ...activationEvents(purchase.memberId, plan.activations, meta),
+      ...(plan.referrer ? activationEvents(plan.referrer.memberId, plan.referrer.activations, meta) : []),
     ]);
     return { replayed: false, result };
   }

@@ -6,7 +6,7 @@ import { keys } from '../adapters/dynamodb/keys';
 import { scheduleWrites } from '../adapters/dynamodb/due-work';
 import { EarningInputError, evaluateEvent, type EventEvaluation } from '../domain/earning';
 import { countersAfter, credit, effectiveRules, toBreakdownLine, usageFromCounters } from '../domain/earn-plan';
-import { settle, type MemberState } from '../domain/member-state';
+import { settleForWrite, type MemberState } from '../domain/member-state';
 import type { ProgramSettings } from '../domain/types';
 import { IdempotencyConflict, MemberNotFound, ProgramNotFound, ValidationFailed } from '../errors';
 import { ulid } from '../ids';
@@ -78,7 +78,7 @@ export async function recordEngagement(programId: string, input: EngagementInput
 
     const { rules } = await deps.rules.getRuleSet(programId);
     const evaluation = evaluateEngagement(program, rules, input, { ...member, memberId: input.memberId }, now);
-    const { state: settled, activations } = settle(member, now);
+    const { state: settled, activations } = settleForWrite(member, now);
     const counted = { ...settled, counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone) };
     const c = credit({
       program,

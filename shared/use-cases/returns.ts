@@ -6,7 +6,7 @@ import { keys } from '../adapters/dynamodb/keys';
 import { domainEvent } from '../adapters/events/publisher';
 import { PointsReversed } from '../adapters/events/catalog';
 import { planClawback, type ReturnRequest } from '../domain/returns';
-import { allocateDebit, settle, type MemberState } from '../domain/member-state';
+import { allocateDebit, settleForWrite, type MemberState } from '../domain/member-state';
 import { applyTierProgress } from '../domain/earn-plan';
 import type { BreakdownLine, Transaction } from '../domain/types';
 import { IdempotencyConflict, OrderNotFound, ProgramNotFound, Unprocessable } from '../errors';
@@ -84,7 +84,7 @@ export async function recordReturn(programId: string, orderId: string, input: Re
     );
     if (!decision.ok) throw new Unprocessable(decision.errors);
 
-    const { state: settled, activations } = settle(member, now);
+    const { state: settled, activations } = settleForWrite(member, now);
     const lots = decision.points > 0 ? await deps.ledger.listLots(programId, memberId) : [];
     const orderLot = lots.find((l) => l.lotId === order.lot?.lotId);
     const fromOrder = Math.min(orderLot?.remaining ?? 0, decision.points);

@@ -4,6 +4,8 @@ import { recordEngagement } from '../../shared/use-cases/record-engagement';
 import { enrolOrUpdateMember, getMember, listMemberTransactions } from '../../shared/use-cases/members';
 import { backtest, createRule, deactivateRule, getRule, listRules, simulate, updateRule } from '../../shared/use-cases/earning-rules';
 import { ConcurrentChange, IdempotencyConflict, RuleExists, ValidationFailed } from '../../shared/errors';
+import { keys } from '../../shared/adapters/dynamodb/keys';
+import { ledgerViolations } from '../../shared/domain/ledger';
 import { ledgerFixture, purchase } from '../support/ledger';
 
 const NOW_ISO = '2026-11-23T12:00:00.000Z';
@@ -262,6 +264,24 @@ describe('referrals (DynamoDB Local)', () => {
     const tom = await earnForPurchase('ref', purchase({ orderId: 't1', memberId: 'tom', amount: 30_00 }), f.deps);
     expect(tom.result.breakdown.map((l) => l.ruleId)).not.toContain('refer');
     expect((await getMember('ref', 'rita', f.deps)).points.available).toBe(500);
+  });
+
+  it('crediting a referrer also activates their matured pending points, in the same write', async () => {
+    await f.program('ref-held', { pendingDays: 1 });
+    await createRule('ref-held', { ruleId: 'base', kind: 'base', name: 'Base', pointsPerUnit: { USD: '1' } }, 'k', f.deps);
+    await createRule('ref-held', { ruleId: 'refer', kind: 'referral', name: 'Refer', referrerPoints: 50, refereePoints: 0 }, 'k', f.deps);
+    const { member: ref } = await enrolOrUpdateMember('ref-held', 'ria', {}, 'h1', f.deps);
+    await earnForPurchase('ref-held', purchase({ orderId: 'h-ria', memberId: 'ria', amount: 20_00 }), f.deps);
+    await enrolOrUpdateMember('ref-held', 'ned', { referralCode: ref.referralCode! }, 'h2', f.deps);
+    f.clock.advance(2 * 86_400_000);
+    await earnForPurchase('ref-held', purchase({ orderId: 'h-ned', memberId: 'ned', amount: 10_00, occurredAt: '2026-11-25T10:00:00Z' }), f.deps);
+    const items = (await f.scanAll()).filter((i) => i.pk === keys.memberPk('ref-held', 'ria'));
+    const profile = items.find((i) => i.sk === 'PROFILE')!;
+    expect(profile).toMatchObject({ available: 70, pending: 0, pendingLots: [] });
+    const lots = items.filter((i) => i.entity === 'lot');
+    expect(lots.every((l) => !String(l.gsi1pk ?? '').startsWith('DUE#ACTIVATE#'))).toBe(true);
+    expect(ledgerViolations({ ...profile, debt: profile.debt ?? 0 } as never, lots as never, items.filter((i) => i.entity === 'tx') as never)).toEqual([]);
+    f.clock.set(NOW_ISO);
   });
 
   it('no self-referral, and a code is set only before the first purchase', async () => {

@@ -14,7 +14,7 @@ import { schedulesAfterWrite } from '../../domain/job-plans';
 import type { DomainEvent } from '../events/publisher';
 import { ulid } from '../../ids';
 import { dueKeys, jobKeys, keys, type ItemKey } from './keys';
-import { toMemberState } from './ledger-repository';
+import { toLot, toMember } from './ledger-repository';
 import type { ExtraItem } from './ledger-writer';
 
 /** The GSI the jobs read (infra/constructs/ledger-table.ts names it). */
@@ -67,27 +67,9 @@ export function toDueEntry(item: Record<string, any>): DueEntry {
   return { at, programId, memberId, id: rest.join('#'), item };
 }
 
-export function lotFromItem(item: Record<string, any>): Lot {
-  const { lotId, amount, remaining, earnedAt, availableAt, expiresAt, source, reason, orderId } = item;
-  return { lotId, amount, remaining, earnedAt, availableAt, expiresAt: expiresAt ?? null, source, reason, ...(orderId ? { orderId } : {}) };
-}
-
-export function memberFromItem(item: Record<string, any>): Member {
-  return {
-    programId: item.programId,
-    memberId: item.memberId,
-    email: item.email,
-    name: item.name,
-    birthDate: item.birthDate,
-    attributes: item.attributes ?? {},
-    tier: item.tier ?? null,
-    points: { available: item.available ?? 0, pending: item.pending ?? 0, lifetimeEarned: item.lifetimeEarned ?? 0 },
-    enrolledAt: item.enrolledAt,
-    updatedAt: item.updatedAt,
-    referralCode: item.referralCode,
-    state: toMemberState(item),
-  };
-}
+/** Lots and members are read as the ledger repository reads them. */
+export const lotFromItem = toLot;
+const memberFromItem = toMember;
 
 function scheduleItem(programId: string, memberId: string, kind: ScheduleKind, dueAt: string) {
   return { ...jobKeys.schedule(programId, memberId, kind), entity: 'schedule', kind, programId, memberId, dueAt, ...dueKeys(kind, dueAt, programId, memberId, kind.toLowerCase()) };

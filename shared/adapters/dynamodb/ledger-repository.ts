@@ -111,7 +111,7 @@ export function toMemberState(item: Record<string, any> | undefined): MemberStat
   };
 }
 
-function toMember(item: Record<string, any>): Member {
+export function toMember(item: Record<string, any>): Member {
   return {
     programId: item.programId,
     memberId: item.memberId,
@@ -128,9 +128,9 @@ function toMember(item: Record<string, any>): Member {
   };
 }
 
-function toLot(item: Record<string, any>): Lot {
+export function toLot(item: Record<string, any>): Lot {
   const { lotId, amount, remaining, earnedAt, availableAt, expiresAt, source, reason, orderId } = item;
-  return { lotId, amount, remaining, earnedAt, availableAt, expiresAt: expiresAt ?? null, source, reason, orderId };
+  return { lotId, amount, remaining, earnedAt, availableAt, expiresAt: expiresAt ?? null, source, reason, ...(orderId ? { orderId } : {}) };
 }
 
 function toTransaction(item: Record<string, any>): Transaction {
