@@ -9,6 +9,7 @@
 // on-failure destination or DLQ. Locally every final failure is appended to the dead-letter file,
 // naming the queue it would reach in AWS (or none: AWS would drop it).
 import { randomUUID } from 'node:crypto';
+import { awsError, readBody, readJson, reply } from './aws-json';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { dirname, resolve } from 'node:path';
@@ -197,25 +198,26 @@ export function createEventBus(opts: EventBusOptions): LocalEventBus {
     readJson(req)
       .then((body) => {
         const target = String(req.headers['x-amz-target'] ?? '');
-        if (req.method !== 'POST') return awsError(res, 405, 'UnknownOperationException', `${req.method} is not supported`);
+        if (req.method !== 'POST') return awsError(res, '1.1', 405, 'UnknownOperationException', `${req.method} is not supported`);
         if (target !== 'AWSEvents.PutEvents') {
-          return awsError(res, 400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local event bus (PutEvents only)`);
+          return awsError(res, '1.1', 400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local event bus (PutEvents only)`);
         }
-        if (body === undefined) return awsError(res, 400, 'SerializationException', 'Request body is not valid JSON');
+        if (body === undefined) return awsError(res, '1.1', 400, 'SerializationException', 'Request body is not valid JSON');
         const entries = (body as { Entries?: unknown }).Entries;
         if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
           return awsError(
             res,
+            '1.1',
             400,
             'ValidationException',
             `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`,
           );
         }
-        reply(res, 200, putEvents(entries as PutEventsRequestEntry[]));
+        reply(res, '1.1', 200, putEvents(entries as PutEventsRequestEntry[]));
       })
       .catch((err) => {
         logError('PutEvents failed', err);
-        if (!res.headersSent) awsError(res, 500, 'InternalException', 'Internal error in the local event bus');
+        if (!res.headersSent) awsError(res, '1.1', 500, 'InternalException', 'Internal error in the local event bus');
       });
   };
 
@@ -297,32 +299,5 @@ function errorOf(err: unknown): { name: string; message: string } {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolvePromise, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('error', reject);
-    req.on('end', () => {
-      try {
-        resolvePromise(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
-      } catch {
-        resolvePromise(undefined);
-      }
-    });
-  });
-}
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/x-amz-json-1.1',
-    'Content-Length': String(Buffer.byteLength(text)),
-    'x-amzn-RequestId': randomUUID(),
-  });
-  res.end(text);
-}
 
-function awsError(res: ServerResponse, status: number, type: string, message: string): void {
-  res.setHeader('x-amzn-ErrorType', type);
-  reply(res, status, { __type: type, message });
-}

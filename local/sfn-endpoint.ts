@@ -3,6 +3,7 @@
 // handlers (with `endpoint` set, like the local PutEvents endpoint) starts the synthesized state
 // machines in local/step-functions.ts and answers their task tokens.
 import { randomUUID } from 'node:crypto';
+import { awsError, readBody, readJson, reply } from './aws-json';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { StepFunctionsError, type ExecutionRecord, type LocalStepFunctions } from './step-functions';
 
@@ -62,52 +63,31 @@ export function createSfnListener(sfn: LocalStepFunctions, opts: { logError?: (m
   return (req, res) => {
     readBody(req)
       .then(async (text) => {
-        if (req.method !== 'POST') return awsError(res, 405, 'UnknownOperationException', `${req.method} is not supported`);
+        if (req.method !== 'POST') return awsError(res, '1.0', 405, 'UnknownOperationException', `${req.method} is not supported`);
         const target = String(req.headers['x-amz-target'] ?? '');
         const op = operations[target.replace(/^AWSStepFunctions\./, '')];
         if (!target.startsWith('AWSStepFunctions.') || !op) {
-          return awsError(res, 400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local Step Functions endpoint`);
+          return awsError(res, '1.0', 400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local Step Functions endpoint`);
         }
         let body: unknown;
         try {
           body = JSON.parse(text || '{}');
         } catch {
-          return awsError(res, 400, 'SerializationException', 'Request body is not valid JSON');
+          return awsError(res, '1.0', 400, 'SerializationException', 'Request body is not valid JSON');
         }
         try {
-          reply(res, 200, await op(body));
+          reply(res, '1.0', 200, await op(body));
         } catch (err) {
-          if (err instanceof StepFunctionsError) return awsError(res, err.status, err.code, err.message);
+          if (err instanceof StepFunctionsError) return awsError(res, '1.0', err.status, err.code, err.message);
           throw err;
         }
       })
       .catch((err) => {
         logError('Step Functions request failed', err);
-        if (!res.headersSent) awsError(res, 500, 'InternalFailure', 'Internal error in the local Step Functions endpoint');
+        if (!res.headersSent) awsError(res, '1.0', 500, 'InternalFailure', 'Internal error in the local Step Functions endpoint');
       });
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('error', reject);
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
-}
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/x-amz-json-1.0',
-    'Content-Length': String(Buffer.byteLength(text)),
-    'x-amzn-RequestId': randomUUID(),
-  });
-  res.end(text);
-}
 
-function awsError(res: ServerResponse, status: number, type: string, message: string): void {
-  res.setHeader('x-amzn-ErrorType', type);
-  reply(res, status, { __type: type, message });
-}
