@@ -17,6 +17,8 @@ export interface Returned {
   points: number;
   amount: number;
   quantities: Record<string, number>;
+  /** Money returned so far (items at their unit price, or the amounts), for spend-based tiers. */
+  spend?: number;
 }
 
 export type ReturnRequest =

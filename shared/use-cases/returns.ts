@@ -106,7 +106,13 @@ export async function recordReturn(programId: string, orderId: string, input: Re
     const forgiven = rest - debt;
     const taken = fromOrder + fromOther + debt;
     state = { ...state, available: state.available - fromOther - debt, debt: state.debt + debt, lifetimeEarned: state.lifetimeEarned - taken };
-    state = applyTierProgress(state, program.tierSet, { points: -taken, spend: -(decision.returned.amount - order.returned.amount) }, order.purchase.occurredAt, now, program.timeZone).state;
+    // The tier's qualifying value loses what the order no longer earned (points) or the money returned (spend).
+    const spentBefore = order.returned.spend ?? 0;
+    const priceOf = (sku: string) => order.purchase.items?.find((i) => i.sku === sku)?.unitPrice ?? 0;
+    const requested = input.items ? input.items.reduce((sum, i) => sum + priceOf(i.sku) * i.quantity, 0) : (input.amount ?? order.purchase.amount - spentBefore);
+    const spendBack = Math.max(0, Math.min(requested, order.purchase.amount - spentBefore));
+    const returned = { ...decision.returned, spend: spentBefore + spendBack };
+    state = applyTierProgress(state, program.tierSet, { points: -decision.points, spend: -spendBack }, order.purchase.occurredAt, now, program.timeZone).state;
 
     const breakdown: BreakdownLine[] = [
       { rule: 'return', ruleId: 'order-lot', version: 1, description: `Taken back from the points order ${orderId} earned`, points: -fromOrder },
@@ -166,7 +172,7 @@ export async function recordReturn(programId: string, orderId: string, input: Re
                   Key: keys.order(programId, orderId),
                   UpdateExpression: 'SET returned = :returned, version = :next',
                   ConditionExpression: order.version ? 'version = :prev' : 'attribute_not_exists(version) OR version = :prev',
-                  ExpressionAttributeValues: { ':returned': decision.returned, ':next': order.version + 1, ':prev': order.version },
+                  ExpressionAttributeValues: { ':returned': returned, ':next': order.version + 1, ':prev': order.version },
                 },
               },
             },

@@ -44,6 +44,18 @@ describe('returns and cancellations (DynamoDB Local)', () => {
     expect((await balance('shop', 'ann')).available).toBe(40);
   });
 
+  it('a return lowers the tier qualifying value by the money returned (spend tiers), in the month of the purchase', async () => {
+    await f.program('spendy');
+    await f.deps.programs.updateProgram('spendy', { tierSet: { metric: 'spend', window: { kind: 'calendar', period: 'year' }, review: { graceUntilEndOfNextPeriod: true, dropMode: 'one-tier' }, tiers: [{ id: 'base', name: 'Base', threshold: 0, multiplier: 1, attributes: {} }, { id: 'vip', name: 'VIP', threshold: 1_000_00, multiplier: 1, attributes: {} }] } }, NOW);
+    await earnForPurchase('spendy', purchase({ orderId: 'sp-1', memberId: 'gus', amount: 140_00, items: basket }), f.deps);
+    const bucket = async () => (await f.scanAll()).find((i) => i.pk === keys.memberPk('spendy', 'gus') && i.sk === 'PROFILE')!['q#2026-11'];
+    expect(await bucket()).toBe(140_00);
+    await recordReturn('spendy', 'sp-1', ret('sp-r1', { items: [{ sku: 'shoes', quantity: 1 }] }), f.deps);
+    expect(await bucket()).toBe(60_00);
+    await recordReturn('spendy', 'sp-1', ret('sp-r2'), f.deps); // cancel the rest
+    expect(await bucket()).toBe(0);
+  });
+
   it('many partial returns never take back more than the order earned, and rounding adds up exactly', async () => {
     await earnForPurchase('shop', purchase({ orderId: 'o-amount', memberId: 'ben', amount: 100_00 }), f.deps);
     let taken = 0;

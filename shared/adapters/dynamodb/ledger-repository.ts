@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Balances, BreakdownLine, Lot, Member, Transaction } from '../../domain/types';
 import type { PurchaseFacts } from '../../domain/ledger';
+import type { Returned } from '../../domain/returns';
 import { NEW_MEMBER, type MemberState } from '../../domain/member-state';
 import { keys, type ItemKey } from './keys';
 import { failedConditions } from './errors';
@@ -29,7 +30,7 @@ export interface RecordedOrder {
   purchase: PurchaseFacts;
   itemPoints: { sku: string; quantity: number; points: number }[];
   lot: { lotId: string; expiresAt: string | null } | null;
-  returned: { points: number; amount: number; quantities: Record<string, number> };
+  returned: Returned;
   version: number;
   memberFacts?: Record<string, unknown>;
 }
