@@ -24,6 +24,7 @@ const ERROR_NAMES: Record<string, string> = {
   'redemption-limit-reached': SAGA_ERRORS.limitReached,
   'redemption-closed': SAGA_ERRORS.closed,
   'redemption-not-found': SAGA_ERRORS.notFound,
+  'too-many-lots': SAGA_ERRORS.tooManyLots,
 };
 
 function sagaError(err: unknown): Error {

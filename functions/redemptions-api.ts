@@ -24,6 +24,7 @@ const FAILED: Record<string, { status: number; type: string; title: string }> = 
   'insufficient-points': { status: 409, type: 'insufficient-points', title: 'Not enough points' },
   'out-of-stock': { status: 409, type: 'out-of-stock', title: 'Reward out of stock' },
   'limit-reached': { status: 409, type: 'redemption-limit-reached', title: 'Redemption limit reached' },
+  'too-many-lots': { status: 422, type: 'too-many-lots', title: 'Points spread over too many lots' },
 };
 
 function redemptionResponse({ replayed, redemption }: RedemptionOutcome, requestId: string): HttpResponse {

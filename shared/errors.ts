@@ -303,3 +303,13 @@ export class TierSetNotConfigured extends DomainError {
     super('No tier set is configured: PUT /v1/admin/tiers creates one');
   }
 }
+
+/** A redemption whose points lie in more lots than one transaction can debit: refused whole, nothing spent. */
+export class TooManyLots extends DomainError {
+  readonly status = 422;
+  readonly type = 'too-many-lots';
+  readonly title = 'Points spread over too many lots';
+  constructor(readonly lots: number, readonly max: number) {
+    super(`These points are spread over ${lots} lots; one redemption can take from at most ${max}: redeem a smaller quantity`);
+  }
+}

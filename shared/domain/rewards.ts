@@ -4,7 +4,7 @@
 // are passed in.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Lot, Money } from './types';
-import { allocateDebit, settleForWrite, type Activation, type MemberState } from './member-state';
+import { allocateDebit, settle, type Activation, type MemberState } from './member-state';
 import { endOf, startOf, toMs, toInstant, type PeriodUnit } from './calendar';
 
 // ---------------------------------------------------------------------------------------------
@@ -288,6 +288,14 @@ function mergeChanges(changes: LotChange[]): LotChange[] {
 }
 
 /**
+ * Matured pending lots a redemption write activates on the way (the rest mature in later writes):
+ * with at most MAX_LOTS_PER_REDEMPTION lots reserved (or given back) and the redemption's own items,
+ * a reservation or a release stays below DynamoDB's 100 items per transaction.
+ */
+export const REDEMPTION_ACTIVATIONS = 10;
+export const MAX_LOTS_PER_REDEMPTION = 80;
+
+/**
  * Takes `points` from the member: matured pending points are settled first (persisted in the same
  * write), then spendable lots are debited nearest-expiry first. Refused when the available
  * balance (or, defensively, the lots) cannot cover it.
@@ -299,7 +307,7 @@ export function planPointsReservation(
   now: string,
 ): { ok: true; plan: PointsPlan } | { ok: false; needed: number; available: number } {
   if (!Number.isSafeInteger(points) || points <= 0) throw new RangeError('points must be a positive integer');
-  const { state: settled, activations } = settleForWrite(state, now);
+  const { state: settled, activations } = settle(state, now, REDEMPTION_ACTIVATIONS);
   if (settled.available < points) return { ok: false, needed: points, available: Math.max(0, settled.available) };
   const repaid = new Map(activations.map((a) => [a.lot.lotId, a.repaid]));
   const current = lots.map((l) => (repaid.get(l.lotId) ? { ...l, remaining: l.remaining - repaid.get(l.lotId)! } : l));
@@ -324,7 +332,7 @@ export function planPointsReservation(
 
 /** Gives reserved points back to the very lots they came from (so they keep their expiry). */
 export function planPointsRelease(state: MemberState, reserved: readonly ReservedLot[], now: string): PointsPlan {
-  const { state: settled, activations } = settleForWrite(state, now);
+  const { state: settled, activations } = settle(state, now, REDEMPTION_ACTIVATIONS);
   const points = reserved.reduce((s, l) => s + l.points, 0);
   const giveBack = reserved.map((l) => ({
     // `remaining` only places the lot in the expiry index; the write adds the points to what is stored.
@@ -353,6 +361,7 @@ export type FailureReason =
   | 'limit-reached'
   | 'fulfilment-failed'
   | 'fulfilment-timed-out'
+  | 'too-many-lots'
   | 'internal-error';
 
 /** The facts a redemption fixes when it is requested; the saga works from these, so a later catalog edit does not change it. */
@@ -440,6 +449,7 @@ export const SAGA_ERRORS = {
   fulfilmentFailed: 'FulfilmentFailed',
   cancelled: 'RedemptionCancelled',
   transient: 'TransientError',
+  tooManyLots: 'TooManyLots',
 } as const;
 
 /** The reason a failed redemption records, from the error that stopped its saga. */
@@ -453,6 +463,8 @@ export function failureReason(error: string, awaitingPartner: boolean): FailureR
       return 'limit-reached';
     case SAGA_ERRORS.fulfilmentFailed:
       return 'fulfilment-failed';
+    case SAGA_ERRORS.tooManyLots:
+      return 'too-many-lots';
     case 'States.Timeout':
     case 'States.HeartbeatTimeout':
       return awaitingPartner ? 'fulfilment-timed-out' : 'internal-error';

@@ -22,7 +22,8 @@ import {
   type RedemptionSnapshot,
 } from '../domain/rewards';
 import type { Transaction } from '../domain/types';
-import { InsufficientPoints, MemberNotFound, OutOfStock, RedemptionClosed, RedemptionLimitReached, RedemptionNotFound, Unprocessable } from '../errors';
+import { MAX_LOTS_PER_REDEMPTION } from '../domain/rewards';
+import { InsufficientPoints, MemberNotFound, OutOfStock, RedemptionClosed, RedemptionLimitReached, RedemptionNotFound, TooManyLots } from '../errors';
 import { ulid } from '../ids';
 import type { BusinessMetrics } from '../observability';
 import { publishAfterCommit } from './ledger-events';
@@ -41,7 +42,7 @@ export interface SagaDeps {
 /** Optimistic-lock retries inside one step before the state machine's own retry takes over. */
 const MAX_ATTEMPTS = 12;
 /** A transaction holds at most 100 items: the member, the transaction and the redemption leave room for this many lots. */
-export const MAX_LOTS_PER_REDEMPTION = 90;
+export { MAX_LOTS_PER_REDEMPTION };
 
 /** Contention that outlasted our retries: the state machine retries the step with backoff. */
 export class Contention extends Error {
@@ -117,9 +118,7 @@ export async function reservePoints(r: RedemptionSnapshot, deps: SagaDeps): Prom
     const decision = planPointsReservation(member, lots, r.points, now);
     if (!decision.ok) throw new InsufficientPoints(decision.needed, decision.available);
     const { plan } = decision;
-    if (plan.lotChanges.length > MAX_LOTS_PER_REDEMPTION) {
-      throw new Unprocessable([{ field: 'quantity', message: `these points are spread over ${plan.lotChanges.length} lots; one redemption can take from at most ${MAX_LOTS_PER_REDEMPTION}` }]);
-    }
+    if (plan.lots.length > MAX_LOTS_PER_REDEMPTION) throw new TooManyLots(plan.lots.length, MAX_LOTS_PER_REDEMPTION);
 
     const transactionId = ulid(Date.parse(now));
     const tx: Transaction = {

@@ -304,6 +304,18 @@ describe('Idempotency-Key', () => {
   });
 });
 
+describe('limits of one transaction', () => {
+  it('points spread over more lots than one transaction can debit: the redemption fails as too-many-lots, nothing spent', async () => {
+    await h.reward(P, { rewardId: 'crumb-card', name: 'Gift card', type: 'gift-card', details: { value: { amount: 1_000, currency: 'USD' } }, cost: { points: 170 } });
+    const m = 'crumbs';
+    await h.member(P, m, Array.from({ length: 90 }, () => ({ points: 2 })));
+    const before = await footprint(m, 'crumb-card');
+    const out = await requestRedemption(P, m, { rewardId: 'crumb-card', quantity: 1 }, key(), 'c', h.deps); // 170 points: 85 lots
+    expect(out.redemption).toMatchObject({ status: 'failed', failure: { reason: 'too-many-lots' } });
+    expect(await footprint(m, 'crumb-card')).toEqual(before);
+  });
+});
+
 describe('concurrency', () => {
   it('many simultaneous redemptions against one balance succeed exactly as far as it allows', async () => {
     const m = 'rush';

@@ -451,6 +451,7 @@ export function dynamoRewardsRepository(ddb: DynamoDBDocumentClient, tableName: 
 
     releaseItems(r, to, now) {
       const items: ExtraItem[] = [];
+      const unseen = (['reservation', 'stockReserved', 'code', 'fulfilledAt'] as const).filter((m) => r[m] === undefined);
       const stock = r.stockTracked && r.stockReserved && !r.stockReleased ? r.stockReserved : 0;
       const { names, values, sets, removes } = setExpression({
         status: to.status,
@@ -468,9 +469,10 @@ export function dynamoRewardsRepository(ddb: DynamoDBDocumentClient, tableName: 
             TableName: tableName,
             Key: recordKey(r),
             UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-            // Exactly one release: the status read is still the status, and nothing was given back yet.
-            ConditionExpression: '#cur = :cur AND attribute_not_exists(#rel)',
-            ExpressionAttributeNames: { ...names, '#cur': 'status', '#rel': 'release' },
+            // Exactly one release, of exactly what was read: the status is unchanged, nothing was given
+            // back yet, and no step (of a concurrent execution) reserved or issued anything since.
+            ConditionExpression: ['#cur = :cur', 'attribute_not_exists(#rel)', ...unseen.map((m) => `attribute_not_exists(#${m})`)].join(' AND '),
+            ExpressionAttributeNames: { ...names, '#cur': 'status', '#rel': 'release', ...Object.fromEntries(unseen.map((m) => [`#${m}`, m])) },
             ExpressionAttributeValues: { ...values, ':cur': r.status },
           },
         },
