@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiEvent, lambdaContext, problemOf } from '../support/events';
 import { jobsFixture, type JobsFixture } from '../support/jobs';
 import { memberWithInsights } from '../../shared/use-cases/member-insights';
-import type { TierSetInputType } from '../../shared/domain/tiers';
+import { TierSetInput, type TierSetInputType } from '../../shared/domain/tiers';
+import { deleteTierSet, putTierSet } from '../../shared/use-cases/tiers-admin';
 
 // Tiers against DynamoDB Local: the admin API, immediate upgrades, reviews under the grace policy
 // (shared/domain/tiers.ts), downgrade warnings, and the member view.
@@ -109,6 +110,20 @@ describe('upgrades, reviews and warnings', () => {
     await f.run('review', Q_END.q3);
     expect(changes(f, 'ann').at(-1)).toMatchObject({ from: 'silver', to: 'base', direction: 'down' });
     expect(await f.due.getSchedule('club', 'ann', 'REVIEW')).toBeNull(); // nothing left to lose
+  });
+
+  it('while tiers are off members keep their tier and stay scheduled; turned back on, they are reviewed again', async () => {
+    await goldInJanuary();
+    await deleteTierSet('club', f.deps);
+    await f.run('review', Q_END.q1);
+    const moved = (await f.due.getSchedule('club', 'ann', 'REVIEW'))!.dueAt!;
+    expect(moved > Q_END.q1).toBe(true); // not forgotten
+    expect((await f.audit('club', 'ann')).profile).toMatchObject({ tier: 'gold' });
+    await putTierSet('club', TierSetInput.parse(tierSet('one-tier')), f.deps);
+    await f.run('review', moved); // Q1 is where gold was obtained: grace keeps it until the end of Q2
+    expect(await f.due.getSchedule('club', 'ann', 'REVIEW')).toEqual({ dueAt: Q_END.q2 });
+    await f.run('review', Q_END.q2);
+    expect(changes(f, 'ann').at(-1)).toMatchObject({ from: 'gold', to: 'silver', direction: 'down' });
   });
 
   it('drops straight to the qualifying tier under dropMode to-qualifying', async () => {

@@ -118,16 +118,17 @@ export function createContext(args: { job: JobName; asOf: string; runId: string;
  * Publishes what the page recorded, then marks it published. A failure leaves the records in the
  * outbox index for the outbox job, which re-sends them with the same event ids.
  */
-export async function flushOutbox(deps: JobDeps, records: OutboxRecord[]): Promise<number> {
-  if (!records.length) return 0;
+/** Publishes what the handled entries recorded; `failed` when the events stay in the outbox for a later run. */
+export async function flushOutbox(deps: JobDeps, records: OutboxRecord[]): Promise<{ events: number; failed: boolean }> {
+  if (!records.length) return { events: 0, failed: false };
   const events = records.flatMap((r) => r.events);
   try {
     await deps.events.publish(events);
     await deps.due.markPublished(records, deps.clock.now().toISOString());
-    return events.length;
+    return { events: events.length, failed: false };
   } catch (err) {
     deps.metrics?.count('JobEventPublishFailed');
     deps.log?.('publishing job events failed; the outbox job will retry them', { error: (err as Error).message, records: records.length });
-    return 0;
+    return { events: 0, failed: true };
   }
 }

@@ -84,7 +84,8 @@ export async function expireDueLots(entry: DueEntry, ctx: JobContext): Promise<O
       transactionId: ulid(),
       recordedAt: ctx.wallNow(),
     });
-    if (plan.total === 0) return outcome;
+    // Nothing expired but matured pending lots filled the write: persist them, then plan again.
+    if (plan.total === 0 && !(plan.more && plan.activations.length)) return outcome;
     try {
       await writeExpiry(ctx, { programId, memberId, before: state, plan, reason: 'expiry-date' });
     } catch (err) {

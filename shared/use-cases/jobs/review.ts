@@ -17,8 +17,14 @@ export async function reviewMember(entry: DueEntry, ctx: JobContext): Promise<Ou
   const seen = String(entry.item.dueAt ?? entry.at);
   const program = await ctx.program(programId);
   const tierSet = program?.tierSet;
-  if (!program || !tierSet) {
+  if (!program) {
     await ctx.deps.due.moveSchedule(programId, memberId, 'REVIEW', seen, null);
+    return { skipped: 1 };
+  }
+  if (!tierSet) {
+    // Tiers are off: members keep their tier. Check again in 30 days rather than forget them, so
+    // turning tiers back on reviews them again (from their next due date on the new window).
+    await ctx.deps.due.moveSchedule(programId, memberId, 'REVIEW', seen, new Date(Date.parse(ctx.asOf) + 30 * 86_400_000).toISOString());
     return { skipped: 1 };
   }
   const scheduleKey = ctx.deps.due.scheduleKey(programId, memberId, 'REVIEW');
