@@ -1,4 +1,5 @@
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
   InvalidToken,
   SendTaskFailureCommand,
@@ -89,9 +90,18 @@ export function stepFunctionsWorkflows(sfn: () => SFNClient = sfnClient): Redemp
         );
         return { executionArn: out.executionArn ?? null };
       } catch (err) {
-        // The execution ran already (a replay of the same request): the saga is not started twice.
-        if (err instanceof ExecutionAlreadyExists) return { executionArn: null };
-        throw err;
+        if (!(err instanceof ExecutionAlreadyExists)) throw err;
+        // A replay of the same request. Still running: it is not started twice. Ended without
+        // finishing the redemption (it is still pending): resume it in a new execution, since every
+        // step is idempotent.
+        const stateMachineArn = required(WORKFLOW_ENV.fulfilment);
+        const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.redemption.redemptionId}`;
+        const { status } = await sfn().send(new DescribeExecutionCommand({ executionArn }));
+        if (status === 'RUNNING' || status === 'PENDING_REDRIVE') return { executionArn: null };
+        const resumed = await sfn().send(
+          new StartExecutionCommand({ stateMachineArn, name: `${input.redemption.redemptionId}-${Date.now().toString(36)}`, input: JSON.stringify(input) }),
+        );
+        return { executionArn: resumed.executionArn ?? null };
       }
     },
     async sendTaskSuccess(taskToken, output) {
