@@ -286,9 +286,13 @@ export async function cancelRedemption(programId: string, redemptionId: string, 
     if (redemption.code && (await deps.rewards.getCoupon(programId, redemption.code))?.status === 'used') throw new CouponUsed(null);
     throw new RedemptionNotCancellable(redemptionId, redemption.status);
   }
-  if (rec.taskToken) await deps.workflows.sendTaskFailure(rec.taskToken, SAGA_ERRORS.cancelled, 'The redemption was cancelled');
   deps.metrics?.count('RedemptionsCancelled');
   await publishAfterCommit(deps, [cancelledEvent(redemption, now)]);
+  // The cancellation is committed and announced. Stopping the execution waiting for the partner is
+  // a courtesy: if it fails, that execution times out and its compensation finds nothing to release.
+  if (rec.taskToken) {
+    await deps.workflows.sendTaskFailure(rec.taskToken, SAGA_ERRORS.cancelled, 'The redemption was cancelled').catch((err: unknown) => deps.onPublishError?.(err));
+  }
   return redemptionView(redemption);
 }
 
