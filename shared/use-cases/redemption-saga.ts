@@ -241,24 +241,7 @@ export async function confirm(r: RedemptionSnapshot, deps: SagaDeps): Promise<Re
     throw new RedemptionClosed(r.redemptionId, current.status);
   }
   deps.metrics?.count('RedemptionsCompleted');
-  await publishAfterCommit(deps, [
-    domainEvent(
-      RewardRedeemed,
-      {
-        memberId: rec.memberId,
-        redemptionId: rec.redemptionId,
-        rewardId: rec.rewardId,
-        rewardType: rec.rewardType,
-        quantity: rec.quantity,
-        points: rec.points,
-        transactionId: rec.reservation!.transactionId,
-        codeIssued: !!rec.code,
-        ...(rec.donation ? { donation: rec.donation } : {}),
-        ...(rec.fulfilment?.reference ? { fulfilmentReference: rec.fulfilment.reference } : {}),
-      },
-      { programId: rec.programId, occurredAt: now, correlationId: rec.correlationId ?? undefined },
-    ),
-  ]);
+  await publishAfterCommit(deps, [rewardRedeemed(rec, now)]);
   return redemptionView(rec);
 }
 
@@ -325,7 +308,14 @@ export async function releaseRedemption(
       if (err.has('coupon') && !err.has('redemption')) {
         // The code was used before we could withdraw it: the member has the reward, so it stands.
         const coupon = rec.code ? await deps.rewards.getCoupon(rec.programId, rec.code) : null;
-        if (coupon?.status === 'used' && to.status === 'failed') return { redemption: await deps.rewards.confirm(rec, now).catch(() => readRecord(rec, deps)), released: false };
+        if (coupon?.status === 'used' && to.status === 'failed') {
+          const confirmed = await deps.rewards.confirm(rec, now).catch(() => null);
+          if (confirmed) {
+            deps.metrics?.count('RedemptionsCompleted');
+            await publishAfterCommit(deps, [rewardRedeemed(confirmed, now)]);
+          }
+          return { redemption: confirmed ?? (await readRecord(rec, deps)), released: false };
+        }
         if (coupon?.status === 'used') return { redemption: rec, released: false };
       }
       if (attempt >= MAX_ATTEMPTS) throw new Contention(`redemption ${rec.redemptionId}`);
@@ -334,6 +324,25 @@ export async function releaseRedemption(
     }
     return { redemption: (await deps.rewards.getMemberRedemption(rec.programId, rec.memberId, rec.redemptionId)) ?? rec, released: true };
   }
+}
+
+function rewardRedeemed(rec: Redemption, now: string) {
+  return domainEvent(
+    RewardRedeemed,
+    {
+      memberId: rec.memberId,
+      redemptionId: rec.redemptionId,
+      rewardId: rec.rewardId,
+      rewardType: rec.rewardType,
+      quantity: rec.quantity,
+      points: rec.points,
+      transactionId: rec.reservation!.transactionId,
+      codeIssued: !!rec.code,
+      ...(rec.donation ? { donation: rec.donation } : {}),
+      ...(rec.fulfilment?.reference ? { fulfilmentReference: rec.fulfilment.reference } : {}),
+    },
+    { programId: rec.programId, occurredAt: now, correlationId: rec.correlationId ?? undefined },
+  );
 }
 
 /** The compensation: after any failure, whatever was reserved goes back and the redemption ends `failed` with its reason. */
