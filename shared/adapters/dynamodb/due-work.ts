@@ -15,6 +15,7 @@ import type { DomainEvent } from '../events/publisher';
 import { ulid } from '../../ids';
 import { dueKeys, jobKeys, keys, type ItemKey } from './keys';
 import { toLot, toMember } from './ledger-repository';
+import { queryAll as queryAllItems, type QueryInput } from './query';
 import type { ExtraItem } from './ledger-writer';
 
 /** The GSI the jobs read (infra/constructs/ledger-table.ts names it). */
@@ -99,16 +100,8 @@ export function scheduleWrites(
 }
 
 export function dueWorkRepository(ddb: DynamoDBDocumentClient, tableName: string) {
-  async function queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, any>[]> {
-    const items: Record<string, any>[] = [];
-    let ExclusiveStartKey: Record<string, any> | undefined;
-    do {
-      const out = await ddb.send(new QueryCommand({ TableName: tableName, ...input, ExclusiveStartKey }));
-      items.push(...(out.Items ?? []));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
-  }
+  const queryAll = (input: QueryInput) => queryAllItems(ddb, tableName, input);
+
 
   function scheduleMove(programId: string, memberId: string, kind: ScheduleKind, seen: string, next: string | null): ExtraItem['item'] {
     const Key = jobKeys.schedule(programId, memberId, kind);

@@ -12,6 +12,7 @@ import type { Returned } from '../../domain/returns';
 import { NEW_MEMBER, type MemberState } from '../../domain/member-state';
 import { keys, type ItemKey } from './keys';
 import { failedConditions } from './errors';
+import { queryPrefix } from './query';
 import { ledgerWriter, type LedgerWriterFn } from './ledger-writer';
 
 export interface EarnResult {
@@ -190,24 +191,14 @@ export function dynamoLedgerRepository(ddb: DynamoDBDocumentClient, tableName: s
     getOrder,
 
     async listLots(programId, memberId) {
-      const lots: Lot[] = [];
-      let ExclusiveStartKey: Record<string, any> | undefined;
-      do {
-        const out = await ddb.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            FilterExpression: 'remaining > :zero',
-            ExpressionAttributeValues: { ':pk': keys.memberPk(programId, memberId), ':prefix': keys.lotPrefix, ':zero': 0 },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        );
-        lots.push(...(out.Items ?? []).map(toLot));
-        ExclusiveStartKey = out.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return lots;
+      const items = await queryPrefix(ddb, tableName, keys.memberPk(programId, memberId), keys.lotPrefix, {
+        FilterExpression: 'remaining > :zero',
+        ExpressionAttributeValues: { ':zero': 0 },
+        ConsistentRead: true,
+      });
+      return items.map(toLot);
     },
+
 
     write: ledgerWriter(ddb, tableName),
     tableName,

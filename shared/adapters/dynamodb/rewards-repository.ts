@@ -8,6 +8,7 @@ import { failedConditions } from './errors';
 import { keys, type ItemKey } from './keys';
 import { decodeCursor, encodeCursor, toMemberState } from './ledger-repository';
 import { WriteConflict, type ExtraItem } from './ledger-writer';
+import { queryPrefix } from './query';
 
 /**
  * The catalog, redemptions, coupons and donations: every key and request for them is built here.
@@ -221,24 +222,8 @@ export function dynamoRewardsRepository(ddb: DynamoDBDocumentClient, tableName: 
     return { items: page, nextCursor: more ? encodeCursor(page[page.length - 1]!.sk) : null };
   };
 
-  const queryAll = async (pk: string, prefix: string, consistent = false) => {
-    const items: Record<string, any>[] = [];
-    let ExclusiveStartKey: Record<string, any> | undefined;
-    do {
-      const out = await ddb.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-          ConsistentRead: consistent,
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
-  };
+  const queryAll = (pk: string, prefix: string, consistent = false) => queryPrefix(ddb, tableName, pk, prefix, { ConsistentRead: consistent });
+
 
   /** Consistent BatchGet keyed "pk|sk"; unprocessed keys (throttling) are retried with backoff. */
   const batchGet = async (wanted: ItemKey[]): Promise<Map<string, Record<string, any>>> => {
