@@ -424,15 +424,8 @@ export function reviewTier(input: TierReviewInput): TierReviewResult {
 // ---------------------------------------------------------------------------------------
 // Member view and downgrade warning
 
-export interface TierProgressInput {
-  currentTierId: string | null;
-  tierAchievedAt: Instant | null;
-  buckets: QualifyingBuckets;
-  tierSet: TierSet;
-  asOf: Instant;
-  tz: string;
-  policy?: TierReviewPolicy;
-}
+/** The member view reads the same facts a review does. */
+export type TierProgressInput = TierReviewInput;
 
 export interface TierProgress {
   metric: TierMetric;
