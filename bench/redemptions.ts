@@ -13,7 +13,7 @@ import { createModuleLoader } from '../local/http-gateway';
 import { createSfnListener } from '../local/sfn-endpoint';
 import { createLocalStepFunctions } from '../local/step-functions';
 import { loadLocalModel } from '../local/template';
-import { WORKFLOW_ENV } from '../shared/adapters/workflows/step-functions';
+import { WORKFLOW_ENV } from '../adapters/stepfunctions/workflows';
 import { apiEvent, lambdaContext } from '../test/support/events';
 import { CostMeter, fmt, load } from './support';
 
@@ -26,10 +26,10 @@ export async function benchRedemptions(opts: { programId: string; members: numbe
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   Object.assign(process.env, { [WORKFLOW_ENV.endpoint]: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ...sfn.environment });
   try {
-    const { documentClient } = await import('../shared/clients');
-    const { deps } = await import('../shared/deps');
-    const { createReward } = await import('../shared/use-cases/rewards-admin');
-    const { RewardInput } = await import('../shared/use-cases/reward-schemas');
+    const { documentClient } = await import('../adapters/runtime/clients');
+    const { deps } = await import('../adapters/runtime/deps');
+    const { createReward } = await import('../core/rewards/use-cases/manage-catalog');
+    const { RewardInput } = await import('../core/rewards/schemas');
     const { handler } = await import('../functions/redemptions-api');
     const { programId } = opts;
     const coupon = { type: 'coupon-fixed', details: { discount: { amount: 100, currency: 'USD' } }, cost: { points: 5 } };

@@ -1,4 +1,4 @@
-import '../shared/node20';
+import '../adapters/runtime/node20';
 /**
  * npm run bench: figures measured in one run on DynamoDB Local, printed, never asserted.
  * Earn: purchases through the real API handler (validation, authorizer context, use case,
@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { build } from 'esbuild';
 import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb';
-import { createDocumentClient } from '../shared/clients';
+import { createDocumentClient } from '../adapters/runtime/clients';
 import { CostMeter, createBenchTable, fmt, load } from './support';
 import { apiEvent, lambdaContext } from '../test/support/events';
 import { benchRedemptions } from './redemptions';
@@ -57,11 +57,11 @@ async function main() {
   try {
     await createBenchTable(ddbLocal.endpoint, tableName);
     Object.assign(process.env, { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: ddbLocal.endpoint, EVENTBRIDGE_ENDPOINT: bus.url, EVENT_BUS_NAME: 'bench', LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
-    const { documentClient } = await import('../shared/clients');
+    const { documentClient } = await import('../adapters/runtime/clients');
     const { handler } = await import('../functions/purchases-api');
-    const { deps } = await import('../shared/deps');
-    const { createProgram } = await import('../shared/use-cases/manage-programs');
-    const { demoEarningRules } = await import('../shared/domain/earning');
+    const { deps } = await import('../adapters/runtime/deps');
+    const { createProgram } = await import('../core/programs/use-cases/manage-programs');
+    const { demoEarningRules } = await import('../core/earning/domain');
     // A realistic program: the demo rule set (base, category multiplier, weekend campaign, welcome
     // bonus, windfall, event rules, daily cap). Rules come from the in-memory cache: no read per earn.
     await createProgram({ programId: 'bench', currency: 'USD', pointsPerUnit: 1, timeZone: 'America/New_York' }, deps());

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { App } from 'aws-cdk-lib';
 import { StatefulStack } from '../infra/stateful-stack';
 import { stageConfig } from '../infra/config';
-import { createTableFromTemplate } from '../local/table';
+import { createTableFromTemplate } from '../adapters/dynamodb/create-table';
 
 /** Requests and consumed capacity per DynamoDB operation, counted on a client's middleware stack. */
 export class CostMeter {

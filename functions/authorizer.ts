@@ -1,9 +1,9 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { authenticate } from '../shared/use-cases/manage-programs';
-import { documentClient } from '../shared/clients';
-import { runtimeConfig } from '../shared/config';
-import { dynamoProgramRepository, type ProgramRepository } from '../shared/adapters/dynamodb/program-repository';
-import { logger } from '../shared/observability';
+import { authenticate } from '../core/programs/use-cases/manage-programs';
+import { documentClient } from '../adapters/runtime/clients';
+import { runtimeConfig } from '../adapters/runtime/config';
+import { dynamoProgramRepository, type ProgramRepository } from '../adapters/dynamodb/program-repository';
+import { logger } from '../adapters/runtime/observability';
 
 /** Allow the whole API (so a cached result serves every route); routes check scopes themselves. */
 function apiWildcard(methodArn: string): string {

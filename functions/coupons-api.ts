@@ -1,8 +1,8 @@
-import { apiHandler, parse } from '../shared/http/api';
-import { json } from '../shared/http/problem';
-import { CouponRedeemInput } from '../shared/use-cases/reward-schemas';
-import { checkCoupon, useCoupon } from '../shared/use-cases/redemptions';
-import { deps } from '../shared/deps';
+import { apiHandler, parse } from '../adapters/http/api';
+import { json } from '../adapters/http/problem';
+import { CouponRedeemInput } from '../core/rewards/schemas';
+import { checkCoupon, useCoupon } from '../core/rewards/use-cases/redemptions';
+import { deps } from '../adapters/runtime/deps';
 
 /** Partners check a code at the till and mark it used, once. */
 export const handler = apiHandler({

@@ -1,8 +1,8 @@
-import { apiHandler, parse } from '../shared/http/api';
-import { json } from '../shared/http/problem';
-import { ClientId } from '../shared/use-cases/schemas';
-import { BacktestInput, SimulateInput, backtest, createRule, deactivateRule, getRule, listRules, simulate, updateRule } from '../shared/use-cases/earning-rules';
-import { deps } from '../shared/deps';
+import { apiHandler, parse } from '../adapters/http/api';
+import { json } from '../adapters/http/problem';
+import { ClientId } from '../core/kernel/schemas';
+import { BacktestInput, SimulateInput, backtest, createRule, deactivateRule, getRule, listRules, simulate, updateRule } from '../core/earning/use-cases/manage-rules';
+import { deps } from '../adapters/runtime/deps';
 
 export const handler = apiHandler({
   'GET /v1/admin/earning-rules': { scope: 'admin', handler: async (req) => json(200, await listRules(req.programId, deps())) },

@@ -3,9 +3,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { finishRun, planRun, type RunPlan, type WorkOutput } from '../shared/use-cases/jobs/run';
-import { deps } from '../shared/deps';
-import { logger, publishMetrics } from '../shared/observability';
+import { finishRun, planRun, type RunPlan, type WorkOutput } from '../core/jobs/use-cases/run-job';
+import { deps } from '../adapters/runtime/deps';
+import { logger, publishMetrics } from '../adapters/runtime/observability';
 
 /** The state machine passes its whole state as `run`: the execution input to plan, the plan and the batch results to finish. */
 type PlannerEvent = { step: 'plan'; run: Parameters<typeof planRun>[0] } | { step: 'finish'; run: RunPlan & { results: WorkOutput[] } };

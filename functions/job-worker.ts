@@ -3,9 +3,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { work, type WorkInput } from '../shared/use-cases/jobs/run';
-import { deps } from '../shared/deps';
-import { logger, publishMetrics } from '../shared/observability';
+import { work, type WorkInput } from '../core/jobs/use-cases/run-job';
+import { deps } from '../adapters/runtime/deps';
+import { logger, publishMetrics } from '../adapters/runtime/observability';
 
 /** Stop starting pages with this much time left: a page (100 entries) takes well under it. */
 const RESERVE_MS = 20_000;

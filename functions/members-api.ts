@@ -1,9 +1,9 @@
-import { apiHandler, parse } from '../shared/http/api';
-import { json } from '../shared/http/problem';
-import { ClientId, MemberInput, TransactionsQuery } from '../shared/use-cases/schemas';
-import { enrolOrUpdateMember, listMemberTransactions } from '../shared/use-cases/members';
-import { memberWithInsights } from '../shared/use-cases/member-insights';
-import { deps } from '../shared/deps';
+import { apiHandler, parse } from '../adapters/http/api';
+import { json } from '../adapters/http/problem';
+import { ClientId, MemberInput, TransactionsQuery } from '../core/kernel/schemas';
+import { enrolOrUpdateMember, listMemberTransactions } from '../core/ledger/use-cases/members';
+import { memberWithInsights } from '../core/ledger/use-cases/member-view';
+import { deps } from '../adapters/runtime/deps';
 
 export const handler = apiHandler({
   'PUT /v1/members/{memberId}': {

@@ -1,7 +1,7 @@
-import { apiHandler, parse } from '../shared/http/api';
-import { json } from '../shared/http/problem';
-import { TierSetInput } from '../shared/domain/tiers';
-import { ExpiryPolicyInput } from '../shared/domain/expiry';
+import { apiHandler, parse } from '../adapters/http/api';
+import { json } from '../adapters/http/problem';
+import { TierSetInput } from '../core/tiers/domain/tiers';
+import { ExpiryPolicyInput } from '../core/expiry/domain/expiry';
 import {
   ProgramSettingsInput,
   deleteTierSet,
@@ -11,8 +11,8 @@ import {
   putExpiryPolicy,
   putTierSet,
   patchProgramSettings,
-} from '../shared/use-cases/tiers-admin';
-import { deps } from '../shared/deps';
+} from '../core/programs/use-cases/program-admin';
+import { deps } from '../adapters/runtime/deps';
 
 export const handler = apiHandler({
   'GET /v1/admin/program': { scope: 'admin', handler: async (req) => json(200, await getProgramSettings(req.programId, deps())) },

@@ -2,14 +2,14 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { z } from 'zod';
-import { PurchaseCompletedDetail } from '../shared/use-cases/schemas';
-import { earnForPurchase } from '../shared/use-cases/earn-for-purchase';
-import { PurchaseReturnedDetail, recordReturn } from '../shared/use-cases/returns';
-import { EngagementRecordedDetail, recordEngagement } from '../shared/use-cases/record-engagement';
-import { fieldErrors } from '../shared/http/problem';
-import { DomainError } from '../shared/errors';
-import { deps } from '../shared/deps';
-import { emfMetrics, logger, publishMetrics } from '../shared/observability';
+import { PurchaseCompletedDetail } from '../core/kernel/schemas';
+import { earnForPurchase } from '../core/earning/use-cases/earn-for-purchase';
+import { PurchaseReturnedDetail, recordReturn } from '../core/earning/use-cases/record-return';
+import { EngagementRecordedDetail, recordEngagement } from '../core/earning/use-cases/record-engagement';
+import { fieldErrors } from '../adapters/http/problem';
+import { DomainError } from '../core/kernel/errors';
+import { deps } from '../adapters/runtime/deps';
+import { emfMetrics, logger, publishMetrics } from '../adapters/runtime/observability';
 
 function parseDetail<S extends z.ZodType>(schema: S, event: EventBridgeEvent<string, unknown>): z.output<S> {
   const parsed = schema.safeParse(event.detail);

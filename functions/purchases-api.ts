@@ -1,10 +1,10 @@
-import { apiHandler, parse } from '../shared/http/api';
-import { json } from '../shared/http/problem';
-import { ClientId, PurchaseInput } from '../shared/use-cases/schemas';
-import { earnForPurchase } from '../shared/use-cases/earn-for-purchase';
-import { ReturnInput, recordReturn } from '../shared/use-cases/returns';
-import { EngagementInput, recordEngagement } from '../shared/use-cases/record-engagement';
-import { deps } from '../shared/deps';
+import { apiHandler, parse } from '../adapters/http/api';
+import { json } from '../adapters/http/problem';
+import { ClientId, PurchaseInput } from '../core/kernel/schemas';
+import { earnForPurchase } from '../core/earning/use-cases/earn-for-purchase';
+import { ReturnInput, recordReturn } from '../core/earning/use-cases/record-return';
+import { EngagementInput, recordEngagement } from '../core/earning/use-cases/record-engagement';
+import { deps } from '../adapters/runtime/deps';
 
 const replayHeaders = (replayed: boolean): Record<string, string> => (replayed ? { 'x-idempotent-replay': 'true' } : {});
 

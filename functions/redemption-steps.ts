@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { SAGA_ERRORS, SAGA_STEPS, type RedemptionSnapshot, type SagaStep } from '../shared/domain/rewards';
-import { DomainError } from '../shared/errors';
-import { deps } from '../shared/deps';
-import { awaitFulfilment, compensate, confirm, issue, reservePoints, reserveStock } from '../shared/use-cases/redemption-saga';
-import { logger, publishMetrics } from '../shared/observability';
+import { SAGA_ERRORS, SAGA_STEPS, type RedemptionSnapshot, type SagaStep } from '../core/rewards/domain/rewards';
+import { DomainError } from '../core/kernel/errors';
+import { deps } from '../adapters/runtime/deps';
+import { awaitFulfilment, compensate, confirm, issue, reservePoints, reserveStock } from '../core/rewards/use-cases/redemption-saga';
+import { logger, publishMetrics } from '../adapters/runtime/observability';
 
 /** What a task of the redemption state machines sends (infra/constructs/redemptions.ts). */
 export interface StepEvent {

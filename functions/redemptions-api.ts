@@ -1,8 +1,8 @@
-import { apiHandler, parse } from '../shared/http/api';
-import { json, problem, fieldErrors, type HttpResponse } from '../shared/http/problem';
-import { ValidationFailed, type FieldError } from '../shared/errors';
-import { ClientId } from '../shared/use-cases/schemas';
-import { FulfilmentInput, IdempotencyKey, PageQuery, RedemptionInput } from '../shared/use-cases/reward-schemas';
+import { apiHandler, parse } from '../adapters/http/api';
+import { json, problem, fieldErrors, type HttpResponse } from '../adapters/http/problem';
+import { ValidationFailed, type FieldError } from '../core/kernel/errors';
+import { ClientId } from '../core/kernel/schemas';
+import { FulfilmentInput, IdempotencyKey, PageQuery, RedemptionInput } from '../core/rewards/schemas';
 import {
   cancelRedemption,
   getRedemption,
@@ -11,9 +11,9 @@ import {
   recordFulfilment,
   requestRedemption,
   type RedemptionOutcome,
-} from '../shared/use-cases/redemptions';
-import { stepFunctionsWorkflows } from '../shared/adapters/workflows/step-functions';
-import { deps } from '../shared/deps';
+} from '../core/rewards/use-cases/redemptions';
+import { stepFunctionsWorkflows } from '../adapters/stepfunctions/workflows';
+import { deps } from '../adapters/runtime/deps';
 
 // The Step Functions client is built here, once per cold start, not in shared/deps: no other function needs it.
 const workflows = stepFunctionsWorkflows();

@@ -1,9 +1,9 @@
-import { apiHandler, parse } from '../shared/http/api';
-import { json } from '../shared/http/problem';
-import { ClientId } from '../shared/use-cases/schemas';
-import { PageQuery, RewardInput, RewardPatch } from '../shared/use-cases/reward-schemas';
-import { createReward, donationReport, getReward, listRewards, rewardDonations, updateReward } from '../shared/use-cases/rewards-admin';
-import { deps } from '../shared/deps';
+import { apiHandler, parse } from '../adapters/http/api';
+import { json } from '../adapters/http/problem';
+import { ClientId } from '../core/kernel/schemas';
+import { PageQuery, RewardInput, RewardPatch } from '../core/rewards/schemas';
+import { createReward, donationReport, getReward, listRewards, rewardDonations, updateReward } from '../core/rewards/use-cases/manage-catalog';
+import { deps } from '../adapters/runtime/deps';
 
 /** The rewards catalog (admin keys only) and the donation report. */
 export const handler = apiHandler({

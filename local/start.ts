@@ -1,4 +1,4 @@
-import '../shared/node20';
+import '../adapters/runtime/node20';
 // `npm start`: the whole platform on this machine. DynamoDB Local, the REST API and the event bus,
 // with routes and rules read from the synthesized template, and the real handler modules running
 // in this process. startLocalStack() is the same thing for tests, on random ports.
@@ -12,10 +12,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { javaAvailable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { createEventBus, type LocalEventBus } from './event-bus';
 import { createGateway, createModuleLoader } from './http-gateway';
-import { seedDemo } from './seed';
+import { seedDemo } from '../tools/seed';
 import { createSfnListener } from './sfn-endpoint';
 import { createLocalStepFunctions, type LocalStepFunctions } from './step-functions';
-import { createTableFromTemplate } from './table';
+import { createTableFromTemplate } from '../adapters/dynamodb/create-table';
 import { loadLocalModel, type LocalModel } from './template';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { stepFunctionsWorkflows, WORKFLOW_ENV } from '../../shared/adapters/workflows/step-functions';
+import { stepFunctionsWorkflows, WORKFLOW_ENV } from '../../adapters/stepfunctions/workflows';
 
 process.env[WORKFLOW_ENV.fulfilment] = 'arn:aws:states:us-east-1:123456789012:stateMachine:Fulfilment';
 const sfn = mockClient(SFNClient);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../local/cli';
-import { authenticate, hashApiKey } from '../../shared/use-cases/manage-programs';
-import { ValidationFailed } from '../../shared/errors';
+import { main } from '../../tools/cli';
+import { authenticate, hashApiKey } from '../../core/programs/use-cases/manage-programs';
+import { ValidationFailed } from '../../core/kernel/errors';
 import { ledgerFixture } from '../support/ledger';
 
 /** The operator CLI against a DynamoDB Local table, as `npm run --silent loyalty -- ...` runs it. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { earnForPurchase } from '../../shared/use-cases/earn-for-purchase';
-import { getMember, listMemberTransactions, enrolOrUpdateMember } from '../../shared/use-cases/members';
-import { CurrencyMismatch, MemberNotFound, OrderConflict } from '../../shared/errors';
+import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
+import { getMember, listMemberTransactions, enrolOrUpdateMember } from '../../core/ledger/use-cases/members';
+import { CurrencyMismatch, MemberNotFound, OrderConflict } from '../../core/kernel/errors';
 import { ledgerFixture, purchase } from '../support/ledger';
 
 describe('earning from purchases (DynamoDB Local)', () => {

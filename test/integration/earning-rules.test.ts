@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { earnForPurchase } from '../../shared/use-cases/earn-for-purchase';
-import { recordEngagement } from '../../shared/use-cases/record-engagement';
-import { enrolOrUpdateMember, getMember, listMemberTransactions } from '../../shared/use-cases/members';
-import { backtest, createRule, deactivateRule, getRule, listRules, simulate, updateRule } from '../../shared/use-cases/earning-rules';
-import { ConcurrentChange, IdempotencyConflict, RuleExists, ValidationFailed } from '../../shared/errors';
-import { keys } from '../../shared/adapters/dynamodb/keys';
-import { ledgerViolations } from '../../shared/domain/ledger';
+import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
+import { recordEngagement } from '../../core/earning/use-cases/record-engagement';
+import { enrolOrUpdateMember, getMember, listMemberTransactions } from '../../core/ledger/use-cases/members';
+import { backtest, createRule, deactivateRule, getRule, listRules, simulate, updateRule } from '../../core/earning/use-cases/manage-rules';
+import { ConcurrentChange, IdempotencyConflict, RuleExists, ValidationFailed } from '../../core/kernel/errors';
+import { keys } from '../../adapters/dynamodb/keys';
+import { ledgerViolations } from '../../core/ledger/domain/ledger';
 import { ledgerFixture, purchase } from '../support/ledger';
 
 const NOW_ISO = '2026-11-23T12:00:00.000Z';

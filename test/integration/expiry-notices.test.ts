@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobsFixture, type JobsFixture } from '../support/jobs';
-import { memberWithInsights } from '../../shared/use-cases/member-insights';
+import { memberWithInsights } from '../../core/ledger/use-cases/member-view';
 
 // Points Expiring notices (default 30 and 7 days before) and the member view's upcoming expiries.
 

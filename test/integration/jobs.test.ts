@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CostMeter } from '../../bench/support';
-import { dueKeys, keys } from '../../shared/adapters/dynamodb/keys';
-import { memoryPublisher } from '../../shared/adapters/events/publisher';
-import { dueWorkRepository } from '../../shared/adapters/dynamodb/due-work';
-import { repositories } from '../../shared/adapters/dynamodb/repositories';
-import { createDocumentClient } from '../../shared/clients';
-import { runJob } from '../../shared/use-cases/jobs/run';
+import { dueKeys, keys } from '../../adapters/dynamodb/keys';
+import { memoryPublisher } from '../../adapters/eventbridge/publisher';
+import { dueWorkRepository } from '../../adapters/dynamodb/due-work';
+import { repositories } from '../../adapters/dynamodb/repositories';
+import { createDocumentClient } from '../../adapters/runtime/clients';
+import { runJob } from '../../core/jobs/use-cases/run-job';
 import { jobsFixture, type JobsFixture } from '../support/jobs';
 
 // Job mechanics against DynamoDB Local: reruns, crashes half-way, the outbox, time budgets, and

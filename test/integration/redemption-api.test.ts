@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/start';
-import { createDocumentClient } from '../../shared/clients';
-import { repositories } from '../../shared/adapters/dynamodb/repositories';
-import { systemClock } from '../../shared/clock';
-import { createProgram } from '../../shared/use-cases/manage-programs';
+import { createDocumentClient } from '../../adapters/runtime/clients';
+import { repositories } from '../../adapters/dynamodb/repositories';
+import { systemClock } from '../../core/kernel/clock';
+import { createProgram } from '../../core/programs/use-cases/manage-programs';
 
 let stack: LocalStack;
 const logs: string[] = [];

@@ -3,8 +3,8 @@
 // through @aws-sdk/client-sfn. Failures are injected at every task; the ledger and the stock must
 // come back exactly.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requestRedemption, cancelRedemption, recordFulfilment, useCoupon, checkCoupon, getRedemption } from '../../shared/use-cases/redemptions';
-import { CouponUsed, CouponVoid, IdempotencyConflict, InsufficientPoints, RedemptionLimitReached, CancellationWindowClosed, OutOfStock } from '../../shared/errors';
+import { requestRedemption, cancelRedemption, recordFulfilment, useCoupon, checkCoupon, getRedemption } from '../../core/rewards/use-cases/redemptions';
+import { CouponUsed, CouponVoid, IdempotencyConflict, InsufficientPoints, RedemptionLimitReached, CancellationWindowClosed, OutOfStock } from '../../core/kernel/errors';
 import { sagaHarness, type SagaHarness } from '../support/redemptions';
 
 let h: SagaHarness;

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { earnForPurchase } from '../../shared/use-cases/earn-for-purchase';
-import { recordReturn } from '../../shared/use-cases/returns';
-import { getMember, listMemberTransactions } from '../../shared/use-cases/members';
-import { createRule } from '../../shared/use-cases/earning-rules';
-import { IdempotencyConflict, OrderNotFound, Unprocessable } from '../../shared/errors';
-import { ledgerViolations } from '../../shared/domain/ledger';
-import { keys } from '../../shared/adapters/dynamodb/keys';
-import { WriteConflict } from '../../shared/adapters/dynamodb/ledger-writer';
+import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
+import { recordReturn } from '../../core/earning/use-cases/record-return';
+import { getMember, listMemberTransactions } from '../../core/ledger/use-cases/members';
+import { createRule } from '../../core/earning/use-cases/manage-rules';
+import { IdempotencyConflict, OrderNotFound, Unprocessable } from '../../core/kernel/errors';
+import { ledgerViolations } from '../../core/ledger/domain/ledger';
+import { keys } from '../../adapters/dynamodb/keys';
+import { WriteConflict } from '../../adapters/dynamodb/ledger-writer';
 import { ledgerFixture, purchase } from '../support/ledger';
 
 const NOW = '2026-11-23T12:00:00.000Z';
@@ -158,7 +158,7 @@ describe('returns and cancellations (DynamoDB Local)', () => {
 
 /** A spend through the ledger writer (the redemption path's mechanism): nearest-expiring lots first, never below zero. */
 async function spendAll(f: Awaited<ReturnType<typeof ledgerFixture>>, programId: string, memberId: string, points: number) {
-  const { allocateDebit, settle } = await import('../../shared/domain/member-state');
+  const { allocateDebit, settle } = await import('../../core/ledger/domain/member-state');
   const now = f.clock.now().toISOString();
   const { member } = await f.deps.ledger.loadWith(programId, memberId, []);
   const { state } = settle(member, now);

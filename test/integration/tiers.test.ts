@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiEvent, lambdaContext, problemOf } from '../support/events';
 import { jobsFixture, type JobsFixture } from '../support/jobs';
-import { memberWithInsights } from '../../shared/use-cases/member-insights';
-import { TierSetInput, type TierSetInputType } from '../../shared/domain/tiers';
-import { deleteTierSet, putTierSet } from '../../shared/use-cases/tiers-admin';
+import { memberWithInsights } from '../../core/ledger/use-cases/member-view';
+import { TierSetInput, type TierSetInputType } from '../../core/tiers/domain/tiers';
+import { deleteTierSet, putTierSet } from '../../core/programs/use-cases/program-admin';
 
 // Tiers against DynamoDB Local: the admin API, immediate upgrades, reviews under the grace policy
 // (shared/domain/tiers.ts), downgrade warnings, and the member view.

@@ -1,9 +1,9 @@
-import { fixedClock } from '../../shared/clock';
-import { repositories } from '../../shared/adapters/dynamodb/repositories';
-import { memoryPublisher } from '../../shared/adapters/events/publisher';
-import { createProgram, createApiKey, type CreateProgramInput } from '../../shared/use-cases/manage-programs';
-import type { PurchaseFacts } from '../../shared/domain/ledger';
-import type { Scope } from '../../shared/domain/types';
+import { fixedClock } from '../../core/kernel/clock';
+import { repositories } from '../../adapters/dynamodb/repositories';
+import { memoryPublisher } from '../../adapters/eventbridge/publisher';
+import { createProgram, createApiKey, type CreateProgramInput } from '../../core/programs/use-cases/manage-programs';
+import type { PurchaseFacts } from '../../core/ledger/domain/ledger';
+import type { Scope } from '../../core/ledger/domain/types';
 import { createTestTable } from './table';
 
 /** Real repositories on a fresh DynamoDB Local table, a fixed clock and an in-memory event log. */

@@ -2,8 +2,8 @@ import { inject } from 'vitest';
 import { DynamoDBClient, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { createTableFromTemplate } from '../../local/table';
-import { createDocumentClient } from '../../shared/clients';
+import { createTableFromTemplate } from '../../adapters/dynamodb/create-table';
+import { createDocumentClient } from '../../adapters/runtime/clients';
 
 /** A fresh table on the run's DynamoDB Local, created from the synthesized stateful template. */
 export async function createTestTable(prefix = 'test') {

@@ -30,7 +30,7 @@ import {
   startOfPeriodOffset,
   toMs,
   utcOffsetMinutes,
-} from '../../shared/domain/calendar';
+} from '../../core/kernel/calendar';
 
 const NY = 'America/New_York';
 const hours = (from: string, to: string): number => (toMs(to) - toMs(from)) / 3_600_000;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { planPurchaseCredit, effectiveRules, countersAfter } from '../../shared/domain/earn-plan';
-import { evaluate } from '../../shared/use-cases/earn-for-purchase';
-import { ledgerViolations, purchaseFingerprint, type PurchaseFacts } from '../../shared/domain/ledger';
-import { NEW_MEMBER, effectiveBalances, settle, type MemberState } from '../../shared/domain/member-state';
-import type { Lot, ProgramSettings, Transaction } from '../../shared/domain/types';
+import { planPurchaseCredit, effectiveRules, countersAfter } from '../../core/earning/domain/earn-plan';
+import { evaluate } from '../../core/earning/use-cases/earn-for-purchase';
+import { ledgerViolations, purchaseFingerprint, type PurchaseFacts } from '../../core/ledger/domain/ledger';
+import { NEW_MEMBER, effectiveBalances, settle, type MemberState } from '../../core/ledger/domain/member-state';
+import type { Lot, ProgramSettings, Transaction } from '../../core/ledger/domain/types';
 
 const program = (over: Partial<ProgramSettings> = {}): ProgramSettings => ({
   programId: 'p', name: 'P', currency: 'USD', timeZone: 'UTC', pointsPerUnit: 1, autoEnrol: true, pendingDays: 0,

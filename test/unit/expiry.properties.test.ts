@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Lot } from '../../shared/domain/types';
+import type { Lot } from '../../core/ledger/domain/types';
 import {
   type ExpiryPolicy,
   applyExpiry,
@@ -11,7 +11,7 @@ import {
   expiresAtFor,
   expiryNotices,
   upcomingExpiries,
-} from '../../shared/domain/expiry';
+} from '../../core/expiry/domain/expiry';
 
 const FROM = Date.UTC(2024, 0, 1);
 const TO = Date.UTC(2029, 0, 1);

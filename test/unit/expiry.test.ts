@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Lot } from '../../shared/domain/types';
+import type { Lot } from '../../core/ledger/domain/types';
 import {
   type ExpiryPolicy,
   ExpiryPolicyInput,
@@ -14,7 +14,7 @@ import {
   inactivityExpiresAtFor,
   inactivityExpiryNotice,
   upcomingExpiries,
-} from '../../shared/domain/expiry';
+} from '../../core/expiry/domain/expiry';
 
 const NY = 'America/New_York';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { expireForInactivity, expireLots } from '../../shared/domain/expiry';
-import { planExpiry } from '../../shared/domain/job-plans';
-import { NEW_MEMBER, type MemberState } from '../../shared/domain/member-state';
-import type { Lot } from '../../shared/domain/types';
+import { expireForInactivity, expireLots } from '../../core/expiry/domain/expiry';
+import { planExpiry } from '../../core/jobs/domain/job-plans';
+import { NEW_MEMBER, type MemberState } from '../../core/ledger/domain/member-state';
+import type { Lot } from '../../core/ledger/domain/types';
 
 // Properties of the expiry move, over random ledgers: some lots spent down, some pending, some
 // matured, some with a debt to repay, expiry instants before and after asOf.

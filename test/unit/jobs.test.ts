@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expireForInactivity, expireLots } from '../../shared/domain/expiry';
+import { expireForInactivity, expireLots } from '../../core/expiry/domain/expiry';
 import {
   addDays,
   daysBetween,
@@ -11,11 +11,11 @@ import {
   planExpiry,
   schedulesAfterWrite,
   settleUpTo,
-} from '../../shared/domain/job-plans';
-import { NEW_MEMBER, type MemberState } from '../../shared/domain/member-state';
-import type { Lot } from '../../shared/domain/types';
-import type { TierSet } from '../../shared/domain/tiers';
-import { asOfInstant } from '../../shared/use-cases/jobs/run';
+} from '../../core/jobs/domain/job-plans';
+import { NEW_MEMBER, type MemberState } from '../../core/ledger/domain/member-state';
+import type { Lot } from '../../core/ledger/domain/types';
+import type { TierSet } from '../../core/tiers/domain/tiers';
+import { asOfInstant } from '../../core/jobs/use-cases/run-job';
 
 const lot = (lotId: string, remaining: number, expiresAt: string | null, extra: Partial<Lot> = {}): Lot => ({
   lotId, amount: remaining, remaining, earnedAt: '2026-01-01T00:00:00.000Z', availableAt: '2026-01-01T00:00:00.000Z', expiresAt, source: 'purchase', reason: '', ...extra,

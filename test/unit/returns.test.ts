@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { planClawback, type OrderEarnings, type Returned } from '../../shared/domain/returns';
+import { planClawback, type OrderEarnings, type Returned } from '../../core/earning/domain/returns';
 
 const NONE: Returned = { points: 0, amount: 0, quantities: {} };
 const order = (over: Partial<OrderEarnings> = {}): OrderEarnings => ({

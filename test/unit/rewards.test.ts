@@ -18,9 +18,9 @@ import {
   unavailability,
   unitCost,
   type Reward,
-} from '../../shared/domain/rewards';
-import { NEW_MEMBER, type MemberState } from '../../shared/domain/member-state';
-import type { Lot } from '../../shared/domain/types';
+} from '../../core/rewards/domain/rewards';
+import { NEW_MEMBER, type MemberState } from '../../core/ledger/domain/member-state';
+import type { Lot } from '../../core/ledger/domain/types';
 
 const NOW = '2026-11-23T12:00:00.000Z';
 const day = (n: number) => new Date(Date.parse(NOW) + n * 86_400_000).toISOString();

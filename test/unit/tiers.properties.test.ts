@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { monthKey } from '../../shared/domain/calendar';
+import { monthKey } from '../../core/kernel/calendar';
 import {
   type QualifyingActivity,
   type QualifyingBuckets,
@@ -14,7 +14,7 @@ import {
   reviewTier,
   tierAfterEarn,
   tierIndex,
-} from '../../shared/domain/tiers';
+} from '../../core/tiers/domain/tiers';
 
 const FROM = Date.UTC(2025, 0, 1);
 const TO = Date.UTC(2028, 0, 1);

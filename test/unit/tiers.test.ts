@@ -20,7 +20,7 @@ import {
   reviewTier,
   tierAfterEarn,
   tierProgress,
-} from '../../shared/domain/tiers';
+} from '../../core/tiers/domain/tiers';
 
 const NY = 'America/New_York';
 const END_OF_2026_NY = '2027-01-01T04:59:59.999Z'; // 2026-12-31 23:59:59.999 EST

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRatio, largestRemainder, parseDecimal, roundRatio } from '../../../shared/domain/earning';
+import { formatRatio, largestRemainder, parseDecimal, roundRatio } from '../../../core/earning/domain';
 
 describe('exact arithmetic', () => {
   it('parses decimal strings into exact ten-thousandths', () => {

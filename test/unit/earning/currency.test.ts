@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, isKnownCurrency, minorUnitExponent } from '../../../shared/domain/earning';
+import { formatMoney, isKnownCurrency, minorUnitExponent } from '../../../core/earning/domain';
 
 describe('ISO 4217 minor units', () => {
   it('most currencies have two decimal places', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoEarningRules, EarningRuleSetSchema } from '../../../shared/domain/earning';
+import { demoEarningRules, EarningRuleSetSchema } from '../../../core/earning/domain';
 import { earn, engage, item } from './fixtures';
 
 describe('demo earning rules', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EarningInputError, MAX_CLOCK_SKEW_MS } from '../../../shared/domain/earning';
+import { EarningInputError, MAX_CLOCK_SKEW_MS } from '../../../core/earning/domain';
 import { baseRule, earn, engage, eventRule, firstPurchase, item } from './fixtures';
 
 describe('engine input', () => {

@@ -14,7 +14,7 @@ import {
   type PurchaseFacts,
   type PurchaseItem,
   type UsageCounters,
-} from '../../../shared/domain/earning';
+} from '../../../core/earning/domain';
 
 type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type InputOf<K extends EarningRuleInput['kind']> = Extract<EarningRuleInput, { kind: K }>;

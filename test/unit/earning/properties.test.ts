@@ -10,7 +10,7 @@ import {
   type MemberFacts,
   type PurchaseEvaluationInput,
   type PurchaseItem,
-} from '../../../shared/domain/earning';
+} from '../../../core/earning/domain';
 import { sum } from './fixtures';
 
 const RUNS = { numRuns: 300 };

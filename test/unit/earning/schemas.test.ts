@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EarningRuleSchema, EarningRuleSetSchema, PurchaseFactsSchema } from '../../../shared/domain/earning';
+import { EarningRuleSchema, EarningRuleSetSchema, PurchaseFactsSchema } from '../../../core/earning/domain';
 
 const issuesOf = (input: unknown) => {
   const result = EarningRuleSchema.safeParse(input);

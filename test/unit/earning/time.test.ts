@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoWeek, isValidTimeZone, localParts, periodKey, periodKeys } from '../../../shared/domain/earning';
+import { isoWeek, isValidTimeZone, localParts, periodKey, periodKeys } from '../../../core/earning/domain';
 
 describe('period keys', () => {
   it('name each period of an instant as documented', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { drawWindfall } from '../../../shared/domain/earning';
+import { drawWindfall } from '../../../core/earning/domain';
 import { earn, engage, eventRule, item, windfallRule } from './fixtures';
 
 const draw = (subjectId: string, probability = '0.1', version = 1) =>

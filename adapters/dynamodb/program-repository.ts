@@ -1,0 +1,125 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { ProgramSettings, Scope } from '../../core/ledger/domain/types';
+import { ProgramExists, ProgramNotFound } from '../../core/kernel/errors';
+import { keys } from './keys';
+
+export interface StoredApiKey {
+  keyId: string;
+  programId: string;
+  scopes: Scope[];
+  label?: string;
+  createdAt: string;
+}
+
+/** Settings written before a field existed read as its default. */
+export function toProgram(item: Record<string, any>): ProgramSettings {
+  return {
+    programId: item.programId,
+    name: item.name,
+    currency: item.currency,
+    timeZone: item.timeZone ?? 'UTC',
+    pointsPerUnit: item.pointsPerUnit ?? 1,
+    autoEnrol: item.autoEnrol ?? true,
+    pendingDays: item.pendingDays ?? 0,
+    returnPolicy: item.returnPolicy ?? 'cap-at-balance',
+    expiryPolicy: item.expiryPolicy ?? { kind: 'none' },
+    tierSet: item.tierSet ?? null,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  };
+}
+
+export type ProgramChanges = Partial<Omit<ProgramSettings, 'programId' | 'createdAt' | 'updatedAt'>>;
+
+export interface ProgramRepository {
+  getProgram(programId: string): Promise<ProgramSettings | null>;
+  updateProgram(programId: string, changes: ProgramChanges, now: string): Promise<ProgramSettings>;
+  createProgram(settings: ProgramSettings): Promise<void>;
+  putApiKey(keyHash: string, key: StoredApiKey): Promise<void>;
+  getApiKey(keyHash: string): Promise<StoredApiKey | null>;
+}
+
+export function dynamoProgramRepository(ddb: DynamoDBDocumentClient, tableName: string): ProgramRepository {
+  return {
+    async getProgram(programId) {
+      const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.program(programId) }));
+      return Item ? toProgram(Item) : null;
+    },
+    async updateProgram(programId, changes, now) {
+      const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
+      const names = Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k]));
+      const values = Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v]));
+      try {
+        const { Attributes } = await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.program(programId),
+            UpdateExpression: `SET ${[...entries.map((_, i) => `#f${i} = :v${i}`), 'updatedAt = :now'].join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: entries.length ? names : undefined,
+            ExpressionAttributeValues: { ...values, ':now': now },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toProgram(Attributes!);
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) throw new ProgramNotFound(programId);
+        throw err;
+      }
+    },
+    async createProgram(settings) {
+      try {
+        await ddb.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.program(settings.programId), entity: 'program', ...settings },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) throw new ProgramExists(settings.programId);
+        throw err;
+      }
+    },
+    async putApiKey(keyHash, key) {
+      await ddb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.apiKey(keyHash), entity: 'apiKey', ...key },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+    async getApiKey(keyHash) {
+      const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.apiKey(keyHash) }));
+      if (!Item) return null;
+      const { keyId, programId, scopes, label, createdAt } = Item;
+      return { keyId, programId, scopes, label, createdAt };
+    },
+  };
+}
+
+/**
+ * Program settings change rarely and are read on every earn: keep them in memory for a short
+ * while, so an earn costs no read for them. A settings change takes effect within `ttlMs`.
+ */
+export function cachedPrograms(repo: ProgramRepository, ttlMs = 60_000, now: () => number = Date.now): ProgramRepository {
+  const cache = new Map<string, { value: ProgramSettings | null; until: number }>();
+  return {
+    ...repo,
+    async updateProgram(programId, changes, at) {
+      const updated = await repo.updateProgram(programId, changes, at);
+      cache.set(programId, { value: updated, until: now() + ttlMs });
+      return updated;
+    },
+    async getProgram(programId) {
+      const hit = cache.get(programId);
+      if (hit && hit.until > now()) return hit.value;
+      const value = await repo.getProgram(programId);
+      // Unknown programs are cached briefly too, so a bad producer cannot hammer the table.
+      cache.set(programId, { value, until: now() + (value ? ttlMs : Math.min(ttlMs, 5_000)) });
+      return value;
+    },
+  };
+}

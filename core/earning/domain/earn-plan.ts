@@ -1,0 +1,228 @@
+// What a credit does to a member's ledger, decided purely: from the program, its rules, the
+// member's state and the facts, to the new state, the lot, the transaction and the events.
+import type { BreakdownLine, Lot, ProgramSettings, Transaction, TransactionSource } from '../../ledger/domain/types';
+import type { EarningRule, EvaluationResult, PurchaseEvaluation } from './index';
+import { periodKeys } from './index';
+import { expiresAtFor } from '../../expiry/domain/expiry';
+import { addToBuckets, bucketKey, pruneBuckets, tierAfterEarn, type TierSet } from '../../tiers/domain/tiers';
+import { creditRepayment, settleForWrite, type Activation, type MemberState } from '../../ledger/domain/member-state';
+
+const DAY_MS = 86_400_000;
+
+/** The program's rule set as the engine sees it: stored rules, or the flat base rate until there are any, plus tier multipliers. */
+export function effectiveRules(program: ProgramSettings, stored: readonly EarningRule[]): EarningRule[] {
+  const rules: EarningRule[] = stored.length
+    ? [...stored]
+    : [
+        {
+          kind: 'base',
+          ruleId: 'program-base',
+          version: 1,
+          name: 'Base earning',
+          active: true,
+          priority: 0,
+          exclusive: false,
+          pointsPerUnit: { [program.currency]: String(program.pointsPerUnit) },
+          rounding: 'floor',
+          exclude: { skus: [], categories: [] },
+        },
+      ];
+  for (const tier of program.tierSet?.tiers ?? []) {
+    if (tier.multiplier > 1) {
+      rules.push({
+        kind: 'multiplier',
+        ruleId: `tier-${tier.id}`,
+        version: 1,
+        name: `${tier.name} tier x${tier.multiplier}`,
+        active: true,
+        priority: 0,
+        exclusive: false,
+        target: { by: 'tier', tiers: [tier.id] },
+        factor: String(tier.multiplier),
+        rounding: 'floor',
+      });
+    }
+  }
+  return rules;
+}
+
+/** Usage counters the engine reads: points per period (`u#`) and events per type per period (`e#`). */
+export function usageFromCounters(counters: Record<string, number>) {
+  const pointsByPeriod: Record<string, number> = {};
+  const eventCounts: Record<string, Record<string, number>> = {};
+  for (const [k, v] of Object.entries(counters)) {
+    if (k.startsWith('u#')) pointsByPeriod[k.slice(2)] = v;
+    else if (k.startsWith('e#')) {
+      const [type, period] = [k.slice(2, k.lastIndexOf('#')), k.slice(k.lastIndexOf('#') + 1)];
+      (eventCounts[type] ??= {})[period] = v;
+    }
+  }
+  return { pointsByPeriod, eventCounts };
+}
+
+/**
+ * Counters after an evaluation: the deltas added, and every counter of a period that has ended
+ * dropped (caps and limits only ever look at the current periods), so the item stays small.
+ */
+export function countersAfter(counters: Record<string, number>, delta: EvaluationResult['usageDelta'], now: string, timeZone: string): Record<string, number> {
+  const current = new Set(periodKeys(now, timeZone));
+  const next: Record<string, number> = {};
+  for (const [k, v] of Object.entries(counters)) {
+    if (k.startsWith('q#')) next[k] = v;
+    else if (current.has(k.slice(k.lastIndexOf('#') + 1))) next[k] = v;
+  }
+  for (const [period, n] of Object.entries(delta.pointsByPeriod)) if (n) next[`u#${period}`] = (next[`u#${period}`] ?? 0) + n;
+  for (const [type, byPeriod] of Object.entries(delta.eventCounts)) {
+    for (const [period, n] of Object.entries(byPeriod)) if (n) next[`e#${type}#${period}`] = (next[`e#${type}#${period}`] ?? 0) + n;
+  }
+  return next;
+}
+
+function qualifyingBuckets(counters: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counters).filter(([k]) => k.startsWith('q#')).map(([k, v]) => [k.slice(2), v]));
+}
+
+/** Adds qualifying value (points or spend) at `at` and moves the member up if it reaches a higher tier. */
+export function applyTierProgress(state: MemberState, tierSet: TierSet | null, value: { points: number; spend: number }, at: string, now: string, timeZone: string): { state: MemberState; tierChange?: { from: string | null; to: string } } {
+  if (!tierSet) return { state };
+  const amount = tierSet.metric === 'points' ? value.points : value.spend;
+  let buckets = qualifyingBuckets(state.counters);
+  if (amount) buckets = addToBuckets(buckets, at, amount, timeZone);
+  buckets = pruneBuckets(buckets, tierSet, now, timeZone).buckets;
+  const counters = Object.fromEntries(Object.entries(state.counters).filter(([k]) => !k.startsWith('q#')));
+  for (const [k, v] of Object.entries(buckets)) counters[`q#${k}`] = v;
+  const change = tierAfterEarn(state.tier, buckets, tierSet, now, timeZone);
+  const next = { ...state, counters, tier: change.tierId, tierAchievedAt: change.changed ? now : state.tierAchievedAt };
+  return change.changed ? { state: next, tierChange: { from: state.tier, to: change.tierId } } : { state: next };
+}
+
+export interface CreditInput {
+  program: ProgramSettings;
+  state: MemberState; // already settled
+  memberId: string;
+  points: number;
+  breakdown: BreakdownLine[];
+  source: TransactionSource;
+  reason: string;
+  occurredAt: string;
+  now: string;
+  ids: { transactionId: string; lotId: string };
+  /** Purchase points may be held pending; engagement and referral points never are. */
+  holdPending: boolean;
+  refs?: { orderId?: string; eventId?: string };
+}
+
+export interface Credit {
+  state: MemberState;
+  lot: Lot | null;
+  transaction: Transaction;
+}
+
+/** One credit: a lot (pending for the return window if the program holds purchase points), a transaction, new balances. */
+export function credit(c: CreditInput): Credit {
+  const { program, points, now } = c;
+  const pending = c.holdPending && program.pendingDays > 0 && points > 0;
+  const availableAt = pending ? new Date(Date.parse(now) + program.pendingDays * DAY_MS).toISOString() : now;
+  const expiresAt = expiresAtFor(now, program.expiryPolicy, program.timeZone);
+  const repaid = creditRepayment(c.state, points, pending);
+  const lot: Lot | null =
+    points > 0
+      ? { lotId: c.ids.lotId, amount: points, remaining: points - repaid, earnedAt: now, availableAt, expiresAt, source: c.source, reason: c.reason, ...(c.refs?.orderId ? { orderId: c.refs.orderId } : {}) }
+      : null;
+  const state: MemberState = {
+    ...c.state,
+    available: c.state.available + (pending ? 0 : points),
+    pending: c.state.pending + (pending ? points : 0),
+    lifetimeEarned: c.state.lifetimeEarned + points,
+    debt: c.state.debt - repaid,
+    pendingLots: pending && lot ? [...c.state.pendingLots, { lotId: lot.lotId, points, availableAt, expiresAt }] : c.state.pendingLots,
+    lastActivityAt: now,
+  };
+  const transaction: Transaction = {
+    transactionId: c.ids.transactionId,
+    memberId: c.memberId,
+    type: 'earn',
+    points,
+    reason: c.reason,
+    source: c.source,
+    ...(c.refs?.orderId ? { orderId: c.refs.orderId } : {}),
+    ...(c.refs?.eventId ? { eventId: c.refs.eventId } : {}),
+    status: pending ? 'pending' : 'credited',
+    breakdown: repaid ? [...c.breakdown, { rule: 'debt', ruleId: 'debt-repayment', version: 1, description: `${repaid} point(s) repaid a negative balance`, points: 0 }] : c.breakdown,
+    lots: lot ? [{ lotId: lot.lotId, points }] : [],
+    occurredAt: c.occurredAt,
+    recordedAt: now,
+  };
+  return { state, lot, transaction };
+}
+
+export interface PurchaseCreditPlan {
+  member: Credit;
+  activations: Activation[];
+  tierChange?: { from: string | null; to: string };
+  referrer?: Credit & { memberId: string; activations: Activation[] };
+}
+
+/**
+ * A purchase: settle matured pending points, credit the evaluated points, count usage, advance
+ * the tier, and credit the referrer when the purchase completes a referral.
+ */
+export function planPurchaseCredit(args: {
+  program: ProgramSettings;
+  memberId: string;
+  state: MemberState;
+  evaluation: PurchaseEvaluation;
+  purchase: { orderId: string; occurredAt: string; amount: number };
+  now: string;
+  ids: { transactionId: string; lotId: string; referrerTransactionId: string; referrerLotId: string };
+  referrer?: { memberId: string; state: MemberState };
+}): PurchaseCreditPlan {
+  const { program, evaluation, purchase, now } = args;
+  const { state: settled, activations } = settleForWrite(args.state, now);
+  const counted = { ...settled, counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone), purchaseCount: settled.purchaseCount + 1 };
+  const tiered = applyTierProgress(counted, program.tierSet, { points: evaluation.points, spend: purchase.amount }, purchase.occurredAt, now, program.timeZone);
+  const member = credit({
+    program,
+    state: { ...tiered.state, referralRewarded: tiered.state.referralRewarded || Boolean(evaluation.referral) },
+    memberId: args.memberId,
+    points: evaluation.points,
+    breakdown: evaluation.breakdown.map(toBreakdownLine),
+    source: 'purchase',
+    reason: `Purchase ${purchase.orderId}`,
+    occurredAt: purchase.occurredAt,
+    now,
+    ids: args.ids,
+    holdPending: true,
+    refs: { orderId: purchase.orderId },
+  });
+  let referrer: PurchaseCreditPlan['referrer'];
+  if (evaluation.referral && args.referrer && evaluation.referral.referrerPoints > 0) {
+    const { state: refSettled, activations: refActivations } = settleForWrite(args.referrer.state, now);
+    const refCredit = credit({
+      program,
+      state: { ...refSettled, referralRewards: refSettled.referralRewards + 1 },
+      memberId: args.referrer.memberId,
+      points: evaluation.referral.referrerPoints,
+      breakdown: [{ rule: 'referral', ruleId: evaluation.referral.ruleId, version: evaluation.referral.version, description: `Referred ${args.memberId}, who made a first qualifying purchase`, points: evaluation.referral.referrerPoints }],
+      source: 'referral',
+      reason: `Referral of ${args.memberId}`,
+      occurredAt: purchase.occurredAt,
+      now,
+      ids: { transactionId: args.ids.referrerTransactionId, lotId: args.ids.referrerLotId },
+      holdPending: false,
+      refs: { orderId: purchase.orderId },
+    });
+    referrer = { ...refCredit, memberId: args.referrer.memberId, activations: refActivations };
+  }
+  return { member, activations, ...(tiered.tierChange ? { tierChange: tiered.tierChange } : {}), ...(referrer ? { referrer } : {}) };
+}
+
+/**
+ * Breakdown lines as stored and returned: `capped` kept, stage dropped, and of a windfall draw
+ * only what an auditor needs besides the known inputs (program, order, rule, version): the roll,
+ * the threshold and the outcome. The hash is recomputable, so it is not stored on every order.
+ */
+export function toBreakdownLine(line: EvaluationResult['breakdown'][number]): BreakdownLine {
+  const { stage: _stage, draw, ...rest } = line;
+  return draw ? { ...rest, draw: { roll: draw.roll, threshold: draw.threshold, won: draw.won } } : rest;
+}

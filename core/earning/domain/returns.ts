@@ -1,0 +1,76 @@
+// How many points a return takes back, decided purely from what the order earned and what
+// was returned before. Cumulative rounding (floor of the running total) means many partial
+// returns add up exactly to the whole, and never to more than the order earned. Mixing modes is
+// safe: an amount return after item returns takes points only once its proportional share
+// exceeds what the items already took back.
+import type { FieldError } from '../../kernel/errors';
+
+export interface OrderEarnings {
+  points: number;
+  amount: number; // the purchase amount, minor units
+  itemPoints: { sku: string; quantity: number; points: number }[];
+  /** Recorded without items: it earned on its amount as one line. */
+  itemised: boolean;
+}
+
+export interface Returned {
+  points: number;
+  amount: number;
+  quantities: Record<string, number>;
+  /** Money returned so far (items at their unit price, or the amounts), for spend-based tiers. */
+  spend?: number;
+}
+
+export type ReturnRequest =
+  | { kind: 'items'; items: { sku: string; quantity: number }[] }
+  | { kind: 'amount'; amount: number }
+  | { kind: 'full' };
+
+export type ClawbackDecision =
+  | { ok: true; points: number; returned: Returned; fullyReturned: boolean }
+  | { ok: false; errors: FieldError[] };
+
+function bySku(order: OrderEarnings) {
+  const m = new Map<string, { quantity: number; points: number }>();
+  for (const l of order.itemPoints) {
+    const cur = m.get(l.sku) ?? { quantity: 0, points: 0 };
+    m.set(l.sku, { quantity: cur.quantity + l.quantity, points: cur.points + l.points });
+  }
+  return m;
+}
+
+/** The points a return takes back and the order's returned totals after it. */
+export function planClawback(order: OrderEarnings, before: Returned, req: ReturnRequest): ClawbackDecision {
+  const left = order.points - before.points;
+  if (req.kind === 'full') {
+    const quantities = Object.fromEntries([...bySku(order)].map(([sku, l]) => [sku, l.quantity]));
+    return { ok: true, points: left, returned: { points: order.points, amount: order.amount, quantities }, fullyReturned: true };
+  }
+  if (req.kind === 'amount') {
+    const cumulative = before.amount + req.amount;
+    if (cumulative > order.amount) {
+      return { ok: false, errors: [{ field: 'amount', message: `exceeds what is left to return (${order.amount - before.amount} of ${order.amount})` }] };
+    }
+    const target = order.amount === 0 ? 0 : Math.floor((order.points * cumulative) / order.amount);
+    const points = Math.min(left, Math.max(0, target - before.points));
+    return { ok: true, points, returned: { ...before, points: before.points + points, amount: cumulative }, fullyReturned: cumulative === order.amount };
+  }
+  if (!order.itemised) return { ok: false, errors: [{ field: 'items', message: 'this order was recorded without items: return an amount instead' }] };
+  const lines = bySku(order);
+  const errors: FieldError[] = [];
+  const quantities = { ...before.quantities };
+  let points = 0;
+  req.items.forEach((item, i) => {
+    const line = lines.get(item.sku);
+    if (!line) return void errors.push({ field: `items.${i}.sku`, message: `was not part of this order` });
+    const prev = quantities[item.sku] ?? 0;
+    const next = prev + item.quantity;
+    if (next > line.quantity) return void errors.push({ field: `items.${i}.quantity`, message: `exceeds what is left to return (${line.quantity - prev} of ${line.quantity})` });
+    points += Math.floor((line.points * next) / line.quantity) - Math.floor((line.points * prev) / line.quantity);
+    quantities[item.sku] = next;
+  });
+  if (errors.length) return { ok: false, errors };
+  points = Math.min(left, points);
+  const fullyReturned = [...lines].every(([sku, l]) => (quantities[sku] ?? 0) >= l.quantity);
+  return { ok: true, points, returned: { points: before.points + points, amount: before.amount, quantities }, fullyReturned };
+}

@@ -1,0 +1,77 @@
+// The notify job: Points Expiring before lots expire (and before an inactivity deadline), and
+// Tier Downgrade Warning before a review the member would not pass. It reads the same index as
+// the expire and review jobs, `lead` days ahead. Each notice has a stable id; its guard item is
+// claimed once (conditional put) and holds the event until it is published, so each is sent once.
+import type { DueEntry } from '../../../adapters/dynamodb/due-work';
+import { domainEvent } from '../../../adapters/eventbridge/publisher';
+import { PointsExpiring, TierDowngradeWarning } from '../../events/catalog';
+import { expiryNotices, inactivityExpiresAtFor, inactivityExpiryNotice, type ExpiryNotice } from '../domain/expiry';
+import { qualifyingBucketsOf } from '../../jobs/domain/job-plans';
+import { downgradeWarning } from '../../tiers/domain/tiers';
+import type { DueRange } from '../../jobs/domain/job-plans';
+import type { JobContext, Outcome } from '../../jobs/use-cases/context';
+
+async function sendExpiryNotices(ctx: JobContext, programId: string, memberId: string, notices: ExpiryNotice[], reason: 'expiry-date' | 'inactivity'): Promise<number> {
+  let sent = 0;
+  for (const n of notices) {
+    if (n.points <= 0) continue;
+    const event = domainEvent(
+      PointsExpiring,
+      { memberId, noticeId: n.noticeId, expiresAt: n.expiresAt, daysBefore: n.daysBefore, points: n.points, reason },
+      { programId, occurredAt: ctx.asOf, correlationId: ctx.runId },
+    );
+    const record = await ctx.deps.due.claimNotice(programId, memberId, n.noticeId, [event], n.expiresAt, ctx.wallNow());
+    if (record) {
+      ctx.publish(record);
+      sent++;
+    }
+  }
+  return sent;
+}
+
+/** A member with lots expiring `lead` days after asOf: every expiry notice due for them now. */
+export async function notifyExpiringLots(entry: DueEntry, _range: DueRange, ctx: JobContext): Promise<Outcome> {
+  const { programId, memberId } = entry;
+  if (!ctx.once(`notify-expiry:${programId}#${memberId}`)) return { skipped: 1 };
+  const lots = await ctx.deps.ledger.listLots(programId, memberId);
+  const sent = await sendExpiryNotices(ctx, programId, memberId, expiryNotices(lots, ctx.asOf, ctx.settings.noticeDays), 'expiry-date');
+  return { members: 1, changed: sent };
+}
+
+/** A member whose inactivity deadline is `lead` days after asOf (as scheduled): the notice, if still due. */
+export async function notifyInactivity(entry: DueEntry, _range: DueRange, ctx: JobContext): Promise<Outcome> {
+  const { programId, memberId } = entry;
+  if (!ctx.once(`notify-inactivity:${programId}#${memberId}`)) return { skipped: 1 };
+  const program = await ctx.program(programId);
+  if (!program || program.expiryPolicy.kind !== 'inactivity') return { skipped: 1 };
+  const { member: state } = await ctx.deps.ledger.loadWith(programId, memberId, []);
+  if (!state.lastActivityAt) return { skipped: 1 };
+  const deadline = inactivityExpiresAtFor(state.lastActivityAt, program.expiryPolicy, program.timeZone);
+  const lots = await ctx.deps.ledger.listLots(programId, memberId);
+  const notice = inactivityExpiryNotice(lots, deadline, ctx.asOf, ctx.settings.noticeDays);
+  const sent = await sendExpiryNotices(ctx, programId, memberId, notice ? [notice] : [], 'inactivity');
+  return { members: 1, changed: sent };
+}
+
+/** A member whose review is `lead` days after asOf: a warning if they would drop with what they have now. */
+export async function warnDowngrade(entry: DueEntry, _range: DueRange, ctx: JobContext): Promise<Outcome> {
+  const { programId, memberId } = entry;
+  if (!ctx.once(`notify-review:${programId}#${memberId}`)) return { skipped: 1 };
+  const program = await ctx.program(programId);
+  if (!program?.tierSet) return { skipped: 1 };
+  const { member: state } = await ctx.deps.ledger.loadWith(programId, memberId, []);
+  if (!state.exists) return { skipped: 1 };
+  const warning = downgradeWarning(
+    { currentTierId: state.tier, tierAchievedAt: state.tierAchievedAt, buckets: qualifyingBucketsOf(state.counters), tierSet: program.tierSet, asOf: ctx.asOf, tz: program.timeZone },
+    { daysBefore: ctx.settings.warningDays },
+  );
+  if (!warning) return { members: 1, changed: 0 };
+  const event = domainEvent(
+    TierDowngradeWarning,
+    { memberId, ...warning },
+    { programId, occurredAt: ctx.asOf, correlationId: ctx.runId },
+  );
+  const record = await ctx.deps.due.claimNotice(programId, memberId, warning.warningId, [event], warning.reviewAt, ctx.wallNow());
+  if (record) ctx.publish(record);
+  return { members: 1, changed: record ? 1 : 0 };
+}

@@ -1,0 +1,134 @@
+// What every job handler gets: its ports, the run's asOf, a memo of program settings, members
+// already handled in this invocation, and the outbox records to publish once the page is done.
+import type { Clock } from '../../kernel/clock';
+import type { LedgerRepository } from '../../../adapters/dynamodb/ledger-repository';
+import type { ProgramRepository } from '../../../adapters/dynamodb/program-repository';
+import type { DueEntry, DueWorkRepository, OutboxRecord } from '../../../adapters/dynamodb/due-work';
+import type { EventPublisher } from '../../../adapters/eventbridge/publisher';
+import type { DueRange } from '../domain/job-plans';
+import type { ProgramSettings } from '../../ledger/domain/types';
+import type { BusinessMetrics } from '../../../adapters/runtime/observability';
+
+export type JobName = 'activate' | 'expire' | 'review' | 'notify' | 'outbox';
+export const JOB_NAMES: readonly JobName[] = ['activate', 'expire', 'review', 'notify', 'outbox'];
+
+export interface JobSettings {
+  /** Points Expiring goes out this many days (of 24 h) before each expiry. */
+  noticeDays: number[];
+  /** Tier Downgrade Warning goes out this many days before a review the member would not pass. */
+  warningDays: number[];
+  /** The outbox job publishes only items older than this: younger ones are being published by the run that wrote them. */
+  outboxGraceSeconds: number;
+  /** Upper bound of parallel workers (Map iterations) per run. */
+  maxBatches: number;
+  /** A job's first run (no checkpoint yet) looks this many days back. */
+  firstRunLookbackDays: number;
+  /** Members handled at once inside one worker. */
+  concurrency: number;
+  /** Index entries read per Query. */
+  pageSize: number;
+}
+
+export const DEFAULT_JOB_SETTINGS: JobSettings = {
+  noticeDays: [30, 7],
+  warningDays: [14],
+  outboxGraceSeconds: 300,
+  maxBatches: 32,
+  firstRunLookbackDays: 366,
+  concurrency: 8,
+  pageSize: 100,
+};
+
+export interface JobDeps {
+  ledger: LedgerRepository;
+  programs: ProgramRepository;
+  due: DueWorkRepository;
+  events: EventPublisher;
+  clock: Clock;
+  metrics?: BusinessMetrics;
+  log?: (message: string, data?: Record<string, unknown>) => void;
+}
+
+/** What handling one index entry did. `points`: expired (expire) or activated (activate). */
+export interface Outcome {
+  members?: number;
+  changed?: number;
+  points?: number;
+  skipped?: number;
+}
+
+export interface Totals {
+  partitions: number;
+  entries: number;
+  members: number;
+  changed: number;
+  points: number;
+  events: number;
+  skipped: number;
+  errors: number;
+}
+
+export const ZERO_TOTALS: Totals = Object.freeze({ partitions: 0, entries: 0, members: 0, changed: 0, points: 0, events: 0, skipped: 0, errors: 0 });
+
+export function addTotals(a: Totals, b: Partial<Totals>): Totals {
+  const out = { ...a };
+  for (const k of Object.keys(out) as (keyof Totals)[]) out[k] += b[k] ?? 0;
+  return out;
+}
+
+export interface JobContext {
+  job: JobName;
+  asOf: string;
+  runId: string;
+  settings: JobSettings;
+  deps: JobDeps;
+  /** Settings of a program, read once per invocation. */
+  program(programId: string): Promise<ProgramSettings | null>;
+  /** True the first time a key is claimed in this invocation: a member-level handler runs once per member. */
+  once(key: string): boolean;
+  /** Records committed in this page; published (and marked) when the page is done. */
+  publish(record: OutboxRecord): void;
+  /** Wall-clock time of a write, for createdAt/recordedAt (business decisions use asOf). */
+  wallNow(): string;
+}
+
+export type EntryHandler = (entry: DueEntry, range: DueRange, ctx: JobContext) => Promise<Outcome>;
+
+export function createContext(args: { job: JobName; asOf: string; runId: string; settings: JobSettings; deps: JobDeps }, buffer: OutboxRecord[]): JobContext {
+  const programs = new Map<string, Promise<ProgramSettings | null>>();
+  const claimed = new Set<string>();
+  return {
+    ...args,
+    program(programId) {
+      let p = programs.get(programId);
+      if (!p) programs.set(programId, (p = args.deps.programs.getProgram(programId)));
+      return p;
+    },
+    once(key) {
+      if (claimed.has(key)) return false;
+      claimed.add(key);
+      return true;
+    },
+    publish: (record) => void buffer.push(record),
+    wallNow: () => args.deps.clock.now().toISOString(),
+  };
+}
+
+/**
+ * Publishes what the page recorded, then marks it published. A failure leaves the records in the
+ * outbox index for the outbox job, which re-sends them with the same event ids.
+ */
+/** Publishes what the handled entries recorded; `failed` when the events stay in the outbox for a later run. */
+export async function flushOutbox(deps: JobDeps, records: OutboxRecord[]): Promise<{ events: number; failed: boolean }> {
+  if (!records.length) return { events: 0, failed: false };
+  const events = records.flatMap((r) => r.events);
+  try {
+    await deps.events.publish(events);
+    await deps.due.markPublished(records, deps.clock.now().toISOString());
+    return { events: events.length, failed: false };
+  } catch (err) {
+    deps.metrics?.count('JobEventPublishFailed');
+    deps.log?.('publishing job events failed; the outbox job will retry them', { error: (err as Error).message, records: records.length });
+    return { events: 0, failed: true };
+  }
+}

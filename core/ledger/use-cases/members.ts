@@ -1,0 +1,97 @@
+import type { Clock } from '../../kernel/clock';
+import type { LedgerRepository, ProfileChanges, TransactionPage } from '../../../adapters/dynamodb/ledger-repository';
+import { decodeCursor } from '../../../adapters/dynamodb/ledger-repository';
+import { keys } from '../../../adapters/dynamodb/keys';
+import type { EventPublisher } from '../../../adapters/eventbridge/publisher';
+import { domainEvent } from '../../../adapters/eventbridge/publisher';
+import { MemberEnrolled } from '../../events/catalog';
+import type { Member } from '../domain/types';
+import { MemberNotFound, ValidationFailed } from '../../kernel/errors';
+import { effectiveBalances } from '../domain/member-state';
+import { ulid } from '../../kernel/ids';
+
+export interface MemberDeps {
+  ledger: LedgerRepository;
+  events: EventPublisher;
+  clock: Clock;
+  onPublishError?: (err: unknown) => void;
+}
+
+/** What clients see of a member: profile, tier, and balances in one read (pending points past their time count as available). */
+export function memberView(m: Member, now: string) {
+  return {
+    memberId: m.memberId,
+    email: m.email ?? null,
+    name: m.name ?? null,
+    birthDate: m.birthDate ?? null,
+    attributes: m.attributes,
+    tier: m.tier,
+    points: m.state ? effectiveBalances(m.state, now) : m.points,
+    referralCode: m.referralCode ?? null,
+    enrolledAt: m.enrolledAt,
+    updatedAt: m.updatedAt,
+  };
+}
+
+/** Referral codes: 8 characters of Crockford base32 (no I, L, O, U), from crypto randomness. */
+export function newReferralCode(): string {
+  return ulid().slice(-8);
+}
+
+export async function enrolOrUpdateMember(
+  programId: string,
+  memberId: string,
+  input: Omit<ProfileChanges, 'referredBy'> & { referralCode?: string },
+  requestId: string,
+  deps: MemberDeps,
+): Promise<{ created: boolean; member: ReturnType<typeof memberView> }> {
+  const now = deps.clock.now().toISOString();
+  const { referralCode, ...changes } = input;
+  let referredBy: string | undefined;
+  if (referralCode) {
+    // Only a member with no purchases yet can be referred, once, and never by themselves.
+    const [referrer, existing] = await Promise.all([deps.ledger.findReferralCode(programId, referralCode), deps.ledger.getMember(programId, memberId)]);
+    if (!referrer) throw new ValidationFailed([{ field: 'referralCode', message: 'is not a referral code of this program' }]);
+    if (referrer === memberId) throw new ValidationFailed([{ field: 'referralCode', message: 'is your own code: a member cannot refer themselves' }]);
+    if (existing?.state && (existing.state.purchaseCount > 0 || (existing.state.referredBy && existing.state.referredBy !== referrer))) {
+      throw new ValidationFailed([{ field: 'referralCode', message: 'can only be set once, before the first purchase' }]);
+    }
+    referredBy = referrer;
+  }
+  let { member, created } = await deps.ledger.upsertMember(programId, memberId, { ...changes, referredBy }, requestId, now);
+  for (let attempt = 0; !member.referralCode && attempt < 3; attempt++) {
+    const code = newReferralCode();
+    if (await deps.ledger.assignReferralCode(programId, memberId, code, now)) member = { ...member, referralCode: code };
+  }
+  if (created) {
+    try {
+      await deps.events.publish([domainEvent(MemberEnrolled, { memberId, via: 'api' }, { programId, occurredAt: now, correlationId: requestId })]);
+    } catch (err) {
+      deps.onPublishError?.(err);
+    }
+  }
+  return { created, member: memberView(member, now) };
+}
+
+export async function getMember(programId: string, memberId: string, deps: Pick<MemberDeps, 'ledger' | 'clock'>) {
+  const member = await deps.ledger.getMember(programId, memberId);
+  if (!member) throw new MemberNotFound(memberId);
+  return memberView(member, deps.clock.now().toISOString());
+}
+
+export async function listMemberTransactions(
+  programId: string,
+  memberId: string,
+  query: { limit: number; cursor?: string },
+  deps: Pick<MemberDeps, 'ledger'>,
+): Promise<TransactionPage> {
+  let cursor: string | null = null;
+  if (query.cursor !== undefined) {
+    cursor = decodeCursor(query.cursor, keys.transactionPrefix);
+    if (!cursor) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor returned by this endpoint' }]);
+  }
+  const page = await deps.ledger.listTransactions(programId, memberId, query.limit, cursor);
+  // An empty first page may mean "no such member": say so rather than return an empty list.
+  if (page.items.length === 0 && !cursor && !(await deps.ledger.getMember(programId, memberId))) throw new MemberNotFound(memberId);
+  return page;
+}

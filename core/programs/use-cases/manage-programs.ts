@@ -1,0 +1,115 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { Clock } from '../../kernel/clock';
+import type { ProgramRepository, StoredApiKey } from '../../../adapters/dynamodb/program-repository';
+import type { ProgramSettings, ReturnPolicy, Scope } from '../../ledger/domain/types';
+import { isValidTimeZone } from '../../kernel/calendar';
+import { SCOPES } from '../../ledger/domain/types';
+import { isKnownCurrency } from '../../kernel/currency';
+import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, ulid } from '../../kernel/ids';
+import { ProgramNotFound, ValidationFailed, type FieldError } from '../../kernel/errors';
+
+export interface ProgramDeps {
+  programs: ProgramRepository;
+  clock: Clock;
+}
+
+/** Keys are shown once; only their SHA-256 is stored, so a table dump reveals no usable key. */
+export function hashApiKey(rawKey: string): string {
+  return createHash('sha256').update(rawKey, 'utf8').digest('hex');
+}
+
+export function generateApiKey(): string {
+  return `lk_${randomBytes(32).toString('base64url')}`;
+}
+
+export function parseScopes(value: string): Scope[] {
+  const scopes = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = scopes.filter((s) => !SCOPES.includes(s as Scope));
+  if (!scopes.length || unknown.length) {
+    throw new ValidationFailed([{ field: 'scopes', message: `must be a comma-separated list of ${SCOPES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}` }]);
+  }
+  return [...new Set(scopes)] as Scope[];
+}
+
+export interface CreateProgramInput {
+  programId: string;
+  name?: string;
+  currency?: string;
+  timeZone?: string;
+  pointsPerUnit?: number;
+  autoEnrol?: boolean;
+  pendingDays?: number;
+  returnPolicy?: ReturnPolicy;
+}
+
+export async function createProgram(input: CreateProgramInput, deps: ProgramDeps, adminKey = generateApiKey()) {
+  const errors: FieldError[] = [];
+  if (!CLIENT_ID_PATTERN.test(input.programId)) errors.push({ field: 'programId', message: `must be ${CLIENT_ID_RULE}` });
+  const currency = input.currency ?? 'USD';
+  if (!isKnownCurrency(currency)) errors.push({ field: 'currency', message: 'is not an ISO 4217 currency' });
+  const pointsPerUnit = input.pointsPerUnit ?? 1;
+  if (!Number.isSafeInteger(pointsPerUnit) || pointsPerUnit < 0 || pointsPerUnit > 10_000) errors.push({ field: 'pointsPerUnit', message: 'must be a whole number from 0 to 10000' });
+  const timeZone = input.timeZone ?? 'UTC';
+  if (!isValidTimeZone(timeZone)) errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
+  const pendingDays = input.pendingDays ?? 0;
+  if (!Number.isInteger(pendingDays) || pendingDays < 0 || pendingDays > 365) errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
+  if (input.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(input.returnPolicy)) errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
+  if (errors.length) throw new ValidationFailed(errors);
+
+  const settings: ProgramSettings = {
+    programId: input.programId,
+    name: input.name ?? input.programId,
+    currency,
+    timeZone,
+    pointsPerUnit,
+    autoEnrol: input.autoEnrol ?? true,
+    pendingDays,
+    returnPolicy: input.returnPolicy ?? 'cap-at-balance',
+    expiryPolicy: { kind: 'none' },
+    tierSet: null,
+    createdAt: deps.clock.now().toISOString(),
+  };
+  await deps.programs.createProgram(settings);
+  const key = await storeKey(input.programId, ['admin'], adminKey, deps, 'initial admin key');
+  return { programId: settings.programId, adminKey: key.apiKey, settings };
+}
+
+/** Settings an operator may change after creation; each is validated like at creation. */
+export async function updateProgramSettings(
+  programId: string,
+  changes: { timeZone?: string; pendingDays?: number; returnPolicy?: ReturnPolicy; autoEnrol?: boolean; name?: string },
+  deps: ProgramDeps,
+) {
+  const errors: FieldError[] = [];
+  if (changes.timeZone !== undefined && !isValidTimeZone(changes.timeZone)) errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
+  if (changes.pendingDays !== undefined && (!Number.isInteger(changes.pendingDays) || changes.pendingDays < 0 || changes.pendingDays > 365)) errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
+  if (changes.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(changes.returnPolicy)) errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
+  if (errors.length) throw new ValidationFailed(errors);
+  return deps.programs.updateProgram(programId, changes, deps.clock.now().toISOString());
+}
+
+export async function createApiKey(programId: string, scopes: Scope[], deps: ProgramDeps, opts: { rawKey?: string; label?: string } = {}) {
+  if (!(await deps.programs.getProgram(programId))) throw new ProgramNotFound(programId);
+  return storeKey(programId, scopes, opts.rawKey ?? generateApiKey(), deps, opts.label);
+}
+
+async function storeKey(programId: string, scopes: Scope[], rawKey: string, deps: ProgramDeps, label?: string) {
+  const key: StoredApiKey = { keyId: ulid(), programId, scopes, label, createdAt: deps.clock.now().toISOString() };
+  try {
+    await deps.programs.putApiKey(hashApiKey(rawKey), key);
+  } catch (err) {
+    // Re-seeding a chosen key (LOYALTY_API_KEY) is fine if it already belongs to this program.
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    const existing = await deps.programs.getApiKey(hashApiKey(rawKey));
+    if (existing?.programId !== programId) throw new ValidationFailed([{ field: 'apiKey', message: 'is already bound to another program' }]);
+    return { apiKey: rawKey, keyId: existing.keyId, scopes: existing.scopes };
+  }
+  return { apiKey: rawKey, keyId: key.keyId, scopes };
+}
+
+/** The key's program and scopes, or null for an unknown key. */
+export async function authenticate(rawKey: string, deps: Pick<ProgramDeps, 'programs'>): Promise<StoredApiKey | null> {
+  if (!rawKey || rawKey.length > 256) return null;
+  return deps.programs.getApiKey(hashApiKey(rawKey));
+}

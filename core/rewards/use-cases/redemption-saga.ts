@@ -1,0 +1,401 @@
+// The steps of the redemption saga, one function each, run by the state machines through
+// functions/redemption-steps.ts. Every step is idempotent: its write is conditioned on the
+// redemption record (status and step markers), so a retried step finds its own earlier write
+// and returns the same result instead of reserving, issuing or releasing twice.
+import type { Clock } from '../../kernel/clock';
+import type { LedgerRepository } from '../../../adapters/dynamodb/ledger-repository';
+import type { RewardsRepository } from '../../../adapters/dynamodb/rewards-repository';
+import { WriteConflict } from '../../../adapters/dynamodb/ledger-writer';
+import { keys } from '../../../adapters/dynamodb/keys';
+import { isTransactionConflict, toRedemption } from '../../../adapters/dynamodb/rewards-repository';
+import { domainEvent, type EventPublisher } from '../../../adapters/eventbridge/publisher';
+import { RedemptionCancelled, RedemptionFailed, RewardRedeemed } from '../../events/catalog';
+import {
+  cancellableUntil,
+  failureReason,
+  generateCode,
+  issuesCoupon,
+  planPointsRelease,
+  planPointsReservation,
+  type FailureReason,
+  type Redemption,
+  type RedemptionSnapshot,
+} from '../domain/rewards';
+import type { Transaction } from '../../ledger/domain/types';
+import { MAX_LOTS_PER_REDEMPTION } from '../domain/rewards';
+import { InsufficientPoints, MemberNotFound, OutOfStock, RedemptionClosed, RedemptionLimitReached, RedemptionNotFound, TooManyLots } from '../../kernel/errors';
+import { ulid } from '../../kernel/ids';
+import type { BusinessMetrics } from '../../../adapters/runtime/observability';
+import { publishAfterCommit } from '../../ledger/use-cases/ledger-events';
+
+export interface SagaDeps {
+  ledger: LedgerRepository;
+  rewards: RewardsRepository;
+  events: EventPublisher;
+  clock: Clock;
+  metrics?: BusinessMetrics;
+  onPublishError?: (err: unknown) => void;
+  /** Randomness for codes (tests pass a seeded source to force collisions). */
+  random?: (n: number) => Uint8Array;
+}
+
+/** Optimistic-lock retries inside one step before the state machine's own retry takes over. */
+const MAX_ATTEMPTS = 12;
+/** A transaction holds at most 100 items: the member, the transaction and the redemption leave room for this many lots. */
+export { MAX_LOTS_PER_REDEMPTION };
+
+/** Contention that outlasted our retries: the state machine retries the step with backoff. */
+export class Contention extends Error {
+  constructor(what: string) {
+    super(`${what} kept changing under this step`);
+    this.name = 'Contention';
+  }
+}
+
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+
+/** Runs a single conditional write again while DynamoDB reports a transaction conflict on its items (nothing was written). */
+async function retryConflicts<T>(what: string, write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isTransactionConflict(err)) throw err;
+      if (attempt >= MAX_ATTEMPTS) throw new Contention(what);
+      await backoff(attempt);
+    }
+  }
+}
+
+/** What clients see of a redemption (the task token and the ledger details stay inside). */
+export function redemptionView(r: Redemption) {
+  const until = cancellableUntil(r);
+  return {
+    redemptionId: r.redemptionId,
+    memberId: r.memberId,
+    rewardId: r.rewardId,
+    rewardName: r.rewardName,
+    rewardType: r.rewardType,
+    fulfilment: r.flow,
+    quantity: r.quantity,
+    points: r.points,
+    status: r.status,
+    ...(r.code ? { code: r.code, codeExpiresAt: r.codeExpiresAt } : {}),
+    ...(r.donation ? { donation: { ...r.donation, receipt: r.receipt ?? null } } : {}),
+    ...(r.fulfilment ? { partnerFulfilment: r.fulfilment } : {}),
+    ...(r.failure ? { failure: r.failure } : {}),
+    pointsReturned: r.release?.points ?? 0,
+    cancellableUntil: (r.status === 'completed' || r.status === 'awaiting-fulfilment') && until ? until : null,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    ...(r.completedAt ? { completedAt: r.completedAt } : {}),
+    ...(r.failedAt ? { failedAt: r.failedAt } : {}),
+    ...(r.cancelledAt ? { cancelledAt: r.cancelledAt } : {}),
+  };
+}
+export type RedemptionView = ReturnType<typeof redemptionView>;
+
+async function readRecord(r: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>, deps: SagaDeps): Promise<Redemption> {
+  const rec = await deps.rewards.getMemberRedemption(r.programId, r.memberId, r.redemptionId);
+  if (!rec) throw new RedemptionNotFound(r.redemptionId);
+  return rec;
+}
+
+/** Step 1: takes the points from the nearest-expiring lots and counts the units against the member's limit, in one transaction. */
+export async function reservePoints(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ transactionId: string; points: number; replayed: boolean }> {
+  const recKey = keys.memberRedemption(r.programId, r.memberId, r.redemptionId);
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now().toISOString();
+    const { member, items } = await deps.ledger.loadWith(r.programId, r.memberId, [recKey]);
+    const item = items.get(`${recKey.pk}|${recKey.sk}`);
+    if (!item) throw new RedemptionNotFound(r.redemptionId);
+    const rec = toRedemption(item);
+    if (rec.reservation) return { transactionId: rec.reservation.transactionId, points: rec.reservation.points, replayed: true };
+    if (rec.status !== 'pending') throw new RedemptionClosed(r.redemptionId, rec.status);
+    if (!member.exists) throw new MemberNotFound(r.memberId);
+
+    const lots = await deps.ledger.listLots(r.programId, r.memberId);
+    const decision = planPointsReservation(member, lots, r.points, now);
+    if (!decision.ok) throw new InsufficientPoints(decision.needed, decision.available);
+    const { plan } = decision;
+    if (plan.lots.length > MAX_LOTS_PER_REDEMPTION) throw new TooManyLots(plan.lots.length, MAX_LOTS_PER_REDEMPTION);
+
+    const transactionId = ulid(Date.parse(now));
+    const tx: Transaction = {
+      transactionId,
+      memberId: r.memberId,
+      type: 'redeem',
+      points: -r.points,
+      reason: `Redeemed ${r.quantity} x ${r.rewardName}`,
+      source: 'redemption',
+      status: 'debited',
+      redemptionId: r.redemptionId,
+      breakdown: [],
+      lots: plan.lots.map((l) => ({ lotId: l.lotId, points: -l.points })),
+      occurredAt: now,
+      recordedAt: now,
+    };
+    const reservation = { transactionId, points: r.points, lots: plan.lots, at: now };
+    try {
+      await deps.ledger.write(
+        {
+          programId: r.programId,
+          members: [{ memberId: r.memberId, before: member, after: plan.state }],
+          lotUpdates: plan.lotChanges.map((c) => ({ memberId: r.memberId, lot: c.lot, take: c.take, ...(c.activated ? { activated: true } : {}) })),
+          transactions: [tx],
+          extra: deps.rewards.reservationItems(r, reservation, now),
+        },
+        now,
+      );
+    } catch (err) {
+      if (isTransactionConflict(err) && attempt < MAX_ATTEMPTS) {
+        await backoff(attempt);
+        continue;
+      }
+      if (!(err instanceof WriteConflict)) throw err;
+      if (err.has('limit') && !err.has('redemption')) {
+        throw new RedemptionLimitReached(r.rewardId, `at most ${r.limit?.count} per ${r.limit?.period} per member`);
+      }
+      // The redemption moved (a retry of this step reserved it, or it was closed): read it again.
+      if (attempt >= MAX_ATTEMPTS) throw new Contention(`member ${r.memberId}`);
+      deps.metrics?.count('LedgerWriteRetried');
+      await backoff(attempt);
+      continue;
+    }
+    deps.metrics?.count('PointsRedeemed', r.points);
+    return { transactionId, points: r.points, replayed: false };
+  }
+}
+
+/** Step 2: one unit of stock per unit redeemed, under `stockRemaining >= quantity`: never oversold. */
+export async function reserveStock(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ reserved: number; replayed: boolean }> {
+  if (!r.stockTracked) return { reserved: 0, replayed: false };
+  try {
+    await retryConflicts(`reward ${r.rewardId} stock`, () => deps.rewards.reserveStock(r, deps.clock.now().toISOString()));
+    return { reserved: r.quantity, replayed: false };
+  } catch (err) {
+    if (!(err instanceof WriteConflict)) throw err;
+    if (err.has('redemption')) {
+      const rec = await readRecord(r, deps);
+      if (rec.stockReserved) return { reserved: rec.stockReserved, replayed: true };
+      throw new RedemptionClosed(r.redemptionId, rec.status);
+    }
+    const reward = await deps.rewards.getReward(r.programId, r.rewardId);
+    throw new OutOfStock(r.rewardId, reward?.stock?.remaining ?? 0);
+  }
+}
+
+const DONATION_RECEIPT = { prefix: 'DON', alphabet: 'alphanumeric', length: 12, groupSize: 4 } as const;
+const DAY_MS = 86_400_000;
+
+/** Step 3 (instant rewards): a unique, unguessable code (conditional put; a collision draws again), or a donation recorded for its cause. */
+export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ code?: string; codeExpiresAt?: string; receipt?: string; replayed: boolean }> {
+  const now = deps.clock.now().toISOString();
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    try {
+      if (r.donation) {
+        const receipt = generateCode(DONATION_RECEIPT, deps.random);
+        await retryConflicts(`cause ${r.donation.causeId}`, () => deps.rewards.recordDonation(r, receipt, now));
+        return { receipt, replayed: false };
+      }
+      if (!issuesCoupon(r.rewardType) || !r.coupon) throw new Error(`reward type ${r.rewardType} issues nothing instantly`);
+      const code = generateCode(r.coupon.format, deps.random);
+      const codeExpiresAt = new Date(Date.parse(now) + r.coupon.validityDays * DAY_MS).toISOString();
+      await retryConflicts(`redemption ${r.redemptionId}`, () => deps.rewards.issueCoupon(r, { details: r.details }, code, codeExpiresAt, now));
+      deps.metrics?.count('CouponsIssued');
+      return { code, codeExpiresAt, replayed: false };
+    } catch (err) {
+      if (!(err instanceof WriteConflict)) throw err;
+      if (err.has('redemption')) {
+        const rec = await readRecord(r, deps);
+        if (rec.fulfilledAt) return { ...(rec.code ? { code: rec.code, codeExpiresAt: rec.codeExpiresAt } : {}), ...(rec.receipt ? { receipt: rec.receipt } : {}), replayed: true };
+        throw new RedemptionClosed(r.redemptionId, rec.status);
+      }
+      deps.metrics?.count('CouponCodeCollisions');
+    }
+  }
+  throw new Contention('the coupon code space (5 collisions in a row)');
+}
+
+/** Step 3 (partner rewards): remembers the task token the partner's confirmation will answer. */
+export async function awaitFulfilment(r: RedemptionSnapshot, taskToken: string, deps: SagaDeps): Promise<{ waiting: true }> {
+  try {
+    await retryConflicts(`redemption ${r.redemptionId}`, () => deps.rewards.awaitFulfilment(r, taskToken, deps.clock.now().toISOString()));
+    return { waiting: true };
+  } catch (err) {
+    if (!(err instanceof WriteConflict)) throw err;
+    throw new RedemptionClosed(r.redemptionId, (await readRecord(r, deps)).status);
+  }
+}
+
+/** Step 4: the redemption is complete; `Reward Redeemed` goes out after the write. */
+export async function confirm(r: RedemptionSnapshot, deps: SagaDeps): Promise<RedemptionView> {
+  const now = deps.clock.now().toISOString();
+  let rec: Redemption;
+  try {
+    rec = await retryConflicts(`redemption ${r.redemptionId}`, () => deps.rewards.confirm(r, now));
+  } catch (err) {
+    if (!(err instanceof WriteConflict)) throw err;
+    const current = await readRecord(r, deps);
+    if (current.status === 'completed') return redemptionView(current);
+    throw new RedemptionClosed(r.redemptionId, current.status);
+  }
+  deps.metrics?.count('RedemptionsCompleted');
+  await publishAfterCommit(deps, [rewardRedeemed(rec, now)]);
+  return redemptionView(rec);
+}
+
+/**
+ * Gives back whatever the redemption holds (points to their original lots, stock, the limit
+ * count, a donation; the coupon is voided) and closes it as `failed` or `cancelled`, in one
+ * transaction conditioned on the status it read: a release happens once. Shared by the saga's
+ * compensation and by cancellation.
+ */
+export async function releaseRedemption(
+  ref: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>,
+  to: { status: 'failed'; failure: { reason: FailureReason; message: string } } | { status: 'cancelled'; expect?: Redemption['status'][] },
+  deps: SagaDeps,
+): Promise<{ redemption: Redemption; released: boolean }> {
+  const recKey = keys.memberRedemption(ref.programId, ref.memberId, ref.redemptionId);
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now().toISOString();
+    const { member, items } = await deps.ledger.loadWith(ref.programId, ref.memberId, [recKey]);
+    const item = items.get(`${recKey.pk}|${recKey.sk}`);
+    if (!item) throw new RedemptionNotFound(ref.redemptionId);
+    const rec = toRedemption(item);
+    if (rec.status === 'completed' && to.status === 'failed') return { redemption: rec, released: false };
+    if (rec.status === 'failed' || rec.status === 'cancelled') return { redemption: rec, released: false };
+    if (to.status === 'cancelled' && to.expect && !to.expect.includes(rec.status)) return { redemption: rec, released: false };
+
+    const release = rec.reservation ? { transactionId: ulid(Date.parse(now)), points: rec.reservation.points, at: now } : undefined;
+    const extra = deps.rewards.releaseItems(rec, { status: to.status, ...(to.status === 'failed' ? { failure: to.failure } : {}), ...(release ? { release } : {}) }, now);
+    try {
+      if (rec.reservation && release) {
+        const plan = planPointsRelease(member, rec.reservation.lots, now);
+        const refund: Transaction = {
+          transactionId: release.transactionId,
+          memberId: rec.memberId,
+          type: 'refund',
+          points: release.points,
+          reason: to.status === 'cancelled' ? `Cancelled redemption of ${rec.rewardName}` : `Redemption of ${rec.rewardName} failed: points returned`,
+          source: 'redemption',
+          status: 'credited',
+          redemptionId: rec.redemptionId,
+          breakdown: [],
+          lots: rec.reservation.lots.map((l) => ({ lotId: l.lotId, points: l.points })),
+          occurredAt: now,
+          recordedAt: now,
+        };
+        await deps.ledger.write(
+          {
+            programId: rec.programId,
+            members: [{ memberId: rec.memberId, before: member, after: plan.state }],
+            lotUpdates: plan.lotChanges.map((c) => ({ memberId: rec.memberId, lot: c.lot, take: c.take, ...(c.activated ? { activated: true } : {}) })),
+            transactions: [refund],
+            extra,
+          },
+          now,
+        );
+      } else {
+        await deps.rewards.transact(extra);
+      }
+    } catch (err) {
+      if (isTransactionConflict(err) && attempt < MAX_ATTEMPTS) {
+        await backoff(attempt);
+        continue;
+      }
+      if (!(err instanceof WriteConflict)) throw err;
+      if (err.has('coupon') && !err.has('redemption')) {
+        // The code was used before we could withdraw it: the member has the reward, so it stands.
+        const coupon = rec.code ? await deps.rewards.getCoupon(rec.programId, rec.code) : null;
+        if (coupon?.status === 'used' && to.status === 'failed') {
+          const confirmed = await deps.rewards.confirm(rec, now).catch(() => null);
+          if (confirmed) {
+            deps.metrics?.count('RedemptionsCompleted');
+            await publishAfterCommit(deps, [rewardRedeemed(confirmed, now)]);
+          }
+          return { redemption: confirmed ?? (await readRecord(rec, deps)), released: false };
+        }
+        if (coupon?.status === 'used') return { redemption: rec, released: false };
+      }
+      if (attempt >= MAX_ATTEMPTS) throw new Contention(`redemption ${rec.redemptionId}`);
+      await backoff(attempt);
+      continue;
+    }
+    return { redemption: (await deps.rewards.getMemberRedemption(rec.programId, rec.memberId, rec.redemptionId)) ?? rec, released: true };
+  }
+}
+
+function rewardRedeemed(rec: Redemption, now: string) {
+  return domainEvent(
+    RewardRedeemed,
+    {
+      memberId: rec.memberId,
+      redemptionId: rec.redemptionId,
+      rewardId: rec.rewardId,
+      rewardType: rec.rewardType,
+      quantity: rec.quantity,
+      points: rec.points,
+      transactionId: rec.reservation!.transactionId,
+      codeIssued: !!rec.code,
+      ...(rec.donation ? { donation: rec.donation } : {}),
+      ...(rec.fulfilment?.reference ? { fulfilmentReference: rec.fulfilment.reference } : {}),
+    },
+    { programId: rec.programId, occurredAt: now, correlationId: rec.correlationId ?? undefined },
+  );
+}
+
+/** The compensation: after any failure, whatever was reserved goes back and the redemption ends `failed` with its reason. */
+export async function compensate(r: RedemptionSnapshot, error: { Error?: string; Cause?: string } | undefined, deps: SagaDeps): Promise<RedemptionView> {
+  const before = await readRecord(r, deps);
+  const reason = failureReason(error?.Error ?? '', before.status === 'awaiting-fulfilment');
+  const message = causeMessage(error);
+  const { redemption, released } = await releaseRedemption(r, { status: 'failed', failure: { reason, message } }, deps);
+  if (released) {
+    deps.metrics?.count('RedemptionsFailed');
+    await publishAfterCommit(deps, [
+      domainEvent(
+        RedemptionFailed,
+        {
+          memberId: redemption.memberId,
+          redemptionId: redemption.redemptionId,
+          rewardId: redemption.rewardId,
+          reason,
+          message,
+          pointsReturned: redemption.release?.points ?? 0,
+          stockReturned: redemption.stockReleased ?? 0,
+        },
+        { programId: redemption.programId, occurredAt: deps.clock.now().toISOString(), correlationId: redemption.correlationId ?? undefined },
+      ),
+    ]);
+  }
+  return redemptionView(redemption);
+}
+
+export function cancelledEvent(rec: Redemption, now: string) {
+  return domainEvent(
+    RedemptionCancelled,
+    {
+      memberId: rec.memberId,
+      redemptionId: rec.redemptionId,
+      rewardId: rec.rewardId,
+      pointsReturned: rec.release?.points ?? 0,
+      stockReturned: rec.stockReleased ?? 0,
+      ...(rec.release ? { transactionId: rec.release.transactionId } : {}),
+    },
+    { programId: rec.programId, occurredAt: now, correlationId: rec.correlationId ?? undefined },
+  );
+}
+
+/** Lambda errors reach the Catch as `{ Error, Cause }` where Cause is `{"errorType","errorMessage",...}` JSON (or plain text from SendTaskFailure). */
+export function causeMessage(error: { Error?: string; Cause?: string } | undefined): string {
+  if (!error) return 'unknown failure';
+  const cause = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause);
+    if (parsed && typeof parsed.errorMessage === 'string') return parsed.errorMessage.slice(0, 500);
+  } catch {
+    // not JSON: a SendTaskFailure cause or a States.* message
+  }
+  return (cause || error.Error || 'unknown failure').slice(0, 500);
+}

@@ -1,0 +1,382 @@
+// The member side of rewards: what a member may redeem (ordered for them), redeeming with an
+// Idempotency-Key, reading and cancelling redemptions, partner fulfilment and coupon checks.
+// Redeeming runs the saga (shared/use-cases/redemption-saga.ts) through a state machine.
+import type { ProgramRepository } from '../../../adapters/dynamodb/program-repository';
+import type { LedgerRepository } from '../../../adapters/dynamodb/ledger-repository';
+import { decodeCursor, toRecordedOrder } from '../../../adapters/dynamodb/ledger-repository';
+import type { Coupon, RewardsRepository } from '../../../adapters/dynamodb/rewards-repository';
+import { keys } from '../../../adapters/dynamodb/keys';
+import { WriteConflict } from '../../../adapters/dynamodb/ledger-writer';
+import type { RedemptionWorkflows } from '../../../adapters/stepfunctions/workflows';
+import {
+  cancellationRefusal,
+  checkRedemption,
+  CODE_PATTERN,
+  fulfilmentFlow,
+  limitPeriod,
+  normalizeCode,
+  rankRewards,
+  redemptionFingerprint,
+  SAGA_ERRORS,
+  type Affinity,
+  type Redemption,
+  type RedemptionRefusal,
+  type RedemptionSnapshot,
+  type Reward,
+} from '../domain/rewards';
+import { settle } from '../../ledger/domain/member-state';
+import { toMs } from '../../kernel/calendar';
+import {
+  CancellationWindowClosed,
+  CouponExpired,
+  CouponNotFound,
+  CouponUsed,
+  CouponVoid,
+  IdempotencyConflict,
+  InsufficientPoints,
+  MemberNotFound,
+  NotEligible,
+  OutOfStock,
+  ProgramNotFound,
+  RedemptionLimitReached,
+  RedemptionNotAwaitingFulfilment,
+  RedemptionNotCancellable,
+  RedemptionNotFound,
+  RewardNotFound,
+  RewardUnavailable,
+  ValidationFailed,
+} from '../../kernel/errors';
+import { ulid } from '../../kernel/ids';
+import { publishAfterCommit } from '../../ledger/use-cases/ledger-events';
+import { cancelledEvent, redemptionView, releaseRedemption, type RedemptionView, type SagaDeps } from './redemption-saga';
+import type { FulfilmentInput } from '../schemas';
+
+export interface RedemptionDeps extends SagaDeps {
+  programs: ProgramRepository;
+  workflows: RedemptionWorkflows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rewards for a member
+
+const RECENT = 50;
+
+/** What the member buys (item categories of their recent purchases) and redeemed before. */
+async function affinityOf(programId: string, memberId: string, deps: Pick<RedemptionDeps, 'ledger' | 'rewards'>, recentRedemptions: Redemption[]) {
+  const txs = await deps.ledger.listTransactions(programId, memberId, RECENT, null);
+  const orderIds = [...new Set(txs.items.filter((t) => t.type === 'earn' && t.orderId).map((t) => t.orderId!))];
+  const { member, items } = await deps.ledger.loadWith(programId, memberId, orderIds.map((id) => keys.order(programId, id)));
+  const categories: Record<string, number> = {};
+  for (const id of orderIds) {
+    const k = keys.order(programId, id);
+    const order = items.get(`${k.pk}|${k.sk}`);
+    for (const item of order ? toRecordedOrder(order).purchase.items ?? [] : []) {
+      if (item.category) categories[item.category] = (categories[item.category] ?? 0) + item.quantity;
+    }
+  }
+  const affinity: Affinity = { categories, rewards: {}, rewardCategories: {} };
+  for (const r of recentRedemptions.filter((r) => r.status === 'completed')) {
+    affinity.rewards[r.rewardId] = (affinity.rewards[r.rewardId] ?? 0) + 1;
+    if (r.category) affinity.rewardCategories[r.category] = (affinity.rewardCategories[r.category] ?? 0) + 1;
+  }
+  const memberKey = keys.member(programId, memberId);
+  return { affinity, member, profile: items.get(`${memberKey.pk}|${memberKey.sk}`) };
+}
+
+/** Member-facing view of a reward (stock as a count left, costs for their tier). */
+function memberRewardView(r: ReturnType<typeof rankRewards>[number]) {
+  const { reward } = r;
+  return {
+    rewardId: reward.rewardId,
+    name: reward.name,
+    description: reward.description,
+    category: reward.category,
+    type: reward.type,
+    details: reward.details,
+    fulfilment: fulfilmentFlow(reward.type),
+    cost: r.cost,
+    pointsNeeded: r.pointsNeeded,
+    affordable: r.affordable,
+    stockRemaining: reward.stock?.remaining ?? null,
+    limit: reward.limit,
+    maxQuantity: reward.maxQuantity,
+    validUntil: reward.validUntil,
+    cancellationWindowHours: reward.cancellationWindowHours,
+  };
+}
+
+export async function listRewardsForMember(programId: string, memberId: string, deps: Pick<RedemptionDeps, 'programs' | 'ledger' | 'rewards' | 'clock'>) {
+  const program = await deps.programs.getProgram(programId);
+  if (!program) throw new ProgramNotFound(programId);
+  const now = deps.clock.now().toISOString();
+  const [rewards, usage, recent] = await Promise.all([
+    deps.rewards.listRewards(programId),
+    deps.rewards.memberUsage(programId, memberId),
+    deps.rewards.listMemberRedemptions(programId, memberId, RECENT, null),
+  ]);
+  const { affinity, member, profile } = await affinityOf(programId, memberId, deps, recent.items);
+  if (!member.exists || !profile) throw new MemberNotFound(memberId);
+  const available = settle(member, now).state.available;
+  const usedOf = (reward: Reward) => (reward.limit ? usage.get(`${reward.rewardId}#${limitPeriod(reward.limit.period, now, program.timeZone).key}`) ?? 0 : 0);
+  const ranked = rankRewards(rewards, { tier: member.tier, attributes: profile.attributes ?? {}, enrolledAt: profile.enrolledAt, available }, affinity, usedOf, now);
+  return { memberId, available, items: ranked.map(memberRewardView) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redeem
+
+export type RedemptionOutcome = { replayed: boolean; redemption: RedemptionView };
+
+function refusalError(rewardId: string, refusal: RedemptionRefusal): Error {
+  switch (refusal.kind) {
+    case 'unavailable':
+      return new RewardUnavailable(rewardId, refusal.message);
+    case 'not-eligible':
+      return new NotEligible(rewardId, refusal.reasons.map((r) => r.message));
+    case 'quantity':
+      return new ValidationFailed([{ field: 'quantity', message: `at most ${refusal.max} per redemption for this reward` }]);
+    case 'limit-reached':
+      return new RedemptionLimitReached(rewardId, `at most ${refusal.count} per ${refusal.period} per member; ${refusal.used} already redeemed`);
+    case 'out-of-stock':
+      return new OutOfStock(rewardId, refusal.remaining);
+    case 'insufficient-points':
+      return new InsufficientPoints(refusal.needed, refusal.available);
+  }
+}
+
+export function snapshotOf(r: Redemption): RedemptionSnapshot {
+  const { programId, redemptionId, memberId, rewardId, rewardName, rewardType, details, category, flow, quantity, unitPoints, points, stockTracked, limit, coupon, donation, cancellationWindowHours, createdAt, correlationId } = r;
+  return { programId, redemptionId, memberId, rewardId, rewardName, rewardType, details, category, flow, quantity, unitPoints, points, stockTracked, limit, coupon, donation, cancellationWindowHours, createdAt, correlationId };
+}
+
+/** Runs (or, for a replay of an unfinished one, resumes) the saga; every step is idempotent, so running it again is safe. */
+async function runSaga(rec: Redemption, deps: RedemptionDeps): Promise<Redemption | RedemptionView> {
+  if (rec.flow === 'partner') {
+    await deps.workflows.startFulfilment({ redemption: snapshotOf(rec) });
+    return rec;
+  }
+  const run = await deps.workflows.runInstant({ redemption: snapshotOf(rec) });
+  if (run.status === 'SUCCEEDED' && run.output && typeof run.output === 'object' && 'status' in (run.output as object)) return run.output as RedemptionView;
+  // The execution itself failed (its compensation could not finish): say what the record says.
+  deps.onPublishError?.(new Error(`redemption ${rec.redemptionId}: execution ${run.status} ${run.error ?? ''} ${run.cause ?? ''}`));
+  return (await deps.rewards.getMemberRedemption(rec.programId, rec.memberId, rec.redemptionId)) ?? rec;
+}
+
+const asView = (r: Redemption | RedemptionView): RedemptionView => ('flow' in r ? redemptionView(r as Redemption) : r);
+
+/**
+ * Redeems a reward. Checks that nothing stands in the way (writing nothing if something does),
+ * records the redemption with its Idempotency-Key guard in one transaction, then runs the saga:
+ * to its end for instant rewards (the issued code comes back), started for partner rewards.
+ * The same key with the same body returns the same redemption; with another body, a 409.
+ */
+export async function requestRedemption(
+  programId: string,
+  memberId: string,
+  body: { rewardId: string; quantity: number },
+  idempotencyKey: string,
+  correlationId: string,
+  deps: RedemptionDeps,
+): Promise<RedemptionOutcome> {
+  const program = await deps.programs.getProgram(programId);
+  if (!program) throw new ProgramNotFound(programId);
+  const fingerprint = redemptionFingerprint(body);
+
+  const replay = async (guard: { redemptionId: string; fingerprint: string }): Promise<RedemptionOutcome> => {
+    if (guard.fingerprint !== fingerprint) throw new IdempotencyConflict('Idempotency-Key', idempotencyKey);
+    const rec = await deps.rewards.getMemberRedemption(programId, memberId, guard.redemptionId);
+    if (!rec) throw new RedemptionNotFound(guard.redemptionId);
+    // Unfinished (the first attempt died before its saga ended): resume it.
+    if (rec.status === 'pending') return { replayed: true, redemption: asView(await runSaga(rec, deps)) };
+    return { replayed: true, redemption: redemptionView(rec) };
+  };
+
+  const now = deps.clock.now().toISOString();
+  const { member, profile, reward, idempotency } = await deps.rewards.loadRequest(programId, memberId, body.rewardId, idempotencyKey);
+  if (idempotency) return replay(idempotency);
+  if (!reward) throw new RewardNotFound(body.rewardId);
+  if (!member.exists || !profile) throw new MemberNotFound(memberId);
+
+  const period = reward.limit ? limitPeriod(reward.limit.period, now, program.timeZone) : null;
+  const used = period ? await deps.rewards.usage(programId, memberId, reward.rewardId, period.key) : 0;
+  const available = settle(member, now).state.available;
+  const check = checkRedemption({ reward, member: { tier: member.tier, attributes: profile.attributes, enrolledAt: profile.enrolledAt, available }, quantity: body.quantity, used, now });
+  if (!check.ok) throw refusalError(reward.rewardId, check.refusal);
+
+  const d = reward.details;
+  const rec: Redemption = {
+    programId,
+    redemptionId: ulid(Date.parse(now)),
+    memberId,
+    rewardId: reward.rewardId,
+    rewardName: reward.name,
+    rewardType: reward.type,
+    details: reward.details,
+    category: reward.category,
+    flow: fulfilmentFlow(reward.type),
+    quantity: body.quantity,
+    unitPoints: check.unitPoints,
+    points: check.points,
+    stockTracked: !!reward.stock,
+    limit: reward.limit && period ? { ...reward.limit, periodKey: period.key, endsAt: period.endsAt } : null,
+    coupon: reward.coupon,
+    donation: d.type === 'donation' ? { causeId: d.cause.causeId, causeName: d.cause.name, amount: { amount: d.amount.amount * body.quantity, currency: d.amount.currency } } : null,
+    cancellationWindowHours: reward.cancellationWindowHours,
+    createdAt: now,
+    correlationId,
+    status: 'pending',
+    updatedAt: now,
+    idempotencyKey,
+    fingerprint,
+  };
+  if (!(await deps.rewards.createRedemption(rec, now))) {
+    // A concurrent request with the same key won the guard.
+    const guard = await deps.rewards.getIdempotency(programId, memberId, idempotencyKey);
+    if (!guard) throw new Error('idempotency guard vanished');
+    return replay(guard);
+  }
+  deps.metrics?.count('RedemptionsRequested');
+  return { replayed: false, redemption: asView(await runSaga(rec, deps)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read
+
+export async function getRedemption(programId: string, redemptionId: string, deps: Pick<RedemptionDeps, 'rewards'>): Promise<RedemptionView> {
+  const rec = await deps.rewards.getRedemption(programId, redemptionId);
+  if (!rec) throw new RedemptionNotFound(redemptionId);
+  return redemptionView(rec);
+}
+
+export async function listMemberRedemptions(programId: string, memberId: string, query: { limit: number; cursor?: string }, deps: Pick<RedemptionDeps, 'rewards' | 'ledger'>) {
+  let cursor: string | null = null;
+  if (query.cursor !== undefined) {
+    cursor = decodeCursor(query.cursor, keys.memberRedemptionPrefix);
+    if (!cursor) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor returned by this endpoint' }]);
+  }
+  const page = await deps.rewards.listMemberRedemptions(programId, memberId, query.limit, cursor);
+  if (page.items.length === 0 && !cursor && !(await deps.ledger.getMember(programId, memberId))) throw new MemberNotFound(memberId);
+  return { items: page.items.map(redemptionView), nextCursor: page.nextCursor };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cancel
+
+/**
+ * Within the reward's window, gives back the points (to their original lots, keeping their
+ * expiry), the stock and the limit count, and withdraws an unused coupon, in one transaction.
+ * A redemption waiting for its partner is cancelled the same way, then its execution is told to
+ * stop (its compensation finds nothing left to release). Cancelling twice returns the same result.
+ */
+export async function cancelRedemption(programId: string, redemptionId: string, deps: RedemptionDeps): Promise<RedemptionView> {
+  const rec = await deps.rewards.getRedemption(programId, redemptionId);
+  if (!rec) throw new RedemptionNotFound(redemptionId);
+  if (rec.status === 'cancelled') return redemptionView(rec);
+  const now = deps.clock.now().toISOString();
+  const refusal = cancellationRefusal(rec, now);
+  if (refusal?.kind === 'not-cancellable') throw new RedemptionNotCancellable(redemptionId, refusal.status);
+  if (refusal?.kind === 'window-closed') throw new CancellationWindowClosed(redemptionId, refusal.until);
+  if (rec.code) {
+    const coupon = await deps.rewards.getCoupon(programId, rec.code);
+    if (coupon?.status === 'used') throw new CouponUsed(coupon.usedAt);
+  }
+  const { redemption, released } = await releaseRedemption(rec, { status: 'cancelled', expect: ['completed', 'awaiting-fulfilment'] }, deps);
+  if (!released) {
+    if (redemption.status === 'cancelled') return redemptionView(redemption);
+    if (redemption.code && (await deps.rewards.getCoupon(programId, redemption.code))?.status === 'used') throw new CouponUsed(null);
+    throw new RedemptionNotCancellable(redemptionId, redemption.status);
+  }
+  deps.metrics?.count('RedemptionsCancelled');
+  await publishAfterCommit(deps, [cancelledEvent(redemption, now)]);
+  // The cancellation is committed and announced. Stopping the execution waiting for the partner is
+  // a courtesy: if it fails, that execution times out and its compensation finds nothing to release.
+  if (rec.taskToken) {
+    await deps.workflows.sendTaskFailure(rec.taskToken, SAGA_ERRORS.cancelled, 'The redemption was cancelled').catch((err: unknown) => deps.onPublishError?.(err));
+  }
+  return redemptionView(redemption);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partner fulfilment
+
+/**
+ * A partner confirms (or reports it could not fulfil) a redemption waiting for it. The
+ * confirmation is recorded on the redemption, then handed to the waiting task; the state machine
+ * completes the redemption (or compensates it) right after, so the answer is 202.
+ */
+export async function recordFulfilment(programId: string, redemptionId: string, input: FulfilmentInput, deps: RedemptionDeps): Promise<{ accepted: boolean; redemption: RedemptionView }> {
+  let rec = await deps.rewards.getRedemption(programId, redemptionId);
+  if (!rec) throw new RedemptionNotFound(redemptionId);
+  const now = deps.clock.now().toISOString();
+  if (input.outcome === 'fulfilled') {
+    if (rec.status === 'completed' && rec.fulfilment) return { accepted: false, redemption: redemptionView(rec) };
+    if (rec.status !== 'awaiting-fulfilment' || !rec.taskToken) throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
+    if (!rec.fulfilment) {
+      try {
+        rec = await deps.rewards.recordPartnerFulfilment(rec, { reference: input.reference, note: input.note, confirmedAt: now }, now);
+      } catch (err) {
+        // Another confirmation (or a cancellation) got there first: answer from what is stored now.
+        if (!(err instanceof WriteConflict)) throw err;
+        rec = (await deps.rewards.getRedemption(programId, redemptionId))!;
+        if (rec.status !== 'awaiting-fulfilment' || !rec.fulfilment) throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
+      }
+    }
+    const sent = await deps.workflows.sendTaskSuccess(rec.taskToken!, { fulfilment: rec.fulfilment });
+    if (sent === 'gone') {
+      const latest = (await deps.rewards.getRedemption(programId, redemptionId))!;
+      if (latest.status === 'completed') return { accepted: false, redemption: redemptionView(latest) };
+      throw new RedemptionNotAwaitingFulfilment(redemptionId, latest.status);
+    }
+    return { accepted: true, redemption: redemptionView(rec) };
+  }
+  if (rec.status !== 'awaiting-fulfilment' || !rec.taskToken) throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
+  const sent = await deps.workflows.sendTaskFailure(rec.taskToken, SAGA_ERRORS.fulfilmentFailed, input.reason);
+  if (sent === 'gone') throw new RedemptionNotAwaitingFulfilment(redemptionId, (await deps.rewards.getRedemption(programId, redemptionId))!.status);
+  return { accepted: true, redemption: redemptionView(rec) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coupons (partners)
+
+function parseCode(raw: string): string {
+  if (!CODE_PATTERN.test(raw.trim())) throw new ValidationFailed([{ field: 'code', message: 'is not a coupon code (letters, digits and -, 4-80 characters)' }]);
+  return normalizeCode(raw);
+}
+
+function couponView(c: Coupon, now: string) {
+  const expired = c.status === 'issued' && toMs(now) >= toMs(c.expiresAt);
+  return {
+    code: c.code,
+    status: expired ? ('expired' as const) : c.status,
+    valid: c.status === 'issued' && !expired,
+    rewardId: c.rewardId,
+    rewardName: c.rewardName,
+    rewardType: c.rewardType,
+    details: c.details,
+    memberId: c.memberId,
+    redemptionId: c.redemptionId,
+    issuedAt: c.issuedAt,
+    expiresAt: c.expiresAt,
+    usedAt: c.usedAt,
+    orderId: c.orderId,
+  };
+}
+
+export async function checkCoupon(programId: string, rawCode: string, deps: Pick<RedemptionDeps, 'rewards' | 'clock'>) {
+  const coupon = await deps.rewards.getCoupon(programId, parseCode(rawCode));
+  if (!coupon) throw new CouponNotFound();
+  return couponView(coupon, deps.clock.now().toISOString());
+}
+
+/** Marks a coupon used, once: a second use, an expired or a withdrawn code is a 409 saying which. */
+export async function useCoupon(programId: string, rawCode: string, input: { orderId?: string }, deps: Pick<RedemptionDeps, 'rewards' | 'clock'>) {
+  const code = parseCode(rawCode);
+  const now = deps.clock.now().toISOString();
+  const used = await deps.rewards.useCoupon(programId, code, now, input.orderId ?? null);
+  if (used) return couponView(used, now);
+  const coupon = await deps.rewards.getCoupon(programId, code);
+  if (!coupon) throw new CouponNotFound();
+  if (coupon.status === 'used') throw new CouponUsed(coupon.usedAt);
+  if (coupon.status === 'void') throw new CouponVoid();
+  throw new CouponExpired(coupon.expiresAt);
+}

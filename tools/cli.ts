@@ -1,0 +1,141 @@
+import '../adapters/runtime/node20';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { createDocumentClient } from '../adapters/runtime/clients';
+import { systemClock } from '../core/kernel/clock';
+import { dynamoProgramRepository } from '../adapters/dynamodb/program-repository';
+import { createApiKey, createProgram, parseScopes, updateProgramSettings } from '../core/programs/use-cases/manage-programs';
+import type { ReturnPolicy } from '../core/ledger/domain/types';
+import { DomainError, ValidationFailed } from '../core/kernel/errors';
+
+export const LOCAL_STATE_FILE = '.local/state.json';
+
+const USAGE = `Operator CLI for loyalty programs and API keys.
+
+  npm run --silent loyalty -- program create <programId> [--name N] [--currency USD] [--time-zone UTC] [--points-per-unit 1]
+                                              [--pending-days 0] [--return-policy cap-at-balance|negative-balance] [--no-auto-enrol] [--json]
+  npm run --silent loyalty -- program set <programId> [--time-zone Z] [--pending-days N] [--return-policy P] [--auto-enrol|--no-auto-enrol] [--json]
+  npm run --silent loyalty -- program show <programId> [--json]
+  npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
+
+Target: the local stack started by \`npm start\` (read from ${LOCAL_STATE_FILE}) unless
+  --aws [--stage dev]      the deployed stack: the table name comes from the Loyalty-<stage>-Stateful outputs
+  --table NAME [--endpoint URL]  an explicit table (and DynamoDB endpoint)
+Keys are printed once; only their SHA-256 hash is stored.`;
+
+function returnPolicy(value: string | undefined): ReturnPolicy | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'cap-at-balance' && value !== 'negative-balance') throw new ValidationFailed([{ field: 'return-policy', message: 'must be cap-at-balance or negative-balance' }]);
+  return value;
+}
+
+async function resolveTarget(values: { aws?: boolean; stage?: string; table?: string; endpoint?: string }) {
+  if (values.table) return { tableName: values.table, endpoint: values.endpoint };
+  if (values.aws) {
+    const stackName = `Loyalty-${values.stage ?? 'dev'}-Stateful`;
+    const { Stacks } = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stackName }));
+    const tableName = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'TableName')?.OutputValue;
+    if (!tableName) throw new Error(`Stack ${stackName} has no TableName output: deploy it with npm run deploy first`);
+    return { tableName, endpoint: undefined };
+  }
+  if (!existsSync(LOCAL_STATE_FILE)) {
+    throw new Error(`No local stack found (${LOCAL_STATE_FILE} is missing). Start it with \`npm start\`, or target AWS with --aws.`);
+  }
+  const state = JSON.parse(readFileSync(LOCAL_STATE_FILE, 'utf8'));
+  if (state.region) process.env.AWS_REGION ??= state.region;
+  return { tableName: state.tableName as string, endpoint: state.dynamodbEndpoint as string };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      aws: { type: 'boolean' },
+      stage: { type: 'string' },
+      table: { type: 'string' },
+      endpoint: { type: 'string' },
+      scopes: { type: 'string' },
+      label: { type: 'string' },
+      name: { type: 'string' },
+      currency: { type: 'string' },
+      'points-per-unit': { type: 'string' },
+      'time-zone': { type: 'string' },
+      'pending-days': { type: 'string' },
+      'return-policy': { type: 'string' },
+      'auto-enrol': { type: 'boolean' },
+      'no-auto-enrol': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [noun, verb, programId] = positionals;
+  if (values.help || !noun) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const out = (data: Record<string, unknown>, text: string) => console.log(values.json ? JSON.stringify(data) : text);
+  const target = await resolveTarget(values);
+  const ddb = createDocumentClient({ endpoint: target.endpoint, region: process.env.AWS_REGION });
+  const deps = { programs: dynamoProgramRepository(ddb, target.tableName), clock: systemClock };
+
+  if (noun === 'program' && verb === 'create' && programId) {
+    const pointsPerUnit = values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']);
+    const { adminKey, settings } = await createProgram(
+      {
+        programId,
+        name: values.name,
+        currency: values.currency?.toUpperCase(),
+        timeZone: values['time-zone'],
+        pointsPerUnit,
+        pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
+        returnPolicy: returnPolicy(values['return-policy']),
+        autoEnrol: !values['no-auto-enrol'],
+      },
+      deps,
+    );
+    out({ programId, adminKey }, `Program ${programId} created (${settings.currency}, ${settings.pointsPerUnit} point(s) per unit).\nAdmin key (shown once): ${adminKey}`);
+    return 0;
+  }
+  if (noun === 'program' && verb === 'set' && programId) {
+    const updated = await updateProgramSettings(
+      programId,
+      {
+        timeZone: values['time-zone'],
+        pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
+        returnPolicy: returnPolicy(values['return-policy']),
+        autoEnrol: values['auto-enrol'] ? true : values['no-auto-enrol'] ? false : undefined,
+      },
+      deps,
+    );
+    out(updated as unknown as Record<string, unknown>, JSON.stringify(updated, null, 2));
+    return 0;
+  }
+  if (noun === 'program' && verb === 'show' && programId) {
+    const program = await deps.programs.getProgram(programId);
+    if (!program) throw new ValidationFailed([{ field: 'programId', message: `no program "${programId}"` }]);
+    out(program as unknown as Record<string, unknown>, JSON.stringify(program, null, 2));
+    return 0;
+  }
+  if (noun === 'key' && verb === 'create' && programId) {
+    if (!values.scopes) throw new ValidationFailed([{ field: 'scopes', message: 'is required, e.g. --scopes members:read,purchases:write' }]);
+    const { apiKey, scopes, keyId } = await createApiKey(programId, parseScopes(values.scopes), deps, { label: values.label });
+    out({ apiKey, scopes }, `Key ${keyId} for ${programId} with ${scopes.join(', ')} (shown once):\n${apiKey}`);
+    return 0;
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      if (err instanceof DomainError) console.error(`error: ${err.message}`);
+      else console.error(`error: ${(err as Error).message}`);
+      process.exit(1);
+    },
+  );
+}
