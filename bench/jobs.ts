@@ -6,17 +6,16 @@
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { startDynamoDbLocal } from '../local/dynamodb';
-import { createDocumentClient } from '../adapters/runtime/clients';
+import { ledgerItems, type MemberLedger, putItems } from '../adapters/dynamodb/bulk';
+import { createDocumentClient } from '../adapters/dynamodb/client';
+import { dynamoStores } from '../adapters/dynamodb/stores';
+import { memoryPublisher } from '../adapters/memory/publisher';
+import { putExpiryPolicy } from '../core/expiry/use-cases/expiry-policy';
+import { type RunSummary, runJob } from '../core/jobs/use-cases/run-job';
 import { fixedClock } from '../core/kernel/clock';
-import { dueKeys, keys } from '../adapters/dynamodb/keys';
-import { dueWorkRepository } from '../adapters/dynamodb/due-work';
-import { repositories } from '../adapters/dynamodb/repositories';
-import { memoryPublisher } from '../adapters/eventbridge/publisher';
+import type { Lot } from '../core/ledger/domain/types';
 import { createProgram } from '../core/programs/use-cases/manage-programs';
-import { putExpiryPolicy } from '../core/programs/use-cases/program-admin';
-import { runJob, type RunSummary } from '../core/jobs/use-cases/run-job';
+import { startDynamoDbLocal } from '../local/dynamodb';
 import { CostMeter, createBenchTable, fmt } from './support';
 
 const PROGRAM = 'bench';
@@ -35,40 +34,19 @@ export interface JobsBenchRow {
   summary: RunSummary;
 }
 
-type Item = Record<string, unknown>;
-
 /** A member with `lots` (and their earn transactions), balances equal to the sum of the lots. */
-function memberItems(memberId: string, lots: { lotId: string; points: number; expiresAt: string | null }[]): Item[] {
-  const available = lots.reduce((s, l) => s + l.points, 0);
-  const items: Item[] = [
-    { ...keys.member(PROGRAM, memberId), entity: 'member', programId: PROGRAM, memberId, available, pending: 0, lifetimeEarned: available, version: 1, enrolledAt: EARNED, updatedAt: EARNED, attributes: {}, lastActivityAt: EARNED },
-  ];
-  for (const l of lots) {
-    const lot = { lotId: l.lotId, amount: l.points, remaining: l.points, earnedAt: EARNED, availableAt: EARNED, expiresAt: l.expiresAt, source: 'purchase', reason: 'bench' };
-    items.push({ ...keys.lot(PROGRAM, memberId, l.expiresAt, l.lotId), entity: 'lot', programId: PROGRAM, memberId, ...lot, ...(l.expiresAt ? dueKeys('EXPIRE', l.expiresAt, PROGRAM, memberId, l.lotId) : {}) });
-    items.push({
-      ...keys.transaction(PROGRAM, memberId, `T${l.lotId}`), entity: 'tx', programId: PROGRAM, transactionId: `T${l.lotId}`, memberId, type: 'earn', points: l.points,
-      reason: 'bench', source: 'purchase', status: 'credited', breakdown: [], lots: [{ lotId: l.lotId, points: l.points }], occurredAt: EARNED, recordedAt: EARNED,
-    });
-  }
-  return items;
-}
-
-async function writeAll(ddb: ReturnType<typeof createDocumentClient>, tableName: string, items: Item[], concurrency = 8): Promise<void> {
-  const chunks: Item[][] = [];
-  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < chunks.length) {
-        let pending: { PutRequest: { Item: Item } }[] = chunks[next++]!.map((Item) => ({ PutRequest: { Item } }));
-        while (pending.length) {
-          const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-          pending = (out.UnprocessedItems?.[tableName] as typeof pending | undefined) ?? [];
-        }
-      }
-    }),
-  );
+function member(memberId: string, lots: { lotId: string; points: number; expiresAt: string | null }[]): MemberLedger {
+  const toLot = (l: (typeof lots)[number]): Lot => ({
+    lotId: l.lotId,
+    amount: l.points,
+    remaining: l.points,
+    earnedAt: EARNED,
+    availableAt: EARNED,
+    expiresAt: l.expiresAt,
+    source: 'purchase',
+    reason: 'bench',
+  });
+  return { memberId, lots: lots.map(toLot), at: EARNED };
 }
 
 /** One table: `members` members that have nothing due (two lots each, one expiring in a year) plus `dueLots` members with one lot due now. */
@@ -77,19 +55,24 @@ async function measure(endpoint: string, members: number, dueLots: number): Prom
   await createBenchTable(endpoint, tableName);
   const setup = createDocumentClient({ endpoint });
   const clock = fixedClock('2026-04-30T00:00:00.000Z');
-  const setupDeps = { ...repositories(setup, tableName, { cache: false }), due: dueWorkRepository(setup, tableName), clock };
+  const setupDeps = { ...dynamoStores(setup, tableName, { cache: false }), clock };
   await createProgram({ programId: PROGRAM, currency: 'USD', pointsPerUnit: 1 }, setupDeps);
   await putExpiryPolicy(PROGRAM, { kind: 'after-earning', months: 12 }, setupDeps);
 
-  const items: Item[] = [];
-  for (let i = 0; i < members; i++) items.push(...memberItems(`m${i}`, [{ lotId: `A${i}`, points: 10, expiresAt: LATER }, { lotId: `B${i}`, points: 5, expiresAt: null }]));
-  for (let i = 0; i < dueLots; i++) items.push(...memberItems(`due${i}`, [{ lotId: `D${i}`, points: 7, expiresAt: DUE_AT }, { lotId: `E${i}`, points: 3, expiresAt: LATER }]));
-  await writeAll(setup, tableName, items);
+  const ledgers: MemberLedger[] = [];
+  for (let i = 0; i < members; i++) {
+    ledgers.push(member(`m${i}`, [{ lotId: `A${i}`, points: 10, expiresAt: LATER }, { lotId: `B${i}`, points: 5, expiresAt: null }]));
+  }
+  for (let i = 0; i < dueLots; i++) {
+    ledgers.push(member(`due${i}`, [{ lotId: `D${i}`, points: 7, expiresAt: DUE_AT }, { lotId: `E${i}`, points: 3, expiresAt: LATER }]));
+  }
+  const items = ledgerItems(tableName, PROGRAM, ledgers, EARNED);
+  await putItems(setup, tableName, items);
 
   // The hourly runs before this one have left the checkpoint at the previous day.
   const jobClient = createDocumentClient({ endpoint });
   clock.set('2026-05-31T08:00:00.000Z');
-  const deps = { ...repositories(jobClient, tableName), due: dueWorkRepository(jobClient, tableName), events: memoryPublisher(), clock };
+  const deps = { ...dynamoStores(jobClient, tableName), events: memoryPublisher(), clock };
   await runJob({ job: 'expire', asOf: '2026-05-31T08:00:00.000Z' }, deps);
 
   const meter = new CostMeter();

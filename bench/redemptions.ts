@@ -26,7 +26,7 @@ export async function benchRedemptions(opts: { programId: string; members: numbe
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   Object.assign(process.env, { [WORKFLOW_ENV.endpoint]: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ...sfn.environment });
   try {
-    const { documentClient } = await import('../adapters/runtime/clients');
+    const { documentClient } = await import('../adapters/dynamodb/client');
     const { deps } = await import('../adapters/runtime/deps');
     const { createReward } = await import('../core/rewards/use-cases/manage-catalog');
     const { RewardInput } = await import('../core/rewards/schemas');

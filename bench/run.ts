@@ -8,9 +8,9 @@ import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { readdirSync } from 'node:fs';
 import { build } from 'esbuild';
-import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../local/dynamodb';
-import { createDocumentClient } from '../adapters/runtime/clients';
+import { bareEarn } from '../adapters/dynamodb/bulk';
+import { createDocumentClient } from '../adapters/dynamodb/client';
 import { CostMeter, createBenchTable, fmt, load } from './support';
 import { apiEvent, lambdaContext } from '../test/support/events';
 import { benchRedemptions } from './redemptions';
@@ -57,7 +57,7 @@ async function main() {
   try {
     await createBenchTable(ddbLocal.endpoint, tableName);
     Object.assign(process.env, { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: ddbLocal.endpoint, EVENTBRIDGE_ENDPOINT: bus.url, EVENT_BUS_NAME: 'bench', LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
-    const { documentClient } = await import('../adapters/runtime/clients');
+    const { documentClient } = await import('../adapters/dynamodb/client');
     const { handler } = await import('../functions/purchases-api');
     const { deps } = await import('../adapters/runtime/deps');
     const { createProgram } = await import('../core/programs/use-cases/manage-programs');
@@ -94,18 +94,7 @@ async function main() {
     baseMeter.attach(baseDdb);
     const baselineEarn = async (i: number, prefix: string) => {
       const p = purchase(i, prefix);
-      const memberKey = { pk: `PROGRAM#bench#MEMBER#${p.memberId}`, sk: 'PROFILE' };
-      const orderKey = { pk: `PROGRAM#bench#ORDER#${p.orderId}`, sk: 'ORDER' };
-      await baseDdb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [memberKey, orderKey], ConsistentRead: true } } }));
-      const id = `${prefix}${i}`.padStart(26, '0');
-      await baseDdb.send(new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: tableName, Item: { ...orderKey, purchase: p, result: { points: 10 } }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Update: { TableName: tableName, Key: memberKey, UpdateExpression: 'ADD available :p, lifetimeEarned :p', ExpressionAttributeValues: { ':p': 10 } } },
-          { Put: { TableName: tableName, Item: { pk: memberKey.pk, sk: `TX#${id}`, points: 10, orderId: p.orderId } } },
-          { Put: { TableName: tableName, Item: { pk: memberKey.pk, sk: `LOT#9999#${id}`, amount: 10, remaining: 10 } } },
-        ],
-      }));
+      await bareEarn(baseDdb, tableName, 'bench', { memberId: p.memberId, orderId: p.orderId, purchase: p, points: 10, id: `${prefix}${i}`.padStart(26, '0') });
     };
     await load(50, CONCURRENCY, (i) => baselineEarn(i, 'bwarm'));
 

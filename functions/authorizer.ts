@@ -1,9 +1,9 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { authenticate } from '../core/programs/use-cases/manage-programs';
-import { documentClient } from '../adapters/runtime/clients';
+import { documentClient } from '../adapters/dynamodb/client';
+import { dynamoProgramStore } from '../adapters/dynamodb/program-store';
 import { runtimeConfig } from '../adapters/runtime/config';
-import { dynamoProgramRepository, type ProgramRepository } from '../adapters/dynamodb/program-repository';
 import { logger } from '../adapters/runtime/observability';
+import { authenticate } from '../core/programs/use-cases/authenticate';
 
 /** Allow the whole API (so a cached result serves every route); routes check scopes themselves. */
 function apiWildcard(methodArn: string): string {
@@ -13,11 +13,11 @@ function apiWildcard(methodArn: string): string {
 }
 
 // Only the key lookup: the authorizer stays small (no validation or event libraries) for fast cold starts.
-let programs: ProgramRepository | undefined;
+let programs: ReturnType<typeof dynamoProgramStore> | undefined;
 
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const header = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-api-key')?.[1];
-  programs ??= dynamoProgramRepository(documentClient(), runtimeConfig().tableName);
+  programs ??= dynamoProgramStore(documentClient(), runtimeConfig().tableName);
   const key = header ? await authenticate(header, { programs }) : null;
   // API Gateway turns exactly this message into a 401.
   if (!key) throw new Error('Unauthorized');

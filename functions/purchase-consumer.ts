@@ -1,38 +1,38 @@
-import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { z } from 'zod';
-import { PurchaseCompletedDetail } from '../core/kernel/schemas';
-import { earnForPurchase } from '../core/earning/use-cases/earn-for-purchase';
-import { PurchaseReturnedDetail, recordReturn } from '../core/earning/use-cases/record-return';
-import { EngagementRecordedDetail, recordEngagement } from '../core/earning/use-cases/record-engagement';
-import { fieldErrors } from '../adapters/http/problem';
-import { DomainError } from '../core/kernel/errors';
 import { deps } from '../adapters/runtime/deps';
 import { emfMetrics, logger, publishMetrics } from '../adapters/runtime/observability';
+import { INBOUND_EVENTS, type InboundDetailType } from '../adapters/eventbridge/inbound';
+import { earnForPurchase } from '../core/earning/use-cases/earn-for-purchase';
+import { recordEngagement } from '../core/earning/use-cases/record-engagement';
+import { recordReturn } from '../core/earning/use-cases/record-return';
+import { DomainError } from '../core/kernel/errors';
+import { check } from '../core/kernel/validation';
 
 function parseDetail<S extends z.ZodType>(schema: S, event: EventBridgeEvent<string, unknown>): z.output<S> {
-  const parsed = schema.safeParse(event.detail);
-  if (parsed.success) return parsed.data;
-  const errors = fieldErrors(parsed.error, 'detail');
+  const parsed = check(schema, event.detail, 'detail');
+  if (parsed.ok) return parsed.value;
+  const { errors } = parsed;
   logger.error('invalid event', { eventId: event.id, detailType: event['detail-type'], errors });
   emfMetrics.count('InvalidInboundEvents');
   throw new Error(`Invalid ${event['detail-type']} event ${event.id}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
 }
 
-const consumers: Record<string, (event: EventBridgeEvent<string, unknown>) => Promise<{ replayed: boolean; points: number }>> = {
+const consumers: Record<InboundDetailType, (event: EventBridgeEvent<string, unknown>) => Promise<{ replayed: boolean; points: number }>> = {
   'Purchase Completed': async (event) => {
-    const { programId, ...purchase } = parseDetail(PurchaseCompletedDetail, event);
+    const { programId, ...purchase } = parseDetail(INBOUND_EVENTS['Purchase Completed'].schema, event);
     const { replayed, result } = await earnForPurchase(programId, purchase, deps(), event.id);
     return { replayed, points: result.points };
   },
   'Purchase Returned': async (event) => {
-    const { programId, orderId, ...input } = parseDetail(PurchaseReturnedDetail, event);
+    const { programId, orderId, ...input } = parseDetail(INBOUND_EVENTS['Purchase Returned'].schema, event);
     const { replayed, result } = await recordReturn(programId, orderId, input, deps(), event.id);
     return { replayed, points: -result.points };
   },
   'Engagement Recorded': async (event) => {
-    const { programId, ...input } = parseDetail(EngagementRecordedDetail, event);
+    const { programId, ...input } = parseDetail(INBOUND_EVENTS['Engagement Recorded'].schema, event);
     const { replayed, result } = await recordEngagement(programId, input, deps(), event.id);
     return { replayed, points: result.points };
   },
@@ -48,7 +48,7 @@ export const handler = middy<EventBridgeEvent<string, unknown>, { replayed: bool
   .use(publishMetrics())
   .handler(async (event) => {
     logger.appendKeys({ correlationId: event.id, detailType: event['detail-type'] });
-    const consume = consumers[event['detail-type']];
+    const consume = consumers[event['detail-type'] as InboundDetailType];
     if (!consume) throw new Error(`No consumer for detail-type "${event['detail-type']}"`);
     try {
       const outcome = await consume(event);

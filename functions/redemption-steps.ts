@@ -1,9 +1,17 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { SAGA_ERRORS, SAGA_STEPS, type RedemptionSnapshot, type SagaStep } from '../core/rewards/domain/rewards';
-import { DomainError } from '../core/kernel/errors';
 import { deps } from '../adapters/runtime/deps';
+import { ConcurrentUpdate, DomainError } from '../core/kernel/errors';
+import { type RedemptionSnapshot, SAGA_ERRORS, SAGA_STEPS, type SagaStep } from '../core/rewards/domain/rewards';
+import {
+  InsufficientPoints,
+  OutOfStock,
+  RedemptionClosed,
+  RedemptionLimitReached,
+  RedemptionNotFound,
+  TooManyLots,
+} from '../core/rewards/errors';
 import { awaitFulfilment, compensate, confirm, issue, reservePoints, reserveStock } from '../core/rewards/use-cases/redemption-saga';
 import { logger, publishMetrics } from '../adapters/runtime/observability';
 
@@ -17,14 +25,19 @@ export interface StepEvent {
   error?: { Error?: string; Cause?: string };
 }
 
-/** Business refusals keep a stable name the state machine (and the compensation) can tell apart; the rest is retried as transient. */
+/**
+ * Business refusals keep a stable name the state machine (and the compensation) can tell apart,
+ * by the problem each error names; the rest is retried as transient.
+ */
 const ERROR_NAMES: Record<string, string> = {
-  'insufficient-points': SAGA_ERRORS.insufficientPoints,
-  'out-of-stock': SAGA_ERRORS.outOfStock,
-  'redemption-limit-reached': SAGA_ERRORS.limitReached,
-  'redemption-closed': SAGA_ERRORS.closed,
-  'redemption-not-found': SAGA_ERRORS.notFound,
-  'too-many-lots': SAGA_ERRORS.tooManyLots,
+  [InsufficientPoints.problem]: SAGA_ERRORS.insufficientPoints,
+  [OutOfStock.problem]: SAGA_ERRORS.outOfStock,
+  [RedemptionLimitReached.problem]: SAGA_ERRORS.limitReached,
+  [RedemptionClosed.problem]: SAGA_ERRORS.closed,
+  [RedemptionNotFound.problem]: SAGA_ERRORS.notFound,
+  [TooManyLots.problem]: SAGA_ERRORS.tooManyLots,
+  // Contention that outlasted the step's own retries: the state machine retries the step.
+  [ConcurrentUpdate.problem]: SAGA_ERRORS.transient,
 };
 
 function sagaError(err: unknown): Error {

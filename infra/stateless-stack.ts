@@ -5,7 +5,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import type { Stage, StageConfig } from './config';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
-import { LoyaltyApi, type Route } from './constructs/loyalty-api';
+import { INBOUND_DETAIL_TYPES } from '../adapters/eventbridge/inbound';
+import { ROUTE_LIST } from '../adapters/http/routes';
+import type { RouteGroup } from '../adapters/http/route';
+import { LoyaltyApi } from './constructs/loyalty-api';
 import { LoyaltyFunction, type LoyaltyFunctionProps } from './constructs/loyalty-function';
 import { Redemptions } from './constructs/redemptions';
 import { ScheduledJobs } from './constructs/scheduled-jobs';
@@ -16,9 +19,6 @@ export interface StatelessStackProps extends StackProps {
   readonly bus: events.IEventBus;
 }
 
-/** `detail-type`s that commerce platforms put on the bus for the ledger to consume. */
-export const PURCHASE_COMPLETED = 'Purchase Completed';
-export const INBOUND_DETAIL_TYPES = [PURCHASE_COMPLETED, 'Purchase Returned', 'Engagement Recorded'];
 
 /** CloudFormation Metadata on every AWS::Events::Rule: the entries of its Lambda targets. */
 export const RULE_TARGETS_METADATA = 'loyalty:targets';
@@ -72,38 +72,25 @@ export class StatelessStack extends Stack {
     const { membersApi, purchasesApi, purchaseConsumer, earningRulesApi } = this.functions;
 
     this.api = new LoyaltyApi(this, 'Http', { config, authorizer: this.functions.authorizer });
-    const routes: Route[] = [
-      { method: 'PUT', path: '/v1/members/{memberId}', handler: membersApi },
-      { method: 'GET', path: '/v1/members/{memberId}', handler: membersApi },
-      { method: 'GET', path: '/v1/members/{memberId}/transactions', handler: membersApi },
-      { method: 'POST', path: '/v1/purchases', handler: purchasesApi },
-      { method: 'POST', path: '/v1/purchases/{orderId}/returns', handler: purchasesApi },
-      { method: 'POST', path: '/v1/events', handler: purchasesApi },
-      { method: 'GET', path: '/v1/admin/earning-rules', handler: earningRulesApi },
-      { method: 'POST', path: '/v1/admin/earning-rules', handler: earningRulesApi },
-      { method: 'POST', path: '/v1/admin/earning-rules/simulate', handler: earningRulesApi },
-      { method: 'POST', path: '/v1/admin/earning-rules/backtest', handler: earningRulesApi },
-      { method: 'GET', path: '/v1/admin/earning-rules/{ruleId}', handler: earningRulesApi },
-      { method: 'PUT', path: '/v1/admin/earning-rules/{ruleId}', handler: earningRulesApi },
-      { method: 'POST', path: '/v1/admin/earning-rules/{ruleId}/deactivate', handler: earningRulesApi },
-    ];
-    this.api.addRoutes(routes);
 
-    // --- Rewards and redemptions (catalog, member/partner APIs, redemption saga state machines) ---
+    // Rewards and redemptions: the catalog, member and partner APIs, the redemption saga's state machines.
     this.redemptions = new Redemptions(this, 'Redemptions', { config, table, bus });
-    this.api.addRoutes(this.redemptions.routes);
-    // --- end rewards and redemptions ---
-
-    // --- Tiers and expiry (program/tiers/expiry admin API; scheduled jobs over the due-date index) ---
+    // Tiers and expiry: program, tier set and expiry policy admin.
     this.programAdminApi = fn('program-admin-api', 'ProgramAdminApi', { description: 'Program settings, tier set and expiry policy admin' }).bindTable(table, 'RW');
-    this.api.addRoutes(
-      (['GET /v1/admin/program', 'PATCH /v1/admin/program', 'GET /v1/admin/tiers', 'PUT /v1/admin/tiers', 'DELETE /v1/admin/tiers', 'GET /v1/admin/expiry-policy', 'PUT /v1/admin/expiry-policy'] as const).map((r) => {
-        const [method, path] = r.split(' ') as [Route['method'], string];
-        return { method, path, handler: this.programAdminApi };
-      }),
-    );
+
+    // Every route of the registry, on the function of its group.
+    const groups: Record<RouteGroup, LoyaltyFunction> = {
+      'members-api': membersApi,
+      'purchases-api': purchasesApi,
+      'earning-rules-api': earningRulesApi,
+      'program-admin-api': this.programAdminApi,
+      'rewards-admin-api': this.redemptions.adminApi,
+      'redemptions-api': this.redemptions.redemptionsApi,
+      'coupons-api': this.redemptions.couponsApi,
+    };
+    this.api.addRoutes(ROUTE_LIST.map((r) => ({ method: r.method, path: r.path, handler: groups[r.group] })));
+
     this.jobs = new ScheduledJobs(this, 'Jobs', { config, table, bus });
-    // --- end tiers and expiry ---
 
     this.purchaseCompletedRule = new events.Rule(this, 'PurchaseCompletedRule', {
       description: 'Purchase Completed / Purchase Returned / Engagement Recorded -> purchase-consumer',

@@ -2,11 +2,11 @@ import '../adapters/runtime/node20';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { createDocumentClient } from '../adapters/runtime/clients';
+import { createDocumentClient } from '../adapters/dynamodb/client';
+import { dynamoProgramStore } from '../adapters/dynamodb/program-store';
 import { systemClock } from '../core/kernel/clock';
-import { dynamoProgramRepository } from '../adapters/dynamodb/program-repository';
+import type { ReturnPolicy } from '../core/programs/domain/program';
 import { createApiKey, createProgram, parseScopes, updateProgramSettings } from '../core/programs/use-cases/manage-programs';
-import type { ReturnPolicy } from '../core/ledger/domain/types';
 import { DomainError, ValidationFailed } from '../core/kernel/errors';
 
 export const LOCAL_STATE_FILE = '.local/state.json';
@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
   const out = (data: Record<string, unknown>, text: string) => console.log(values.json ? JSON.stringify(data) : text);
   const target = await resolveTarget(values);
   const ddb = createDocumentClient({ endpoint: target.endpoint, region: process.env.AWS_REGION });
-  const deps = { programs: dynamoProgramRepository(ddb, target.tableName), clock: systemClock };
+  const deps = { programs: dynamoProgramStore(ddb, target.tableName), clock: systemClock };
 
   if (noun === 'program' && verb === 'create' && programId) {
     const pointsPerUnit = values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']);

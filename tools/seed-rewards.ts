@@ -1,9 +1,6 @@
-import type { ProgramRepository } from '../adapters/dynamodb/program-repository';
-import type { RewardsRepository } from '../adapters/dynamodb/rewards-repository';
-import type { Clock } from '../core/kernel/clock';
-import { RewardExists } from '../core/kernel/errors';
-import { createReward } from '../core/rewards/use-cases/manage-catalog';
+import { RewardExists } from '../core/rewards/errors';
 import { RewardInput } from '../core/rewards/schemas';
+import { createReward, type RewardsAdminDeps } from '../core/rewards/use-cases/manage-catalog';
 
 /** The demo catalog: one reward of each kind, so `npm start` shows instant codes, a donation, stock and partner fulfilment. */
 export const DEMO_REWARDS: unknown[] = [
@@ -69,7 +66,7 @@ export const DEMO_REWARDS: unknown[] = [
 ];
 
 /** Adds each demo reward the program does not have yet (a restart keeps changes made through the admin API). */
-export async function seedDemoRewards(programId: string, deps: { programs: ProgramRepository; rewards: RewardsRepository; clock: Clock }): Promise<void> {
+export async function seedDemoRewards(programId: string, deps: RewardsAdminDeps): Promise<void> {
   for (const raw of DEMO_REWARDS) {
     try {
       await createReward(programId, RewardInput.parse(raw), deps);

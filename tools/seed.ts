@@ -1,19 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createDocumentClient } from '../adapters/runtime/clients';
-import { systemClock } from '../core/kernel/clock';
-import { repositories } from '../adapters/dynamodb/repositories';
-import { memoryPublisher } from '../adapters/eventbridge/publisher';
-import { createApiKey, createProgram, generateApiKey } from '../core/programs/use-cases/manage-programs';
-import { earnForPurchase } from '../core/earning/use-cases/earn-for-purchase';
-import { enrolOrUpdateMember } from '../core/ledger/use-cases/members';
-import { ProgramExists } from '../core/kernel/errors';
-import { dueWorkRepository } from '../adapters/dynamodb/due-work';
-import { putExpiryPolicy, putTierSet } from '../core/programs/use-cases/program-admin';
-import { TierSetInput } from '../core/tiers/domain/tiers';
+import { createDocumentClient } from '../adapters/dynamodb/client';
+import { dynamoStores } from '../adapters/dynamodb/stores';
+import { memoryPublisher } from '../adapters/memory/publisher';
 import { demoEarningRules, type EarningRule } from '../core/earning/domain';
-import type { RulesRepository } from '../adapters/dynamodb/rules-repository';
-import { dynamoRewardsRepository } from '../adapters/dynamodb/rewards-repository';
+import type { RuleStore } from '../core/earning/ports';
+import { earnForPurchase } from '../core/earning/use-cases/earn-for-purchase';
+import { putExpiryPolicy } from '../core/expiry/use-cases/expiry-policy';
+import { systemClock } from '../core/kernel/clock';
+import { enrolOrUpdateMember } from '../core/ledger/use-cases/members';
+import { ProgramExists } from '../core/programs/errors';
+import { createApiKey, createProgram, generateApiKey } from '../core/programs/use-cases/manage-programs';
+import { TierSetInput } from '../core/tiers/schemas';
+import { putTierSet } from '../core/tiers/use-cases/manage-tiers';
 import { seedDemoRewards } from './seed-rewards';
 
 export const DEMO_PROGRAM_ID = 'demo';
@@ -31,7 +30,7 @@ const DEMO_TIERS = TierSetInput.parse({
 });
 
 /** Adds each rule the program does not have yet (a restart keeps edits made through the admin API). */
-async function seedRules(programId: string, rules: EarningRule[], repo: RulesRepository): Promise<void> {
+async function seedRules(programId: string, rules: EarningRule[], repo: RuleStore): Promise<void> {
   let set = await repo.getRuleSet(programId);
   for (const rule of rules) {
     if (set.rules.some((r) => r.ruleId === rule.ruleId)) continue;
@@ -66,7 +65,7 @@ function rememberedKeys(file: string | undefined): { apiKey?: string; adminKey?:
  */
 export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; apiKey: string; adminKey: string }> {
   const ddb = createDocumentClient({ endpoint: opts.endpoint, region: process.env.AWS_REGION });
-  const deps = { ...repositories(ddb, opts.tableName, { cache: false }), clock: systemClock, events: memoryPublisher() };
+  const deps = { ...dynamoStores(ddb, opts.tableName, { cache: false }), clock: systemClock, events: memoryPublisher() };
   const remembered = rememberedKeys(opts.keysFile);
   const apiKey = opts.apiKey ?? remembered.apiKey ?? generateApiKey();
   const adminKey = opts.adminKey ?? remembered.adminKey ?? generateApiKey();
@@ -74,9 +73,8 @@ export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; 
   try {
     await createProgram({ programId: DEMO_PROGRAM_ID, name: 'Demo Store', currency: 'USD', timeZone: 'America/New_York', pointsPerUnit: 1, autoEnrol: true }, deps, adminKey);
     // Only when the program is new: a restart keeps what was changed through the admin API.
-    const admin = { ...deps, due: dueWorkRepository(ddb, opts.tableName) };
-    await putTierSet(DEMO_PROGRAM_ID, DEMO_TIERS, admin);
-    await putExpiryPolicy(DEMO_PROGRAM_ID, { kind: 'after-earning', months: 12, roundUpTo: 'month' }, admin);
+    await putTierSet(DEMO_PROGRAM_ID, DEMO_TIERS, deps);
+    await putExpiryPolicy(DEMO_PROGRAM_ID, { kind: 'after-earning', months: 12, roundUpTo: 'month' }, deps);
   } catch (err) {
     if (!(err instanceof ProgramExists)) throw err;
     await createApiKey(DEMO_PROGRAM_ID, ['admin'], deps, { rawKey: adminKey, label: 'local admin key' });
@@ -92,8 +90,8 @@ export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; 
     deps,
   );
 
-  // --- Rewards catalog: one reward of each kind (local/seed-rewards.ts) ---
-  await seedDemoRewards(DEMO_PROGRAM_ID, { ...deps, rewards: dynamoRewardsRepository(ddb, opts.tableName) });
+  // Rewards catalog: one reward of each kind (seed-rewards.ts).
+  await seedDemoRewards(DEMO_PROGRAM_ID, deps);
 
   if (opts.keysFile) {
     mkdirSync(dirname(opts.keysFile), { recursive: true });

@@ -1,35 +1,8 @@
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { z } from 'zod';
-import { ulid } from '../../core/kernel/ids';
-import { EVENT_SOURCE, type EventDefinition } from '../../core/events/catalog';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventPublisher } from '../../core/kernel/events';
 
-export interface DomainEvent {
-  detailType: string;
-  detail: { metadata: EventMetadata; data: unknown };
-}
-
-export interface EventMetadata {
-  eventId: string;
-  version: number;
-  programId: string;
-  occurredAt: string;
-  correlationId?: string;
-}
-
-export interface EventPublisher {
-  publish(events: DomainEvent[]): Promise<void>;
-}
-
-export function domainEvent<S extends z.ZodType>(
-  def: EventDefinition<S>,
-  data: z.input<S>,
-  meta: { programId: string; occurredAt: string; correlationId?: string },
-): DomainEvent {
-  return {
-    detailType: def.detailType,
-    detail: { metadata: { eventId: ulid(), version: def.version, ...meta }, data: def.schema.parse(data) },
-  };
-}
+/** The `source` of every event we publish. */
+export const EVENT_SOURCE = 'loyalty.ledger';
 
 /** Publishes in batches of 10 (the PutEvents limit); entries that failed are retried once, then reported. */
 export function eventBridgePublisher(client: EventBridgeClient, busName: string): EventPublisher {
@@ -55,10 +28,4 @@ export function eventBridgePublisher(client: EventBridgeClient, busName: string)
       }
     },
   };
-}
-
-/** For tests and the bench: keeps what was published. */
-export function memoryPublisher(): EventPublisher & { events: DomainEvent[] } {
-  const events: DomainEvent[] = [];
-  return { events, publish: async (e) => void events.push(...e) };
 }

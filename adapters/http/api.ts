@@ -1,43 +1,26 @@
-import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import type { Scope } from '../../core/ledger/domain/types';
-import { Forbidden, Unauthorized, ValidationFailed, DomainError } from '../../core/kernel/errors';
+import { DomainError, type FieldError, ValidationFailed } from '../../core/kernel/errors';
+import { check } from '../../core/kernel/validation';
+import type { Scope } from '../../core/programs/domain/program';
+import { Forbidden, Unauthorized } from '../../core/programs/errors';
 import { logger, publishMetrics } from '../runtime/observability';
-import { fieldErrors, problem, toProblem, type HttpResponse } from './problem';
+import { type HttpResponse, problem, toProblem } from './problem';
+import type { ApiRequest, RouteSpec } from './route';
 
-/** What a route sees: the caller's program (from the key, never from the request) and parsed input. */
-export interface ApiRequest {
-  programId: string;
-  scopes: Scope[];
-  keyId: string;
-  requestId: string;
-  correlationId: string;
-  params: Record<string, string>;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-export interface Route {
-  scope: Scope;
-  handler: (req: ApiRequest) => Promise<HttpResponse>;
-}
-
-/** Routes keyed by "METHOD /resource/{param}", as API Gateway names them in event.resource. */
-export type Routes = Record<string, Route>;
-
-export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationFailed(fieldErrors(result.error, prefix));
-  return result.data;
-}
+export type Handler<R extends RouteSpec> = (req: ApiRequest<R>) => Promise<HttpResponse>;
+export type Handlers<T extends Record<string, RouteSpec>> = { [K in keyof T]: Handler<T[K]> };
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
   return out;
+}
+
+function defined(values: Record<string, string | undefined> | null): Record<string, string> {
+  return Object.fromEntries(Object.entries(values ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>;
 }
 
 function parseBody(event: APIGatewayProxyEvent, headers: Record<string, string>): unknown {
@@ -58,7 +41,9 @@ function parseBody(event: APIGatewayProxyEvent, headers: Record<string, string>)
 function caller(event: APIGatewayProxyEvent): { programId: string; scopes: Scope[]; keyId: string } {
   const ctx = (event.requestContext?.authorizer ?? {}) as Record<string, unknown>;
   if (typeof ctx.programId !== 'string' || !ctx.programId) throw new Unauthorized();
-  const scopes = String(ctx.scopes ?? '').split(',').filter(Boolean) as Scope[];
+  const scopes = String(ctx.scopes ?? '')
+    .split(',')
+    .filter(Boolean) as Scope[];
   return { programId: ctx.programId, scopes, keyId: String(ctx.keyId ?? '') };
 }
 
@@ -66,30 +51,64 @@ export function hasScope(scopes: Scope[], needed: Scope): boolean {
   return scopes.includes(needed) || scopes.includes('admin');
 }
 
-async function dispatch(routes: Routes, event: APIGatewayProxyEvent): Promise<HttpResponse> {
+/** Path, query, headers and body checked together, so one 400 names every bad field. */
+function requestInput(route: RouteSpec, event: APIGatewayProxyEvent, headers: Record<string, string>) {
+  const errors: FieldError[] = [];
+  const part = (schema: z.ZodType | undefined, value: unknown, prefix?: string) => {
+    if (!schema) return value;
+    const result = check(schema, value, prefix);
+    if (!result.ok) errors.push(...result.errors);
+    return result.ok ? result.value : undefined;
+  };
+  // Path parameters are named by the field alone ("memberId"); a header by its name.
+  const params = part(route.params, defined(event.pathParameters));
+  const query = part(route.query, defined(event.queryStringParameters));
+  const headerValues = route.headers ? { ...headers, ...(part(route.headers, headers) as Record<string, string>) } : headers;
+  const rawBody = parseBody(event, headers);
+  const body = route.body ? part(route.body, rawBody ?? {}) : rawBody;
+  if (errors.length) throw new ValidationFailed(errors.map(headerFieldName(route)));
+  return { params: params ?? {}, query: query ?? {}, headers: headerValues, body };
+}
+
+/** Header errors name the header as a client sends it ("Idempotency-Key"). */
+function headerFieldName(route: RouteSpec) {
+  const names = new Map(Object.keys(route.headers ? (route.headers as { shape?: object }).shape ?? {} : {}).map((h) => [h, canonical(h)]));
+  return (e: FieldError): FieldError => {
+    const [head, ...rest] = e.field.split('.');
+    const name = names.get(head ?? '');
+    return name ? { field: [name, ...rest].join('.'), message: e.message } : e;
+  };
+}
+
+const canonical = (header: string) =>
+  header
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('-');
+
+async function dispatch(
+  routes: Record<string, RouteSpec>,
+  handlers: Record<string, Handler<RouteSpec>>,
+  byResource: Map<string, string>,
+  event: APIGatewayProxyEvent,
+): Promise<HttpResponse> {
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const headers = lowerCaseHeaders(event.headers);
   const correlationId = headers['x-correlation-id'] ?? requestId;
   logger.appendKeys({ correlationId });
   try {
-    const route = routes[`${event.httpMethod} ${event.resource}`];
-    if (!route) return problem(404, 'not-found', 'No such route', `${event.httpMethod} ${event.path}`, {}, requestId);
+    const operationId = byResource.get(`${event.httpMethod} ${event.resource}`);
+    if (!operationId) return problem('not-found', `${event.httpMethod} ${event.path}`, {}, requestId);
+    const route = routes[operationId]!;
     const who = caller(event);
-    logger.appendKeys({ programId: who.programId, keyId: who.keyId });
+    logger.appendKeys({ programId: who.programId, keyId: who.keyId, operationId });
     if (!hasScope(who.scopes, route.scope)) throw new Forbidden(route.scope);
-    const res = await route.handler({
-      ...who,
-      requestId,
-      correlationId,
-      params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>,
-      query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>,
-      headers,
-      body: parseBody(event, headers),
-    });
+    const input = requestInput(route, event, headers);
+    const res = await handlers[operationId]!({ ...who, requestId, correlationId, ...input } as ApiRequest<RouteSpec>);
     res.headers['x-correlation-id'] = correlationId;
     return res;
   } catch (err) {
-    if (err instanceof DomainError) logger.info('request rejected', { status: err.status, type: err.type, detail: err.message });
+    if (err instanceof DomainError) logger.info('request rejected', { type: err.type, detail: err.message });
     else logger.error('request failed', err as Error);
     const res = toProblem(err, requestId);
     res.headers['x-correlation-id'] = correlationId;
@@ -97,10 +116,14 @@ async function dispatch(routes: Routes, event: APIGatewayProxyEvent): Promise<Ht
   }
 }
 
-/** One Lambda per route group: parse -> scope check -> route -> problem+json on any error. */
-export function apiHandler(routes: Routes) {
+/**
+ * One Lambda per route group: the group's routes from the registry, a handler for each (the
+ * compiler checks none is missing), parse -> scope check -> validate -> handler -> problem+json.
+ */
+export function apiHandler<T extends Record<string, RouteSpec>>(routes: T, handlers: Handlers<T>) {
+  const byResource = new Map(Object.entries(routes).map(([id, r]) => [`${r.method} ${r.path}`, id]));
   return middy<APIGatewayProxyEvent, HttpResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics())
-    .handler((event) => dispatch(routes, event));
+    .handler((event) => dispatch(routes, handlers as Record<string, Handler<RouteSpec>>, byResource, event));
 }

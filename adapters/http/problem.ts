@@ -1,7 +1,5 @@
-import type { ZodError } from 'zod';
-import { DomainError, Unprocessable, ValidationFailed, type FieldError } from '../../core/kernel/errors';
-
-export const PROBLEM_BASE = 'https://loyalty.dev/problems/';
+import { DomainError } from '../../core/kernel/errors';
+import { isProblemSlug, PROBLEMS, problemType, type ProblemSlug } from './problems';
 
 export interface HttpResponse {
   statusCode: number;
@@ -13,38 +11,42 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
-export function problem(status: number, type: string, title: string, detail?: string, extra: Record<string, unknown> = {}, instance?: string): HttpResponse {
+/** An RFC 9457 problem document of a registered type, with Retry-After when the type has one. */
+export function problem(
+  slug: ProblemSlug,
+  detail?: string,
+  extensions: Record<string, unknown> = {},
+  instance?: string,
+): HttpResponse {
+  const { status, title } = PROBLEMS[slug];
+  const retryAfter = (PROBLEMS[slug] as { retryAfterSeconds?: number }).retryAfterSeconds;
   return {
     statusCode: status,
-    headers: { 'content-type': 'application/problem+json' },
-    body: JSON.stringify({ type: PROBLEM_BASE + type, title, status, ...(detail ? { detail } : {}), ...(instance ? { instance } : {}), ...extra }),
+    headers: {
+      'content-type': 'application/problem+json',
+      ...(retryAfter ? { 'retry-after': String(retryAfter) } : {}),
+    },
+    body: JSON.stringify({
+      type: problemType(slug),
+      title,
+      status,
+      ...(detail ? { detail } : {}),
+      ...(instance ? { instance } : {}),
+      ...extensions,
+    }),
   };
-}
-
-/** zod issues as one entry per bad field ("items.2.quantity"). */
-export function fieldErrors(error: ZodError, prefix?: string): FieldError[] {
-  const byField = new Map<string, string[]>();
-  for (const { field, message } of issueErrors(error, prefix)) byField.set(field, [...(byField.get(field) ?? []), message]);
-  return [...byField].map(([field, messages]) => ({ field, message: [...new Set(messages)].join('; ') }));
-}
-
-function issueErrors(error: ZodError, prefix?: string): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: [field, key].filter(Boolean).join('.'), message: 'is not a known field' }));
-    }
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-    return [{ field: field || '(body)', message }];
-  });
 }
 
 /** Typed errors become problem+json; anything else is a 500 that reveals nothing. */
 export function toProblem(err: unknown, instance?: string): HttpResponse {
-  if (err instanceof ValidationFailed) {
-    return problem(400, err.type, err.title, `${err.errors.length} field(s) failed validation`, { errors: err.errors }, instance);
+  if (err instanceof DomainError && isProblemSlug(err.type)) {
+    const detail = err.type === 'validation-failed' ? validationDetail(err) : err.message;
+    return problem(err.type, detail, err.extensions, instance);
   }
-  if (err instanceof Unprocessable) return problem(422, err.type, err.title, err.message, { errors: err.errors }, instance);
-  if (err instanceof DomainError) return problem(err.status, err.type, err.title, err.message, {}, instance);
-  return problem(500, 'internal', 'Something went wrong on our side', 'The error was logged; retrying is safe for idempotent requests', {}, instance);
+  return problem('internal', 'The error was logged; retrying is safe for idempotent requests', {}, instance);
+}
+
+function validationDetail(err: DomainError): string {
+  const errors = (err.extensions as { errors?: unknown[] }).errors;
+  return errors ? `${errors.length} field(s) failed validation` : err.message;
 }

@@ -1,10 +1,9 @@
-import { documentClient, eventBridgeClient } from './clients';
-import { runtimeConfig } from './config';
 import { systemClock } from '../../core/kernel/clock';
-import { repositories } from '../dynamodb/repositories';
+import { documentClient } from '../dynamodb/client';
+import { dynamoStores } from '../dynamodb/stores';
+import { eventBridgeClient } from '../eventbridge/client';
 import { eventBridgePublisher } from '../eventbridge/publisher';
-import { dynamoRewardsRepository } from '../dynamodb/rewards-repository';
-import { dueWorkRepository } from '../dynamodb/due-work';
+import { runtimeConfig } from './config';
 import { emfMetrics, logger } from './observability';
 
 /** The composition root: real adapters, built once per cold start. */
@@ -12,13 +11,8 @@ let built: ReturnType<typeof build> | undefined;
 
 function build() {
   const { tableName, eventBusName } = runtimeConfig();
-  const ddb = documentClient();
   return {
-    ...repositories(ddb, tableName),
-    // Rewards catalog, redemptions, coupons (the Step Functions client is built by functions/redemptions-api.ts only).
-    rewards: dynamoRewardsRepository(ddb, tableName),
-    // The due-date index, member schedules, job checkpoints and outbox (tiers and expiry jobs, member view).
-    due: dueWorkRepository(ddb, tableName),
+    ...dynamoStores(documentClient(), tableName),
     events: eventBridgePublisher(eventBridgeClient(), eventBusName),
     clock: systemClock,
     metrics: emfMetrics,

@@ -1,19 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { BusinessMetrics } from '../../core/kernel/metrics';
 
 /** Structured JSON logs and EMF business metrics, one instance per cold start. */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'loyalty' });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Loyalty', serviceName: 'loyalty' });
 
-export interface BusinessMetrics {
-  count(name: string, value?: number): void;
-}
-
 export const emfMetrics: BusinessMetrics = {
   count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
 };
-
-export const noMetrics: BusinessMetrics = { count: () => {} };
 
 /**
  * Flushes the invocation's metrics as EMF, if it recorded any. (Powertools' logMetrics warns on

@@ -10,30 +10,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { RedemptionSnapshot } from '../../core/rewards/domain/rewards';
-
-/** The redemption saga as the API sees it: start it, and answer a task waiting for a partner. */
-export interface RedemptionWorkflows {
-  /** Runs the Express state machine to its end (StartSyncExecution) and returns how it ended. */
-  runInstant(input: SagaInput): Promise<SagaRun>;
-  /** Starts the Standard state machine, named after the redemption (a second start of a running one is a no-op). */
-  startFulfilment(input: SagaInput): Promise<{ executionArn: string | null }>;
-  /** `gone`: the task no longer waits (it timed out, or was answered already). */
-  sendTaskSuccess(taskToken: string, output: unknown): Promise<'sent' | 'gone'>;
-  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<'sent' | 'gone'>;
-}
-
-export interface SagaInput {
-  redemption: RedemptionSnapshot;
-}
-
-export interface SagaRun {
-  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | string;
-  output: unknown;
-  error?: string;
-  cause?: string;
-  executionArn?: string;
-}
+import type { RedemptionWorkflows } from '../../core/rewards/ports';
 
 /** Environment the redemptions API reads (set by infra/constructs/redemptions.ts, or by local/start.ts). */
 export const WORKFLOW_ENV = {

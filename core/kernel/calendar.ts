@@ -8,8 +8,6 @@
 // occurs twice (DST fall-back) resolves to the earlier instant; a wall time that does not
 // exist (DST spring-forward gap) is pushed forward by the length of the gap (02:30 -> 03:30).
 
-import { z } from 'zod';
-
 export type Instant = string;
 
 export interface LocalDate {
@@ -82,11 +80,6 @@ export function isValidTimeZone(timeZone: string): boolean {
     return false;
   }
 }
-
-/** Admin input for a program time zone: an IANA name such as "America/New_York". */
-export const TimeZoneInput = z
-  .string({ error: 'timeZone must be a string' })
-  .refine(isValidTimeZone, { message: 'timeZone must be an IANA time zone name such as "America/New_York"' });
 
 // ---------------------------------------------------------------------------------------
 // Pure calendar arithmetic (no time zone involved)

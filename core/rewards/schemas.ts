@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { CODE_ALPHABETS, codeEntropyBits, MAX_CODE_LENGTH, MIN_CODE_BITS, REWARD_TYPES, type RewardType } from './domain/rewards';
-import { ClientId, Currency, Timestamp } from '../kernel/schemas';
+import { AttributeValue, ClientId, Currency, MAX_MINOR, Timestamp } from '../kernel/schemas';
 
 /** Input contracts of the rewards catalog, redemptions and coupons (HTTP API). */
 
 const MAX_POINTS = 1_000_000_000;
-const MAX_MINOR = 1_000_000_000_000;
 
 export const MoneyInput = z.strictObject({
   amount: z.number().int('must be in minor units (an integer)').min(1).max(MAX_MINOR),
@@ -14,7 +13,6 @@ export const MoneyInput = z.strictObject({
 
 const TierId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, 'tier ids are 1-40 letters, digits, "-" or "_"');
 const AttributeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'attribute names are 1-64 letters, digits, _ . -');
-const AttributeValue = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
 
 export const DetailsInput = {
   'coupon-fixed': z.strictObject({ discount: MoneyInput, minimumSpend: MoneyInput.nullable().default(null) }),
@@ -136,9 +134,6 @@ export type FulfilmentInput = z.output<typeof FulfilmentInput>;
 
 export const CouponRedeemInput = z.strictObject({ orderId: ClientId.optional() });
 
-export const PageQuery = z.strictObject({
-  limit: z.coerce.number().int('must be a whole number').min(1).max(100).default(20),
-  cursor: z.string().max(2048).optional(),
-});
+export { PageQuery } from '../kernel/schemas';
 
 export { REWARD_TYPES };

@@ -1,19 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-
-/** Attribute and index names; shared/adapters/dynamodb/keys.ts builds the values. */
-export const TABLE_SCHEMA = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  ttlAttribute: 'ttl',
-  indexes: {
-    // Time-based due work (pending activation, expiry, tier review, notices), sharded by date.
-    byDueDate: { name: 'byDueDate', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    // A program's history by date (its purchases, for backtests), one partition per month.
-    byProgramDate: { name: 'byProgramDate', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-  },
-} as const;
+import { TABLE_SCHEMA } from '../../adapters/dynamodb/schema';
 
 export interface LedgerTableProps {
   /** RETAIN + deletion protection in every real stage; tests may relax it. */
@@ -27,7 +15,6 @@ export class LedgerTable extends Construct {
   constructor(scope: Construct, id: string, props: LedgerTableProps) {
     super(scope, id);
     const s = dynamodb.AttributeType.STRING;
-    const { byDueDate, byProgramDate } = TABLE_SCHEMA.indexes;
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: TABLE_SCHEMA.partitionKey, type: s },
       sortKey: { name: TABLE_SCHEMA.sortKey, type: s },
@@ -38,7 +25,7 @@ export class LedgerTable extends Construct {
       encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
       timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-      globalSecondaryIndexes: [byDueDate, byProgramDate].map((idx) => ({
+      globalSecondaryIndexes: Object.values(TABLE_SCHEMA.indexes).map((idx) => ({
         indexName: idx.name,
         partitionKey: { name: idx.partitionKey, type: s },
         sortKey: { name: idx.sortKey, type: s },

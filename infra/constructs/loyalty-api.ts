@@ -2,11 +2,10 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { HttpMethod } from '../../adapters/http/route';
 import type { StageConfig } from '../config';
 import { retentionDays, type LoyaltyFunction } from './loyalty-function';
 import { addProblemResponses } from './problem-responses';
-
-export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 /** One line of the route table. */
 export interface Route {

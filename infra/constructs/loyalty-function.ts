@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
-import { TABLE_SCHEMA } from './ledger-table';
+import { INDEX_NAMES } from '../../adapters/dynamodb/schema';
 
 /** Repository root: entries, the lock file and the esbuild project root are resolved from here. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -143,7 +143,7 @@ export class LoyaltyFunction extends Construct implements iam.IGrantable {
    * query, scan, condition checks) on the table and each named index, writes on the table only.
    * Indexes are listed by ARN rather than `/index/*` so a new index is not readable by accident.
    */
-  bindTable(table: dynamodb.ITableV2, access: TableAccess, indexNames: readonly string[] = LEDGER_INDEXES): this {
+  bindTable(table: dynamodb.ITableV2, access: TableAccess, indexNames: readonly string[] = INDEX_NAMES): this {
     this.fn.addEnvironment('TABLE_NAME', table.tableName);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -174,7 +174,6 @@ export const TABLE_READ_ACTIONS = [
 ];
 export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
-const LEDGER_INDEXES = Object.values(TABLE_SCHEMA.indexes).map((index) => index.name);
 
 export function retentionDays(days: number): logs.RetentionDays {
   if (!Object.values(logs.RetentionDays).includes(days)) {

@@ -10,7 +10,6 @@ import { Construct } from 'constructs';
 import { SAGA_ERRORS, type FulfilmentFlow, type SagaStep } from '../../core/rewards/domain/rewards';
 import { WORKFLOW_ENV } from '../../adapters/stepfunctions/workflows';
 import type { Stage, StageConfig } from '../config';
-import type { Route } from './loyalty-api';
 import { LoyaltyFunction, retentionDays } from './loyalty-function';
 
 /** CloudFormation Metadata on each state machine: `{ name, flow }` (the local runner reads the definition itself). */
@@ -56,7 +55,6 @@ export class Redemptions extends Construct {
   readonly couponsApi: LoyaltyFunction;
   readonly instant: sfn.StateMachine;
   readonly fulfilment: sfn.StateMachine;
-  readonly routes: Route[];
 
   constructor(scope: Construct, id: string, props: RedemptionsProps) {
     super(scope, id);
@@ -80,26 +78,6 @@ export class Redemptions extends Construct {
     this.fulfilment.grantTaskResponse(this.redemptionsApi);
     this.redemptionsApi.fn.addEnvironment(WORKFLOW_ENV.instant, this.instant.stateMachineArn);
     this.redemptionsApi.fn.addEnvironment(WORKFLOW_ENV.fulfilment, this.fulfilment.stateMachineArn);
-
-    const api = this.redemptionsApi;
-    const admin = this.adminApi;
-    const coupons = this.couponsApi;
-    this.routes = [
-      { method: 'GET', path: '/v1/admin/rewards', handler: admin },
-      { method: 'POST', path: '/v1/admin/rewards', handler: admin },
-      { method: 'GET', path: '/v1/admin/rewards/{rewardId}', handler: admin },
-      { method: 'PATCH', path: '/v1/admin/rewards/{rewardId}', handler: admin },
-      { method: 'GET', path: '/v1/admin/rewards/{rewardId}/donations', handler: admin },
-      { method: 'GET', path: '/v1/admin/donations', handler: admin },
-      { method: 'GET', path: '/v1/members/{memberId}/rewards', handler: api },
-      { method: 'POST', path: '/v1/members/{memberId}/redemptions', handler: api },
-      { method: 'GET', path: '/v1/members/{memberId}/redemptions', handler: api },
-      { method: 'GET', path: '/v1/redemptions/{redemptionId}', handler: api },
-      { method: 'POST', path: '/v1/redemptions/{redemptionId}/cancel', handler: api },
-      { method: 'POST', path: '/v1/redemptions/{redemptionId}/fulfilment', handler: api },
-      { method: 'GET', path: '/v1/coupons/{code}', handler: coupons },
-      { method: 'POST', path: '/v1/coupons/{code}/redeem', handler: coupons },
-    ];
 
     new CfnOutput(this, 'InstantStateMachineArn', { value: this.instant.stateMachineArn });
     new CfnOutput(this, 'FulfilmentStateMachineArn', { value: this.fulfilment.stateMachineArn });

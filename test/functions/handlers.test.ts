@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { apiEvent, busEvent, lambdaContext, problemOf } from '../support/events';
-import { hashApiKey } from '../../core/programs/use-cases/manage-programs';
+import { hashApiKey } from '../../core/programs/use-cases/authenticate';
 
 process.env.TABLE_NAME = 'mock-table';
 process.env.EVENT_BUS_NAME = 'mock-bus';

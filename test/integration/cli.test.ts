@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../tools/cli';
-import { authenticate, hashApiKey } from '../../core/programs/use-cases/manage-programs';
+import { authenticate, hashApiKey } from '../../core/programs/use-cases/authenticate';
 import { ValidationFailed } from '../../core/kernel/errors';
 import { ledgerFixture } from '../support/ledger';
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
 import { getMember, listMemberTransactions, enrolOrUpdateMember } from '../../core/ledger/use-cases/members';
-import { CurrencyMismatch, MemberNotFound, OrderConflict } from '../../core/kernel/errors';
+import { CurrencyMismatch, OrderConflict } from '../../core/earning/errors';
+import { MemberNotFound } from '../../core/ledger/errors';
 import { ledgerFixture, purchase } from '../support/ledger';
 
 describe('earning from purchases (DynamoDB Local)', () => {

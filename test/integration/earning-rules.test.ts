@@ -3,8 +3,9 @@ import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase'
 import { recordEngagement } from '../../core/earning/use-cases/record-engagement';
 import { enrolOrUpdateMember, getMember, listMemberTransactions } from '../../core/ledger/use-cases/members';
 import { backtest, createRule, deactivateRule, getRule, listRules, simulate, updateRule } from '../../core/earning/use-cases/manage-rules';
-import { ConcurrentChange, IdempotencyConflict, RuleExists, ValidationFailed } from '../../core/kernel/errors';
-import { keys } from '../../adapters/dynamodb/keys';
+import { ConcurrentChange, IdempotencyConflict, ValidationFailed } from '../../core/kernel/errors';
+import { RuleExists } from '../../core/earning/errors';
+import { collections } from '../../adapters/dynamodb/keys';
 import { ledgerViolations } from '../../core/ledger/domain/ledger';
 import { ledgerFixture, purchase } from '../support/ledger';
 
@@ -275,7 +276,7 @@ describe('referrals (DynamoDB Local)', () => {
     await enrolOrUpdateMember('ref-held', 'ned', { referralCode: ref.referralCode! }, 'h2', f.deps);
     f.clock.advance(2 * 86_400_000);
     await earnForPurchase('ref-held', purchase({ orderId: 'h-ned', memberId: 'ned', amount: 10_00, occurredAt: '2026-11-25T10:00:00Z' }), f.deps);
-    const items = (await f.scanAll()).filter((i) => i.pk === keys.memberPk('ref-held', 'ria'));
+    const items = (await f.scanAll()).filter((i) => i.pk === collections.member('ref-held', 'ria'));
     const profile = items.find((i) => i.sk === 'PROFILE')!;
     expect(profile).toMatchObject({ available: 70, pending: 0, pendingLots: [] });
     const lots = items.filter((i) => i.entity === 'lot');

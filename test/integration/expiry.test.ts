@@ -131,9 +131,9 @@ describe('a spend racing an expiry, interleaved on purpose', () => {
     let spent = 0;
     const ledger = {
       ...f.deps.ledger,
-      write: async (...args: Parameters<typeof f.deps.ledger.write>) => {
+      commit: async (...args: Parameters<typeof f.deps.ledger.commit>) => {
         if (!spent) spent = await f.spend('monthly', 'r1', 35, asOf); // commits first: the job's version is stale now
-        return f.deps.ledger.write(...args);
+        return f.deps.ledger.commit(...args);
       },
     };
 

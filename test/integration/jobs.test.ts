@@ -2,10 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CostMeter } from '../../bench/support';
 import { dueKeys, keys } from '../../adapters/dynamodb/keys';
-import { memoryPublisher } from '../../adapters/eventbridge/publisher';
-import { dueWorkRepository } from '../../adapters/dynamodb/due-work';
-import { repositories } from '../../adapters/dynamodb/repositories';
-import { createDocumentClient } from '../../adapters/runtime/clients';
+import { memoryPublisher } from '../../adapters/memory/publisher';
+import { dynamoStores } from '../../adapters/dynamodb/stores';
+import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { runJob } from '../../core/jobs/use-cases/run-job';
 import { jobsFixture, type JobsFixture } from '../support/jobs';
 
@@ -52,9 +51,9 @@ describe('idempotent and resumable', () => {
     let writes = 0;
     const crashing = {
       ...f.deps.ledger,
-      write: async (...args: Parameters<typeof f.deps.ledger.write>) => {
+      commit: async (...args: Parameters<typeof f.deps.ledger.commit>) => {
         if (++writes > 3) throw new Error('Lambda was stopped half-way');
-        return f.deps.ledger.write(...args);
+        return f.deps.ledger.commit(...args);
       },
     };
 
@@ -176,7 +175,7 @@ describe('cost grows with the work due, not with the table', () => {
       const meter = new CostMeter();
       meter.attach(client);
       f.clock.set(ASOF);
-      const deps = { ...repositories(client, f.tableName, { cache: false }), due: dueWorkRepository(client, f.tableName), events: memoryPublisher(), clock: f.clock };
+      const deps = { ...dynamoStores(client, f.tableName, { cache: false }), events: memoryPublisher(), clock: f.clock };
       const run = await runJob({ job: 'expire', asOf: ASOF }, deps);
       expect(run.totals.changed).toBe(10);
       const requests = Object.fromEntries(meter.requests);

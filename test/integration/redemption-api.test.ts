@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/start';
-import { createDocumentClient } from '../../adapters/runtime/clients';
-import { repositories } from '../../adapters/dynamodb/repositories';
+import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { dynamoStores } from '../../adapters/dynamodb/stores';
 import { systemClock } from '../../core/kernel/clock';
 import { createProgram } from '../../core/programs/use-cases/manage-programs';
 
@@ -225,7 +225,7 @@ describe('redeeming (member API)', () => {
     await memberWithPoints('isolated', 40);
     const { body } = await redeem('isolated', { rewardId: 'coffee-5' });
     const ddb = createDocumentClient({ endpoint: stack.dynamodbEndpoint, region: stack.region });
-    const { adminKey } = await createProgram({ programId: `other-${randomUUID().slice(0, 6)}` }, { ...repositories(ddb, stack.tableName, { cache: false }), clock: systemClock });
+    const { adminKey } = await createProgram({ programId: `other-${randomUUID().slice(0, 6)}` }, { ...dynamoStores(ddb, stack.tableName, { cache: false }), clock: systemClock });
     expect((await call('GET', `/v1/redemptions/${body.redemptionId}`, { key: adminKey })).status).toBe(404);
     expect((await call('GET', `/v1/coupons/${body.code}`, { key: adminKey })).status).toBe(404);
     expect((await call('POST', `/v1/redemptions/${body.redemptionId}/cancel`, { key: adminKey })).status).toBe(404);

@@ -4,7 +4,8 @@
 // come back exactly.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requestRedemption, cancelRedemption, recordFulfilment, useCoupon, checkCoupon, getRedemption } from '../../core/rewards/use-cases/redemptions';
-import { CouponUsed, CouponVoid, IdempotencyConflict, InsufficientPoints, RedemptionLimitReached, CancellationWindowClosed, OutOfStock } from '../../core/kernel/errors';
+import { CouponUsed, CouponVoid, InsufficientPoints, RedemptionLimitReached, CancellationWindowClosed, OutOfStock } from '../../core/rewards/errors';
+import { IdempotencyConflict } from '../../core/kernel/errors';
 import { sagaHarness, type SagaHarness } from '../support/redemptions';
 
 let h: SagaHarness;
@@ -123,7 +124,7 @@ describe('failure injected at every task: the ledger and the stock come back exa
     expect(l.transactions.filter((t) => t.type === 'redeem').map((t) => t.points)).toEqual([-100]);
     expect(l.transactions.filter((t) => t.type === 'refund').map((t) => t.points)).toEqual([100]);
     if (state === 'Issue') {
-      const stored = (await h.deps.rewards.getMemberRedemption(P, m, redemption.redemptionId))!;
+      const stored = (await h.deps.redemptions.getMemberRedemption(P, m, redemption.redemptionId))!;
       await expect(useCoupon(P, stored.code!, {}, h.deps)).rejects.toBeInstanceOf(CouponVoid);
     }
     expect(h.events.find((e) => e.detailType === 'Redemption Failed' && e.detail.data.redemptionId === redemption.redemptionId)?.detail.data).toMatchObject({
@@ -260,7 +261,7 @@ describe('points', () => {
     expect(redemption).toMatchObject({ status: 'completed', points: 60, donation: { causeId: 'trees', amount: { amount: 300, currency: 'USD' } } });
     expect(redemption.donation!.receipt).toMatch(/^DON-/);
     await expect(cancelRedemption(P, redemption.redemptionId, h.deps)).rejects.toBeInstanceOf(CancellationWindowClosed);
-    const totals = await h.deps.rewards.donationTotals(P);
+    const totals = await h.deps.donations.donationTotals(P);
     expect(totals).toEqual([{ causeId: 'trees', causeName: 'Trees', donations: 1, points: 60, amount: { amount: 300, currency: 'USD' } }]);
   });
 });
@@ -377,7 +378,7 @@ describe('concurrency', () => {
 
 describe('partner fulfilment (Standard state machine waiting on a task token)', () => {
   const awaiting = (m: string, id: string) =>
-    until(() => h.deps.rewards.getMemberRedemption(P, m, id), (r) => r?.status === 'awaiting-fulfilment');
+    until(() => h.deps.redemptions.getMemberRedemption(P, m, id), (r) => r?.status === 'awaiting-fulfilment');
 
   it('waits for the partner, then completes', async () => {
     await h.member(P, 'shopper', [{ points: 100 }]);

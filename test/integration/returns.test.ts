@@ -4,10 +4,11 @@ import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase'
 import { recordReturn } from '../../core/earning/use-cases/record-return';
 import { getMember, listMemberTransactions } from '../../core/ledger/use-cases/members';
 import { createRule } from '../../core/earning/use-cases/manage-rules';
-import { IdempotencyConflict, OrderNotFound, Unprocessable } from '../../core/kernel/errors';
+import { IdempotencyConflict, Unprocessable } from '../../core/kernel/errors';
+import { OrderNotFound } from '../../core/earning/errors';
 import { ledgerViolations } from '../../core/ledger/domain/ledger';
-import { keys } from '../../adapters/dynamodb/keys';
-import { WriteConflict } from '../../adapters/dynamodb/ledger-writer';
+import { collections } from '../../adapters/dynamodb/keys';
+import { WriteConflict } from '../../core/kernel/retry';
 import { ledgerFixture, purchase } from '../support/ledger';
 
 const NOW = '2026-11-23T12:00:00.000Z';
@@ -48,7 +49,7 @@ describe('returns and cancellations (DynamoDB Local)', () => {
     await f.program('spendy');
     await f.deps.programs.updateProgram('spendy', { tierSet: { metric: 'spend', window: { kind: 'calendar', period: 'year' }, review: { graceUntilEndOfNextPeriod: true, dropMode: 'one-tier' }, tiers: [{ id: 'base', name: 'Base', threshold: 0, multiplier: 1, attributes: {} }, { id: 'vip', name: 'VIP', threshold: 1_000_00, multiplier: 1, attributes: {} }] } }, NOW);
     await earnForPurchase('spendy', purchase({ orderId: 'sp-1', memberId: 'gus', amount: 140_00, items: basket }), f.deps);
-    const bucket = async () => (await f.scanAll()).find((i) => i.pk === keys.memberPk('spendy', 'gus') && i.sk === 'PROFILE')!['q#2026-11'];
+    const bucket = async () => (await f.scanAll()).find((i) => i.pk === collections.member('spendy', 'gus') && i.sk === 'PROFILE')!['q#2026-11'];
     expect(await bucket()).toBe(140_00);
     await recordReturn('spendy', 'sp-1', ret('sp-r1', { items: [{ sku: 'shoes', quantity: 1 }] }), f.deps);
     expect(await bucket()).toBe(60_00);
@@ -65,7 +66,7 @@ describe('returns and cancellations (DynamoDB Local)', () => {
       taken += result.points;
     }
     expect(taken).toBe(100);
-    expect((await f.deps.ledger.getOrder('shop', 'o-amount'))!.returned).toMatchObject({ points: 100, amount: 100_00 });
+    expect((await f.deps.orders.getOrder('shop', 'o-amount'))!.returned).toMatchObject({ points: 100, amount: 100_00 });
     await expect(recordReturn('shop', 'o-amount', ret('r-a4', { amount: 1 }), f.deps)).rejects.toBeInstanceOf(Unprocessable);
     await expect(recordReturn('shop', 'o-items', ret('r-too-many', { items: [{ sku: 'shirt', quantity: 3 }] }), f.deps)).rejects.toBeInstanceOf(Unprocessable);
     await expect(recordReturn('shop', 'o-items', ret('r-unknown', { items: [{ sku: 'hat', quantity: 1 }] }), f.deps)).rejects.toBeInstanceOf(Unprocessable);
@@ -137,7 +138,7 @@ describe('returns and cancellations (DynamoDB Local)', () => {
               const r = await earnForPurchase(programId, purchase({ orderId, memberId, amount: op.amount }), f.deps).catch((e) => e);
               if (!(r instanceof Error)) earned.set(orderId, r.result.points);
             } else if (op.op === 'return') {
-              await recordReturn(programId, orderId, ret(`${orderId}-r${op.id}`, op.amount ? { amount: op.amount } : {}), f.deps).catch((e) => {
+              await recordReturn(programId, orderId, ret(`${orderId}-r${op.id}`, op.amount ? { amount: op.amount } : {}), f.deps).catch((e: unknown) => {
                 if (!(e instanceof Unprocessable || e instanceof OrderNotFound || e instanceof IdempotencyConflict)) throw e;
               });
             } else {
@@ -146,7 +147,7 @@ describe('returns and cancellations (DynamoDB Local)', () => {
           }
           await expectSound(f, programId, memberId);
           for (const [orderId, points] of earned) {
-            const order = await f.deps.ledger.getOrder(programId, orderId);
+            const order = await f.deps.orders.getOrder(programId, orderId);
             expect(order!.returned.points).toBeLessThanOrEqual(points);
           }
         },
@@ -160,14 +161,14 @@ describe('returns and cancellations (DynamoDB Local)', () => {
 async function spendAll(f: Awaited<ReturnType<typeof ledgerFixture>>, programId: string, memberId: string, points: number) {
   const { allocateDebit, settle } = await import('../../core/ledger/domain/member-state');
   const now = f.clock.now().toISOString();
-  const { member } = await f.deps.ledger.loadWith(programId, memberId, []);
+  const member = await f.deps.ledger.loadMember(programId, memberId);
   const { state } = settle(member, now);
   if (state.available < points) throw new Error('insufficient points');
   const lots = await f.deps.ledger.listLots(programId, memberId);
   const { allocations, shortfall } = allocateDebit(lots, points, now);
   if (shortfall) throw new Error('insufficient lots');
   const txId = `spend-${Math.random().toString(36).slice(2)}`;
-  await f.deps.ledger.write(
+  await f.deps.ledger.commit(
     {
       programId,
       members: [{ memberId, before: member, after: { ...state, available: state.available - points } }],
@@ -175,7 +176,7 @@ async function spendAll(f: Awaited<ReturnType<typeof ledgerFixture>>, programId:
       transactions: [{ transactionId: txId, memberId, type: 'redeem', points: -points, reason: 'test spend', source: 'redemption', status: 'debited', breakdown: [], lots: allocations.map((a) => ({ lotId: a.lot.lotId, points: -a.points })), occurredAt: now, recordedAt: now }],
     },
     now,
-  ).catch((e) => {
+  ).catch((e: unknown) => {
     if (e instanceof WriteConflict) throw new Error('conflict');
     throw e;
   });
@@ -183,7 +184,7 @@ async function spendAll(f: Awaited<ReturnType<typeof ledgerFixture>>, programId:
 
 /** Balance = sum of lots - debt = sum of transactions; lifetime = credits - reversals; lot bounds. */
 async function expectSound(f: Awaited<ReturnType<typeof ledgerFixture>>, programId: string, memberId: string) {
-  const items = (await f.scanAll()).filter((i) => i.pk === keys.memberPk(programId, memberId));
+  const items = (await f.scanAll()).filter((i) => i.pk === collections.member(programId, memberId));
   const m = items.find((i) => i.sk === 'PROFILE');
   if (!m) return;
   const lots = items.filter((i) => i.entity === 'lot') as never[];

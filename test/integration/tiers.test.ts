@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiEvent, lambdaContext, problemOf } from '../support/events';
 import { jobsFixture, type JobsFixture } from '../support/jobs';
 import { memberWithInsights } from '../../core/ledger/use-cases/member-view';
-import { TierSetInput, type TierSetInputType } from '../../core/tiers/domain/tiers';
-import { deleteTierSet, putTierSet } from '../../core/programs/use-cases/program-admin';
+import { TierSetInput, type TierSetInputType } from '../../core/tiers/schemas';
+import { deleteTierSet, putTierSet } from '../../core/tiers/use-cases/manage-tiers';
 
 // Tiers against DynamoDB Local: the admin API, immediate upgrades, reviews under the grace policy
 // (shared/domain/tiers.ts), downgrade warnings, and the member view.

@@ -1,25 +1,26 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dueWorkRepository } from '../../adapters/dynamodb/due-work';
-import { jobKeys, keys } from '../../adapters/dynamodb/keys';
-import { WriteConflict } from '../../adapters/dynamodb/ledger-writer';
-import type { DomainEvent } from '../../adapters/eventbridge/publisher';
+import { collections, keys } from '../../adapters/dynamodb/keys';
+import { WriteConflict } from '../../core/kernel/retry';
+import type { DomainEvent } from '../../core/kernel/events';
 import { allocateDebit, settle } from '../../core/ledger/domain/member-state';
 import { ledgerViolations } from '../../core/ledger/domain/ledger';
 import type { Lot, Transaction } from '../../core/ledger/domain/types';
 import { ulid } from '../../core/kernel/ids';
 import { asOfInstant, runJob, type JobDeps, type JobRunInput } from '../../core/jobs/use-cases/run-job';
 import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
-import { putExpiryPolicy, putTierSet, patchProgramSettings } from '../../core/programs/use-cases/program-admin';
-import { ExpiryPolicyInput } from '../../core/expiry/domain/expiry';
-import { TierSetInput, type TierSetInputType } from '../../core/tiers/domain/tiers';
+import { putExpiryPolicy } from '../../core/expiry/use-cases/expiry-policy';
+import { patchProgramSettings } from '../../core/programs/use-cases/program-settings';
+import { putTierSet } from '../../core/tiers/use-cases/manage-tiers';
+import { ExpiryPolicyInput } from '../../core/expiry/schemas';
+import { TierSetInput, type TierSetInputType } from '../../core/tiers/schemas';
 import { ledgerFixture, purchase } from './ledger';
 import type { z } from 'zod';
 
 /** The ledger fixture plus the jobs' ports, helpers to earn at a given time, spend, run a job and audit a member. */
 export async function jobsFixture(now = '2026-01-01T00:00:00.000Z') {
   const f = await ledgerFixture(now);
-  const due = dueWorkRepository(f.ddb, f.tableName);
-  const deps: JobDeps & typeof f.deps = { ...f.deps, due };
+  const due = f.deps.due;
+  const deps: JobDeps & typeof f.deps = f.deps;
   let order = 0;
   /**
    * The hourly runs between the tests' instants found nothing to do (no test has work due more
@@ -31,7 +32,7 @@ export async function jobsFixture(now = '2026-01-01T00:00:00.000Z') {
     if (job === 'notify' ? cp?.lastAsOf && cp.lastAsOf >= floor : cp?.from && cp.from >= floor.slice(0, 10)) return;
     const [field, value] = job === 'notify' ? ['lastAsOf', floor] : ['from', floor.slice(0, 10)];
     await f.ddb.send(
-      new UpdateCommand({ TableName: f.tableName, Key: jobKeys.checkpoint(job), UpdateExpression: 'SET entity = :e, job = :j, #f = :v', ExpressionAttributeNames: { '#f': field }, ExpressionAttributeValues: { ':e': 'checkpoint', ':j': job, ':v': value } }),
+      new UpdateCommand({ TableName: f.tableName, Key: keys.checkpoint(job), UpdateExpression: 'SET entity = :e, job = :j, #f = :v', ExpressionAttributeNames: { '#f': field }, ExpressionAttributeValues: { ':e': 'checkpoint', ':j': job, ':v': value } }),
     );
   };
   return {
@@ -53,7 +54,7 @@ export async function jobsFixture(now = '2026-01-01T00:00:00.000Z') {
     /** A debit the way redemptions take points: nearest expiry first, conditioned on each lot and the member's version. */
     async spend(programId: string, memberId: string, points: number, at: string, opts: { beforeWrite?: (attempt: number) => Promise<void> } = {}): Promise<number> {
       for (let attempt = 1; ; attempt++) {
-        const { member } = await deps.ledger.loadWith(programId, memberId, []);
+        const member = await deps.ledger.loadMember(programId, memberId);
         const { state } = settle(member, at);
         const lots = await deps.ledger.listLots(programId, memberId);
         const take = Math.min(points, state.available);
@@ -66,7 +67,7 @@ export async function jobsFixture(now = '2026-01-01T00:00:00.000Z') {
         };
         try {
           await opts.beforeWrite?.(attempt);
-          await deps.ledger.write(
+          await deps.ledger.commit(
             { programId, members: [{ memberId, before: member, after: { ...state, available: state.available - taken } }], lotUpdates: allocations.map((a) => ({ memberId, lot: a.lot, take: a.points })), transactions: [tx] },
             at,
           );
@@ -92,7 +93,7 @@ export async function jobsFixture(now = '2026-01-01T00:00:00.000Z') {
       const items: Record<string, any>[] = [];
       let ExclusiveStartKey: Record<string, any> | undefined;
       do {
-        const out = await f.ddb.send(new QueryCommand({ TableName: f.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.memberPk(programId, memberId) }, ConsistentRead: true, ExclusiveStartKey }));
+        const out = await f.ddb.send(new QueryCommand({ TableName: f.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': collections.member(programId, memberId) }, ConsistentRead: true, ExclusiveStartKey }));
         items.push(...(out.Items ?? []));
         ExclusiveStartKey = out.LastEvaluatedKey;
       } while (ExclusiveStartKey);

@@ -1,9 +1,9 @@
 import { fixedClock } from '../../core/kernel/clock';
-import { repositories } from '../../adapters/dynamodb/repositories';
-import { memoryPublisher } from '../../adapters/eventbridge/publisher';
+import { dynamoStores } from '../../adapters/dynamodb/stores';
+import { memoryPublisher } from '../../adapters/memory/publisher';
 import { createProgram, createApiKey, type CreateProgramInput } from '../../core/programs/use-cases/manage-programs';
-import type { PurchaseFacts } from '../../core/ledger/domain/ledger';
-import type { Scope } from '../../core/ledger/domain/types';
+import type { PurchaseFacts } from '../../core/earning/domain/purchase';
+import type { Scope } from '../../core/programs/domain/program';
 import { createTestTable } from './table';
 
 /** Real repositories on a fresh DynamoDB Local table, a fixed clock and an in-memory event log. */
@@ -12,7 +12,7 @@ export async function ledgerFixture(now = '2026-11-23T12:00:00.000Z') {
   const clock = fixedClock(now);
   const events = memoryPublisher();
   const deps = {
-    ...repositories(table.ddb, table.tableName, { cache: false }),
+    ...dynamoStores(table.ddb, table.tableName, { cache: false }),
     events,
     clock,
   };

@@ -9,9 +9,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { inject } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../core/kernel/clock';
-import { repositories } from '../../adapters/dynamodb/repositories';
-import { dynamoRewardsRepository } from '../../adapters/dynamodb/rewards-repository';
-import { memoryPublisher } from '../../adapters/eventbridge/publisher';
+import { dynamoStores } from '../../adapters/dynamodb/stores';
+import { memoryPublisher } from '../../adapters/memory/publisher';
 import { stepFunctionsWorkflows, WORKFLOW_ENV } from '../../adapters/stepfunctions/workflows';
 import { ledgerViolations } from '../../core/ledger/domain/ledger';
 import { NEW_MEMBER } from '../../core/ledger/domain/member-state';
@@ -71,15 +70,14 @@ export async function sagaHarness(opts: { retryIntervalMs?: number } = {}) {
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new SFNClient({ region: 'us-east-1', endpoint, disableHostPrefix: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
-  const repos = repositories(table.ddb, table.tableName, { cache: false });
+  const repos = dynamoStores(table.ddb, table.tableName, { cache: false });
   const apiEvents = memoryPublisher();
-  const deps: RedemptionDeps = {
+  const deps = {
     ...repos,
-    rewards: dynamoRewardsRepository(table.ddb, table.tableName),
     workflows: stepFunctionsWorkflows(() => client),
     events: apiEvents,
     clock: systemClock,
-  };
+  } satisfies RedemptionDeps;
 
   const h = {
     table,
@@ -104,7 +102,7 @@ export async function sagaHarness(opts: { retryIntervalMs?: number } = {}) {
     async member(programId: string, memberId: string, lots: { points: number; expiresAt?: string | null }[], profile: { attributes?: Record<string, string | number | boolean>; tier?: string } = {}) {
       const now = new Date().toISOString();
       await deps.ledger.upsertMember(programId, memberId, { attributes: profile.attributes ?? {} }, `seed-${memberId}`, now);
-      const { member } = await deps.ledger.loadWith(programId, memberId, []);
+      const member = await deps.ledger.loadMember(programId, memberId);
       const made: Lot[] = lots.map((l, i) => ({
         lotId: ulid(Date.now() + i),
         amount: l.points,
@@ -129,7 +127,7 @@ export async function sagaHarness(opts: { retryIntervalMs?: number } = {}) {
         occurredAt: now,
         recordedAt: now,
       };
-      await deps.ledger.write(
+      await deps.ledger.commit(
         {
           programId,
           members: [{ memberId, before: member.exists ? member : NEW_MEMBER, after: { ...member, available: member.available + total, lifetimeEarned: member.lifetimeEarned + total, tier: profile.tier ?? member.tier } }],

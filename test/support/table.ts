@@ -3,7 +3,7 @@ import { DynamoDBClient, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { createTableFromTemplate } from '../../adapters/dynamodb/create-table';
-import { createDocumentClient } from '../../adapters/runtime/clients';
+import { createDocumentClient } from '../../adapters/dynamodb/client';
 
 /** A fresh table on the run's DynamoDB Local, created from the synthesized stateful template. */
 export async function createTestTable(prefix = 'test') {

@@ -1,36 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type PeriodUnit,
-  TimeZoneInput,
-  addDays,
-  addMonths,
-  addMonthsToDate,
-  daysInMonth,
-  endOf,
-  endOfLocalDate,
-  endOfLocalMonth,
-  endOfLocalQuarter,
-  endOfLocalYear,
-  fromLocalDateTime,
-  isLeapYear,
-  isValidTimeZone,
-  isoWeek,
-  isoWeekKey,
-  localDate,
-  localDateString,
-  localDateTime,
-  localMonthKey,
-  monthKeysBetween,
-  normalizeInstant,
-  parseMonthKey,
-  startOf,
-  startOfLocalDay,
-  startOfLocalQuarter,
-  startOfPeriodOffset,
-  toMs,
-  utcOffsetMinutes,
-} from '../../core/kernel/calendar';
+import { type PeriodUnit, addDays, addMonths, addMonthsToDate, daysInMonth, endOf, endOfLocalDate, endOfLocalMonth, endOfLocalQuarter, endOfLocalYear, fromLocalDateTime, isLeapYear, isValidTimeZone, isoWeek, isoWeekKey, localDate, localDateString, localDateTime, localMonthKey, monthKeysBetween, normalizeInstant, parseMonthKey, startOf, startOfLocalDay, startOfLocalQuarter, startOfPeriodOffset, toMs, utcOffsetMinutes } from '../../core/kernel/calendar';
+import { TimeZoneInput } from '../../core/kernel/schemas';
 
 const NY = 'America/New_York';
 const hours = (from: string, to: string): number => (toMs(to) - toMs(from)) / 3_600_000;

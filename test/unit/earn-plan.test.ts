@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { planPurchaseCredit, effectiveRules, countersAfter } from '../../core/earning/domain/earn-plan';
 import { evaluate } from '../../core/earning/use-cases/earn-for-purchase';
-import { ledgerViolations, purchaseFingerprint, type PurchaseFacts } from '../../core/ledger/domain/ledger';
+import { ledgerViolations } from '../../core/ledger/domain/ledger';
+import { purchaseFingerprint } from '../../core/earning/domain/purchase';
+import type { PurchaseFacts } from '../../core/earning/domain/purchase';
 import { NEW_MEMBER, effectiveBalances, settle, type MemberState } from '../../core/ledger/domain/member-state';
-import type { Lot, ProgramSettings, Transaction } from '../../core/ledger/domain/types';
+import type { Lot, Transaction } from '../../core/ledger/domain/types';
+import type { ProgramSettings } from '../../core/programs/domain/program';
 
 const program = (over: Partial<ProgramSettings> = {}): ProgramSettings => ({
   programId: 'p', name: 'P', currency: 'USD', timeZone: 'UTC', pointsPerUnit: 1, autoEnrol: true, pendingDays: 0,

@@ -1,17 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Lot } from '../../core/ledger/domain/types';
-import {
-  type ExpiryPolicy,
-  applyExpiry,
-  consumeOrder,
-  dueShard,
-  expireForInactivity,
-  expireLots,
-  expiresAtFor,
-  expiryNotices,
-  upcomingExpiries,
-} from '../../core/expiry/domain/expiry';
+import { type ExpiryPolicy, applyExpiry, expireForInactivity, expireLots, expiresAtFor, expiryNotices, upcomingExpiries } from '../../core/expiry/domain/expiry';
+import { consumeOrder } from '../../core/ledger/domain/member-state';
+import { dueShard } from '../../core/jobs/domain/due-index';
 
 const FROM = Date.UTC(2024, 0, 1);
 const TO = Date.UTC(2029, 0, 1);

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Lot } from '../../core/ledger/domain/types';
-import {
-  type ExpiryPolicy,
-  ExpiryPolicyInput,
-  applyExpiry,
-  consumeOrder,
-  dueDay,
-  dueShard,
-  expireForInactivity,
-  expireLots,
-  expiresAtFor,
-  expiryNotices,
-  inactivityExpiresAtFor,
-  inactivityExpiryNotice,
-  upcomingExpiries,
-} from '../../core/expiry/domain/expiry';
+import { type ExpiryPolicy, applyExpiry, expireForInactivity, expireLots, expiresAtFor, expiryNotices, inactivityExpiresAtFor, inactivityExpiryNotice, upcomingExpiries } from '../../core/expiry/domain/expiry';
+import { ExpiryPolicyInput } from '../../core/expiry/schemas';
+import { consumeOrder } from '../../core/ledger/domain/member-state';
+import { dueDay, dueShard } from '../../core/jobs/domain/due-index';
 
 const NY = 'America/New_York';
 

@@ -1,26 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type QualifyingActivity,
-  type QualifyingBuckets,
-  type TierReviewInput,
-  type TierSet,
-  type TierSetInputType,
-  TierSetInput,
-  addToBuckets,
-  bucketKey,
-  bucketsFromHistory,
-  downgradeWarning,
-  multiplierFor,
-  nextReviewAt,
-  pruneBuckets,
-  qualifyingTier,
-  qualifyingValue,
-  qualifyingValueFromBuckets,
-  qualifyingWindow,
-  reviewTier,
-  tierAfterEarn,
-  tierProgress,
-} from '../../core/tiers/domain/tiers';
+import { type QualifyingActivity, type QualifyingBuckets, type TierReviewInput, type TierSet, addToBuckets, bucketKey, bucketsFromHistory, downgradeWarning, multiplierFor, nextReviewAt, pruneBuckets, qualifyingTier, qualifyingValue, qualifyingValueFromBuckets, qualifyingWindow, reviewTier, tierAfterEarn, tierProgress } from '../../core/tiers/domain/tiers';
+import { type TierSetInputType, TierSetInput } from '../../core/tiers/schemas';
 
 const NY = 'America/New_York';
 const END_OF_2026_NY = '2027-01-01T04:59:59.999Z'; // 2026-12-31 23:59:59.999 EST

@@ -1,6 +1,7 @@
 // What a credit does to a member's ledger, decided purely: from the program, its rules, the
 // member's state and the facts, to the new state, the lot, the transaction and the events.
-import type { BreakdownLine, Lot, ProgramSettings, Transaction, TransactionSource } from '../../ledger/domain/types';
+import type { BreakdownLine, Lot, Transaction, TransactionSource } from '../../ledger/domain/types';
+import type { ProgramSettings } from '../../programs/domain/program';
 import type { EarningRule, EvaluationResult, PurchaseEvaluation } from './index';
 import { periodKeys } from './index';
 import { expiresAtFor } from '../../expiry/domain/expiry';

@@ -1,28 +1,31 @@
 import type { Clock } from '../../kernel/clock';
-import type { LedgerRepository, EarnResult } from '../../../adapters/dynamodb/ledger-repository';
-import type { ProgramRepository } from '../../../adapters/dynamodb/program-repository';
-import type { RulesRepository } from '../../../adapters/dynamodb/rules-repository';
-import { WriteConflict, activationUpdates, type LedgerWrite } from '../../../adapters/dynamodb/ledger-writer';
-import { keys } from '../../../adapters/dynamodb/keys';
-import { scheduleWrites } from '../../../adapters/dynamodb/due-work';
-import type { EventPublisher } from '../../../adapters/eventbridge/publisher';
-import { purchaseFingerprint, type PurchaseFacts } from '../../ledger/domain/ledger';
+import { ValidationFailed } from '../../kernel/errors';
+import { type EventPublisher, publishAfterCommit } from '../../kernel/events';
+import { ulid } from '../../kernel/ids';
+import { type BusinessMetrics, noMetrics } from '../../kernel/metrics';
+import { retryOnConflict, WriteConflict } from '../../kernel/retry';
+import { scheduleRecords } from '../../jobs/schedules';
+import type { MemberState } from '../../ledger/domain/member-state';
+import { MemberNotFound } from '../../ledger/errors';
+import type { LedgerStore, LedgerWrite } from '../../ledger/ports';
+import { newReferralCode } from '../../ledger/use-cases/members';
+import { activationEvents } from '../../ledger/use-cases/ledger-events';
+import { activationUpdates } from '../../ledger/writes';
+import type { ProgramSettings } from '../../programs/domain/program';
+import { ProgramNotFound } from '../../programs/errors';
+import type { ProgramStore } from '../../programs/ports';
 import { EarningInputError, evaluatePurchase, type PurchaseEvaluation } from '../domain';
 import { effectiveRules, planPurchaseCredit, usageFromCounters } from '../domain/earn-plan';
-import type { MemberState } from '../../ledger/domain/member-state';
-import type { ProgramSettings } from '../../ledger/domain/types';
-import { CurrencyMismatch, MemberNotFound, OrderConflict, ProgramNotFound, ValidationFailed } from '../../kernel/errors';
-import type { BusinessMetrics } from '../../../adapters/runtime/observability';
-import { noMetrics } from '../../../adapters/runtime/observability';
-import { ulid } from '../../kernel/ids';
-import { MAX_LEDGER_ATTEMPTS, backoff } from '../../kernel/retry';
-import { activationEvents, creditEvents, publishAfterCommit } from '../../ledger/use-cases/ledger-events';
-import { newReferralCode } from '../../ledger/use-cases/members';
+import { type PurchaseFacts, purchaseFingerprint } from '../domain/purchase';
+import { CurrencyMismatch, OrderConflict } from '../errors';
+import type { EarnResult, OrderRecorded, OrderStore, RuleStore } from '../ports';
+import { creditEvents } from './credit-events';
 
 export interface EarnDeps {
-  ledger: LedgerRepository;
-  programs: ProgramRepository;
-  rules: RulesRepository;
+  ledger: LedgerStore;
+  orders: OrderStore;
+  programs: ProgramStore;
+  rules: RuleStore;
   events: EventPublisher;
   clock: Clock;
   metrics?: BusinessMetrics;
@@ -42,12 +45,26 @@ export function engineItems(purchase: PurchaseFacts) {
 }
 
 /** Evaluates a purchase against a rule set, as earning, simulation and backtests all do. */
-export function evaluate(program: ProgramSettings, rules: Parameters<typeof effectiveRules>[1], purchase: PurchaseFacts, member: MemberState & { memberId: string }, now: string, referrerRewards?: number): PurchaseEvaluation {
+export function evaluate(
+  program: ProgramSettings,
+  rules: Parameters<typeof effectiveRules>[1],
+  purchase: PurchaseFacts,
+  member: MemberState & { memberId: string },
+  now: string,
+  referrerRewards?: number,
+): PurchaseEvaluation {
   try {
     return evaluatePurchase({
       program: { programId: program.programId, currency: program.currency, timeZone: program.timeZone },
       rules: effectiveRules(program, rules),
-      purchase: { orderId: purchase.orderId, amount: purchase.amount, currency: purchase.currency, items: engineItems(purchase), occurredAt: purchase.occurredAt, ...(purchase.channel ? { channel: purchase.channel as 'app' | 'web' | 'store' } : {}) },
+      purchase: {
+        orderId: purchase.orderId,
+        amount: purchase.amount,
+        currency: purchase.currency,
+        items: engineItems(purchase),
+        occurredAt: purchase.occurredAt,
+        ...(purchase.channel ? { channel: purchase.channel as 'app' | 'web' | 'store' } : {}),
+      },
       member: {
         memberId: member.memberId,
         tier: member.tier,
@@ -60,7 +77,9 @@ export function evaluate(program: ProgramSettings, rules: Parameters<typeof effe
       now,
     });
   } catch (err) {
-    if (err instanceof EarningInputError) throw new ValidationFailed([{ field: /occurredAt/.test(err.message) ? 'occurredAt' : 'items', message: err.message }]);
+    if (err instanceof EarningInputError) {
+      throw new ValidationFailed([{ field: /occurredAt/.test(err.message) ? 'occurredAt' : 'items', message: err.message }]);
+    }
     throw err;
   }
 }
@@ -83,110 +102,113 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
     return { replayed: true, result: recorded.result };
   };
 
-  for (let attempt = 1; ; attempt++) {
-    const now = deps.clock.now().toISOString();
-    const { member, order } = await deps.ledger.loadForEarn(programId, purchase.memberId, purchase.orderId);
-    if (order) return replay(order);
-    if (!member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
+  return retryOnConflict(
+    `Member "${purchase.memberId}"`,
+    async () => {
+      const now = deps.clock.now().toISOString();
+      const { member, order } = await deps.orders.loadForEarn(programId, purchase.memberId, purchase.orderId);
+      if (order) return replay(order);
+      if (!member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
 
-    const { rules } = await deps.rules.getRuleSet(programId);
-    // A referred member's first qualifying purchase credits the referrer too: read the referrer only then.
-    let referrer: { memberId: string; state: MemberState } | undefined;
-    if (member.referredBy && !member.referralRewarded && rules.some((r) => r.kind === 'referral' && r.active)) {
-      const found = await deps.ledger.getMember(programId, member.referredBy);
-      if (found?.state) referrer = { memberId: member.referredBy, state: found.state };
-    }
-    const evaluation = evaluate(program, rules, purchase, { ...member, memberId: purchase.memberId }, now, referrer?.state.referralRewards);
-    const plan = planPurchaseCredit({
-      program,
-      memberId: purchase.memberId,
-      state: member,
-      evaluation,
-      purchase,
-      now,
-      ids: { transactionId: ulid(), lotId: ulid(), referrerTransactionId: ulid(), referrerLotId: ulid() },
-      referrer: evaluation.referral && referrer ? referrer : undefined,
-    });
-    const result: EarnResult = {
-      transactionId: plan.member.transaction.transactionId,
-      orderId: purchase.orderId,
-      memberId: purchase.memberId,
-      points: evaluation.points,
-      status: plan.member.transaction.status,
-      breakdown: plan.member.transaction.breakdown,
-    };
-    const occurredAt = new Date(purchase.occurredAt).toISOString();
-    // A member enrolled by this purchase gets their referral code in the same transaction.
-    const referralCode = member.exists ? undefined : newReferralCode();
-    const members = [
-      { memberId: purchase.memberId, before: member, after: plan.member.state, ...(referralCode ? { enrol: { via: 'purchase', now }, set: { referralCode } } : {}) },
-      ...(plan.referrer ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }] : []),
-    ];
-    const write: LedgerWrite = {
-      programId,
-      members,
-      lotPuts: [
-        ...(plan.member.lot ? [{ memberId: purchase.memberId, lot: plan.member.lot }] : []),
-        ...(plan.referrer?.lot ? [{ memberId: plan.referrer.memberId, lot: plan.referrer.lot }] : []),
-      ],
-      lotUpdates: [...activationUpdates(purchase.memberId, plan.activations), ...(plan.referrer ? activationUpdates(plan.referrer.memberId, plan.referrer.activations) : [])],
-      transactions: [plan.member.transaction, ...(plan.referrer ? [plan.referrer.transaction] : [])],
-      extra: [
-        // A tier upgrade schedules its review; earning under an inactivity policy moves the deadline.
-        ...scheduleWrites(deps.ledger.tableName, program, members, now),
-        ...(referralCode
-          ? [{ tag: 'refcode', item: { Put: { TableName: deps.ledger.tableName, Item: { ...keys.referralCode(programId, referralCode), entity: 'referralCode', programId, memberId: purchase.memberId, createdAt: now }, ConditionExpression: 'attribute_not_exists(pk)' } } }]
-          : []),
-        {
-          tag: 'order',
-          item: {
-            Put: {
-              TableName: deps.ledger.tableName,
-              Item: {
-                ...keys.order(programId, purchase.orderId),
-                ...keys.purchaseByDate(programId, occurredAt, purchase.orderId),
-                entity: 'order',
-                programId,
-                purchase,
-                fingerprint,
-                result,
-                itemPoints: evaluation.itemPoints,
-                lot: plan.member.lot ? { lotId: plan.member.lot.lotId, expiresAt: plan.member.lot.expiresAt } : null,
-                returned: { points: 0, amount: 0, quantities: {} },
-                version: 0,
-                memberFacts: { tier: member.tier, purchaseCount: member.purchaseCount, referredBy: member.referredBy ?? null },
-                recordedAt: now,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        },
-      ],
-    };
-    try {
-      await deps.ledger.write(write, now);
-    } catch (err) {
-      if (!(err instanceof WriteConflict)) throw err;
-      if (err.has('order')) {
-        const recorded = await deps.ledger.getOrder(programId, purchase.orderId);
-        if (recorded) return replay(recorded);
+      const { rules } = await deps.rules.getRuleSet(programId);
+      // A referred member's first qualifying purchase credits the referrer too: read the referrer only then.
+      let referrer: { memberId: string; state: MemberState } | undefined;
+      if (member.referredBy && !member.referralRewarded && rules.some((r) => r.kind === 'referral' && r.active)) {
+        const found = await deps.ledger.getMember(programId, member.referredBy);
+        if (found?.state) referrer = { memberId: member.referredBy, state: found.state };
       }
-      if (err.has('member') && !member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
-      if (attempt >= MAX_LEDGER_ATTEMPTS) throw err;
-      metrics.count('LedgerWriteRetried');
-      await backoff(attempt);
-      continue;
-    }
+      const evaluation = evaluate(program, rules, purchase, { ...member, memberId: purchase.memberId }, now, referrer?.state.referralRewards);
+      const plan = planPurchaseCredit({
+        program,
+        memberId: purchase.memberId,
+        state: member,
+        evaluation,
+        purchase,
+        now,
+        ids: { transactionId: ulid(), lotId: ulid(), referrerTransactionId: ulid(), referrerLotId: ulid() },
+        referrer: evaluation.referral && referrer ? referrer : undefined,
+      });
+      const result: EarnResult = {
+        transactionId: plan.member.transaction.transactionId,
+        orderId: purchase.orderId,
+        memberId: purchase.memberId,
+        points: evaluation.points,
+        status: plan.member.transaction.status,
+        breakdown: plan.member.transaction.breakdown,
+      };
+      // A member enrolled by this purchase gets their referral code in the same transaction.
+      const members = [
+        {
+          memberId: purchase.memberId,
+          before: member,
+          after: plan.member.state,
+          ...(member.exists ? {} : { enrol: { via: 'purchase' as const, now }, referralCode: newReferralCode() }),
+        },
+        ...(plan.referrer ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }] : []),
+      ];
+      const orderRecorded: OrderRecorded = {
+        kind: 'order-recorded',
+        order: {
+          purchase,
+          fingerprint,
+          result,
+          itemPoints: evaluation.itemPoints,
+          lot: plan.member.lot ? { lotId: plan.member.lot.lotId, expiresAt: plan.member.lot.expiresAt } : null,
+          returned: { points: 0, amount: 0, quantities: {} },
+          version: 0,
+          memberFacts: { tier: member.tier, purchaseCount: member.purchaseCount, referredBy: member.referredBy ?? null },
+          recordedAt: now,
+        },
+      };
+      const write: LedgerWrite = {
+        programId,
+        members,
+        lotPuts: [
+          ...(plan.member.lot ? [{ memberId: purchase.memberId, lot: plan.member.lot }] : []),
+          ...(plan.referrer?.lot ? [{ memberId: plan.referrer.memberId, lot: plan.referrer.lot }] : []),
+        ],
+        lotUpdates: [
+          ...activationUpdates(purchase.memberId, plan.activations),
+          ...(plan.referrer ? activationUpdates(plan.referrer.memberId, plan.referrer.activations) : []),
+        ],
+        transactions: [plan.member.transaction, ...(plan.referrer ? [plan.referrer.transaction] : [])],
+        // A tier upgrade schedules its review; earning under an inactivity policy moves the deadline.
+        records: [...scheduleRecords(program, members, now), orderRecorded],
+      };
+      try {
+        await deps.ledger.commit(write, now);
+      } catch (err) {
+        if (!(err instanceof WriteConflict)) throw err;
+        if (err.has('order')) {
+          const recorded = await deps.orders.getOrder(programId, purchase.orderId);
+          if (recorded) return replay(recorded);
+        }
+        if (err.has('member') && !member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
+        throw err;
+      }
 
-    metrics.count('PurchasesCredited');
-    metrics.count('PointsAwarded', evaluation.points);
-    const meta = { programId, occurredAt: now, correlationId };
-    await publishAfterCommit(deps, [
-      ...creditEvents({ memberId: purchase.memberId, enrolled: !member.exists, credit: plan.member, tierChange: plan.tierChange, balances: plan.member.state, orderId: purchase.orderId }, meta),
-      ...(plan.referrer ? creditEvents({ memberId: plan.referrer.memberId, enrolled: false, credit: plan.referrer, balances: plan.referrer.state }, meta) : []),
-      ...activationEvents(purchase.memberId, plan.activations, meta),
-      ...(plan.referrer ? activationEvents(plan.referrer.memberId, plan.referrer.activations, meta) : []),
-    ]);
-    return { replayed: false, result };
-  }
+      metrics.count('PurchasesCredited');
+      metrics.count('PointsAwarded', evaluation.points);
+      const meta = { programId, occurredAt: now, correlationId };
+      const { member: credited, referrer: referred } = plan;
+      await publishAfterCommit(deps, [
+        ...creditEvents(
+          {
+            memberId: purchase.memberId,
+            enrolled: !member.exists,
+            credit: credited,
+            tierChange: plan.tierChange,
+            balances: credited.state,
+            orderId: purchase.orderId,
+          },
+          meta,
+        ),
+        ...(referred ? creditEvents({ memberId: referred.memberId, enrolled: false, credit: referred, balances: referred.state }, meta) : []),
+        ...activationEvents(purchase.memberId, plan.activations, meta),
+        ...(referred ? activationEvents(referred.memberId, referred.activations, meta) : []),
+      ]);
+      return { replayed: false, result };
+    },
+    { onRetry: () => metrics.count('LedgerWriteRetried') },
+  );
 }

@@ -1,23 +1,25 @@
-import { z } from 'zod';
 import type { Clock } from '../../kernel/clock';
-import type { LedgerRepository } from '../../../adapters/dynamodb/ledger-repository';
-import type { ProgramRepository } from '../../../adapters/dynamodb/program-repository';
-import type { RulesRepository, RuleSet } from '../../../adapters/dynamodb/rules-repository';
-import { EarningRuleSchema, EarningRuleSetSchema, type EarningRule } from '../domain';
-import { NEW_MEMBER, type MemberState } from '../../ledger/domain/member-state';
-import type { ProgramSettings } from '../../ledger/domain/types';
-import { ConcurrentChange, ProgramNotFound, RuleExists, RuleNotFound, ValidationFailed } from '../../kernel/errors';
-import { fieldErrors } from '../../../adapters/http/problem';
+import { ConcurrentChange, ValidationFailed } from '../../kernel/errors';
 import { ulid } from '../../kernel/ids';
+import { ClientId } from '../../kernel/schemas';
+import { fieldErrors } from '../../kernel/validation';
+import { type MemberState, NEW_MEMBER } from '../../ledger/domain/member-state';
+import type { LedgerStore } from '../../ledger/ports';
+import type { ProgramSettings } from '../../programs/domain/program';
+import { ProgramNotFound } from '../../programs/errors';
+import type { ProgramStore } from '../../programs/ports';
+import { type EarningRule, EarningRuleSchema, EarningRuleSetSchema } from '../domain';
+import { RuleExists, RuleNotFound } from '../errors';
+import type { OrderStore, RuleSet, RuleStore } from '../ports';
+import type { BacktestInput, SimulateInput } from '../schemas';
 import { evaluate } from './earn-for-purchase';
 import { evaluateEngagement } from './record-engagement';
-import { ClientId, PurchaseInput, Timestamp } from '../../kernel/schemas';
-import { EngagementInput } from './record-engagement';
 
 export interface RulesDeps {
-  programs: ProgramRepository;
-  rules: RulesRepository;
-  ledger: LedgerRepository;
+  programs: ProgramStore;
+  rules: RuleStore;
+  ledger: Pick<LedgerStore, 'getMember'>;
+  orders: Pick<OrderStore, 'purchasesBetween'>;
   clock: Clock;
 }
 
@@ -25,7 +27,7 @@ export interface RulesDeps {
 function parseRule(body: unknown, ruleId: string, version: number): EarningRule {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationFailed([{ field: '(body)', message: 'must be a rule object' }]);
   const { version: _ignored, ...rest } = body as Record<string, unknown>;
-  const parsed = EarningRuleSchema.safeParse({ ...rest, ruleId, version });
+  const parsed = EarningRuleSchema.safeParse({ ...rest, ruleId, version }, { reportInput: true });
   if (!parsed.success) throw new ValidationFailed(fieldErrors(parsed.error));
   return parsed.data;
 }
@@ -85,27 +87,13 @@ export async function getRule(programId: string, ruleId: string, deps: RulesDeps
 function ruleSet(rules: unknown): EarningRule[] {
   // Proposed rules may omit versions: each is a draft at version 1.
   const drafts = Array.isArray(rules) ? rules.map((r) => (r && typeof r === 'object' && !('version' in r) ? { ...r, version: 1 } : r)) : rules;
-  const parsed = EarningRuleSetSchema.safeParse(drafts);
+  const parsed = EarningRuleSetSchema.safeParse(drafts, { reportInput: true });
   if (!parsed.success) throw new ValidationFailed(fieldErrors(parsed.error, 'rules'));
   return parsed.data;
 }
 
-export const SimulateInput = z
-  .strictObject({
-    purchase: PurchaseInput.optional(),
-    event: EngagementInput.optional(),
-    /** Evaluate for this member as they are now (tier, purchase count, usage so far)... */
-    memberId: ClientId.optional(),
-    /** ...or for a hypothetical member. */
-    member: z.strictObject({ tier: z.string().nullable().default(null), purchaseCount: z.number().int().min(0).default(0) }).optional(),
-    /** A proposed rule set (full list); the current rules when omitted. */
-    rules: z.array(z.unknown()).max(500).optional(),
-    at: Timestamp.optional(),
-  })
-  .refine((s) => Boolean(s.purchase) !== Boolean(s.event), { message: 'send either a purchase or an event', path: ['purchase'] });
-
 /** A purchase or event evaluated against the current or a proposed rule set. Nothing is written. */
-export async function simulate(programId: string, input: z.infer<typeof SimulateInput>, deps: RulesDeps) {
+export async function simulate(programId: string, input: SimulateInput, deps: RulesDeps) {
   const p = await program(deps, programId);
   const rules = input.rules ? ruleSet(input.rules) : (await deps.rules.getRuleSet(programId)).rules;
   const now = input.at ?? deps.clock.now().toISOString();
@@ -123,21 +111,16 @@ export async function simulate(programId: string, input: z.infer<typeof Simulate
   return { rules: rulesUsed, points: e.points, breakdown: e.breakdown, appliedRules: e.appliedRules, skipped: e.skipped };
 }
 
-export const BacktestInput = z
-  .strictObject({ from: Timestamp, to: Timestamp, rules: z.array(z.unknown()).max(500), top: z.number().int().min(1).max(100).default(10) })
-  .refine((b) => Date.parse(b.from) < Date.parse(b.to), { message: 'must be after from', path: ['to'] })
-  .refine((b) => Date.parse(b.to) - Date.parse(b.from) <= 366 * 86_400_000, { message: 'a backtest covers at most 366 days', path: ['to'] });
-
 /** Most purchases one backtest evaluates (in memory, within a Lambda's time). */
 export const BACKTEST_LIMIT = 20_000;
 
 /**
  * Runs a proposed rule set over the program's stored purchases of a date range (through the
- * byProgramDate index, one partition per month), and compares with what was awarded: totals,
+ * purchases-by-date index, one partition per month), and compares with what was awarded: totals,
  * per-rule totals and the members most affected. Each purchase is evaluated with the member as
  * they were when it was recorded (tier, purchase count).
  */
-export async function backtest(programId: string, input: z.infer<typeof BacktestInput>, deps: RulesDeps) {
+export async function backtest(programId: string, input: BacktestInput, deps: RulesDeps) {
   const p = await program(deps, programId);
   const rules = ruleSet(input.rules);
   const from = new Date(input.from).toISOString();
@@ -147,10 +130,10 @@ export async function backtest(programId: string, input: z.infer<typeof Backtest
   let purchases = 0;
   let awarded = 0;
   let proposed = 0;
-  for await (const order of deps.ledger.purchasesBetween(programId, from, to)) {
+  for await (const order of deps.orders.purchasesBetween(programId, from, to)) {
     if (++purchases > BACKTEST_LIMIT) throw new ValidationFailed([{ field: 'to', message: `the range holds more than ${BACKTEST_LIMIT} purchases: narrow it` }]);
-    const facts = order.memberFacts ?? {};
-    const member = { ...NEW_MEMBER, memberId: order.purchase.memberId, tier: (facts.tier as string | null) ?? null, purchaseCount: (facts.purchaseCount as number) ?? 0, referredBy: (facts.referredBy as string | null) ?? undefined };
+    const facts: Partial<NonNullable<typeof order.memberFacts>> = order.memberFacts ?? {};
+    const member = { ...NEW_MEMBER, memberId: order.purchase.memberId, tier: facts.tier ?? null, purchaseCount: facts.purchaseCount ?? 0, referredBy: facts.referredBy ?? undefined };
     const e = evaluate(p, rules, order.purchase, member, order.recordedAt ?? order.purchase.occurredAt);
     const was = order.result.points;
     awarded += was;

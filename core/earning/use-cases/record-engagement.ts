@@ -1,32 +1,21 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import type { EarnDeps } from './earn-for-purchase';
-import { WriteConflict, activationUpdates } from '../../../adapters/dynamodb/ledger-writer';
-import { keys } from '../../../adapters/dynamodb/keys';
-import { scheduleWrites } from '../../../adapters/dynamodb/due-work';
-import { EarningInputError, evaluateEvent, type EventEvaluation } from '../domain';
-import { countersAfter, credit, effectiveRules, toBreakdownLine, usageFromCounters } from '../domain/earn-plan';
-import { settleForWrite, type MemberState } from '../../ledger/domain/member-state';
-import type { ProgramSettings } from '../../ledger/domain/types';
-import { IdempotencyConflict, MemberNotFound, ProgramNotFound, ValidationFailed } from '../../kernel/errors';
+import { IdempotencyConflict, ValidationFailed } from '../../kernel/errors';
+import { publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
-import { MAX_LEDGER_ATTEMPTS, backoff } from '../../kernel/retry';
-import { ClientId, Timestamp } from '../../kernel/schemas';
-import { activationEvents, creditEvents, publishAfterCommit } from '../../ledger/use-cases/ledger-events';
-
-const attributeValue = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
-
-export const EngagementInput = z.strictObject({
-  eventId: ClientId,
-  memberId: ClientId,
-  /** `review.posted`, `birthday`, `app.order`, `social.share`, `profile.completed`, or any custom type. */
-  type: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1-64 lowercase letters, digits, . _ - (e.g. review.posted)'),
-  occurredAt: Timestamp,
-  attributes: z.record(z.string().max(64), attributeValue).refine((r) => Object.keys(r).length <= 50, 'at most 50 attributes').optional(),
-});
-export type EngagementInput = z.infer<typeof EngagementInput>;
-
-export const EngagementRecordedDetail = EngagementInput.extend({ programId: ClientId });
+import { retryOnConflict } from '../../kernel/retry';
+import { scheduleRecords } from '../../jobs/schedules';
+import { type MemberState, settleForWrite } from '../../ledger/domain/member-state';
+import { MemberNotFound } from '../../ledger/errors';
+import { activationEvents } from '../../ledger/use-cases/ledger-events';
+import { activationUpdates } from '../../ledger/writes';
+import type { ProgramSettings } from '../../programs/domain/program';
+import { ProgramNotFound } from '../../programs/errors';
+import { EarningInputError, type EventEvaluation, evaluateEvent } from '../domain';
+import { countersAfter, credit, effectiveRules, toBreakdownLine, usageFromCounters } from '../domain/earn-plan';
+import type { EventRecorded } from '../ports';
+import type { EngagementInput } from '../schemas';
+import { creditEvents } from './credit-events';
+import type { EarnDeps } from './earn-for-purchase';
 
 export interface EngagementResult {
   eventId: string;
@@ -64,15 +53,15 @@ export async function recordEngagement(programId: string, input: EngagementInput
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
   const print = createHash('sha256').update(JSON.stringify([input.memberId, input.type, Date.parse(input.occurredAt), input.attributes ?? null])).digest('base64url');
-  const guardKey = keys.eventGuard(programId, input.eventId);
 
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict(
+    `Member "${input.memberId}"`,
+    async () => {
     const now = deps.clock.now().toISOString();
-    const { member, items } = await deps.ledger.loadWith(programId, input.memberId, [guardKey]);
-    const guard = items.get(`${guardKey.pk}|${guardKey.sk}`);
-    if (guard) {
-      if (guard.fingerprint !== print) throw new IdempotencyConflict('Event id', input.eventId);
-      return { replayed: true, result: guard.result as EngagementResult };
+    const { member, recorded } = await deps.orders.loadForEvent(programId, input.memberId, input.eventId);
+    if (recorded) {
+      if (recorded.fingerprint !== print) throw new IdempotencyConflict('Event id', input.eventId);
+      return { replayed: true, result: recorded.result as EngagementResult };
     }
     if (!member.exists) throw new MemberNotFound(input.memberId);
 
@@ -106,36 +95,20 @@ export async function recordEngagement(programId: string, input: EngagementInput
         .filter((s) => rules.some((r) => r.ruleId === s.ruleId && ((r.kind === 'event' && r.eventType === input.type) || (r.kind === 'windfall' && r.on === 'event'))))
         .map((s) => ({ ruleId: s.ruleId, reason: s.reason })),
     };
-    try {
-      await deps.ledger.write(
-        {
-          programId,
-          members: [{ memberId: input.memberId, before: member, after: c.state }],
-          lotPuts: c.lot ? [{ memberId: input.memberId, lot: c.lot }] : [],
-          lotUpdates: activationUpdates(input.memberId, activations),
-          transactions: [c.transaction],
-          extra: [
-            ...scheduleWrites(deps.ledger.tableName, program, [{ memberId: input.memberId, before: member, after: c.state }], now),
-            {
-              tag: 'event',
-              item: {
-                Put: {
-                  TableName: deps.ledger.tableName,
-                  Item: { ...guardKey, entity: 'engagement', programId, event: input, fingerprint: print, result, recordedAt: now },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            },
-          ],
-        },
-        now,
-      );
-    } catch (err) {
-      if (!(err instanceof WriteConflict) || attempt >= MAX_LEDGER_ATTEMPTS) throw err;
-      deps.metrics?.count('LedgerWriteRetried');
-      await backoff(attempt);
-      continue; // a concurrent duplicate (the guard) or another write to the member: re-read and decide again
-    }
+    const guard: EventRecorded = { kind: 'event-recorded', eventId: input.eventId, event: input, fingerprint: print, result };
+    const memberWrite = { memberId: input.memberId, before: member, after: c.state };
+    await deps.ledger.commit(
+      {
+        programId,
+        members: [memberWrite],
+        lotPuts: c.lot ? [{ memberId: input.memberId, lot: c.lot }] : [],
+        lotUpdates: activationUpdates(input.memberId, activations),
+        transactions: [c.transaction],
+        // A concurrent duplicate fails the guard and another write to the member its version: both retry and decide again.
+        records: [...scheduleRecords(program, [memberWrite], now), guard],
+      },
+      now,
+    );
     deps.metrics?.count('EngagementEventsRecorded');
     deps.metrics?.count('PointsAwarded', evaluation.points);
     const meta = { programId, occurredAt: now, correlationId };
@@ -144,5 +117,7 @@ export async function recordEngagement(programId: string, input: EngagementInput
       ...activationEvents(input.memberId, activations, meta),
     ]);
     return { replayed: false, result };
-  }
+    },
+    { onRetry: () => deps.metrics?.count('LedgerWriteRetried') },
+  );
 }

@@ -1,48 +1,23 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import type { EarnDeps } from './earn-for-purchase';
-import { WriteConflict, activationUpdates, type LotUpdate } from '../../../adapters/dynamodb/ledger-writer';
-import { keys } from '../../../adapters/dynamodb/keys';
-import { domainEvent } from '../../../adapters/eventbridge/publisher';
-import { PointsReversed } from '../../events/catalog';
-import { planClawback, type ReturnRequest } from '../domain/returns';
-import { allocateDebit, settleForWrite, type MemberState } from '../../ledger/domain/member-state';
-import { applyTierProgress } from '../domain/earn-plan';
-import type { BreakdownLine, Transaction } from '../../ledger/domain/types';
-import { IdempotencyConflict, OrderNotFound, ProgramNotFound, Unprocessable } from '../../kernel/errors';
+import { IdempotencyConflict, Unprocessable } from '../../kernel/errors';
+import { domainEvent, publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
-import { MAX_LEDGER_ATTEMPTS, backoff } from '../../kernel/retry';
-import { ClientId, Timestamp } from '../../kernel/schemas';
-import { activationEvents, publishAfterCommit } from '../../ledger/use-cases/ledger-events';
+import { retryOnConflict } from '../../kernel/retry';
+import { allocateDebit, type MemberState, settleForWrite } from '../../ledger/domain/member-state';
+import type { BreakdownLine, Transaction } from '../../ledger/domain/types';
+import type { LotUpdate } from '../../ledger/ports';
+import { activationEvents } from '../../ledger/use-cases/ledger-events';
+import { activationUpdates } from '../../ledger/writes';
+import { ProgramNotFound } from '../../programs/errors';
+import { applyTierProgress } from '../domain/earn-plan';
+import { planClawback, type ReturnRequest } from '../domain/returns';
+import { OrderNotFound } from '../errors';
+import { PointsReversed } from '../events';
+import type { OrderReturned, ReturnRecorded, ReturnResult } from '../ports';
+import type { ReturnInput } from '../schemas';
+import type { EarnDeps } from './earn-for-purchase';
 
-export const ReturnInput = z
-  .strictObject({
-    returnId: ClientId,
-    occurredAt: Timestamp,
-    items: z.array(z.strictObject({ sku: z.string().min(1).max(128), quantity: z.number().int('must be a whole number').min(1).max(100_000) })).min(1).max(500).optional(),
-    amount: z.number().int('must be in minor units (an integer)').min(1).max(1_000_000_000_000).optional(),
-  })
-  .refine((r) => !(r.items && r.amount !== undefined), { message: 'send items or amount, not both (neither cancels the whole order)', path: ['amount'] });
-export type ReturnInput = z.infer<typeof ReturnInput>;
-
-/** The bus carries the same body plus the program and the order. */
-export const PurchaseReturnedDetail = z.strictObject({ programId: ClientId, orderId: ClientId, returnId: ClientId, occurredAt: Timestamp, items: ReturnInput.shape.items, amount: ReturnInput.shape.amount });
-
-export interface ReturnResult {
-  returnId: string;
-  orderId: string;
-  memberId: string;
-  transactionId: string | null;
-  /** Points taken back in total: from the order's own lot, from other points, and as debt. */
-  points: number;
-  fromOrder: number;
-  fromOtherPoints: number;
-  debt: number;
-  /** Points the return should have taken but the member had already spent, waived by the program's policy. */
-  forgiven: number;
-  orderPointsLeft: number;
-  fullyReturned: boolean;
-}
+export type { ReturnResult };
 
 function fingerprint(orderId: string, input: ReturnInput): string {
   return createHash('sha256').update(JSON.stringify([orderId, Date.parse(input.occurredAt), input.items ?? null, input.amount ?? null])).digest('base64url');
@@ -63,18 +38,18 @@ export async function recordReturn(programId: string, orderId: string, input: Re
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
   const print = fingerprint(orderId, input);
-  const guardKey = keys.returnGuard(programId, input.returnId);
 
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict(
+    `Order "${orderId}"`,
+    async () => {
     const now = deps.clock.now().toISOString();
-    const order = await deps.ledger.getOrder(programId, orderId);
+    const order = await deps.orders.getOrder(programId, orderId);
     if (!order) throw new OrderNotFound(orderId);
     const memberId = order.purchase.memberId;
-    const { member, items } = await deps.ledger.loadWith(programId, memberId, [guardKey]);
-    const guard = items.get(`${guardKey.pk}|${guardKey.sk}`);
-    if (guard) {
-      if (guard.fingerprint !== print) throw new IdempotencyConflict('Return id', input.returnId);
-      return { replayed: true, result: guard.result as ReturnResult };
+    const { member, recorded } = await deps.orders.loadForReturn(programId, memberId, input.returnId);
+    if (recorded) {
+      if (recorded.fingerprint !== print) throw new IdempotencyConflict('Return id', input.returnId);
+      return { replayed: true, result: recorded.result };
     }
 
     const decision = planClawback(
@@ -155,37 +130,19 @@ export async function recordReturn(programId: string, orderId: string, input: Re
       ...(fromOrder ? [{ memberId, lot: orderLot!, take: fromOrder }] : []),
       ...others.allocations.map((a) => ({ memberId, lot: a.lot, take: a.points })),
     ];
-    try {
-      await deps.ledger.write(
-        {
-          programId,
-          members: [{ memberId, before: member, after: state }],
-          lotUpdates,
-          transactions: transaction ? [transaction] : [],
-          extra: [
-            { tag: 'return', item: { Put: { TableName: deps.ledger.tableName, Item: { ...guardKey, entity: 'return', programId, orderId, input, fingerprint: print, result, recordedAt: now }, ConditionExpression: 'attribute_not_exists(pk)' } } },
-            {
-              tag: 'order',
-              item: {
-                Update: {
-                  TableName: deps.ledger.tableName,
-                  Key: keys.order(programId, orderId),
-                  UpdateExpression: 'SET returned = :returned, version = :next',
-                  ConditionExpression: order.version ? 'version = :prev' : 'attribute_not_exists(version) OR version = :prev',
-                  ExpressionAttributeValues: { ':returned': returned, ':next': order.version + 1, ':prev': order.version },
-                },
-              },
-            },
-          ],
-        },
-        now,
-      );
-    } catch (err) {
-      if (!(err instanceof WriteConflict) || attempt >= MAX_LEDGER_ATTEMPTS) throw err;
-      deps.metrics?.count('LedgerWriteRetried');
-      await backoff(attempt);
-      continue; // another return, spend or earn got there first: re-read and decide again
-    }
+    const guard: ReturnRecorded = { kind: 'return-recorded', returnId: input.returnId, orderId, input, fingerprint: print, result };
+    const orderReturned: OrderReturned = { kind: 'order-returned', orderId, returned, version: order.version };
+    // Another return, spend or earn that got there first fails a condition: read again and decide again.
+    await deps.ledger.commit(
+      {
+        programId,
+        members: [{ memberId, before: member, after: state }],
+        lotUpdates,
+        transactions: transaction ? [transaction] : [],
+        records: [guard, orderReturned],
+      },
+      now,
+    );
     deps.metrics?.count('ReturnsRecorded');
     deps.metrics?.count('PointsReversed', taken);
     const meta = { programId, occurredAt: now, correlationId };
@@ -196,5 +153,7 @@ export async function recordReturn(programId: string, orderId: string, input: Re
       ...activationEvents(memberId, activations, meta),
     ]);
     return { replayed: false, result };
-  }
+    },
+    { onRetry: () => deps.metrics?.count('LedgerWriteRetried') },
+  );
 }

@@ -1,7 +1,7 @@
 // Point expiry: when a lot expires, what is expired as of a date, notices, debit order and
 // the keys scheduled jobs use to find what is due. Pure: `asOf`/`now` and time zone passed in.
 //
-// Expiry policies (README):
+// Expiry policies:
 //
 //   Every program has one expiry policy; times are computed in the program's IANA time zone and
 //   stored on each lot as a UTC instant (`expiresAt`). Points in a lot expire at `expiresAt`:
@@ -26,8 +26,8 @@
 //   expiry run takes the points that were about to expire. Expiry notices go out a number of days
 //   (24-hour days) before each expiry instant, default 30 and 7, once each.
 
-import { z } from 'zod';
 import type { Lot } from '../../ledger/domain/types';
+import { consumeOrder } from '../../ledger/domain/member-state';
 import {
   type Instant,
   MS_PER_DAY,
@@ -53,39 +53,6 @@ export type ExpiryPolicy =
   | { kind: 'inactivity'; months: number };
 
 export const MAX_EXPIRY_MONTHS = 120;
-
-const monthsField = (what: string) =>
-  z
-    .int({ error: `${what} months must be a whole number` })
-    .min(1, `${what} months must be at least 1`)
-    .max(MAX_EXPIRY_MONTHS, `${what} months must be at most ${MAX_EXPIRY_MONTHS}`);
-
-export const ExpiryPolicyInput = z.discriminatedUnion(
-  'kind',
-  [
-    z.object({ kind: z.literal('none') }),
-    z.object({
-      kind: z.literal('after-earning'),
-      months: monthsField('after-earning'),
-      roundUpTo: z.enum(['month', 'quarter', 'year'], { error: 'roundUpTo must be "month", "quarter" or "year"' }).optional(),
-    }),
-    z
-      .object({
-        kind: z.literal('fixed-date'),
-        month: z.int({ error: 'month must be a whole number' }).min(1, 'month must be 1-12').max(12, 'month must be 1-12'),
-        day: z.int({ error: 'day must be a whole number' }).min(1, 'day must be 1-31').max(31, 'day must be 1-31'),
-        yearsAfter: z.int({ error: 'yearsAfter must be a whole number' }).min(0, 'yearsAfter must not be negative').max(10, 'yearsAfter must be at most 10').default(0),
-      })
-      .superRefine((v, ctx) => {
-        // Validated against a leap year: Feb 29 is allowed and falls on Feb 28 in other years.
-        if (v.day > daysInMonth(2000, v.month)) {
-          ctx.addIssue({ code: 'custom', path: ['day'], message: `month ${v.month} has no day ${v.day}` });
-        }
-      }),
-    z.object({ kind: z.literal('inactivity'), months: monthsField('inactivity') }),
-  ],
-  { error: 'kind must be "none", "after-earning", "fixed-date" or "inactivity"' },
-);
 
 // ---------------------------------------------------------------------------------------
 // When a lot expires
@@ -262,41 +229,3 @@ export function inactivityExpiryNotice(
 // ---------------------------------------------------------------------------------------
 // Debit order
 
-/**
- * Lots in the order a debit consumes them: nearest expiry first, never-expiring last, ties by
- * earnedAt then lotId. Returns a sorted copy containing every lot (filter empty/pending ones yourself).
- */
-export function consumeOrder(lots: readonly Lot[]): Lot[] {
-  return [...lots].sort(compareForConsumption);
-}
-
-export function compareForConsumption(a: Lot, b: Lot): number {
-  if (a.expiresAt !== b.expiresAt) {
-    if (a.expiresAt === null) return 1;
-    if (b.expiresAt === null) return -1;
-    const expiry = toMs(a.expiresAt) - toMs(b.expiresAt);
-    if (expiry !== 0) return expiry;
-  }
-  const earned = toMs(a.earnedAt) - toMs(b.earnedAt);
-  if (earned !== 0) return earned;
-  return a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0;
-}
-
-// ---------------------------------------------------------------------------------------
-// Due-date index for scheduled jobs
-
-/** Stable shard 0..shards-1 for an id (FNV-1a 32-bit over UTF-8), to spread a due-date index. */
-export function dueShard(id: string, shards: number): number {
-  if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, got ${shards}`);
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(id)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % shards;
-}
-
-/** The UTC day "YYYY-MM-DD" an instant falls on: the partition a daily job reads. */
-export function dueDay(instant: Instant): string {
-  return toInstant(toMs(instant)).slice(0, 10);
-}

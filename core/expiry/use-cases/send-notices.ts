@@ -2,14 +2,19 @@
 // Tier Downgrade Warning before a review the member would not pass. It reads the same index as
 // the expire and review jobs, `lead` days ahead. Each notice has a stable id; its guard item is
 // claimed once (conditional put) and holds the event until it is published, so each is sent once.
-import type { DueEntry } from '../../../adapters/dynamodb/due-work';
-import { domainEvent } from '../../../adapters/eventbridge/publisher';
-import { PointsExpiring, TierDowngradeWarning } from '../../events/catalog';
-import { expiryNotices, inactivityExpiresAtFor, inactivityExpiryNotice, type ExpiryNotice } from '../domain/expiry';
-import { qualifyingBucketsOf } from '../../jobs/domain/job-plans';
-import { downgradeWarning } from '../../tiers/domain/tiers';
-import type { DueRange } from '../../jobs/domain/job-plans';
+import { type DueRange, qualifyingBucketsOf } from '../../jobs/domain/job-plans';
+import type { DueEntry, OutboxRecord } from '../../jobs/ports';
 import type { JobContext, Outcome } from '../../jobs/use-cases/context';
+import { type DomainEvent, domainEvent } from '../../kernel/events';
+import { downgradeWarning } from '../../tiers/domain/tiers';
+import { TierDowngradeWarning } from '../../tiers/events';
+import { type ExpiryNotice, expiryNotices, inactivityExpiresAtFor, inactivityExpiryNotice } from '../domain/expiry';
+import { PointsExpiring } from '../events';
+
+/** Claims a notice once: the record holding its event, or null when it was claimed before. */
+function claim(ctx: JobContext, programId: string, memberId: string, noticeId: string, event: DomainEvent, keepUntil: string): Promise<OutboxRecord | null> {
+  return ctx.deps.due.claimNotice({ kind: 'notice', programId, memberId, id: noticeId, job: ctx.job, events: [event], createdAt: ctx.wallNow(), keepUntil });
+}
 
 async function sendExpiryNotices(ctx: JobContext, programId: string, memberId: string, notices: ExpiryNotice[], reason: 'expiry-date' | 'inactivity'): Promise<number> {
   let sent = 0;
@@ -20,7 +25,7 @@ async function sendExpiryNotices(ctx: JobContext, programId: string, memberId: s
       { memberId, noticeId: n.noticeId, expiresAt: n.expiresAt, daysBefore: n.daysBefore, points: n.points, reason },
       { programId, occurredAt: ctx.asOf, correlationId: ctx.runId },
     );
-    const record = await ctx.deps.due.claimNotice(programId, memberId, n.noticeId, [event], n.expiresAt, ctx.wallNow());
+    const record = await claim(ctx, programId, memberId, n.noticeId, event, n.expiresAt);
     if (record) {
       ctx.publish(record);
       sent++;
@@ -44,7 +49,7 @@ export async function notifyInactivity(entry: DueEntry, _range: DueRange, ctx: J
   if (!ctx.once(`notify-inactivity:${programId}#${memberId}`)) return { skipped: 1 };
   const program = await ctx.program(programId);
   if (!program || program.expiryPolicy.kind !== 'inactivity') return { skipped: 1 };
-  const { member: state } = await ctx.deps.ledger.loadWith(programId, memberId, []);
+  const state = await ctx.deps.ledger.loadMember(programId, memberId);
   if (!state.lastActivityAt) return { skipped: 1 };
   const deadline = inactivityExpiresAtFor(state.lastActivityAt, program.expiryPolicy, program.timeZone);
   const lots = await ctx.deps.ledger.listLots(programId, memberId);
@@ -59,7 +64,7 @@ export async function warnDowngrade(entry: DueEntry, _range: DueRange, ctx: JobC
   if (!ctx.once(`notify-review:${programId}#${memberId}`)) return { skipped: 1 };
   const program = await ctx.program(programId);
   if (!program?.tierSet) return { skipped: 1 };
-  const { member: state } = await ctx.deps.ledger.loadWith(programId, memberId, []);
+  const state = await ctx.deps.ledger.loadMember(programId, memberId);
   if (!state.exists) return { skipped: 1 };
   const warning = downgradeWarning(
     { currentTierId: state.tier, tierAchievedAt: state.tierAchievedAt, buckets: qualifyingBucketsOf(state.counters), tierSet: program.tierSet, asOf: ctx.asOf, tz: program.timeZone },
@@ -71,7 +76,7 @@ export async function warnDowngrade(entry: DueEntry, _range: DueRange, ctx: JobC
     { memberId, ...warning },
     { programId, occurredAt: ctx.asOf, correlationId: ctx.runId },
   );
-  const record = await ctx.deps.due.claimNotice(programId, memberId, warning.warningId, [event], warning.reviewAt, ctx.wallNow());
+  const record = await claim(ctx, programId, memberId, warning.warningId, event, warning.reviewAt);
   if (record) ctx.publish(record);
   return { members: 1, changed: record ? 1 : 0 };
 }

@@ -3,7 +3,8 @@
 // into batches and where the next run resumes. No I/O; `asOf` and the wall clock are passed in.
 import type { Activation, MemberState, PendingLot } from '../../ledger/domain/member-state';
 import { settle } from '../../ledger/domain/member-state';
-import type { Lot, ProgramSettings, Transaction } from '../../ledger/domain/types';
+import type { Lot, Transaction } from '../../ledger/domain/types';
+import type { ProgramSettings } from '../../programs/domain/program';
 import type { ExpiryResult } from '../../expiry/domain/expiry';
 import { inactivityExpiresAtFor } from '../../expiry/domain/expiry';
 import { nextReviewAt, tierIndex, type QualifyingBuckets } from '../../tiers/domain/tiers';

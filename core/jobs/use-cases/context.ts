@@ -1,13 +1,14 @@
 // What every job handler gets: its ports, the run's asOf, a memo of program settings, members
 // already handled in this invocation, and the outbox records to publish once the page is done.
 import type { Clock } from '../../kernel/clock';
-import type { LedgerRepository } from '../../../adapters/dynamodb/ledger-repository';
-import type { ProgramRepository } from '../../../adapters/dynamodb/program-repository';
-import type { DueEntry, DueWorkRepository, OutboxRecord } from '../../../adapters/dynamodb/due-work';
-import type { EventPublisher } from '../../../adapters/eventbridge/publisher';
+import type { DomainEvent, EventPublisher } from '../../kernel/events';
+import { ulid } from '../../kernel/ids';
+import type { BusinessMetrics } from '../../kernel/metrics';
+import type { LedgerStore } from '../../ledger/ports';
+import type { ProgramSettings } from '../../programs/domain/program';
+import type { ProgramStore } from '../../programs/ports';
 import type { DueRange } from '../domain/job-plans';
-import type { ProgramSettings } from '../../ledger/domain/types';
-import type { BusinessMetrics } from '../../../adapters/runtime/observability';
+import type { DueEntry, DueWork, OutboxRecord, OutboxRecorded } from '../ports';
 
 export type JobName = 'activate' | 'expire' | 'review' | 'notify' | 'outbox';
 export const JOB_NAMES: readonly JobName[] = ['activate', 'expire', 'review', 'notify', 'outbox'];
@@ -40,9 +41,9 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
 };
 
 export interface JobDeps {
-  ledger: LedgerRepository;
-  programs: ProgramRepository;
-  due: DueWorkRepository;
+  ledger: LedgerStore;
+  programs: Pick<ProgramStore, 'getProgram'>;
+  due: DueWork;
   events: EventPublisher;
   clock: Clock;
   metrics?: BusinessMetrics;
@@ -116,9 +117,8 @@ export function createContext(args: { job: JobName; asOf: string; runId: string;
 
 /**
  * Publishes what the page recorded, then marks it published. A failure leaves the records in the
- * outbox index for the outbox job, which re-sends them with the same event ids.
+ * outbox index for the outbox job, which re-sends them with the same event ids: `failed` then.
  */
-/** Publishes what the handled entries recorded; `failed` when the events stay in the outbox for a later run. */
 export async function flushOutbox(deps: JobDeps, records: OutboxRecord[]): Promise<{ events: number; failed: boolean }> {
   if (!records.length) return { events: 0, failed: false };
   const events = records.flatMap((r) => r.events);
@@ -131,4 +131,10 @@ export async function flushOutbox(deps: JobDeps, records: OutboxRecord[]): Promi
     deps.log?.('publishing job events failed; the outbox job will retry them', { error: (err as Error).message, records: records.length });
     return { events: 0, failed: true };
   }
+}
+
+/** An outbox entry for `events`, to commit with what they announce; published once the page is done. */
+export function outboxEntry(ctx: JobContext, programId: string, memberId: string, events: DomainEvent[]): OutboxRecorded {
+  const createdAt = ctx.wallNow();
+  return { kind: 'outbox-recorded', record: { kind: 'outbox', programId, memberId, id: ulid(Date.parse(createdAt)), job: ctx.job, events, createdAt } };
 }

@@ -3,11 +3,11 @@
 // three steps are the states of the jobs state machine (infra/constructs/scheduled-jobs.ts);
 // runJob() chains the same functions in-process for tests, the bench and tools.
 import { z } from 'zod';
-import { DUE_SHARDS, duePartition } from '../../../adapters/dynamodb/keys';
-import type { DueEntry, OutboxRecord } from '../../../adapters/dynamodb/due-work';
+import { DUE_SHARDS, type DueKind } from '../domain/due-index';
+import type { DueEntry, OutboxRecord } from '../ports';
 import { addDays, minDay, nextConsumingCheckpoint, nextNoticeCheckpoint, noticeWindows, planBatches, utcDay, type DueRange, type DueWindow } from '../domain/job-plans';
 import { MS_PER_DAY, toInstant, toMs } from '../../kernel/calendar';
-import { ValidationFailed } from '../../kernel/errors';
+import { validate } from '../../kernel/validation';
 import { ulid } from '../../kernel/ids';
 import {
   DEFAULT_JOB_SETTINGS,
@@ -40,7 +40,8 @@ const HANDLERS: Record<JobName, Partial<Record<string, Handler>>> = {
   notify: { EXPIRE: notifyExpiringLots, INACTIVITY: notifyInactivity, REVIEW: warnDowngrade },
   outbox: {
     OUTBOX: async (e, _r, ctx) => {
-      ctx.publish(ctx.deps.due.outboxRecordOf(e.item));
+      if (e.subject.type !== 'outbox') return { skipped: 1 };
+      ctx.publish(e.subject.record);
       return { changed: 1 };
     },
   },
@@ -83,11 +84,6 @@ export const JobRunInput = z.strictObject({
 });
 export type JobRunInput = z.input<typeof JobRunInput>;
 
-function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new ValidationFailed(r.error.issues.map((i) => ({ field: i.path.join('.') || '(input)', message: i.message })));
-  return r.data;
-}
 
 // ---------------------------------------------------------------------------------------
 // Plan
@@ -115,7 +111,7 @@ const KINDS: Record<Exclude<JobName, 'notify'>, string[]> = { activate: ['ACTIVA
 const upToOf = (job: JobName, asOf: string, settings: JobSettings) => (job === 'outbox' ? toInstant(toMs(asOf) - settings.outboxGraceSeconds * 1000) : asOf);
 
 export async function planRun(raw: JobRunInput, deps: Pick<JobDeps, 'due' | 'clock'>): Promise<RunPlan> {
-  const input = parseInput(JobRunInput, raw);
+  const input = validate(JobRunInput, raw);
   const settings: JobSettings = { ...DEFAULT_JOB_SETTINGS, ...input.settings };
   const asOf = asOfInstant(input.asOf);
   const startedAt = deps.clock.now().toISOString();
@@ -223,7 +219,7 @@ export async function work(input: WorkInput, deps: JobDeps, budget: Budget = UNL
     const handler = handlers[range.kind];
     if (!handler) throw new Error(`job ${input.job} does not handle ${range.kind} entries`);
     for (let d = day ?? range.firstDay; d <= range.lastDay; d = addDays(d, 1), key = undefined) {
-      const partition = duePartition(range.kind as Parameters<typeof duePartition>[0], d, range.shard);
+      const partition = { kind: range.kind as DueKind, day: d, shard: range.shard };
       do {
         if (pages > 0 && budget.remainingMs() < budget.reserveMs) {
           return { ...input, done: false, cursor: { range: r, day: d, ...(key ? { key } : {}) }, totals, errorDays: [...errorDays] };
@@ -235,7 +231,7 @@ export async function work(input: WorkInput, deps: JobDeps, budget: Budget = UNL
           handler(entry, range, ctx).catch((err: unknown): Partial<Totals> => {
             errorDays.add(d);
             deps.metrics?.count('JobEntryFailed');
-            deps.log?.('job entry failed', { job: input.job, partition, programId: entry.programId, memberId: entry.memberId, id: entry.id, error: (err as Error).message });
+            deps.log?.('job entry failed', { job: input.job, partition: `${range.kind}#${d}#${range.shard}`, programId: entry.programId, memberId: entry.memberId, id: entry.id, error: (err as Error).message });
             return { errors: 1 };
           }),
         );

@@ -1,28 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Balances, Lot, Transaction } from './types';
 
-/** What a purchase says, after validation. */
-export interface PurchaseFacts {
-  orderId: string;
-  memberId: string;
-  occurredAt: string;
-  currency: string;
-  amount: number;
-  items?: { sku: string; quantity: number; unitPrice: number; category?: string }[];
-  channel?: string;
-}
-
 export const ZERO_BALANCES: Balances = Object.freeze({ available: 0, pending: 0, lifetimeEarned: 0 });
-
-/**
- * Stable fingerprint of what makes a purchase the same purchase. A replay must match it;
- * the same order id with another fingerprint is a conflict, never a silent second credit.
- */
-export function purchaseFingerprint(p: PurchaseFacts): string {
-  const items = (p.items ?? []).map((i) => [i.sku, i.quantity, i.unitPrice, i.category ?? null]);
-  const canonical = JSON.stringify([p.memberId, p.currency, p.amount, Date.parse(p.occurredAt), items, p.channel ?? null]);
-  return createHash('sha256').update(canonical).digest('base64url');
-}
 
 export function addBalances(a: Balances, b: Balances): Balances {
   return { available: a.available + b.available, pending: a.pending + b.pending, lifetimeEarned: a.lifetimeEarned + b.lifetimeEarned };

@@ -2,7 +2,7 @@
 // settle matured pending points, credit, and allocate a debit over lots nearest-expiry first.
 // Invariant (property-tested): available + pending = sum(lot.remaining) - debt.
 import type { Lot } from './types';
-import { compareForConsumption } from '../../expiry/domain/expiry';
+import { toMs } from '../../kernel/calendar';
 
 export interface PendingLot {
   lotId: string;
@@ -125,4 +125,24 @@ export function allocateDebit(lots: readonly Lot[], points: number, now: string,
 export function effectiveBalances(state: MemberState, now: string) {
   const { state: s } = settle(state, now);
   return { available: s.available, pending: s.pending, lifetimeEarned: s.lifetimeEarned };
+}
+
+/**
+ * Lots in the order a debit consumes them: nearest expiry first, never-expiring last, ties by
+ * earnedAt then lotId. Returns a sorted copy containing every lot (filter empty/pending ones yourself).
+ */
+export function consumeOrder(lots: readonly Lot[]): Lot[] {
+  return [...lots].sort(compareForConsumption);
+}
+
+export function compareForConsumption(a: Lot, b: Lot): number {
+  if (a.expiresAt !== b.expiresAt) {
+    if (a.expiresAt === null) return 1;
+    if (b.expiresAt === null) return -1;
+    const expiry = toMs(a.expiresAt) - toMs(b.expiresAt);
+    if (expiry !== 0) return expiry;
+  }
+  const earned = toMs(a.earnedAt) - toMs(b.earnedAt);
+  if (earned !== 0) return earned;
+  return a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0;
 }

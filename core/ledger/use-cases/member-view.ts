@@ -2,19 +2,21 @@
 // what keeping this one takes, and every upcoming expiry (date and points). Profile and lots come
 // from ONE Query of the member's partition, so the insights cost no extra request.
 import type { Clock } from '../../kernel/clock';
-import type { DueWorkRepository } from '../../../adapters/dynamodb/due-work';
-import type { ProgramRepository } from '../../../adapters/dynamodb/program-repository';
-import { inactivityExpiresAtFor, upcomingExpiries, type UpcomingExpiry } from '../../expiry/domain/expiry';
+import { inactivityExpiresAtFor, type UpcomingExpiry, upcomingExpiries } from '../../expiry/domain/expiry';
 import { qualifyingBucketsOf } from '../../jobs/domain/job-plans';
-import type { MemberState } from '../domain/member-state';
+import type { ProgramSettings } from '../../programs/domain/program';
+import type { ProgramStore } from '../../programs/ports';
 import { tierProgress } from '../../tiers/domain/tiers';
-import type { Lot, ProgramSettings } from '../domain/types';
-import { MemberNotFound } from '../../kernel/errors';
+import type { MemberState } from '../domain/member-state';
+import type { Lot } from '../domain/types';
+import { MemberNotFound } from '../errors';
+import type { LedgerStore } from '../ports';
 import { memberView } from './members';
 
+
 export interface InsightsDeps {
-  due: Pick<DueWorkRepository, 'memberWithLots'>;
-  programs: Pick<ProgramRepository, 'getProgram'>;
+  ledger: Pick<LedgerStore, 'memberWithLots'>;
+  programs: Pick<ProgramStore, 'getProgram'>;
   clock: Clock;
 }
 
@@ -57,7 +59,7 @@ export function memberExpiries(program: Pick<ProgramSettings, 'expiryPolicy' | '
 
 /** GET /v1/members/{memberId}: the member view plus tierStatus and upcomingExpiries. */
 export async function memberWithInsights(programId: string, memberId: string, deps: InsightsDeps) {
-  const [{ member, lots }, program] = await Promise.all([deps.due.memberWithLots(programId, memberId), deps.programs.getProgram(programId)]);
+  const [{ member, lots }, program] = await Promise.all([deps.ledger.memberWithLots(programId, memberId), deps.programs.getProgram(programId)]);
   if (!member?.state) throw new MemberNotFound(memberId);
   const now = deps.clock.now().toISOString();
   return {

@@ -1,17 +1,17 @@
 import type { Clock } from '../../kernel/clock';
-import type { LedgerRepository, ProfileChanges, TransactionPage } from '../../../adapters/dynamodb/ledger-repository';
-import { decodeCursor } from '../../../adapters/dynamodb/ledger-repository';
-import { keys } from '../../../adapters/dynamodb/keys';
-import type { EventPublisher } from '../../../adapters/eventbridge/publisher';
-import { domainEvent } from '../../../adapters/eventbridge/publisher';
-import { MemberEnrolled } from '../../events/catalog';
-import type { Member } from '../domain/types';
-import { MemberNotFound, ValidationFailed } from '../../kernel/errors';
-import { effectiveBalances } from '../domain/member-state';
+import { ValidationFailed } from '../../kernel/errors';
+import { domainEvent, type EventPublisher } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
+import type { Page } from '../../kernel/page';
+import type { Member } from '../domain/member';
+import { effectiveBalances } from '../domain/member-state';
+import type { Transaction } from '../domain/types';
+import { MemberNotFound } from '../errors';
+import { MemberEnrolled } from '../events';
+import type { LedgerStore, ProfileChanges } from '../ports';
 
 export interface MemberDeps {
-  ledger: LedgerRepository;
+  ledger: LedgerStore;
   events: EventPublisher;
   clock: Clock;
   onPublishError?: (err: unknown) => void;
@@ -84,12 +84,8 @@ export async function listMemberTransactions(
   memberId: string,
   query: { limit: number; cursor?: string },
   deps: Pick<MemberDeps, 'ledger'>,
-): Promise<TransactionPage> {
-  let cursor: string | null = null;
-  if (query.cursor !== undefined) {
-    cursor = decodeCursor(query.cursor, keys.transactionPrefix);
-    if (!cursor) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor returned by this endpoint' }]);
-  }
+): Promise<Page<Transaction>> {
+  const cursor = query.cursor ?? null;
   const page = await deps.ledger.listTransactions(programId, memberId, query.limit, cursor);
   // An empty first page may mean "no such member": say so rather than return an empty list.
   if (page.items.length === 0 && !cursor && !(await deps.ledger.getMember(programId, memberId))) throw new MemberNotFound(memberId);

@@ -1,22 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { Clock } from '../../kernel/clock';
-import type { ProgramRepository, StoredApiKey } from '../../../adapters/dynamodb/program-repository';
-import type { ProgramSettings, ReturnPolicy, Scope } from '../../ledger/domain/types';
+import { randomBytes } from 'node:crypto';
 import { isValidTimeZone } from '../../kernel/calendar';
-import { SCOPES } from '../../ledger/domain/types';
+import type { Clock } from '../../kernel/clock';
 import { isKnownCurrency } from '../../kernel/currency';
+import { type FieldError, ValidationFailed } from '../../kernel/errors';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, ulid } from '../../kernel/ids';
-import { ProgramNotFound, ValidationFailed, type FieldError } from '../../kernel/errors';
+import { type ProgramSettings, type ReturnPolicy, SCOPES, type Scope } from '../domain/program';
+import { ProgramNotFound } from '../errors';
+import type { ProgramStore, StoredApiKey } from '../ports';
+import { hashApiKey } from './authenticate';
 
 export interface ProgramDeps {
-  programs: ProgramRepository;
+  programs: ProgramStore;
   clock: Clock;
-}
-
-/** Keys are shown once; only their SHA-256 is stored, so a table dump reveals no usable key. */
-export function hashApiKey(rawKey: string): string {
-  return createHash('sha256').update(rawKey, 'utf8').digest('hex');
 }
 
 export function generateApiKey(): string {
@@ -96,20 +91,9 @@ export async function createApiKey(programId: string, scopes: Scope[], deps: Pro
 
 async function storeKey(programId: string, scopes: Scope[], rawKey: string, deps: ProgramDeps, label?: string) {
   const key: StoredApiKey = { keyId: ulid(), programId, scopes, label, createdAt: deps.clock.now().toISOString() };
-  try {
-    await deps.programs.putApiKey(hashApiKey(rawKey), key);
-  } catch (err) {
-    // Re-seeding a chosen key (LOYALTY_API_KEY) is fine if it already belongs to this program.
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    const existing = await deps.programs.getApiKey(hashApiKey(rawKey));
-    if (existing?.programId !== programId) throw new ValidationFailed([{ field: 'apiKey', message: 'is already bound to another program' }]);
-    return { apiKey: rawKey, keyId: existing.keyId, scopes: existing.scopes };
-  }
-  return { apiKey: rawKey, keyId: key.keyId, scopes };
-}
-
-/** The key's program and scopes, or null for an unknown key. */
-export async function authenticate(rawKey: string, deps: Pick<ProgramDeps, 'programs'>): Promise<StoredApiKey | null> {
-  if (!rawKey || rawKey.length > 256) return null;
-  return deps.programs.getApiKey(hashApiKey(rawKey));
+  if (await deps.programs.putApiKey(hashApiKey(rawKey), key)) return { apiKey: rawKey, keyId: key.keyId, scopes };
+  // Re-seeding a chosen key (LOYALTY_API_KEY) is fine if it already belongs to this program.
+  const existing = await deps.programs.getApiKey(hashApiKey(rawKey));
+  if (existing?.programId !== programId) throw new ValidationFailed([{ field: 'apiKey', message: 'is already bound to another program' }]);
+  return { apiKey: rawKey, keyId: existing.keyId, scopes: existing.scopes };
 }

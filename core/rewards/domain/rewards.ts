@@ -3,7 +3,8 @@
 // takes (and gives back), cancellation windows, and coupon codes. No I/O; `now` and randomness
 // are passed in.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Lot, Money } from '../../ledger/domain/types';
+import type { Money } from '../../kernel/money';
+import type { Lot } from '../../ledger/domain/types';
 import { allocateDebit, settle, type Activation, type MemberState } from '../../ledger/domain/member-state';
 import { endOf, startOf, toMs, toInstant, type PeriodUnit } from '../../kernel/calendar';
 
@@ -453,6 +454,17 @@ export const SAGA_ERRORS = {
 } as const;
 
 /** The reason a failed redemption records, from the error that stopped its saga. */
+/**
+ * The problem a failed redemption answers with, by its failure reason (the registry's slugs): a
+ * business refusal says what stood in the way; anything else failed for a transient reason.
+ */
+export const FAILURE_PROBLEMS: Readonly<Partial<Record<FailureReason, string>>> = {
+  'insufficient-points': 'insufficient-points',
+  'out-of-stock': 'out-of-stock',
+  'limit-reached': 'redemption-limit-reached',
+  'too-many-lots': 'too-many-lots',
+};
+
 export function failureReason(error: string, awaitingPartner: boolean): FailureReason {
   switch (error) {
     case SAGA_ERRORS.insufficientPoints:

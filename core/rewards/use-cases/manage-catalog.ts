@@ -1,18 +1,19 @@
 import type { Clock } from '../../kernel/clock';
-import type { ProgramRepository } from '../../../adapters/dynamodb/program-repository';
-import type { RewardChanges, RewardsRepository } from '../../../adapters/dynamodb/rewards-repository';
-import { decodeCursor } from '../../../adapters/dynamodb/rewards-repository';
-import { keys } from '../../../adapters/dynamodb/keys';
-import { DEFAULT_CODE_FORMAT, issuesCoupon, type Reward, type RewardDetails } from '../domain/rewards';
-import type { ProgramSettings } from '../../ledger/domain/types';
-import { ProgramNotFound, RewardNotFound, ValidationFailed, type FieldError } from '../../kernel/errors';
+import { type FieldError, ValidationFailed } from '../../kernel/errors';
 import { ulid } from '../../kernel/ids';
-import { fieldErrors } from '../../../adapters/http/problem';
+import { fieldErrors } from '../../kernel/validation';
+import type { ProgramSettings } from '../../programs/domain/program';
+import { ProgramNotFound } from '../../programs/errors';
+import type { ProgramStore } from '../../programs/ports';
+import { DEFAULT_CODE_FORMAT, issuesCoupon, type Reward, type RewardDetails } from '../domain/rewards';
+import { RewardNotFound } from '../errors';
+import type { CatalogStore, DonationStore, RewardChanges } from '../ports';
 import { DetailsInput, type RewardInput, type RewardPatch } from '../schemas';
 
 export interface RewardsAdminDeps {
-  programs: ProgramRepository;
-  rewards: RewardsRepository;
+  programs: Pick<ProgramStore, 'getProgram'>;
+  catalog: CatalogStore;
+  donations: DonationStore;
   clock: Clock;
 }
 
@@ -58,55 +59,50 @@ export async function createReward(programId: string, input: RewardInput, deps: 
   const errors = crossFieldErrors(reward, program);
   if (issuesCoupon(type) && !reward.coupon) errors.push({ field: 'coupon', message: 'a reward that issues codes needs a code format (omit the field for the default)' });
   if (errors.length) throw new ValidationFailed(errors);
-  await deps.rewards.createReward(programId, reward);
+  await deps.catalog.createReward(programId, reward);
   return reward;
 }
 
 export async function updateReward(programId: string, rewardId: string, patch: RewardPatch, deps: RewardsAdminDeps): Promise<Reward> {
   const program = await programOf(programId, deps);
-  const current = await deps.rewards.getReward(programId, rewardId);
+  const current = await deps.catalog.getReward(programId, rewardId);
   if (!current) throw new RewardNotFound(rewardId);
   const { addStock, details: rawDetails, ...fields } = patch;
   const changes: RewardChanges = { ...fields };
   if (rawDetails !== undefined) {
     const { type: _ignored, ...withoutType } = (rawDetails && typeof rawDetails === 'object' ? rawDetails : {}) as Record<string, unknown>;
-    const parsed = DetailsInput[current.type].safeParse(rawDetails === null ? null : withoutType);
+    const parsed = DetailsInput[current.type].safeParse(rawDetails === null ? null : withoutType, { reportInput: true });
     if (!parsed.success) throw new ValidationFailed(fieldErrors(parsed.error, 'details'));
     changes.details = { type: current.type, ...parsed.data } as RewardDetails;
   }
   const errors = crossFieldErrors({ ...current, ...changes }, program);
   if (errors.length) throw new ValidationFailed(errors);
-  return deps.rewards.updateReward(programId, rewardId, changes, addStock, deps.clock.now().toISOString());
+  return deps.catalog.updateReward(programId, rewardId, changes, addStock, deps.clock.now().toISOString());
 }
 
-export async function getReward(programId: string, rewardId: string, deps: Pick<RewardsAdminDeps, 'rewards'>): Promise<Reward> {
-  const reward = await deps.rewards.getReward(programId, rewardId);
+export async function getReward(programId: string, rewardId: string, deps: Pick<RewardsAdminDeps, 'catalog'>): Promise<Reward> {
+  const reward = await deps.catalog.getReward(programId, rewardId);
   if (!reward) throw new RewardNotFound(rewardId);
   return reward;
 }
 
-export async function listRewards(programId: string, deps: Pick<RewardsAdminDeps, 'rewards'>): Promise<{ items: Reward[] }> {
-  const items = await deps.rewards.listRewards(programId);
+export async function listRewards(programId: string, deps: Pick<RewardsAdminDeps, 'catalog'>): Promise<{ items: Reward[] }> {
+  const items = await deps.catalog.listRewards(programId);
   return { items: items.sort((a, b) => a.name.localeCompare(b.name) || a.rewardId.localeCompare(b.rewardId)) };
 }
 
 /** Totals per cause over every donation reward of the program: what to pay each cause. */
-export async function donationReport(programId: string, deps: Pick<RewardsAdminDeps, 'rewards'>) {
-  const causes = await deps.rewards.donationTotals(programId);
+export async function donationReport(programId: string, deps: Pick<RewardsAdminDeps, 'donations'>) {
+  const causes = await deps.donations.donationTotals(programId);
   return { causes: causes.sort((a, b) => a.causeName.localeCompare(b.causeName)) };
 }
 
 /** One reward's donations, oldest first, paged; with the cause's running total. */
-export async function rewardDonations(programId: string, rewardId: string, query: { limit: number; cursor?: string }, deps: Pick<RewardsAdminDeps, 'rewards'>) {
-  const reward = await deps.rewards.getReward(programId, rewardId);
+export async function rewardDonations(programId: string, rewardId: string, query: { limit: number; cursor?: string }, deps: Pick<RewardsAdminDeps, 'catalog' | 'donations'>) {
+  const reward = await deps.catalog.getReward(programId, rewardId);
   if (!reward) throw new RewardNotFound(rewardId);
   if (reward.details.type !== 'donation') throw new ValidationFailed([{ field: 'rewardId', message: `reward "${rewardId}" is a ${reward.type}, not a donation` }]);
-  let cursor: string | null = null;
-  if (query.cursor !== undefined) {
-    cursor = decodeCursor(query.cursor, keys.donationPrefix);
-    if (!cursor) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor returned by this endpoint' }]);
-  }
-  const page = await deps.rewards.listDonations(programId, rewardId, query.limit, cursor);
-  const total = (await deps.rewards.donationTotals(programId)).find((c) => c.causeId === (reward.details as Extract<RewardDetails, { type: 'donation' }>).cause.causeId) ?? null;
+  const page = await deps.donations.listDonations(programId, rewardId, query.limit, query.cursor ?? null);
+  const total = (await deps.donations.donationTotals(programId)).find((c) => c.causeId === (reward.details as Extract<RewardDetails, { type: 'donation' }>).cause.causeId) ?? null;
   return { rewardId, cause: (reward.details as Extract<RewardDetails, { type: 'donation' }>).cause, causeTotal: total, ...page };
 }

@@ -3,34 +3,49 @@
 // redemption record (status and step markers), so a retried step finds its own earlier write
 // and returns the same result instead of reserving, issuing or releasing twice.
 import type { Clock } from '../../kernel/clock';
-import type { LedgerRepository } from '../../../adapters/dynamodb/ledger-repository';
-import type { RewardsRepository } from '../../../adapters/dynamodb/rewards-repository';
-import { WriteConflict } from '../../../adapters/dynamodb/ledger-writer';
-import { keys } from '../../../adapters/dynamodb/keys';
-import { isTransactionConflict, toRedemption } from '../../../adapters/dynamodb/rewards-repository';
-import { domainEvent, type EventPublisher } from '../../../adapters/eventbridge/publisher';
-import { RedemptionCancelled, RedemptionFailed, RewardRedeemed } from '../../events/catalog';
+import { domainEvent, type EventPublisher, publishAfterCommit } from '../../kernel/events';
+import { ulid } from '../../kernel/ids';
+import type { BusinessMetrics } from '../../kernel/metrics';
+import { retryOnConflict, WriteConflict } from '../../kernel/retry';
+import type { Transaction } from '../../ledger/domain/types';
+import { MemberNotFound } from '../../ledger/errors';
+import type { LedgerStore } from '../../ledger/ports';
 import {
   cancellableUntil,
+  type FailureReason,
   failureReason,
   generateCode,
   issuesCoupon,
+  MAX_LOTS_PER_REDEMPTION,
   planPointsRelease,
   planPointsReservation,
-  type FailureReason,
   type Redemption,
   type RedemptionSnapshot,
 } from '../domain/rewards';
-import type { Transaction } from '../../ledger/domain/types';
-import { MAX_LOTS_PER_REDEMPTION } from '../domain/rewards';
-import { InsufficientPoints, MemberNotFound, OutOfStock, RedemptionClosed, RedemptionLimitReached, RedemptionNotFound, TooManyLots } from '../../kernel/errors';
-import { ulid } from '../../kernel/ids';
-import type { BusinessMetrics } from '../../../adapters/runtime/observability';
-import { publishAfterCommit } from '../../ledger/use-cases/ledger-events';
+import {
+  InsufficientPoints,
+  OutOfStock,
+  RedemptionClosed,
+  RedemptionLimitReached,
+  RedemptionNotFound,
+  TooManyLots,
+} from '../errors';
+import { RedemptionCancelled, RedemptionFailed, RewardRedeemed } from '../events';
+import type {
+  CatalogStore,
+  CouponStore,
+  DonationStore,
+  RedemptionReleased,
+  RedemptionReserved,
+  RedemptionStore,
+} from '../ports';
 
 export interface SagaDeps {
-  ledger: LedgerRepository;
-  rewards: RewardsRepository;
+  ledger: LedgerStore;
+  redemptions: RedemptionStore;
+  catalog: CatalogStore;
+  coupons: CouponStore;
+  donations: DonationStore;
   events: EventPublisher;
   clock: Clock;
   metrics?: BusinessMetrics;
@@ -39,32 +54,15 @@ export interface SagaDeps {
   random?: (n: number) => Uint8Array;
 }
 
-/** Optimistic-lock retries inside one step before the state machine's own retry takes over. */
-const MAX_ATTEMPTS = 12;
 /** A transaction holds at most 100 items: the member, the transaction and the redemption leave room for this many lots. */
 export { MAX_LOTS_PER_REDEMPTION };
 
-/** Contention that outlasted our retries: the state machine retries the step with backoff. */
-export class Contention extends Error {
-  constructor(what: string) {
-    super(`${what} kept changing under this step`);
-    this.name = 'Contention';
-  }
-}
-
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
-
-/** Runs a single conditional write again while DynamoDB reports a transaction conflict on its items (nothing was written). */
-async function retryConflicts<T>(what: string, write: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (err) {
-      if (!isTransactionConflict(err)) throw err;
-      if (attempt >= MAX_ATTEMPTS) throw new Contention(what);
-      await backoff(attempt);
-    }
-  }
+/**
+ * A single conditional write of a step, run again while concurrent transactions only held its
+ * items (nothing was written); a failed condition is the step's to explain.
+ */
+function retryBusy<T>(what: string, write: () => Promise<T>): Promise<T> {
+  return retryOnConflict(what, write, { retryIf: (conflict) => conflict.busy });
 }
 
 /** What clients see of a redemption (the task token and the ledger details stay inside). */
@@ -96,82 +94,80 @@ export function redemptionView(r: Redemption) {
 export type RedemptionView = ReturnType<typeof redemptionView>;
 
 async function readRecord(r: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>, deps: SagaDeps): Promise<Redemption> {
-  const rec = await deps.rewards.getMemberRedemption(r.programId, r.memberId, r.redemptionId);
+  const rec = await deps.redemptions.getMemberRedemption(r.programId, r.memberId, r.redemptionId);
   if (!rec) throw new RedemptionNotFound(r.redemptionId);
   return rec;
 }
 
 /** Step 1: takes the points from the nearest-expiring lots and counts the units against the member's limit, in one transaction. */
 export async function reservePoints(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ transactionId: string; points: number; replayed: boolean }> {
-  const recKey = keys.memberRedemption(r.programId, r.memberId, r.redemptionId);
-  for (let attempt = 1; ; attempt++) {
-    const now = deps.clock.now().toISOString();
-    const { member, items } = await deps.ledger.loadWith(r.programId, r.memberId, [recKey]);
-    const item = items.get(`${recKey.pk}|${recKey.sk}`);
-    if (!item) throw new RedemptionNotFound(r.redemptionId);
-    const rec = toRedemption(item);
-    if (rec.reservation) return { transactionId: rec.reservation.transactionId, points: rec.reservation.points, replayed: true };
-    if (rec.status !== 'pending') throw new RedemptionClosed(r.redemptionId, rec.status);
-    if (!member.exists) throw new MemberNotFound(r.memberId);
+  return retryOnConflict(
+    `Member "${r.memberId}"`,
+    async () => {
+      const now = deps.clock.now().toISOString();
+      const { member, redemption: rec } = await deps.redemptions.loadForStep(r.programId, r.memberId, r.redemptionId);
+      if (!rec) throw new RedemptionNotFound(r.redemptionId);
+      if (rec.reservation) return { transactionId: rec.reservation.transactionId, points: rec.reservation.points, replayed: true };
+      if (rec.status !== 'pending') throw new RedemptionClosed(r.redemptionId, rec.status);
+      if (!member.exists) throw new MemberNotFound(r.memberId);
 
-    const lots = await deps.ledger.listLots(r.programId, r.memberId);
-    const decision = planPointsReservation(member, lots, r.points, now);
-    if (!decision.ok) throw new InsufficientPoints(decision.needed, decision.available);
-    const { plan } = decision;
-    if (plan.lots.length > MAX_LOTS_PER_REDEMPTION) throw new TooManyLots(plan.lots.length, MAX_LOTS_PER_REDEMPTION);
+      const lots = await deps.ledger.listLots(r.programId, r.memberId);
+      const decision = planPointsReservation(member, lots, r.points, now);
+      if (!decision.ok) throw new InsufficientPoints(decision.needed, decision.available);
+      const { plan } = decision;
+      if (plan.lots.length > MAX_LOTS_PER_REDEMPTION) throw new TooManyLots(plan.lots.length, MAX_LOTS_PER_REDEMPTION);
 
-    const transactionId = ulid(Date.parse(now));
-    const tx: Transaction = {
-      transactionId,
-      memberId: r.memberId,
-      type: 'redeem',
-      points: -r.points,
-      reason: `Redeemed ${r.quantity} x ${r.rewardName}`,
-      source: 'redemption',
-      status: 'debited',
-      redemptionId: r.redemptionId,
-      breakdown: [],
-      lots: plan.lots.map((l) => ({ lotId: l.lotId, points: -l.points })),
-      occurredAt: now,
-      recordedAt: now,
-    };
-    const reservation = { transactionId, points: r.points, lots: plan.lots, at: now };
-    try {
-      await deps.ledger.write(
-        {
-          programId: r.programId,
-          members: [{ memberId: r.memberId, before: member, after: plan.state }],
-          lotUpdates: plan.lotChanges.map((c) => ({ memberId: r.memberId, lot: c.lot, take: c.take, ...(c.activated ? { activated: true } : {}) })),
-          transactions: [tx],
-          extra: deps.rewards.reservationItems(r, reservation, now),
-        },
-        now,
-      );
-    } catch (err) {
-      if (isTransactionConflict(err) && attempt < MAX_ATTEMPTS) {
-        await backoff(attempt);
-        continue;
+      const transactionId = ulid(Date.parse(now));
+      const tx: Transaction = {
+        transactionId,
+        memberId: r.memberId,
+        type: 'redeem',
+        points: -r.points,
+        reason: `Redeemed ${r.quantity} x ${r.rewardName}`,
+        source: 'redemption',
+        status: 'debited',
+        redemptionId: r.redemptionId,
+        breakdown: [],
+        lots: plan.lots.map((l) => ({ lotId: l.lotId, points: -l.points })),
+        occurredAt: now,
+        recordedAt: now,
+      };
+      const reserved: RedemptionReserved = {
+        kind: 'redemption-reserved',
+        redemption: r,
+        reservation: { transactionId, points: r.points, lots: plan.lots, at: now },
+      };
+      try {
+        await deps.ledger.commit(
+          {
+            programId: r.programId,
+            members: [{ memberId: r.memberId, before: member, after: plan.state }],
+            lotUpdates: plan.lotChanges.map((c) => ({ memberId: r.memberId, lot: c.lot, take: c.take, ...(c.activated ? { activated: true } : {}) })),
+            transactions: [tx],
+            records: [reserved],
+          },
+          now,
+        );
+      } catch (err) {
+        if (err instanceof WriteConflict && err.has('limit') && !err.has('redemption')) {
+          throw new RedemptionLimitReached(r.rewardId, `at most ${r.limit?.count} per ${r.limit?.period} per member`);
+        }
+        // The redemption moved (a retry of this step reserved it, or it was closed) or the member
+        // changed: read both again.
+        throw err;
       }
-      if (!(err instanceof WriteConflict)) throw err;
-      if (err.has('limit') && !err.has('redemption')) {
-        throw new RedemptionLimitReached(r.rewardId, `at most ${r.limit?.count} per ${r.limit?.period} per member`);
-      }
-      // The redemption moved (a retry of this step reserved it, or it was closed): read it again.
-      if (attempt >= MAX_ATTEMPTS) throw new Contention(`member ${r.memberId}`);
-      deps.metrics?.count('LedgerWriteRetried');
-      await backoff(attempt);
-      continue;
-    }
-    deps.metrics?.count('PointsRedeemed', r.points);
-    return { transactionId, points: r.points, replayed: false };
-  }
+      deps.metrics?.count('PointsRedeemed', r.points);
+      return { transactionId, points: r.points, replayed: false };
+    },
+    { onRetry: () => deps.metrics?.count('LedgerWriteRetried') },
+  );
 }
 
 /** Step 2: one unit of stock per unit redeemed, under `stockRemaining >= quantity`: never oversold. */
 export async function reserveStock(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ reserved: number; replayed: boolean }> {
   if (!r.stockTracked) return { reserved: 0, replayed: false };
   try {
-    await retryConflicts(`reward ${r.rewardId} stock`, () => deps.rewards.reserveStock(r, deps.clock.now().toISOString()));
+    await retryBusy(`Reward "${r.rewardId}" stock`, () => deps.catalog.reserveStock(r, deps.clock.now().toISOString()));
     return { reserved: r.quantity, replayed: false };
   } catch (err) {
     if (!(err instanceof WriteConflict)) throw err;
@@ -180,7 +176,7 @@ export async function reserveStock(r: RedemptionSnapshot, deps: SagaDeps): Promi
       if (rec.stockReserved) return { reserved: rec.stockReserved, replayed: true };
       throw new RedemptionClosed(r.redemptionId, rec.status);
     }
-    const reward = await deps.rewards.getReward(r.programId, r.rewardId);
+    const reward = await deps.catalog.getReward(r.programId, r.rewardId);
     throw new OutOfStock(r.rewardId, reward?.stock?.remaining ?? 0);
   }
 }
@@ -195,13 +191,13 @@ export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ co
     try {
       if (r.donation) {
         const receipt = generateCode(DONATION_RECEIPT, deps.random);
-        await retryConflicts(`cause ${r.donation.causeId}`, () => deps.rewards.recordDonation(r, receipt, now));
+        await retryBusy(`Cause "${r.donation.causeId}"`, () => deps.donations.recordDonation(r, receipt, now));
         return { receipt, replayed: false };
       }
       if (!issuesCoupon(r.rewardType) || !r.coupon) throw new Error(`reward type ${r.rewardType} issues nothing instantly`);
       const code = generateCode(r.coupon.format, deps.random);
       const codeExpiresAt = new Date(Date.parse(now) + r.coupon.validityDays * DAY_MS).toISOString();
-      await retryConflicts(`redemption ${r.redemptionId}`, () => deps.rewards.issueCoupon(r, { details: r.details }, code, codeExpiresAt, now));
+      await retryBusy(`Redemption "${r.redemptionId}"`, () => deps.coupons.issueCoupon(r, code, codeExpiresAt, now));
       deps.metrics?.count('CouponsIssued');
       return { code, codeExpiresAt, replayed: false };
     } catch (err) {
@@ -214,13 +210,13 @@ export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ co
       deps.metrics?.count('CouponCodeCollisions');
     }
   }
-  throw new Contention('the coupon code space (5 collisions in a row)');
+  throw new Error('The coupon code space gave 5 collisions in a row');
 }
 
 /** Step 3 (partner rewards): remembers the task token the partner's confirmation will answer. */
 export async function awaitFulfilment(r: RedemptionSnapshot, taskToken: string, deps: SagaDeps): Promise<{ waiting: true }> {
   try {
-    await retryConflicts(`redemption ${r.redemptionId}`, () => deps.rewards.awaitFulfilment(r, taskToken, deps.clock.now().toISOString()));
+    await retryBusy(`Redemption "${r.redemptionId}"`, () => deps.redemptions.awaitFulfilment(r, taskToken, deps.clock.now().toISOString()));
     return { waiting: true };
   } catch (err) {
     if (!(err instanceof WriteConflict)) throw err;
@@ -233,7 +229,7 @@ export async function confirm(r: RedemptionSnapshot, deps: SagaDeps): Promise<Re
   const now = deps.clock.now().toISOString();
   let rec: Redemption;
   try {
-    rec = await retryConflicts(`redemption ${r.redemptionId}`, () => deps.rewards.confirm(r, now));
+    rec = await retryBusy(`Redemption "${r.redemptionId}"`, () => deps.redemptions.confirm(r, now));
   } catch (err) {
     if (!(err instanceof WriteConflict)) throw err;
     const current = await readRecord(r, deps);
@@ -256,19 +252,20 @@ export async function releaseRedemption(
   to: { status: 'failed'; failure: { reason: FailureReason; message: string } } | { status: 'cancelled'; expect?: Redemption['status'][] },
   deps: SagaDeps,
 ): Promise<{ redemption: Redemption; released: boolean }> {
-  const recKey = keys.memberRedemption(ref.programId, ref.memberId, ref.redemptionId);
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict(`Redemption "${ref.redemptionId}"`, async () => {
     const now = deps.clock.now().toISOString();
-    const { member, items } = await deps.ledger.loadWith(ref.programId, ref.memberId, [recKey]);
-    const item = items.get(`${recKey.pk}|${recKey.sk}`);
-    if (!item) throw new RedemptionNotFound(ref.redemptionId);
-    const rec = toRedemption(item);
+    const { member, redemption: rec } = await deps.redemptions.loadForStep(ref.programId, ref.memberId, ref.redemptionId);
+    if (!rec) throw new RedemptionNotFound(ref.redemptionId);
     if (rec.status === 'completed' && to.status === 'failed') return { redemption: rec, released: false };
     if (rec.status === 'failed' || rec.status === 'cancelled') return { redemption: rec, released: false };
     if (to.status === 'cancelled' && to.expect && !to.expect.includes(rec.status)) return { redemption: rec, released: false };
 
     const release = rec.reservation ? { transactionId: ulid(Date.parse(now)), points: rec.reservation.points, at: now } : undefined;
-    const extra = deps.rewards.releaseItems(rec, { status: to.status, ...(to.status === 'failed' ? { failure: to.failure } : {}), ...(release ? { release } : {}) }, now);
+    const released: RedemptionReleased = {
+      kind: 'redemption-released',
+      redemption: rec,
+      to: { status: to.status, ...(to.status === 'failed' ? { failure: to.failure } : {}), ...(release ? { release } : {}) },
+    };
     try {
       if (rec.reservation && release) {
         const plan = planPointsRelease(member, rec.reservation.lots, now);
@@ -286,30 +283,26 @@ export async function releaseRedemption(
           occurredAt: now,
           recordedAt: now,
         };
-        await deps.ledger.write(
+        await deps.ledger.commit(
           {
             programId: rec.programId,
             members: [{ memberId: rec.memberId, before: member, after: plan.state }],
             lotUpdates: plan.lotChanges.map((c) => ({ memberId: rec.memberId, lot: c.lot, take: c.take, ...(c.activated ? { activated: true } : {}) })),
             transactions: [refund],
-            extra,
+            records: [released],
           },
           now,
         );
       } else {
-        await deps.rewards.transact(extra);
+        // Nothing to give back to the member (no points were reserved): only the redemption's own items.
+        await deps.ledger.commit({ programId: rec.programId, members: [], records: [released] }, now);
       }
     } catch (err) {
-      if (isTransactionConflict(err) && attempt < MAX_ATTEMPTS) {
-        await backoff(attempt);
-        continue;
-      }
-      if (!(err instanceof WriteConflict)) throw err;
-      if (err.has('coupon') && !err.has('redemption')) {
+      if (err instanceof WriteConflict && err.has('coupon') && !err.has('redemption')) {
         // The code was used before we could withdraw it: the member has the reward, so it stands.
-        const coupon = rec.code ? await deps.rewards.getCoupon(rec.programId, rec.code) : null;
+        const coupon = rec.code ? await deps.coupons.getCoupon(rec.programId, rec.code) : null;
         if (coupon?.status === 'used' && to.status === 'failed') {
-          const confirmed = await deps.rewards.confirm(rec, now).catch(() => null);
+          const confirmed = await deps.redemptions.confirm(rec, now).catch(() => null);
           if (confirmed) {
             deps.metrics?.count('RedemptionsCompleted');
             await publishAfterCommit(deps, [rewardRedeemed(confirmed, now)]);
@@ -318,12 +311,10 @@ export async function releaseRedemption(
         }
         if (coupon?.status === 'used') return { redemption: rec, released: false };
       }
-      if (attempt >= MAX_ATTEMPTS) throw new Contention(`redemption ${rec.redemptionId}`);
-      await backoff(attempt);
-      continue;
+      throw err; // a concurrent step or write moved something: read again and decide again
     }
-    return { redemption: (await deps.rewards.getMemberRedemption(rec.programId, rec.memberId, rec.redemptionId)) ?? rec, released: true };
-  }
+    return { redemption: (await deps.redemptions.getMemberRedemption(rec.programId, rec.memberId, rec.redemptionId)) ?? rec, released: true };
+  });
 }
 
 function rewardRedeemed(rec: Redemption, now: string) {

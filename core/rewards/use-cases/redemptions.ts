@@ -1,58 +1,55 @@
 // The member side of rewards: what a member may redeem (ordered for them), redeeming with an
 // Idempotency-Key, reading and cancelling redemptions, partner fulfilment and coupon checks.
-// Redeeming runs the saga (shared/use-cases/redemption-saga.ts) through a state machine.
-import type { ProgramRepository } from '../../../adapters/dynamodb/program-repository';
-import type { LedgerRepository } from '../../../adapters/dynamodb/ledger-repository';
-import { decodeCursor, toRecordedOrder } from '../../../adapters/dynamodb/ledger-repository';
-import type { Coupon, RewardsRepository } from '../../../adapters/dynamodb/rewards-repository';
-import { keys } from '../../../adapters/dynamodb/keys';
-import { WriteConflict } from '../../../adapters/dynamodb/ledger-writer';
-import type { RedemptionWorkflows } from '../../../adapters/stepfunctions/workflows';
+// Redeeming runs the saga (redemption-saga.ts) through a state machine.
+import { toMs } from '../../kernel/calendar';
+import { IdempotencyConflict, ValidationFailed } from '../../kernel/errors';
+import { publishAfterCommit } from '../../kernel/events';
+import { ulid } from '../../kernel/ids';
+import { WriteConflict } from '../../kernel/retry';
+import { settle } from '../../ledger/domain/member-state';
+import { MemberNotFound } from '../../ledger/errors';
+import type { OrderStore } from '../../earning/ports';
+import { ProgramNotFound } from '../../programs/errors';
+import type { ProgramStore } from '../../programs/ports';
 import {
+  type Affinity,
+  CODE_PATTERN,
   cancellationRefusal,
   checkRedemption,
-  CODE_PATTERN,
   fulfilmentFlow,
   limitPeriod,
   normalizeCode,
-  rankRewards,
-  redemptionFingerprint,
-  SAGA_ERRORS,
-  type Affinity,
   type Redemption,
   type RedemptionRefusal,
   type RedemptionSnapshot,
   type Reward,
+  rankRewards,
+  redemptionFingerprint,
+  SAGA_ERRORS,
 } from '../domain/rewards';
-import { settle } from '../../ledger/domain/member-state';
-import { toMs } from '../../kernel/calendar';
 import {
   CancellationWindowClosed,
   CouponExpired,
   CouponNotFound,
   CouponUsed,
   CouponVoid,
-  IdempotencyConflict,
   InsufficientPoints,
-  MemberNotFound,
   NotEligible,
   OutOfStock,
-  ProgramNotFound,
   RedemptionLimitReached,
   RedemptionNotAwaitingFulfilment,
   RedemptionNotCancellable,
   RedemptionNotFound,
   RewardNotFound,
   RewardUnavailable,
-  ValidationFailed,
-} from '../../kernel/errors';
-import { ulid } from '../../kernel/ids';
-import { publishAfterCommit } from '../../ledger/use-cases/ledger-events';
-import { cancelledEvent, redemptionView, releaseRedemption, type RedemptionView, type SagaDeps } from './redemption-saga';
+} from '../errors';
+import type { Coupon, RedemptionWorkflows } from '../ports';
 import type { FulfilmentInput } from '../schemas';
+import { cancelledEvent, type RedemptionView, redemptionView, releaseRedemption, type SagaDeps } from './redemption-saga';
 
 export interface RedemptionDeps extends SagaDeps {
-  programs: ProgramRepository;
+  programs: Pick<ProgramStore, 'getProgram'>;
+  orders: Pick<OrderStore, 'loadMemberOrders'>;
   workflows: RedemptionWorkflows;
 }
 
@@ -62,15 +59,18 @@ export interface RedemptionDeps extends SagaDeps {
 const RECENT = 50;
 
 /** What the member buys (item categories of their recent purchases) and redeemed before. */
-async function affinityOf(programId: string, memberId: string, deps: Pick<RedemptionDeps, 'ledger' | 'rewards'>, recentRedemptions: Redemption[]) {
+async function affinityOf(
+  programId: string,
+  memberId: string,
+  deps: Pick<RedemptionDeps, 'ledger' | 'orders'>,
+  recentRedemptions: Redemption[],
+) {
   const txs = await deps.ledger.listTransactions(programId, memberId, RECENT, null);
   const orderIds = [...new Set(txs.items.filter((t) => t.type === 'earn' && t.orderId).map((t) => t.orderId!))];
-  const { member, items } = await deps.ledger.loadWith(programId, memberId, orderIds.map((id) => keys.order(programId, id)));
+  const { member, orders } = await deps.orders.loadMemberOrders(programId, memberId, orderIds);
   const categories: Record<string, number> = {};
-  for (const id of orderIds) {
-    const k = keys.order(programId, id);
-    const order = items.get(`${k.pk}|${k.sk}`);
-    for (const item of order ? toRecordedOrder(order).purchase.items ?? [] : []) {
+  for (const order of orders) {
+    for (const item of order.purchase.items ?? []) {
       if (item.category) categories[item.category] = (categories[item.category] ?? 0) + item.quantity;
     }
   }
@@ -79,8 +79,7 @@ async function affinityOf(programId: string, memberId: string, deps: Pick<Redemp
     affinity.rewards[r.rewardId] = (affinity.rewards[r.rewardId] ?? 0) + 1;
     if (r.category) affinity.rewardCategories[r.category] = (affinity.rewardCategories[r.category] ?? 0) + 1;
   }
-  const memberKey = keys.member(programId, memberId);
-  return { affinity, member, profile: items.get(`${memberKey.pk}|${memberKey.sk}`) };
+  return { affinity, member };
 }
 
 /** Member-facing view of a reward (stock as a count left, costs for their tier). */
@@ -105,20 +104,26 @@ function memberRewardView(r: ReturnType<typeof rankRewards>[number]) {
   };
 }
 
-export async function listRewardsForMember(programId: string, memberId: string, deps: Pick<RedemptionDeps, 'programs' | 'ledger' | 'rewards' | 'clock'>) {
+export async function listRewardsForMember(
+  programId: string,
+  memberId: string,
+  deps: Pick<RedemptionDeps, 'programs' | 'ledger' | 'orders' | 'catalog' | 'redemptions' | 'clock'>,
+) {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
   const now = deps.clock.now().toISOString();
   const [rewards, usage, recent] = await Promise.all([
-    deps.rewards.listRewards(programId),
-    deps.rewards.memberUsage(programId, memberId),
-    deps.rewards.listMemberRedemptions(programId, memberId, RECENT, null),
+    deps.catalog.listRewards(programId),
+    deps.redemptions.memberUsage(programId, memberId),
+    deps.redemptions.listMemberRedemptions(programId, memberId, RECENT, null),
   ]);
-  const { affinity, member, profile } = await affinityOf(programId, memberId, deps, recent.items);
-  if (!member.exists || !profile) throw new MemberNotFound(memberId);
-  const available = settle(member, now).state.available;
+  const { affinity, member } = await affinityOf(programId, memberId, deps, recent.items);
+  if (!member?.state) throw new MemberNotFound(memberId);
+  const state = member.state;
+  const available = settle(state, now).state.available;
   const usedOf = (reward: Reward) => (reward.limit ? usage.get(`${reward.rewardId}#${limitPeriod(reward.limit.period, now, program.timeZone).key}`) ?? 0 : 0);
-  const ranked = rankRewards(rewards, { tier: member.tier, attributes: profile.attributes ?? {}, enrolledAt: profile.enrolledAt, available }, affinity, usedOf, now);
+  const facts = { tier: state.tier, attributes: member.attributes ?? {}, enrolledAt: member.enrolledAt, available };
+  const ranked = rankRewards(rewards, facts, affinity, usedOf, now);
   return { memberId, available, items: ranked.map(memberRewardView) };
 }
 
@@ -159,7 +164,7 @@ async function runSaga(rec: Redemption, deps: RedemptionDeps): Promise<Redemptio
   if (run.status === 'SUCCEEDED' && run.output && typeof run.output === 'object' && 'status' in (run.output as object)) return run.output as RedemptionView;
   // The execution itself failed (its compensation could not finish): say what the record says.
   deps.onPublishError?.(new Error(`redemption ${rec.redemptionId}: execution ${run.status} ${run.error ?? ''} ${run.cause ?? ''}`));
-  return (await deps.rewards.getMemberRedemption(rec.programId, rec.memberId, rec.redemptionId)) ?? rec;
+  return (await deps.redemptions.getMemberRedemption(rec.programId, rec.memberId, rec.redemptionId)) ?? rec;
 }
 
 const asView = (r: Redemption | RedemptionView): RedemptionView => ('flow' in r ? redemptionView(r as Redemption) : r);
@@ -184,7 +189,7 @@ export async function requestRedemption(
 
   const replay = async (guard: { redemptionId: string; fingerprint: string }): Promise<RedemptionOutcome> => {
     if (guard.fingerprint !== fingerprint) throw new IdempotencyConflict('Idempotency-Key', idempotencyKey);
-    const rec = await deps.rewards.getMemberRedemption(programId, memberId, guard.redemptionId);
+    const rec = await deps.redemptions.getMemberRedemption(programId, memberId, guard.redemptionId);
     if (!rec) throw new RedemptionNotFound(guard.redemptionId);
     // Unfinished (the first attempt died before its saga ended): resume it.
     if (rec.status === 'pending') return { replayed: true, redemption: asView(await runSaga(rec, deps)) };
@@ -192,13 +197,13 @@ export async function requestRedemption(
   };
 
   const now = deps.clock.now().toISOString();
-  const { member, profile, reward, idempotency } = await deps.rewards.loadRequest(programId, memberId, body.rewardId, idempotencyKey);
+  const { member, profile, reward, idempotency } = await deps.redemptions.loadRequest(programId, memberId, body.rewardId, idempotencyKey);
   if (idempotency) return replay(idempotency);
   if (!reward) throw new RewardNotFound(body.rewardId);
   if (!member.exists || !profile) throw new MemberNotFound(memberId);
 
   const period = reward.limit ? limitPeriod(reward.limit.period, now, program.timeZone) : null;
-  const used = period ? await deps.rewards.usage(programId, memberId, reward.rewardId, period.key) : 0;
+  const used = period ? await deps.redemptions.usage(programId, memberId, reward.rewardId, period.key) : 0;
   const available = settle(member, now).state.available;
   const check = checkRedemption({ reward, member: { tier: member.tier, attributes: profile.attributes, enrolledAt: profile.enrolledAt, available }, quantity: body.quantity, used, now });
   if (!check.ok) throw refusalError(reward.rewardId, check.refusal);
@@ -229,9 +234,9 @@ export async function requestRedemption(
     idempotencyKey,
     fingerprint,
   };
-  if (!(await deps.rewards.createRedemption(rec, now))) {
+  if (!(await deps.redemptions.createRedemption(rec, now))) {
     // A concurrent request with the same key won the guard.
-    const guard = await deps.rewards.getIdempotency(programId, memberId, idempotencyKey);
+    const guard = await deps.redemptions.getIdempotency(programId, memberId, idempotencyKey);
     if (!guard) throw new Error('idempotency guard vanished');
     return replay(guard);
   }
@@ -242,19 +247,20 @@ export async function requestRedemption(
 // ---------------------------------------------------------------------------------------------
 // Read
 
-export async function getRedemption(programId: string, redemptionId: string, deps: Pick<RedemptionDeps, 'rewards'>): Promise<RedemptionView> {
-  const rec = await deps.rewards.getRedemption(programId, redemptionId);
+export async function getRedemption(programId: string, redemptionId: string, deps: Pick<RedemptionDeps, 'redemptions'>): Promise<RedemptionView> {
+  const rec = await deps.redemptions.getRedemption(programId, redemptionId);
   if (!rec) throw new RedemptionNotFound(redemptionId);
   return redemptionView(rec);
 }
 
-export async function listMemberRedemptions(programId: string, memberId: string, query: { limit: number; cursor?: string }, deps: Pick<RedemptionDeps, 'rewards' | 'ledger'>) {
-  let cursor: string | null = null;
-  if (query.cursor !== undefined) {
-    cursor = decodeCursor(query.cursor, keys.memberRedemptionPrefix);
-    if (!cursor) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor returned by this endpoint' }]);
-  }
-  const page = await deps.rewards.listMemberRedemptions(programId, memberId, query.limit, cursor);
+export async function listMemberRedemptions(
+  programId: string,
+  memberId: string,
+  query: { limit: number; cursor?: string },
+  deps: Pick<RedemptionDeps, 'redemptions' | 'ledger'>,
+) {
+  const cursor = query.cursor ?? null;
+  const page = await deps.redemptions.listMemberRedemptions(programId, memberId, query.limit, cursor);
   if (page.items.length === 0 && !cursor && !(await deps.ledger.getMember(programId, memberId))) throw new MemberNotFound(memberId);
   return { items: page.items.map(redemptionView), nextCursor: page.nextCursor };
 }
@@ -269,7 +275,7 @@ export async function listMemberRedemptions(programId: string, memberId: string,
  * stop (its compensation finds nothing left to release). Cancelling twice returns the same result.
  */
 export async function cancelRedemption(programId: string, redemptionId: string, deps: RedemptionDeps): Promise<RedemptionView> {
-  const rec = await deps.rewards.getRedemption(programId, redemptionId);
+  const rec = await deps.redemptions.getRedemption(programId, redemptionId);
   if (!rec) throw new RedemptionNotFound(redemptionId);
   if (rec.status === 'cancelled') return redemptionView(rec);
   const now = deps.clock.now().toISOString();
@@ -277,13 +283,13 @@ export async function cancelRedemption(programId: string, redemptionId: string, 
   if (refusal?.kind === 'not-cancellable') throw new RedemptionNotCancellable(redemptionId, refusal.status);
   if (refusal?.kind === 'window-closed') throw new CancellationWindowClosed(redemptionId, refusal.until);
   if (rec.code) {
-    const coupon = await deps.rewards.getCoupon(programId, rec.code);
+    const coupon = await deps.coupons.getCoupon(programId, rec.code);
     if (coupon?.status === 'used') throw new CouponUsed(coupon.usedAt);
   }
   const { redemption, released } = await releaseRedemption(rec, { status: 'cancelled', expect: ['completed', 'awaiting-fulfilment'] }, deps);
   if (!released) {
     if (redemption.status === 'cancelled') return redemptionView(redemption);
-    if (redemption.code && (await deps.rewards.getCoupon(programId, redemption.code))?.status === 'used') throw new CouponUsed(null);
+    if (redemption.code && (await deps.coupons.getCoupon(programId, redemption.code))?.status === 'used') throw new CouponUsed(null);
     throw new RedemptionNotCancellable(redemptionId, redemption.status);
   }
   deps.metrics?.count('RedemptionsCancelled');
@@ -305,7 +311,7 @@ export async function cancelRedemption(programId: string, redemptionId: string, 
  * completes the redemption (or compensates it) right after, so the answer is 202.
  */
 export async function recordFulfilment(programId: string, redemptionId: string, input: FulfilmentInput, deps: RedemptionDeps): Promise<{ accepted: boolean; redemption: RedemptionView }> {
-  let rec = await deps.rewards.getRedemption(programId, redemptionId);
+  let rec = await deps.redemptions.getRedemption(programId, redemptionId);
   if (!rec) throw new RedemptionNotFound(redemptionId);
   const now = deps.clock.now().toISOString();
   if (input.outcome === 'fulfilled') {
@@ -313,17 +319,17 @@ export async function recordFulfilment(programId: string, redemptionId: string, 
     if (rec.status !== 'awaiting-fulfilment' || !rec.taskToken) throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
     if (!rec.fulfilment) {
       try {
-        rec = await deps.rewards.recordPartnerFulfilment(rec, { reference: input.reference, note: input.note, confirmedAt: now }, now);
+        rec = await deps.redemptions.recordPartnerFulfilment(rec, { reference: input.reference, note: input.note, confirmedAt: now }, now);
       } catch (err) {
         // Another confirmation (or a cancellation) got there first: answer from what is stored now.
         if (!(err instanceof WriteConflict)) throw err;
-        rec = (await deps.rewards.getRedemption(programId, redemptionId))!;
+        rec = (await deps.redemptions.getRedemption(programId, redemptionId))!;
         if (rec.status !== 'awaiting-fulfilment' || !rec.fulfilment) throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
       }
     }
     const sent = await deps.workflows.sendTaskSuccess(rec.taskToken!, { fulfilment: rec.fulfilment });
     if (sent === 'gone') {
-      const latest = (await deps.rewards.getRedemption(programId, redemptionId))!;
+      const latest = (await deps.redemptions.getRedemption(programId, redemptionId))!;
       if (latest.status === 'completed') return { accepted: false, redemption: redemptionView(latest) };
       throw new RedemptionNotAwaitingFulfilment(redemptionId, latest.status);
     }
@@ -331,7 +337,7 @@ export async function recordFulfilment(programId: string, redemptionId: string, 
   }
   if (rec.status !== 'awaiting-fulfilment' || !rec.taskToken) throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
   const sent = await deps.workflows.sendTaskFailure(rec.taskToken, SAGA_ERRORS.fulfilmentFailed, input.reason);
-  if (sent === 'gone') throw new RedemptionNotAwaitingFulfilment(redemptionId, (await deps.rewards.getRedemption(programId, redemptionId))!.status);
+  if (sent === 'gone') throw new RedemptionNotAwaitingFulfilment(redemptionId, (await deps.redemptions.getRedemption(programId, redemptionId))!.status);
   return { accepted: true, redemption: redemptionView(rec) };
 }
 
@@ -362,19 +368,19 @@ function couponView(c: Coupon, now: string) {
   };
 }
 
-export async function checkCoupon(programId: string, rawCode: string, deps: Pick<RedemptionDeps, 'rewards' | 'clock'>) {
-  const coupon = await deps.rewards.getCoupon(programId, parseCode(rawCode));
+export async function checkCoupon(programId: string, rawCode: string, deps: Pick<RedemptionDeps, 'coupons' | 'clock'>) {
+  const coupon = await deps.coupons.getCoupon(programId, parseCode(rawCode));
   if (!coupon) throw new CouponNotFound();
   return couponView(coupon, deps.clock.now().toISOString());
 }
 
 /** Marks a coupon used, once: a second use, an expired or a withdrawn code is a 409 saying which. */
-export async function useCoupon(programId: string, rawCode: string, input: { orderId?: string }, deps: Pick<RedemptionDeps, 'rewards' | 'clock'>) {
+export async function useCoupon(programId: string, rawCode: string, input: { orderId?: string }, deps: Pick<RedemptionDeps, 'coupons' | 'clock'>) {
   const code = parseCode(rawCode);
   const now = deps.clock.now().toISOString();
-  const used = await deps.rewards.useCoupon(programId, code, now, input.orderId ?? null);
+  const used = await deps.coupons.useCoupon(programId, code, now, input.orderId ?? null);
   if (used) return couponView(used, now);
-  const coupon = await deps.rewards.getCoupon(programId, code);
+  const coupon = await deps.coupons.getCoupon(programId, code);
   if (!coupon) throw new CouponNotFound();
   if (coupon.status === 'used') throw new CouponUsed(coupon.usedAt);
   if (coupon.status === 'void') throw new CouponVoid();

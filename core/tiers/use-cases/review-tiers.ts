@@ -1,20 +1,19 @@
 // The review job: members whose tier review came due are re-qualified under the program's grace
-// policy (shared/domain/tiers.ts). A drop is written under the member's optimistic lock together
+// policy (core/tiers/domain/tiers.ts). A drop is written under the member's optimistic lock together
 // with the schedule's move to the next review and the Tier Changed event; a kept tier only moves
 // the schedule. The schedule move is conditional on where the job found it, so a rerun, or a run
 // racing an upgrade that rescheduled the member, never reviews twice.
-import { WriteConflict } from '../../../adapters/dynamodb/ledger-writer';
-import type { DueEntry } from '../../../adapters/dynamodb/due-work';
-import { domainEvent } from '../../../adapters/eventbridge/publisher';
-import { TierChanged } from '../../events/catalog';
 import { qualifyingBucketsOf } from '../../jobs/domain/job-plans';
+import type { DueEntry, ScheduleMoved } from '../../jobs/ports';
+import { type JobContext, type Outcome, outboxEntry } from '../../jobs/use-cases/context';
+import { domainEvent } from '../../kernel/events';
+import { retryOnConflict, WriteConflict } from '../../kernel/retry';
 import { reviewTier, tierIndex } from '../domain/tiers';
-import { MAX_LEDGER_ATTEMPTS, backoff } from '../../kernel/retry';
-import type { JobContext, Outcome } from '../../jobs/use-cases/context';
+import { TierChanged } from '../events';
 
 export async function reviewMember(entry: DueEntry, ctx: JobContext): Promise<Outcome> {
   const { programId, memberId } = entry;
-  const seen = String(entry.item.dueAt ?? entry.at);
+  const seen = entry.subject.type === 'schedule' ? entry.subject.dueAt : entry.at;
   const program = await ctx.program(programId);
   const tierSet = program?.tierSet;
   if (!program) {
@@ -27,10 +26,8 @@ export async function reviewMember(entry: DueEntry, ctx: JobContext): Promise<Ou
     await ctx.deps.due.moveSchedule(programId, memberId, 'REVIEW', seen, new Date(Date.parse(ctx.asOf) + 30 * 86_400_000).toISOString());
     return { skipped: 1 };
   }
-  const scheduleKey = ctx.deps.due.scheduleKey(programId, memberId, 'REVIEW');
-  for (let attempt = 1; ; attempt++) {
-    const { member: state, items } = await ctx.deps.ledger.loadWith(programId, memberId, [scheduleKey]);
-    const schedule = items.get(`${scheduleKey.pk}|${scheduleKey.sk}`);
+  return retryOnConflict(`Member "${memberId}"`, async (): Promise<Outcome> => {
+    const { member: state, schedule } = await ctx.deps.due.loadWithSchedule(programId, memberId, 'REVIEW');
     if (!schedule || schedule.dueAt !== seen) return { skipped: 1 };
     if (!state.exists) {
       await ctx.deps.due.moveSchedule(programId, memberId, 'REVIEW', seen, null);
@@ -57,25 +54,23 @@ export async function reviewMember(entry: DueEntry, ctx: JobContext): Promise<Ou
       { memberId, from: state.tier, to: result.newTierId, direction: from === -1 ? (to === 0 ? 'down' : 'up') : to < from ? 'down' : 'up', reason: result.reason === 'dropped' ? 'review' : `review:${result.reason}` },
       { programId, occurredAt: ctx.asOf, correlationId: ctx.runId },
     );
-    const outbox = ctx.deps.due.outboxWrite(programId, memberId, ctx.job, [event], ctx.wallNow());
+    const outbox = outboxEntry(ctx, programId, memberId, [event]);
+    const move: ScheduleMoved = { kind: 'schedule-moved', memberId, schedule: 'REVIEW', seen, next };
     try {
-      await ctx.deps.ledger.write(
+      await ctx.deps.ledger.commit(
         {
           programId,
           members: [{ memberId, before: state, after: { ...state, tier: result.newTierId, tierAchievedAt: result.tierAchievedAt } }],
-          extra: [ctx.deps.due.scheduleMoveWrite(programId, memberId, 'REVIEW', seen, next), outbox.extra],
+          records: [move, outbox],
         },
         ctx.asOf,
       );
     } catch (err) {
-      if (!(err instanceof WriteConflict) || attempt >= MAX_LEDGER_ATTEMPTS) throw err;
-      if (err.has('schedule')) return { skipped: 1 }; // an upgrade rescheduled the member meanwhile
-      ctx.deps.metrics?.count('LedgerWriteRetried');
-      await backoff(attempt);
-      continue;
+      if (err instanceof WriteConflict && err.has('schedule')) return { skipped: 1 }; // an upgrade rescheduled the member meanwhile
+      throw err;
     }
     ctx.publish(outbox.record);
     ctx.deps.metrics?.count(to < from ? 'TierDowngrades' : 'TierPlacements');
     return { members: 1, changed: 1 };
-  }
+  }, { onRetry: () => ctx.deps.metrics?.count('LedgerWriteRetried') });
 }

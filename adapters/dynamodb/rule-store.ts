@@ -1,27 +1,11 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EarningRule } from '../../core/earning/domain';
-import { failedConditions } from './errors';
-import { keys } from './keys';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { WriteConflict } from '../../core/kernel/retry';
+import type { RuleStore } from '../../core/earning/ports';
+import { toWriteConflict } from './errors';
+import { collections, keys } from './keys';
+import { queryPrefix } from './query';
 
-export interface RuleSet {
-  rules: EarningRule[]; // the current version of every rule, active or not
-  version: number; // bumps on every change: the optimistic lock of the set
-}
-
-export interface RuleChange {
-  changedAt: string;
-  changedBy: string; // key id of the admin key that made the change
-  change: 'created' | 'updated' | 'deactivated';
-}
-
-export interface RulesRepository {
-  getRuleSet(programId: string): Promise<RuleSet>;
-  /** Writes the rule's new version and the new set together; false if the set changed meanwhile. */
-  saveRule(programId: string, rule: EarningRule, set: RuleSet, meta: RuleChange): Promise<boolean>;
-  history(programId: string, ruleId: string): Promise<(EarningRule & RuleChange)[]>;
-}
-
-export function dynamoRulesRepository(ddb: DynamoDBDocumentClient, tableName: string): RulesRepository {
+export function dynamoRuleStore(ddb: DynamoDBDocumentClient, tableName: string): RuleStore {
   return {
     async getRuleSet(programId) {
       const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.ruleSet(programId) }));
@@ -53,19 +37,15 @@ export function dynamoRulesRepository(ddb: DynamoDBDocumentClient, tableName: st
         );
         return true;
       } catch (err) {
-        if (failedConditions(err)) return false;
-        throw err;
+        const conflict = toWriteConflict(err, ['rule', 'set']);
+        if (conflict instanceof WriteConflict && !conflict.busy) return false;
+        throw conflict;
       }
     },
     async history(programId, ruleId) {
-      const out = await ddb.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.ruleVersion(programId, ruleId, 0).pk, ':prefix': `RULE#${ruleId}#V#` },
-        }),
-      );
-      return (out.Items ?? []).map((i) => ({ ...i.rule, changedAt: i.changedAt, changedBy: i.changedBy, change: i.change }));
+      const { pk, prefix } = collections.ruleVersions(programId, ruleId);
+      const items = await queryPrefix(ddb, tableName, pk, prefix);
+      return items.map((i) => ({ ...i.rule, changedAt: i.changedAt, changedBy: i.changedBy, change: i.change }));
     },
   };
 }
@@ -74,8 +54,8 @@ export function dynamoRulesRepository(ddb: DynamoDBDocumentClient, tableName: st
  * Rules are read on every earn; keep them in memory so an earn costs no read for them. A change
  * takes effect everywhere within `ttlMs` (and at once in the Lambda that made it).
  */
-export function cachedRules(repo: RulesRepository, ttlMs = 30_000, now: () => number = Date.now): RulesRepository {
-  const cache = new Map<string, { value: RuleSet; until: number }>();
+export function cachedRules(repo: RuleStore, ttlMs = 30_000, now: () => number = Date.now): RuleStore {
+  const cache = new Map<string, { value: Awaited<ReturnType<RuleStore['getRuleSet']>>; until: number }>();
   return {
     ...repo,
     async getRuleSet(programId) {

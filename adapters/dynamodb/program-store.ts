@@ -1,16 +1,9 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { ProgramSettings, Scope } from '../../core/ledger/domain/types';
-import { ProgramExists, ProgramNotFound } from '../../core/kernel/errors';
+import type { ProgramSettings } from '../../core/programs/domain/program';
+import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
+import type { ProgramStore } from '../../core/programs/ports';
 import { keys } from './keys';
-
-export interface StoredApiKey {
-  keyId: string;
-  programId: string;
-  scopes: Scope[];
-  label?: string;
-  createdAt: string;
-}
 
 /** Settings written before a field existed read as its default. */
 export function toProgram(item: Record<string, any>): ProgramSettings {
@@ -30,17 +23,7 @@ export function toProgram(item: Record<string, any>): ProgramSettings {
   };
 }
 
-export type ProgramChanges = Partial<Omit<ProgramSettings, 'programId' | 'createdAt' | 'updatedAt'>>;
-
-export interface ProgramRepository {
-  getProgram(programId: string): Promise<ProgramSettings | null>;
-  updateProgram(programId: string, changes: ProgramChanges, now: string): Promise<ProgramSettings>;
-  createProgram(settings: ProgramSettings): Promise<void>;
-  putApiKey(keyHash: string, key: StoredApiKey): Promise<void>;
-  getApiKey(keyHash: string): Promise<StoredApiKey | null>;
-}
-
-export function dynamoProgramRepository(ddb: DynamoDBDocumentClient, tableName: string): ProgramRepository {
+export function dynamoProgramStore(ddb: DynamoDBDocumentClient, tableName: string): ProgramStore {
   return {
     async getProgram(programId) {
       const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.program(programId) }));
@@ -83,13 +66,19 @@ export function dynamoProgramRepository(ddb: DynamoDBDocumentClient, tableName: 
       }
     },
     async putApiKey(keyHash, key) {
-      await ddb.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.apiKey(keyHash), entity: 'apiKey', ...key },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      try {
+        await ddb.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.apiKey(keyHash), entity: 'apiKey', ...key },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
     },
     async getApiKey(keyHash) {
       const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.apiKey(keyHash) }));
@@ -104,7 +93,7 @@ export function dynamoProgramRepository(ddb: DynamoDBDocumentClient, tableName: 
  * Program settings change rarely and are read on every earn: keep them in memory for a short
  * while, so an earn costs no read for them. A settings change takes effect within `ttlMs`.
  */
-export function cachedPrograms(repo: ProgramRepository, ttlMs = 60_000, now: () => number = Date.now): ProgramRepository {
+export function cachedPrograms(repo: ProgramStore, ttlMs = 60_000, now: () => number = Date.now): ProgramStore {
   const cache = new Map<string, { value: ProgramSettings | null; until: number }>();
   return {
     ...repo,

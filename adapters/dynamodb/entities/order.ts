@@ -1,0 +1,103 @@
+// Order items (the exactly-once guard of a purchase, with what its returns need) and the guards
+// of returns and engagement events.
+import type { OrderRecorded, OrderReturned, RecordedOrder, ReturnRecorded, EventRecorded } from '../../../core/earning/ports';
+import { keys, purchaseByDate } from '../keys';
+import type { Item } from '../query';
+import type { Tagged, WriteContext } from './types';
+
+export function toRecordedOrder(item: Item): RecordedOrder {
+  return {
+    fingerprint: item.fingerprint,
+    result: item.result,
+    purchase: item.purchase,
+    itemPoints: item.itemPoints ?? [],
+    lot: item.lot ?? null,
+    returned: item.returned ?? { points: 0, amount: 0, quantities: {} },
+    version: item.version ?? 0,
+    ...(item.memberFacts ? { memberFacts: item.memberFacts } : {}),
+    ...(item.recordedAt ? { recordedAt: item.recordedAt } : {}),
+  };
+}
+
+/** Written once per order id (conflict: `order`), listed by date for backtests. */
+export function orderPut(ctx: WriteContext, r: OrderRecorded): Tagged {
+  const { order } = r;
+  const occurredAt = new Date(order.purchase.occurredAt).toISOString();
+  return {
+    tag: 'order',
+    item: {
+      Put: {
+        TableName: ctx.tableName,
+        Item: {
+          ...keys.order(ctx.programId, order.purchase.orderId),
+          ...purchaseByDate(ctx.programId, occurredAt, order.purchase.orderId),
+          entity: 'order',
+          programId: ctx.programId,
+          ...order,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  };
+}
+
+/** What the order's returns took back, if no other return changed it since (conflict: `order`). */
+export function orderReturnedUpdate(ctx: WriteContext, r: OrderReturned): Tagged {
+  return {
+    tag: 'order',
+    item: {
+      Update: {
+        TableName: ctx.tableName,
+        Key: keys.order(ctx.programId, r.orderId),
+        UpdateExpression: 'SET returned = :returned, version = :next',
+        ConditionExpression: r.version ? 'version = :prev' : 'attribute_not_exists(version) OR version = :prev',
+        ExpressionAttributeValues: { ':returned': r.returned, ':next': r.version + 1, ':prev': r.version },
+      },
+    },
+  };
+}
+
+export function returnGuardPut(ctx: WriteContext, r: ReturnRecorded): Tagged {
+  const { returnId, orderId, input, fingerprint, result } = r;
+  return {
+    tag: 'return',
+    item: {
+      Put: {
+        TableName: ctx.tableName,
+        Item: {
+          ...keys.returnGuard(ctx.programId, returnId),
+          entity: 'return',
+          programId: ctx.programId,
+          orderId,
+          input,
+          fingerprint,
+          result,
+          recordedAt: ctx.now,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  };
+}
+
+export function eventGuardPut(ctx: WriteContext, r: EventRecorded): Tagged {
+  const { eventId, event, fingerprint, result } = r;
+  return {
+    tag: 'event',
+    item: {
+      Put: {
+        TableName: ctx.tableName,
+        Item: {
+          ...keys.eventGuard(ctx.programId, eventId),
+          entity: 'engagement',
+          programId: ctx.programId,
+          event,
+          fingerprint,
+          result,
+          recordedAt: ctx.now,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// The one mechanism every ledger operation writes through (earn, events, returns, redemptions,
+// activation, expiry, reviews): one TransactWriteItems holding the members' new states under
+// their optimistic versions, the lots, the transactions and every record that must commit with
+// them. A failed condition becomes a WriteConflict naming what failed; nothing is written.
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EarningRecord } from '../../core/earning/ports';
+import type { JobRecord } from '../../core/jobs/ports';
+import type { LedgerWrite, WriteRecord } from '../../core/ledger/ports';
+import type { RewardRecord } from '../../core/rewards/ports';
+import { lotPut, lotTake, mergeLotUpdates } from './entities/lot';
+import { memberUpdate, referralCodePut } from './entities/member';
+import { eventGuardPut, orderPut, orderReturnedUpdate, returnGuardPut } from './entities/order';
+import { outboxPut, schedulePut, scheduleMoveTagged } from './entities/job';
+import { releaseItems, reservationItems } from './entities/rewards';
+import { transactionPut } from './entities/transaction';
+import type { Tagged, WriteContext } from './entities/types';
+import { toWriteConflict } from './errors';
+
+/** Every record a ledger write may carry, each owned by its context. */
+export type LedgerRecord = EarningRecord | JobRecord | RewardRecord;
+
+const RECORD_ITEMS: { [K in LedgerRecord['kind']]: (ctx: WriteContext, r: Extract<LedgerRecord, { kind: K }>) => Tagged[] } = {
+  'order-recorded': (ctx, r) => [orderPut(ctx, r)],
+  'order-returned': (ctx, r) => [orderReturnedUpdate(ctx, r)],
+  'return-recorded': (ctx, r) => [returnGuardPut(ctx, r)],
+  'event-recorded': (ctx, r) => [eventGuardPut(ctx, r)],
+  'schedule-set': (ctx, r) => [schedulePut(ctx, r)],
+  'schedule-moved': (ctx, r) => [scheduleMoveTagged(ctx, r)],
+  'outbox-recorded': (ctx, r) => [outboxPut(ctx, r)],
+  'redemption-reserved': (ctx, r) => reservationItems(ctx, r),
+  'redemption-released': (ctx, r) => releaseItems(ctx, r),
+};
+
+export function isLedgerRecord(r: WriteRecord): r is LedgerRecord {
+  return Object.hasOwn(RECORD_ITEMS, r.kind);
+}
+
+/** The transaction items of a ledger write, each tagged with the conflict name its condition reports. */
+export function ledgerWriteItems(tableName: string, w: LedgerWrite, now: string): Tagged[] {
+  const ctx: WriteContext = { tableName, programId: w.programId, now };
+  const tagged: Tagged[] = [];
+  for (const r of w.records ?? []) {
+    if (!isLedgerRecord(r)) throw new Error(`No writer for a "${r.kind}" record`);
+    tagged.push(...(RECORD_ITEMS[r.kind] as (ctx: WriteContext, r: LedgerRecord) => Tagged[])(ctx, r));
+  }
+  for (const m of w.members) {
+    tagged.push(memberUpdate(ctx, m));
+    if (m.referralCode) tagged.push(referralCodePut(ctx, m.memberId, m.referralCode));
+  }
+  for (const { memberId, lot } of w.lotPuts ?? []) tagged.push(lotPut(ctx, memberId, lot));
+  for (const u of mergeLotUpdates(w.lotUpdates ?? [])) tagged.push(lotTake(ctx, u));
+  for (const tx of w.transactions ?? []) tagged.push(transactionPut(ctx, tx));
+  return tagged;
+}
+
+/** Writes tagged items in one transaction; a failed condition throws a WriteConflict with their tags. */
+export async function transact(ddb: DynamoDBDocumentClient, tagged: readonly Tagged[]): Promise<void> {
+  try {
+    await ddb.send(new TransactWriteCommand({ TransactItems: tagged.map((t) => t.item), ReturnConsumedCapacity: 'TOTAL' }));
+  } catch (err) {
+    throw toWriteConflict(
+      err,
+      tagged.map((t) => t.tag),
+    );
+  }
+}
+
+export function ledgerCommitter(ddb: DynamoDBDocumentClient, tableName: string) {
+  return (w: LedgerWrite, now: string) => transact(ddb, ledgerWriteItems(tableName, w, now));
+}

@@ -1,0 +1,13 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { localCredentials, runtimeConfig } from '../runtime/config';
+
+let eventBridge: EventBridgeClient | undefined;
+
+/** The function's client: created once per cold start and reused by every invocation. */
+export function eventBridgeClient(): EventBridgeClient {
+  if (!eventBridge) {
+    const { region, eventBridgeEndpoint } = runtimeConfig();
+    eventBridge = new EventBridgeClient({ region, endpoint: eventBridgeEndpoint, maxAttempts: 3, ...localCredentials(eventBridgeEndpoint) });
+  }
+  return eventBridge;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { EngagementInput, PurchaseInput, ReturnInput } from '../../../core/earning/schemas';
+import { ClientId } from '../../../core/kernel/schemas';
+import { defineRoutes } from '../route';
+
+const replayHeader = { 'x-idempotent-replay': '`true` when this is the original answer to an earlier identical request' };
+
+export const purchasesRoutes = defineRoutes({
+  recordPurchase: {
+    method: 'POST',
+    path: '/v1/purchases',
+    scope: 'purchases:write',
+    group: 'purchases-api',
+    summary: 'Record a purchase: points by the earning rules, exactly once per order id',
+    description:
+      'Earns on the item lines (`quantity x unitPrice`) when items are sent, on `amount` otherwise. The same request ' +
+      'again is a 200 replay with the original body; the same order id with a different purchase is a 409.',
+    body: PurchaseInput,
+    responses: {
+      201: { description: 'Credited: points, status and the rule-by-rule breakdown' },
+      200: { description: 'A replay: the original result', headers: replayHeader },
+    },
+    problems: ['currency-mismatch', 'order-conflict', 'member-not-found', 'concurrent-update'],
+    example: {
+      orderId: 'A-1001',
+      memberId: 'bob',
+      occurredAt: '2026-11-22T10:00:00Z',
+      currency: 'USD',
+      amount: 2599,
+      channel: 'app',
+      items: [
+        { sku: 'beans', quantity: 1, unitPrice: 1299, category: 'coffee' },
+        { sku: 'mug', quantity: 1, unitPrice: 1300 },
+      ],
+    },
+  },
+  recordReturn: {
+    method: 'POST',
+    path: '/v1/purchases/{orderId}/returns',
+    scope: 'purchases:write',
+    group: 'purchases-api',
+    summary: 'Return items, an amount, or cancel the order: its points are clawed back, exactly once per return id',
+    params: z.strictObject({ orderId: ClientId }),
+    body: ReturnInput,
+    responses: {
+      201: { description: 'Recorded: what was taken back, from where, and what was forgiven' },
+      200: { description: 'A replay: the original result', headers: replayHeader },
+    },
+    problems: ['order-not-found', 'idempotency-conflict', 'unprocessable', 'concurrent-update'],
+    example: { returnId: 'R-1', occurredAt: '2026-11-23T09:00:00Z', items: [{ sku: 'mug', quantity: 1 }] },
+  },
+  recordEngagement: {
+    method: 'POST',
+    path: '/v1/events',
+    scope: 'purchases:write',
+    group: 'purchases-api',
+    summary: 'Record an engagement event (a review, a birthday, ...): points by the event rules, exactly once per event id',
+    body: EngagementInput,
+    responses: {
+      201: { description: 'Recorded: points, breakdown, and why rules did not reward it' },
+      200: { description: 'A replay: the original result', headers: replayHeader },
+    },
+    problems: ['member-not-found', 'idempotency-conflict', 'concurrent-update'],
+    example: { eventId: 'rev-1', memberId: 'bob', type: 'review.posted', occurredAt: '2026-11-23T09:00:00Z' },
+  },
+});

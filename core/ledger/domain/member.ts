@@ -1,0 +1,19 @@
+import type { MemberState } from './member-state';
+import type { Balances } from './types';
+
+/** A member as stored: profile, balances, and the ledger state behind them. */
+export interface Member {
+  programId: string;
+  memberId: string;
+  email?: string;
+  name?: string;
+  birthDate?: string; // YYYY-MM-DD
+  attributes: Record<string, string | number | boolean>;
+  tier: string | null;
+  points: Balances;
+  enrolledAt: string;
+  updatedAt: string;
+  referralCode?: string;
+  /** The ledger state behind the balances (pending lots, counters, version); not part of the API view. */
+  state?: MemberState;
+}

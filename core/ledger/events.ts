@@ -1,0 +1,29 @@
+// Events the ledger publishes. Each detail is `{ metadata, data }`; `data` is validated before it is sent.
+import { z } from 'zod';
+import type { EventDefinition } from '../kernel/events';
+
+/** Balances after the change. */
+export const balancesSchema = z.object({ available: z.number().int(), pending: z.number().int(), lifetimeEarned: z.number().int() });
+export const breakdownLineSchema = z.object({
+  rule: z.string(),
+  ruleId: z.string(),
+  version: z.number().int(),
+  description: z.string(),
+  points: z.number().int(),
+});
+
+export const MemberEnrolled = {
+  detailType: 'Member Enrolled',
+  version: 1,
+  description:
+    'A member joined the program, through the API or by a first purchase.',
+  schema: z.object({ memberId: z.string(), via: z.enum(['api', 'purchase']) }),
+} as const satisfies EventDefinition;
+
+export const PointsActivated = {
+  detailType: 'Points Activated',
+  version: 1,
+  description:
+    'Pending points whose return window ended became available.',
+  schema: z.object({ memberId: z.string(), lotId: z.string(), points: z.number().int().nonnegative(), availableAt: z.string() }),
+} as const satisfies EventDefinition;

@@ -1,0 +1,22 @@
+import type { ProgramSettings, Scope } from './domain/program';
+
+export interface StoredApiKey {
+  keyId: string;
+  programId: string;
+  scopes: Scope[];
+  label?: string;
+  createdAt: string;
+}
+
+export type ProgramChanges = Partial<Omit<ProgramSettings, 'programId' | 'createdAt' | 'updatedAt'>>;
+
+export interface ProgramStore {
+  getProgram(programId: string): Promise<ProgramSettings | null>;
+  /** Throws ProgramNotFound when there is no such program. */
+  updateProgram(programId: string, changes: ProgramChanges, now: string): Promise<ProgramSettings>;
+  /** Throws ProgramExists when the id is taken. */
+  createProgram(settings: ProgramSettings): Promise<void>;
+  /** Stores a key by its hash; false when that hash is already stored (nothing is overwritten). */
+  putApiKey(keyHash: string, key: StoredApiKey): Promise<boolean>;
+  getApiKey(keyHash: string): Promise<StoredApiKey | null>;
+}
