@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** ULID: 48-bit millisecond time + 80 random bits, lexicographically sortable by time. */
+let lastTime = -1;
+let lastRandom: number[] = [];
+
+/**
+ * ULID: 48-bit millisecond time + 80 random bits, sortable by time. Ids made in the same
+ * millisecond by this process increase (the random part counts up), so items keyed by them sort
+ * in the order they were recorded.
+ */
 export function ulid(now: number = Date.now()): string {
   let time = '';
   let t = now;
@@ -10,10 +17,28 @@ export function ulid(now: number = Date.now()): string {
     time = CROCKFORD[t % 32] + time;
     t = Math.floor(t / 32);
   }
+  if (now === lastTime && increment(lastRandom)) return time + lastRandom.map((d) => CROCKFORD[d]).join('');
   const bytes = randomBytes(16);
-  let rand = '';
-  for (let i = 0; i < 16; i++) rand += CROCKFORD[bytes[i]! % 32];
-  return time + rand;
+  lastRandom = Array.from(bytes, (b) => b % 32);
+  lastTime = now;
+  return time + lastRandom.map((d) => CROCKFORD[d]).join('');
+}
+
+/** Adds one to base-32 digits in place; false when they were all at the top (then draw afresh). */
+function increment(digits: number[]): boolean {
+  for (let i = digits.length - 1; i >= 0; i--) {
+    if (digits[i]! < 31) {
+      digits[i]! += 1;
+      return true;
+    }
+    digits[i] = 0;
+  }
+  return false;
+}
+
+/** `length` characters of Crockford base32 (no I, L, O, U) from crypto randomness: codes people type. */
+export function randomCode(length: number): string {
+  return Array.from(randomBytes(length), (b) => CROCKFORD[b % 32]).join('');
 }
 
 /** Ids supplied by clients (members, orders, programs) may not contain the key separator '#'. */

@@ -19,3 +19,17 @@ export function activationUpdates(memberId: string, activations: Activation[]): 
     activated: true,
   }));
 }
+
+/**
+ * One write takes from a lot once: updates of the same lot (an activation repaying debt and a
+ * debit) become one take of both, conditioned on the lot holding the sum.
+ */
+export function mergeLotUpdates(updates: readonly LotUpdate[]): LotUpdate[] {
+  const byLot = new Map<string, LotUpdate>();
+  for (const u of updates) {
+    const prev = byLot.get(u.lot.lotId);
+    if (!prev) byLot.set(u.lot.lotId, u);
+    else byLot.set(u.lot.lotId, { ...(prev.activated ? u : prev), take: prev.take + u.take, activated: false });
+  }
+  return [...byLot.values()];
+}

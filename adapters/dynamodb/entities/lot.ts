@@ -61,14 +61,3 @@ export function lotTake(ctx: WriteContext, u: LotUpdate): Tagged {
     },
   };
 }
-
-/** A transaction may touch an item once: updates of the same lot (an activation and a debit) are merged. */
-export function mergeLotUpdates(updates: readonly LotUpdate[]): LotUpdate[] {
-  const byLot = new Map<string, LotUpdate>();
-  for (const u of updates) {
-    const prev = byLot.get(u.lot.lotId);
-    if (!prev) byLot.set(u.lot.lotId, u);
-    else byLot.set(u.lot.lotId, { ...(prev.activated ? u : prev), take: prev.take + u.take, activated: false });
-  }
-  return [...byLot.values()];
-}

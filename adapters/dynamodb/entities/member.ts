@@ -95,6 +95,8 @@ export function memberUpdate(ctx: WriteContext, w: MemberWrite): Tagged {
     set('enrolledAt', w.enrol.now);
     set('updatedAt', w.enrol.now);
     set('enrolledVia', w.enrol.via);
+    // The enrolling write's mark: a later profile update (upsertMember) is then not a creation.
+    set('enrolRequestId', `${w.enrol.via}:${w.enrol.now}`);
     set('attributes', {});
   }
   let condition: string;

@@ -50,7 +50,9 @@ export function orderReturnedUpdate(ctx: WriteContext, r: OrderReturned): Tagged
         TableName: ctx.tableName,
         Key: keys.order(ctx.programId, r.orderId),
         UpdateExpression: 'SET returned = :returned, version = :next',
-        ConditionExpression: r.version ? 'version = :prev' : 'attribute_not_exists(version) OR version = :prev',
+        ConditionExpression: r.version
+          ? 'version = :prev'
+          : 'attribute_exists(pk) AND (attribute_not_exists(version) OR version = :prev)',
         ExpressionAttributeValues: { ':returned': r.returned, ':next': r.version + 1, ':prev': r.version },
       },
     },

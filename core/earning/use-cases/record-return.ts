@@ -62,7 +62,9 @@ export async function recordReturn(programId: string, orderId: string, input: Re
     const { state: settled, activations } = settleForWrite(member, now);
     const lots = decision.points > 0 ? await deps.ledger.listLots(programId, memberId) : [];
     const orderLot = lots.find((l) => l.lotId === order.lot?.lotId);
-    const fromOrder = Math.min(orderLot?.remaining ?? 0, decision.points);
+    // A pending order lot that matured in this write first repays debt: only the rest can come back.
+    const repaidFromOrder = activations.find((a) => a.lot.lotId === orderLot?.lotId)?.repaid ?? 0;
+    const fromOrder = Math.min((orderLot?.remaining ?? 0) - repaidFromOrder, decision.points);
     const orderLotPending = Boolean(orderLot && orderLot.availableAt > now);
     let state: MemberState = orderLotPending
       ? {

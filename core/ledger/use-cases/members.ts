@@ -1,7 +1,7 @@
 import type { Clock } from '../../kernel/clock';
 import { ValidationFailed } from '../../kernel/errors';
 import { domainEvent, type EventPublisher } from '../../kernel/events';
-import { ulid } from '../../kernel/ids';
+import { randomCode } from '../../kernel/ids';
 import type { Page } from '../../kernel/page';
 import type { Member } from '../domain/member';
 import { effectiveBalances } from '../domain/member-state';
@@ -35,7 +35,7 @@ export function memberView(m: Member, now: string) {
 
 /** Referral codes: 8 characters of Crockford base32 (no I, L, O, U), from crypto randomness. */
 export function newReferralCode(): string {
-  return ulid().slice(-8);
+  return randomCode(8);
 }
 
 export async function enrolOrUpdateMember(
@@ -62,6 +62,8 @@ export async function enrolOrUpdateMember(
   for (let attempt = 0; !member.referralCode && attempt < 3; attempt++) {
     const code = newReferralCode();
     if (await deps.ledger.assignReferralCode(programId, memberId, code, now)) member = { ...member, referralCode: code };
+    // Not assigned: the code was taken, or a concurrent request gave the member theirs.
+    else member = (await deps.ledger.getMember(programId, memberId)) ?? member;
   }
   if (created) {
     try {

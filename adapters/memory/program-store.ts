@@ -1,0 +1,78 @@
+import type { RuleStore } from '../../core/earning/ports';
+import type { ProgramSettings } from '../../core/programs/domain/program';
+import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
+import type { ProgramStore } from '../../core/programs/ports';
+import { copy, key, type Tables, underPrefix } from './tables';
+
+/** Settings written before a field existed read as its default, as the DynamoDB store reads them. */
+function toProgram(p: ProgramSettings): ProgramSettings {
+  return copy({
+    ...p,
+    timeZone: p.timeZone ?? 'UTC',
+    pointsPerUnit: p.pointsPerUnit ?? 1,
+    autoEnrol: p.autoEnrol ?? true,
+    pendingDays: p.pendingDays ?? 0,
+    returnPolicy: p.returnPolicy ?? 'cap-at-balance',
+    expiryPolicy: p.expiryPolicy ?? { kind: 'none' },
+    tierSet: p.tierSet ?? null,
+  });
+}
+
+export function memoryProgramStore(t: Tables): ProgramStore {
+  return {
+    async getProgram(programId) {
+      const p = t.programs.get(programId);
+      return p ? toProgram(p) : null;
+    },
+    async updateProgram(programId, changes, now) {
+      const p = t.programs.get(programId);
+      if (!p) throw new ProgramNotFound(programId);
+      for (const [field, value] of Object.entries(changes)) {
+        if (value !== undefined) Object.assign(p, { [field]: copy(value) });
+      }
+      p.updatedAt = now;
+      return toProgram(p);
+    },
+    async createProgram(settings) {
+      if (t.programs.has(settings.programId)) throw new ProgramExists(settings.programId);
+      t.programs.set(settings.programId, copy(settings));
+    },
+    async putApiKey(keyHash, apiKey) {
+      if (t.apiKeys.has(keyHash)) return false;
+      t.apiKeys.set(keyHash, copy(apiKey));
+      return true;
+    },
+    async getApiKey(keyHash) {
+      const k = t.apiKeys.get(keyHash);
+      if (!k) return null;
+      const { keyId, programId, scopes, label, createdAt } = k;
+      return copy({ keyId, programId, scopes, label, createdAt });
+    },
+  };
+}
+
+export function memoryRuleStore(t: Tables): RuleStore {
+  // Zero-padded, so versions list in order as the DynamoDB sort key lists them.
+  const versionKey = (programId: string, ruleId: string, version: number) =>
+    key(programId, ruleId, String(version).padStart(6, '0'));
+
+  return {
+    async getRuleSet(programId) {
+      const set = t.ruleSets.get(programId);
+      return { rules: copy(set?.rules ?? []), version: set?.version ?? 0 };
+    },
+    async saveRule(programId, rule, set, meta) {
+      const k = versionKey(programId, rule.ruleId, rule.version);
+      const stored = t.ruleSets.get(programId);
+      const setUnchanged = set.version === 0 ? stored === undefined : stored?.version === set.version;
+      if (t.ruleVersions.has(k) || !setUnchanged) return false;
+      const rules = [...set.rules.filter((r) => r.ruleId !== rule.ruleId), rule];
+      t.ruleVersions.set(k, copy({ rule, meta }));
+      t.ruleSets.set(programId, copy({ rules, version: set.version + 1, updatedAt: meta.changedAt }));
+      return true;
+    },
+    async history(programId, ruleId) {
+      return underPrefix(t.ruleVersions, programId, ruleId).map(([, v]) => copy({ ...v.rule, ...v.meta }));
+    },
+  };
+}
