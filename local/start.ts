@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { javaAvailable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
+import { withDocs } from './docs';
 import { createEventBus, type LocalEventBus } from './event-bus';
 import { createGateway, createModuleLoader } from './http-gateway';
 import { seedDemo } from '../tools/seed';
@@ -199,7 +200,7 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
       log,
       logError,
     });
-    const apiServer = await listen(gateway, opts.port ?? 3000, 'PORT');
+    const apiServer = await listen(withDocs(gateway, { logError }), opts.port ?? 3000, 'PORT');
     cleanups.push(() => close(apiServer));
     const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
 
@@ -287,6 +288,7 @@ function banner(stack: LocalStack): string {
   const entries = JSON.stringify([{ EventBusName: busName, Source: 'shop.checkout', DetailType: 'Purchase Completed', Detail: detail }]);
   return `
   API            ${apiUrl}
+  API docs       ${apiUrl}/docs   (no key needed; also /openapi.json, /asyncapi.json, /problems)
   Events         ${eventsEndpoint}   (PutEvents; bus "${busName}")
   DynamoDB       ${dynamodbEndpoint}   (table "${tableName}", region ${region})
   Program        ${programId}

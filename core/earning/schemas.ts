@@ -1,7 +1,22 @@
 // Inputs of earning: purchases, returns and engagement events (HTTP and bus), and the rule
-// simulator and backtest. The rule definitions themselves are in rule-schemas.ts.
+// simulator and backtest (the rule definitions themselves are in rule-schemas.ts); and what the
+// purchases and earning-rules APIs answer.
 import { z } from 'zod';
 import { AttributeValue, ClientId, Currency, MAX_MINOR, Timestamp } from '../kernel/schemas';
+import { BreakdownLineView } from '../ledger/schemas';
+import {
+  BaseRuleSchema,
+  CapRuleSchema,
+  EarningRuleSchema,
+  EventRuleSchema,
+  FirstPurchaseRuleSchema,
+  MultiplierRuleSchema,
+  OrderThresholdRuleSchema,
+  ProductBonusRuleSchema,
+  ReferralRuleSchema,
+  RULE_KINDS,
+  WindfallRuleSchema,
+} from './rule-schemas';
 
 export const PurchaseItem = z.strictObject({
   sku: z.string().min(1).max(128),
@@ -105,3 +120,174 @@ export const BacktestInput = z
     path: ['to'],
   });
 export type BacktestInput = z.infer<typeof BacktestInput>;
+
+// ---- Rule definitions as an admin sends them (documentation) --------------------------------
+
+type RuleSchema = (typeof EarningRuleSchema)['options'][number];
+
+/** A rule's fields without the version the platform assigns, and with the id optional. */
+function definitionOf<S extends RuleSchema>(rule: S) {
+  const { version: _assigned, ...fields } = rule.shape;
+  return z.strictObject({ ...fields, ruleId: fields.ruleId.optional() });
+}
+
+/**
+ * The body of POST and PUT /v1/admin/earning-rules: a rule without its version (assigned; one sent
+ * is ignored) and, on create, without its id (one is assigned). Documentation only: the use case
+ * validates the body with EarningRuleSchema, which adds the checks that span fields.
+ */
+export const RuleDefinitionInput = z.discriminatedUnion('kind', [
+  definitionOf(BaseRuleSchema),
+  definitionOf(MultiplierRuleSchema),
+  definitionOf(FirstPurchaseRuleSchema),
+  definitionOf(OrderThresholdRuleSchema),
+  definitionOf(ProductBonusRuleSchema),
+  definitionOf(WindfallRuleSchema),
+  definitionOf(EventRuleSchema),
+  definitionOf(ReferralRuleSchema),
+  definitionOf(CapRuleSchema),
+]);
+
+// ---- Outputs ------------------------------------------------------------------------------
+// What the purchases and earning-rules APIs answer. Strict, so the API contract test fails on a
+// field the document does not declare.
+
+const Points = z.int();
+
+export const PurchaseResult = z
+  .strictObject({
+    transactionId: z.string(),
+    orderId: z.string(),
+    memberId: z.string(),
+    points: Points.describe('Points the purchase earned'),
+    status: z.enum(['credited', 'pending']).describe('`pending` while the program holds purchase points (pendingDays)'),
+    breakdown: z.array(BreakdownLineView),
+  })
+  .meta({ id: 'PurchaseResult', description: 'What a purchase earned, rule by rule' });
+
+export const ReturnResult = z
+  .strictObject({
+    returnId: z.string(),
+    orderId: z.string(),
+    memberId: z.string(),
+    transactionId: z.string().nullable().describe('Null when the return took no points'),
+    points: Points.describe('Points taken back in total: from the order, from other points and as debt'),
+    fromOrder: Points.describe('Taken from the lot the order earned'),
+    fromOtherPoints: Points.describe('Taken from other points, nearest expiry first: the order points were spent'),
+    debt: Points.describe('Left as a negative balance (return policy negative-balance)'),
+    forgiven: Points.describe('Already spent and waived (return policy cap-at-balance)'),
+    orderPointsLeft: Points.describe('Points the order still holds after this return'),
+    fullyReturned: z.boolean(),
+  })
+  .meta({ id: 'ReturnResult', description: 'What a return took back, and from where' });
+
+export const EngagementResult = z
+  .strictObject({
+    eventId: z.string(),
+    memberId: z.string(),
+    type: z.string(),
+    transactionId: z.string(),
+    points: Points,
+    status: z.literal('credited'),
+    breakdown: z.array(BreakdownLineView),
+    notRewarded: z
+      .array(z.strictObject({ ruleId: z.string(), reason: z.string() }))
+      .describe('Rules of this event type that did not reward it, and why (a limit reached, out of schedule, ...)'),
+  })
+  .meta({ id: 'EngagementResult', description: 'What an engagement event earned' });
+
+export const EarningRuleView = EarningRuleSchema.meta({
+  id: 'EarningRuleView',
+  description: 'An earning rule as stored: what EarningRuleSchema parsed, defaults filled (docs/earning-rules.md)',
+});
+
+export const RuleListView = z
+  .strictObject({
+    items: z.array(EarningRuleView).describe('The current version of every rule, active or not, by rule id'),
+    version: z.int().describe('The rule set version: bumps on every change'),
+  })
+  .meta({ id: 'RuleListView' });
+
+const RuleChange = {
+  changedAt: Timestamp,
+  changedBy: z.string().describe('Key id of the admin key that made the change'),
+  change: z.enum(['created', 'updated', 'deactivated']),
+};
+
+export const RuleHistoryView = z
+  .strictObject({
+    rule: EarningRuleView,
+    history: z
+      .array(z.discriminatedUnion('kind', [
+        BaseRuleSchema.safeExtend(RuleChange),
+        MultiplierRuleSchema.safeExtend(RuleChange),
+        FirstPurchaseRuleSchema.safeExtend(RuleChange),
+        OrderThresholdRuleSchema.safeExtend(RuleChange),
+        ProductBonusRuleSchema.safeExtend(RuleChange),
+        WindfallRuleSchema.safeExtend(RuleChange),
+        EventRuleSchema.safeExtend(RuleChange),
+        ReferralRuleSchema.safeExtend(RuleChange),
+        CapRuleSchema.safeExtend(RuleChange),
+      ]))
+      .describe('Every version, oldest first, with who changed it and when'),
+  })
+  .meta({ id: 'RuleHistoryView' });
+
+const RuleRef = { ruleId: z.string(), version: z.int() };
+
+const EarningLineView = z.strictObject({
+  rule: z.enum(RULE_KINDS),
+  ...RuleRef,
+  description: z.string(),
+  points: Points,
+  stage: z.enum(['base', 'multiplier', 'bonus', 'event', 'cap']),
+  capped: z.literal(true).optional().describe('Set on the negative line a cap adds'),
+  draw: z
+    .strictObject({
+      input: z.string().describe('The exact string hashed'),
+      hash: z.string().describe('Hex SHA-256 of input'),
+      roll: z.int(),
+      threshold: z.int(),
+      won: z.boolean(),
+      points: Points,
+    })
+    .optional()
+    .describe("A windfall's draw, reproducible from the line alone"),
+});
+
+const evaluated = {
+  rules: z.enum(['current', 'proposed']).describe('Which rule set was evaluated'),
+  points: Points,
+  breakdown: z.array(EarningLineView),
+  appliedRules: z.array(z.strictObject(RuleRef)).describe('Rules that contributed a line, in evaluation order'),
+  skipped: z.array(z.strictObject({ ...RuleRef, rule: z.enum(RULE_KINDS), reason: z.string() })),
+};
+
+export const SimulationResult = z
+  .union([
+    z
+      .strictObject({
+        ...evaluated,
+        itemPoints: z.array(z.strictObject({ sku: z.string(), quantity: z.int(), points: Points })),
+        referral: z
+          .strictObject({ ...RuleRef, referrerMemberId: z.string(), referrerPoints: Points, refereePoints: Points })
+          .nullable()
+          .describe('The referral the purchase would complete'),
+      })
+      .describe('A purchase evaluated'),
+    z.strictObject(evaluated).describe('An event evaluated'),
+  ])
+  .meta({ id: 'SimulationResult', description: 'What the rules make of a purchase or an event; nothing is written' });
+
+const compared = { awarded: Points, proposed: Points, delta: Points.describe('proposed - awarded') };
+
+export const BacktestResult = z
+  .strictObject({
+    from: Timestamp,
+    to: Timestamp,
+    purchases: z.int(),
+    ...compared,
+    perRule: z.array(z.strictObject({ ruleId: z.string(), ...compared })).describe('By the size of the change'),
+    mostAffectedMembers: z.array(z.strictObject({ memberId: z.string(), purchases: z.int(), ...compared })),
+  })
+  .meta({ id: 'BacktestResult', description: 'A proposed rule set against what the stored purchases were awarded' });

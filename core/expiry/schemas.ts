@@ -35,3 +35,12 @@ export const ExpiryPolicyInput = z.discriminatedUnion(
   ],
   { error: 'kind must be "none", "after-earning", "fixed-date" or "inactivity"' },
 );
+
+// Outputs. A stored policy is what ExpiryPolicyInput parsed (defaults filled), so its output side describes it.
+
+export const ExpiryPolicyView = ExpiryPolicyInput.meta({
+  id: 'ExpiryPolicyView',
+  description: 'When points expire: never, months after earning, on a fixed date, or after months without earning',
+});
+
+export const ExpiryPolicyResult = z.strictObject({ expiryPolicy: ExpiryPolicyView }).meta({ id: 'ExpiryPolicyResult' });

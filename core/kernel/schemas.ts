@@ -28,6 +28,10 @@ export const TimeZoneInput = z
   .refine(isValidTimeZone, { message: 'timeZone must be an IANA time zone name such as "America/New_York"' });
 
 export const PageQuery = z.strictObject({
-  limit: z.coerce.number().int('must be a whole number').min(1).max(100).default(20),
-  cursor: z.string().max(2048).optional(),
+  limit: z.coerce.number().int('must be a whole number').min(1).max(100).default(20).describe('Items per page, 1-100'),
+  cursor: z
+    .string()
+    .max(2048)
+    .optional()
+    .describe('The `nextCursor` of the previous page; omit for the first page'),
 });

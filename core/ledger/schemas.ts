@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AttributeValue, PageQuery } from '../kernel/schemas';
+import { AttributeValue, PageQuery, Timestamp } from '../kernel/schemas';
 
 export const MemberInput = z.strictObject({
   email: z.email('must be an email address').max(254).nullable().optional(),
@@ -23,3 +23,109 @@ export const MemberInput = z.strictObject({
 export type MemberInput = z.infer<typeof MemberInput>;
 
 export const TransactionsQuery = PageQuery;
+
+// Outputs: what the members API answers (the OpenAPI document's response schemas; the API
+// contract test parses real answers with them, so they are strict: a field not declared here fails).
+
+const Points = z.int().describe('Points (an integer)');
+
+export const BalancesView = z
+  .strictObject({
+    available: Points.describe(
+      'Spendable now (pending points past their time included); negative while a return left a debt',
+    ),
+    pending: Points.describe('Earned but held until the return window ends'),
+    lifetimeEarned: Points.describe('Everything ever earned, less what returns took back'),
+  })
+  .meta({ id: 'BalancesView' });
+
+export const BreakdownLineView = z
+  .strictObject({
+    rule: z.string().describe('The rule kind (base, multiplier, ...); return, debt or referral on ledger lines'),
+    ruleId: z.string(),
+    version: z.int(),
+    description: z.string(),
+    points: Points.describe('Signed: a cap or a return adds a negative line'),
+    capped: z.boolean().optional().describe('Set on the negative line a cap adds'),
+    draw: z
+      .strictObject({ roll: z.int(), threshold: z.int(), won: z.boolean() })
+      .optional()
+      .describe("A windfall's draw: roll (0-9999) against the threshold (probability x 10000)"),
+  })
+  .meta({ id: 'BreakdownLineView', description: 'One rule\'s share of a transaction\'s points' });
+
+export const MemberView = z
+  .strictObject({
+    memberId: z.string(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    birthDate: z.iso.date().nullable(),
+    attributes: z.record(z.string(), AttributeValue).describe('Free-form attributes the program keeps on its members'),
+    tier: z.string().nullable().describe('The tier id on record (null before tiers placed the member)'),
+    points: BalancesView,
+    referralCode: z.string().nullable().describe('The code this member gives to the people they refer'),
+    enrolledAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'MemberView', description: 'A member: profile, tier and balances' });
+
+const TierStatusView = z
+  .strictObject({
+    tier: z.strictObject({
+      id: z.string(),
+      name: z.string(),
+      multiplier: z.number(),
+      attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    }),
+    metric: z.enum(['points', 'spend']),
+    qualifyingValue: z.int().describe('Points earned, or spend in minor units, in the current qualification window'),
+    window: z.strictObject({ start: Timestamp, end: Timestamp }),
+    nextTier: z
+      .strictObject({ id: z.string(), name: z.string(), threshold: z.int(), needed: z.int() })
+      .nullable()
+      .describe('Null at the top tier'),
+    keep: z
+      .strictObject({ needed: z.int(), secured: z.boolean(), reviewAt: Timestamp })
+      .describe('What keeping the current tier takes by the next review (0 and secured when nothing)'),
+  })
+  .nullable()
+  .describe('Null when the program has no tiers');
+
+export const MemberDetailView = z
+  .strictObject({
+    ...MemberView.shape,
+    tierStatus: TierStatusView,
+    upcomingExpiries: z
+      .array(z.strictObject({ date: Timestamp, points: Points }))
+      .describe('Points that will expire, soonest first (at most 12 dates)'),
+  })
+  .meta({ id: 'MemberDetailView', description: 'A member with tier progress and upcoming expiries' });
+
+export const TransactionView = z
+  .strictObject({
+    transactionId: z.string(),
+    memberId: z.string(),
+    type: z.enum(['earn', 'redeem', 'expire', 'adjust', 'reverse', 'refund']),
+    points: Points.describe('Signed: credits positive, debits negative'),
+    reason: z.string(),
+    source: z.enum(['purchase', 'event', 'referral', 'admin', 'redemption', 'return', 'expiry']),
+    orderId: z.string().optional(),
+    status: z.enum(['credited', 'pending', 'debited']),
+    eventId: z.string().optional(),
+    returnId: z.string().optional(),
+    redemptionId: z.string().optional(),
+    breakdown: z.array(BreakdownLineView),
+    lots: z
+      .array(z.strictObject({ lotId: z.string(), points: Points }))
+      .describe('Lots created (credit) or consumed (debit, negative points)'),
+    occurredAt: Timestamp.describe('When it happened at the source (the purchase time)'),
+    recordedAt: Timestamp.describe('When the ledger recorded it'),
+  })
+  .meta({ id: 'TransactionView', description: "A movement of a member's points" });
+
+export const TransactionPageView = z
+  .strictObject({
+    items: z.array(TransactionView),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
+  })
+  .meta({ id: 'TransactionPageView', description: 'One page of transactions, newest first' });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { TimeZoneInput } from '../kernel/schemas';
+import { ExpiryPolicyView } from '../expiry/schemas';
+import { Timestamp, TimeZoneInput } from '../kernel/schemas';
+import { TierSetView } from '../tiers/schemas';
 
 /** PATCH /v1/admin/program: every field optional, at least one. Currency and earning rates belong to other endpoints. */
 export const ProgramSettingsInput = z
@@ -13,3 +15,21 @@ export const ProgramSettingsInput = z
   .partial()
   .refine((v) => Object.keys(v).length > 0, { message: 'send at least one setting to change' });
 export type ProgramSettingsInput = z.infer<typeof ProgramSettingsInput>;
+
+// Output: what an admin sees of the program (programView).
+export const ProgramView = z
+  .strictObject({
+    programId: z.string(),
+    name: z.string(),
+    currency: z.string().describe('ISO 4217: purchases in another currency are rejected'),
+    timeZone: z.string().describe('IANA zone of campaigns, periods, calendar expiry and tier windows'),
+    pointsPerUnit: z.int().describe('Points per whole currency unit while the program has no earning rules'),
+    autoEnrol: z.boolean().describe('Unknown members are enrolled by their first purchase'),
+    pendingDays: z.int().describe('Days purchase points stay pending (the return window)'),
+    returnPolicy: z.enum(['cap-at-balance', 'negative-balance']),
+    expiryPolicy: ExpiryPolicyView,
+    tierSet: TierSetView.nullable().describe('Null when tiers are off'),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'ProgramView', description: "The program's settings" });

@@ -137,3 +137,188 @@ export const CouponRedeemInput = z.strictObject({ orderId: ClientId.optional() }
 export { PageQuery } from '../kernel/schemas';
 
 export { REWARD_TYPES };
+
+// ---- Outputs ------------------------------------------------------------------------------
+// What the rewards, redemptions and coupons APIs answer. Strict, so the API contract test fails
+// on a field the document does not declare. Stored definitions are what the inputs parsed, so
+// the inputs' output side describes them.
+
+export const MoneyView = z
+  .strictObject({ amount: z.int().describe('Minor units (cents for USD)'), currency: z.string().describe('ISO 4217') })
+  .meta({ id: 'MoneyView' });
+
+const detailsOf = <T extends RewardType>(type: T) =>
+  z.strictObject({ type: z.literal(type), ...DetailsInput[type].shape });
+
+export const RewardDetailsView = z
+  .discriminatedUnion('type', [
+    detailsOf('coupon-fixed'),
+    detailsOf('coupon-percent'),
+    detailsOf('free-shipping'),
+    detailsOf('gift-card'),
+    detailsOf('free-product'),
+    detailsOf('experience'),
+    detailsOf('donation'),
+  ])
+  .meta({ id: 'RewardDetailsView', description: 'What the reward gives, by its type' });
+
+const RewardTypeView = z.enum(REWARD_TYPES);
+const LimitView = LimitInput.nullable().describe('Per member: at most `count` units per period; null: no limit');
+
+export const RewardView = z
+  .strictObject({
+    rewardId: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    category: z.string().nullable().describe('Matched against the categories the member buys'),
+    type: RewardTypeView,
+    details: RewardDetailsView,
+    cost: CostInput.describe('Points per unit; `byTier` overrides it for members of those tiers'),
+    eligibility: EligibilityInput,
+    stock: z.strictObject({ total: z.int(), remaining: z.int() }).nullable().describe('Null: unlimited'),
+    limit: LimitView,
+    validFrom: Timestamp.nullable(),
+    validUntil: Timestamp.nullable(),
+    coupon: CouponPolicyInput.nullable().describe('Code format and validity, for rewards that issue a code'),
+    maxQuantity: z.int().describe('Units per redemption'),
+    cancellationWindowHours: z.int().describe('Hours after the request during which it may be cancelled (0: never)'),
+    status: z.enum(['active', 'inactive']),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'RewardView', description: 'A reward of the catalog' });
+
+export const RewardListView = z
+  .strictObject({ items: z.array(RewardView).describe('By name') })
+  .meta({ id: 'RewardListView' });
+
+const Cause = z.strictObject({ causeId: z.string(), name: z.string() });
+
+export const DonationTotalView = z
+  .strictObject({ causeId: z.string(), causeName: z.string(), donations: z.int(), points: z.int(), amount: MoneyView })
+  .meta({ id: 'DonationTotalView', description: "A cause's running total: what to pay it" });
+
+export const DonationPageView = z
+  .strictObject({
+    rewardId: z.string(),
+    cause: Cause,
+    causeTotal: DonationTotalView.nullable().describe('Null before the first donation'),
+    items: z.array(
+      z.strictObject({
+        redemptionId: z.string(),
+        memberId: z.string(),
+        rewardId: z.string(),
+        causeId: z.string(),
+        causeName: z.string(),
+        points: z.int(),
+        amount: MoneyView,
+        receipt: z.string(),
+        donatedAt: Timestamp,
+      }),
+    ),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
+  })
+  .meta({ id: 'DonationPageView', description: "One page of a donation reward's donations, oldest first" });
+
+export const DonationReportView = z
+  .strictObject({ causes: z.array(DonationTotalView).describe('By cause name') })
+  .meta({ id: 'DonationReportView' });
+
+const Fulfilment = z.enum(['instant', 'partner']).describe('`partner`: completes when the partner confirms');
+
+export const MemberRewardsView = z
+  .strictObject({
+    memberId: z.string(),
+    available: z.int().describe("The member's spendable points"),
+    items: z
+      .array(
+        z.strictObject({
+          rewardId: z.string(),
+          name: z.string(),
+          description: z.string().nullable(),
+          category: z.string().nullable(),
+          type: RewardTypeView,
+          details: RewardDetailsView,
+          fulfilment: Fulfilment,
+          cost: z.int().describe('Points per unit for this member (their tier\'s price)'),
+          pointsNeeded: z.int().describe('Points still missing for one unit (0: affordable)'),
+          affordable: z.boolean(),
+          stockRemaining: z.int().nullable().describe('Null: unlimited'),
+          limit: LimitView,
+          maxQuantity: z.int(),
+          validUntil: Timestamp.nullable(),
+          cancellationWindowHours: z.int(),
+        }),
+      )
+      .describe('Affordable first (most relevant first), then by how close they are'),
+  })
+  .meta({ id: 'MemberRewardsView', description: 'The rewards a member may redeem now, in the order to show them' });
+
+export const RedemptionView = z
+  .strictObject({
+    redemptionId: z.string(),
+    memberId: z.string(),
+    rewardId: z.string(),
+    rewardName: z.string(),
+    rewardType: RewardTypeView,
+    fulfilment: Fulfilment,
+    quantity: z.int(),
+    points: z.int().describe('Points the redemption costs'),
+    status: z.enum(['pending', 'awaiting-fulfilment', 'completed', 'failed', 'cancelled']),
+    code: z.string().optional().describe('The coupon code, for rewards that issue one'),
+    codeExpiresAt: Timestamp.optional(),
+    donation: z
+      .strictObject({ causeId: z.string(), causeName: z.string(), amount: MoneyView, receipt: z.string().nullable() })
+      .optional(),
+    partnerFulfilment: z
+      .strictObject({ reference: z.string().nullable(), note: z.string().nullable(), confirmedAt: Timestamp })
+      .optional()
+      .describe("The partner's confirmation"),
+    failure: z
+      .strictObject({
+        reason: z.enum([
+          'insufficient-points',
+          'out-of-stock',
+          'limit-reached',
+          'fulfilment-failed',
+          'fulfilment-timed-out',
+          'too-many-lots',
+          'internal-error',
+        ]),
+        message: z.string(),
+      })
+      .optional(),
+    pointsReturned: z.int().describe('Points given back by a failure or a cancellation'),
+    cancellableUntil: Timestamp.nullable().describe('Null once it can no longer be cancelled'),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    completedAt: Timestamp.optional(),
+    failedAt: Timestamp.optional(),
+    cancelledAt: Timestamp.optional(),
+  })
+  .meta({ id: 'RedemptionView', description: 'A redemption: what was redeemed, where it stands, the code if any' });
+
+export const RedemptionPageView = z
+  .strictObject({
+    items: z.array(RedemptionView),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
+  })
+  .meta({ id: 'RedemptionPageView', description: "One page of a member's redemptions, newest first" });
+
+export const CouponView = z
+  .strictObject({
+    code: z.string(),
+    status: z.enum(['issued', 'used', 'void', 'expired']).describe('`void`: its redemption was cancelled or failed'),
+    valid: z.boolean().describe('Issued, not expired: it may be used now'),
+    rewardId: z.string(),
+    rewardName: z.string(),
+    rewardType: RewardTypeView,
+    details: RewardDetailsView,
+    memberId: z.string(),
+    redemptionId: z.string(),
+    issuedAt: Timestamp,
+    expiresAt: Timestamp,
+    usedAt: Timestamp.nullable(),
+    orderId: z.string().nullable().describe('The order it was used on, if the partner said'),
+  })
+  .meta({ id: 'CouponView', description: 'A coupon code: what it gives and whether it can be used' });

@@ -77,3 +77,12 @@ export const TierSetInput = z
   });
 
 export type TierSetInputType = z.input<typeof TierSetInput>;
+
+// Outputs. A stored tier set is what TierSetInput parsed (defaults filled), so its output side describes it.
+
+export const TierSetView = TierSetInput.meta({
+  id: 'TierSetView',
+  description: 'Tiers from the entry tier (threshold 0) upwards, the window they qualify on and how reviews drop them',
+});
+
+export const TierSetResult = z.strictObject({ tierSet: TierSetView }).meta({ id: 'TierSetResult' });

@@ -1,10 +1,18 @@
 import { z } from 'zod';
-import { EarningRuleSchema } from '../../../core/earning/rule-schemas';
-import { BacktestInput, SimulateInput } from '../../../core/earning/schemas';
+import {
+  BacktestInput,
+  BacktestResult,
+  EarningRuleView,
+  RuleDefinitionInput,
+  RuleHistoryView,
+  RuleListView,
+  SimulateInput,
+  SimulationResult,
+} from '../../../core/earning/schemas';
 import { ClientId } from '../../../core/kernel/schemas';
 import { defineRoutes } from '../route';
 
-const RulePath = z.strictObject({ ruleId: ClientId });
+const RulePath = z.strictObject({ ruleId: ClientId.describe('The rule id') });
 const weekend = {
   kind: 'multiplier',
   ruleId: 'weekend-x2',
@@ -21,7 +29,7 @@ export const earningRulesRoutes = defineRoutes({
     scope: 'admin',
     group: 'earning-rules-api',
     summary: "The program's earning rules (current version of each, active or not)",
-    responses: { 200: { description: '`{ items, version }`' } },
+    responses: { 200: { description: 'Every rule and the rule set version', schema: RuleListView } },
     problems: [],
   },
   createRule: {
@@ -31,8 +39,8 @@ export const earningRulesRoutes = defineRoutes({
     group: 'earning-rules-api',
     summary: 'Create an earning rule (version 1)',
     description: 'The rule as `docs/earning-rules.md` describes it; `ruleId` is optional (one is assigned), `version` is assigned.',
-    bodyDoc: EarningRuleSchema,
-    responses: { 201: { description: 'The rule as stored' } },
+    bodyDoc: RuleDefinitionInput,
+    responses: { 201: { description: 'The rule as stored', schema: EarningRuleView } },
     problems: ['rule-exists', 'concurrent-change'],
     example: weekend,
   },
@@ -43,7 +51,12 @@ export const earningRulesRoutes = defineRoutes({
     group: 'earning-rules-api',
     summary: 'Evaluate a purchase or event against the current or a proposed rule set; nothing is written',
     body: SimulateInput,
-    responses: { 200: { description: 'Points, breakdown, the rules that applied and those skipped, with why' } },
+    responses: {
+      200: {
+        description: 'Points, breakdown, the rules that applied and those skipped, with why',
+        schema: SimulationResult,
+      },
+    },
     problems: [],
     example: {
       purchase: { orderId: 'x', memberId: 'bob', occurredAt: '2026-11-22T10:00:00Z', currency: 'USD', amount: 5000 },
@@ -57,7 +70,9 @@ export const earningRulesRoutes = defineRoutes({
     group: 'earning-rules-api',
     summary: 'Run a proposed rule set over the stored purchases of a date range, against what was awarded',
     body: BacktestInput,
-    responses: { 200: { description: 'Totals, per-rule totals and the members most affected' } },
+    responses: {
+      200: { description: 'Totals, per-rule totals and the members most affected', schema: BacktestResult },
+    },
     problems: [],
     example: {
       from: '2026-11-01T00:00:00Z',
@@ -72,7 +87,7 @@ export const earningRulesRoutes = defineRoutes({
     group: 'earning-rules-api',
     summary: 'A rule, with every version: who changed it and when',
     params: RulePath,
-    responses: { 200: { description: '`{ rule, history }`' } },
+    responses: { 200: { description: 'The rule and every version of it', schema: RuleHistoryView } },
     problems: ['rule-not-found'],
   },
   updateRule: {
@@ -82,8 +97,8 @@ export const earningRulesRoutes = defineRoutes({
     group: 'earning-rules-api',
     summary: 'Change a rule: a new version',
     params: RulePath,
-    bodyDoc: EarningRuleSchema,
-    responses: { 200: { description: 'The new version' } },
+    bodyDoc: RuleDefinitionInput,
+    responses: { 200: { description: 'The new version', schema: EarningRuleView } },
     problems: ['rule-not-found', 'concurrent-change'],
     example: { ...weekend, factor: '3' },
   },
@@ -94,7 +109,7 @@ export const earningRulesRoutes = defineRoutes({
     group: 'earning-rules-api',
     summary: 'Switch a rule off (a new, inactive version)',
     params: RulePath,
-    responses: { 200: { description: 'The rule as it is now' } },
+    responses: { 200: { description: 'The rule as it is now', schema: EarningRuleView } },
     problems: ['rule-not-found', 'concurrent-change'],
   },
 });

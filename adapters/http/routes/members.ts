@@ -1,9 +1,15 @@
 import { z } from 'zod';
-import { MemberInput, TransactionsQuery } from '../../../core/ledger/schemas';
+import {
+  MemberDetailView,
+  MemberInput,
+  MemberView,
+  TransactionPageView,
+  TransactionsQuery,
+} from '../../../core/ledger/schemas';
 import { ClientId } from '../../../core/kernel/schemas';
 import { defineRoutes } from '../route';
 
-const MemberPath = z.strictObject({ memberId: ClientId });
+const MemberPath = z.strictObject({ memberId: ClientId.describe("The member's id in your systems") });
 
 export const membersRoutes = defineRoutes({
   putMember: {
@@ -17,7 +23,10 @@ export const membersRoutes = defineRoutes({
       'kept. `referralCode` (the referrer\'s) is accepted once, before the first purchase.',
     params: MemberPath,
     body: MemberInput,
-    responses: { 201: { description: 'Enrolled' }, 200: { description: 'Updated' } },
+    responses: {
+      201: { description: 'Enrolled: the member', schema: MemberView },
+      200: { description: 'Updated: the member', schema: MemberView },
+    },
     problems: [],
     example: { email: 'bob@example.com', name: 'Bob', birthDate: '1990-04-01', attributes: { newsletter: true } },
   },
@@ -29,7 +38,7 @@ export const membersRoutes = defineRoutes({
     summary: 'A member: profile, points, tier status and upcoming expiries',
     description: 'Profile, `points { available, pending, lifetimeEarned }`, `tierStatus` and `upcomingExpiries`, from one Query.',
     params: MemberPath,
-    responses: { 200: { description: 'The member' } },
+    responses: { 200: { description: 'The member', schema: MemberDetailView } },
     problems: ['member-not-found'],
   },
   listMemberTransactions: {
@@ -40,7 +49,7 @@ export const membersRoutes = defineRoutes({
     summary: "A member's transactions, newest first",
     params: MemberPath,
     query: TransactionsQuery,
-    responses: { 200: { description: 'One page: `{ items, nextCursor }`' } },
+    responses: { 200: { description: 'One page: `{ items, nextCursor }`', schema: TransactionPageView } },
     problems: ['member-not-found'],
   },
 });

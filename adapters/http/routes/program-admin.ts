@@ -1,6 +1,6 @@
-import { ExpiryPolicyInput } from '../../../core/expiry/schemas';
-import { ProgramSettingsInput } from '../../../core/programs/schemas';
-import { TierSetInput } from '../../../core/tiers/schemas';
+import { ExpiryPolicyInput, ExpiryPolicyResult } from '../../../core/expiry/schemas';
+import { ProgramSettingsInput, ProgramView } from '../../../core/programs/schemas';
+import { TierSetInput, TierSetResult } from '../../../core/tiers/schemas';
 import { defineRoutes } from '../route';
 
 export const programAdminRoutes = defineRoutes({
@@ -10,7 +10,7 @@ export const programAdminRoutes = defineRoutes({
     scope: 'admin',
     group: 'program-admin-api',
     summary: "The program's settings",
-    responses: { 200: { description: 'The settings' } },
+    responses: { 200: { description: 'The settings', schema: ProgramView } },
     problems: ['program-not-found'],
   },
   patchProgram: {
@@ -20,7 +20,7 @@ export const programAdminRoutes = defineRoutes({
     group: 'program-admin-api',
     summary: 'Change settings: name, time zone, pending days, return policy, auto-enrolment',
     body: ProgramSettingsInput,
-    responses: { 200: { description: 'The settings after the change' } },
+    responses: { 200: { description: 'The settings after the change', schema: ProgramView } },
     problems: ['program-not-found'],
     example: { pendingDays: 14, returnPolicy: 'negative-balance' },
   },
@@ -30,7 +30,7 @@ export const programAdminRoutes = defineRoutes({
     scope: 'admin',
     group: 'program-admin-api',
     summary: 'The tier set',
-    responses: { 200: { description: '`{ tierSet }`' } },
+    responses: { 200: { description: 'The tier set', schema: TierSetResult } },
     problems: ['tiers-not-configured', 'program-not-found'],
   },
   putTiers: {
@@ -40,7 +40,7 @@ export const programAdminRoutes = defineRoutes({
     group: 'program-admin-api',
     summary: 'Replace the tier set',
     body: TierSetInput,
-    responses: { 200: { description: '`{ tierSet }` as stored' } },
+    responses: { 200: { description: 'The tier set as stored', schema: TierSetResult } },
     problems: ['program-not-found'],
     example: {
       metric: 'spend',
@@ -68,7 +68,7 @@ export const programAdminRoutes = defineRoutes({
     scope: 'admin',
     group: 'program-admin-api',
     summary: 'The expiry policy',
-    responses: { 200: { description: '`{ expiryPolicy }`' } },
+    responses: { 200: { description: 'The expiry policy', schema: ExpiryPolicyResult } },
     problems: ['program-not-found'],
   },
   putExpiryPolicy: {
@@ -78,7 +78,7 @@ export const programAdminRoutes = defineRoutes({
     group: 'program-admin-api',
     summary: 'Replace the expiry policy (applies to points earned from now on)',
     body: ExpiryPolicyInput,
-    responses: { 200: { description: '`{ expiryPolicy }` as stored' } },
+    responses: { 200: { description: 'The expiry policy as stored', schema: ExpiryPolicyResult } },
     problems: ['program-not-found'],
     example: { kind: 'after-earning', months: 12, roundUpTo: 'month' },
   },

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { EngagementInput, PurchaseInput, ReturnInput } from '../../../core/earning/schemas';
+import {
+  EngagementInput,
+  EngagementResult,
+  PurchaseInput,
+  PurchaseResult,
+  ReturnInput,
+  ReturnResult,
+} from '../../../core/earning/schemas';
 import { ClientId } from '../../../core/kernel/schemas';
 import { defineRoutes } from '../route';
 
@@ -17,8 +24,8 @@ export const purchasesRoutes = defineRoutes({
       'again is a 200 replay with the original body; the same order id with a different purchase is a 409.',
     body: PurchaseInput,
     responses: {
-      201: { description: 'Credited: points, status and the rule-by-rule breakdown' },
-      200: { description: 'A replay: the original result', headers: replayHeader },
+      201: { description: 'Credited: points, status and the rule-by-rule breakdown', schema: PurchaseResult },
+      200: { description: 'A replay: the original result', schema: PurchaseResult, headers: replayHeader },
     },
     problems: ['currency-mismatch', 'order-conflict', 'member-not-found', 'concurrent-update'],
     example: {
@@ -40,11 +47,11 @@ export const purchasesRoutes = defineRoutes({
     scope: 'purchases:write',
     group: 'purchases-api',
     summary: 'Return items, an amount, or cancel the order: its points are clawed back, exactly once per return id',
-    params: z.strictObject({ orderId: ClientId }),
+    params: z.strictObject({ orderId: ClientId.describe('The order id of the purchase') }),
     body: ReturnInput,
     responses: {
-      201: { description: 'Recorded: what was taken back, from where, and what was forgiven' },
-      200: { description: 'A replay: the original result', headers: replayHeader },
+      201: { description: 'Recorded: what was taken back, from where, and what was forgiven', schema: ReturnResult },
+      200: { description: 'A replay: the original result', schema: ReturnResult, headers: replayHeader },
     },
     problems: ['order-not-found', 'idempotency-conflict', 'unprocessable', 'concurrent-update'],
     example: { returnId: 'R-1', occurredAt: '2026-11-23T09:00:00Z', items: [{ sku: 'mug', quantity: 1 }] },
@@ -57,8 +64,8 @@ export const purchasesRoutes = defineRoutes({
     summary: 'Record an engagement event (a review, a birthday, ...): points by the event rules, exactly once per event id',
     body: EngagementInput,
     responses: {
-      201: { description: 'Recorded: points, breakdown, and why rules did not reward it' },
-      200: { description: 'A replay: the original result', headers: replayHeader },
+      201: { description: 'Recorded: points, breakdown, and why rules did not reward it', schema: EngagementResult },
+      200: { description: 'A replay: the original result', schema: EngagementResult, headers: replayHeader },
     },
     problems: ['member-not-found', 'idempotency-conflict', 'concurrent-update'],
     example: { eventId: 'rev-1', memberId: 'bob', type: 'review.posted', occurredAt: '2026-11-23T09:00:00Z' },

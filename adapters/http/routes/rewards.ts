@@ -1,12 +1,29 @@
 import { z } from 'zod';
 import { ClientId, PageQuery } from '../../../core/kernel/schemas';
-import { CouponRedeemInput, FulfilmentInput, IdempotencyKey, RedemptionInput, RewardInput, RewardPatch } from '../../../core/rewards/schemas';
+import {
+  CouponRedeemInput,
+  CouponView,
+  DonationPageView,
+  DonationReportView,
+  FulfilmentInput,
+  IdempotencyKey,
+  MemberRewardsView,
+  RedemptionInput,
+  RedemptionPageView,
+  RedemptionView,
+  RewardInput,
+  RewardListView,
+  RewardPatch,
+  RewardView,
+} from '../../../core/rewards/schemas';
 import { defineRoutes } from '../route';
 
-const RewardPath = z.strictObject({ rewardId: ClientId });
-const MemberPath = z.strictObject({ memberId: ClientId });
-const RedemptionPath = z.strictObject({ redemptionId: ClientId });
-const CodePath = z.strictObject({ code: z.string().min(1).max(200) });
+const RewardPath = z.strictObject({ rewardId: ClientId.describe('The reward id') });
+const MemberPath = z.strictObject({ memberId: ClientId.describe("The member's id in your systems") });
+const RedemptionPath = z.strictObject({ redemptionId: ClientId.describe('The redemption id') });
+const CodePath = z.strictObject({
+  code: z.string().min(1).max(200).describe('The coupon code, in any case, with or without dashes'),
+});
 const replayHeader = { 'x-idempotent-replay': '`true` when this is the original answer to an earlier identical request' };
 
 export const rewardsAdminRoutes = defineRoutes({
@@ -16,7 +33,7 @@ export const rewardsAdminRoutes = defineRoutes({
     scope: 'admin',
     group: 'rewards-admin-api',
     summary: 'The rewards catalog',
-    responses: { 200: { description: '`{ items }`, by name' } },
+    responses: { 200: { description: 'Every reward, by name', schema: RewardListView } },
     problems: [],
   },
   createReward: {
@@ -26,15 +43,17 @@ export const rewardsAdminRoutes = defineRoutes({
     group: 'rewards-admin-api',
     summary: 'Add a reward: coupon, free shipping, gift card, free product, experience or donation',
     body: RewardInput,
-    responses: { 201: { description: 'The reward as stored', headers: { location: 'The reward' } } },
+    responses: {
+      201: { description: 'The reward as stored', schema: RewardView, headers: { location: 'The reward' } },
+    },
     problems: ['reward-exists', 'program-not-found'],
     example: {
-      rewardId: 'coffee-5',
-      name: '$5 off your coffee',
-      category: 'coffee',
+      rewardId: 'pastry-3',
+      name: '$3 off a pastry',
+      category: 'bakery',
       type: 'coupon-fixed',
-      details: { discount: { amount: 500, currency: 'USD' } },
-      cost: { points: 25 },
+      details: { discount: { amount: 300, currency: 'USD' } },
+      cost: { points: 15 },
       limit: { count: 3, period: 'week' },
     },
   },
@@ -45,7 +64,7 @@ export const rewardsAdminRoutes = defineRoutes({
     group: 'rewards-admin-api',
     summary: 'One reward',
     params: RewardPath,
-    responses: { 200: { description: 'The reward' } },
+    responses: { 200: { description: 'The reward', schema: RewardView } },
     problems: ['reward-not-found'],
   },
   patchReward: {
@@ -56,7 +75,7 @@ export const rewardsAdminRoutes = defineRoutes({
     summary: 'Change a reward (its type stays); `addStock` adjusts the stock by a delta',
     params: RewardPath,
     body: RewardPatch,
-    responses: { 200: { description: 'The reward after the change' } },
+    responses: { 200: { description: 'The reward after the change', schema: RewardView } },
     problems: ['reward-not-found', 'program-not-found'],
     example: { addStock: 10, status: 'active' },
   },
@@ -68,7 +87,7 @@ export const rewardsAdminRoutes = defineRoutes({
     summary: "A donation reward's donations, oldest first, with its cause's running total",
     params: RewardPath,
     query: PageQuery,
-    responses: { 200: { description: 'One page of donations' } },
+    responses: { 200: { description: 'One page of donations', schema: DonationPageView } },
     problems: ['reward-not-found'],
   },
   donationReport: {
@@ -77,7 +96,7 @@ export const rewardsAdminRoutes = defineRoutes({
     scope: 'admin',
     group: 'rewards-admin-api',
     summary: 'Totals per cause over every donation reward: what to pay each cause',
-    responses: { 200: { description: '`{ causes }`' } },
+    responses: { 200: { description: 'The total of each cause', schema: DonationReportView } },
     problems: [],
   },
 });
@@ -90,7 +109,7 @@ export const redemptionsRoutes = defineRoutes({
     group: 'redemptions-api',
     summary: 'What the member can redeem, most relevant first, with what they can afford',
     params: MemberPath,
-    responses: { 200: { description: '`{ memberId, available, items }`' } },
+    responses: { 200: { description: 'The rewards and what the member can afford', schema: MemberRewardsView } },
     problems: ['member-not-found', 'program-not-found'],
   },
   redeemReward: {
@@ -103,12 +122,28 @@ export const redemptionsRoutes = defineRoutes({
       'Instant rewards run to their end and answer 201 with the code; partner rewards answer 202 and complete when the ' +
       'partner confirms. A failed redemption answers with the problem of its reason, points already returned.',
     params: MemberPath,
-    headers: z.object({ 'idempotency-key': IdempotencyKey }),
+    headers: z.object({
+      'idempotency-key': IdempotencyKey.describe(
+        'A unique id per redemption, chosen by the client (a UUID fits); a retry sends the same',
+      ),
+    }),
     body: RedemptionInput,
     responses: {
-      201: { description: 'Completed (instant): the code, if the reward issues one', headers: { location: 'The redemption', ...replayHeader } },
-      202: { description: 'Waiting for the partner to fulfil it', headers: { location: 'The redemption' } },
-      200: { description: 'A replay of a completed or cancelled redemption', headers: replayHeader },
+      201: {
+        description: 'Completed (instant): the code, if the reward issues one',
+        schema: RedemptionView,
+        headers: { location: 'The redemption' },
+      },
+      202: {
+        description: 'Waiting for the partner to fulfil it',
+        schema: RedemptionView,
+        headers: { location: 'The redemption', ...replayHeader },
+      },
+      200: {
+        description: 'A replay of a completed or cancelled redemption',
+        schema: RedemptionView,
+        headers: { location: 'The redemption', ...replayHeader },
+      },
     },
     problems: [
       'member-not-found',
@@ -133,7 +168,7 @@ export const redemptionsRoutes = defineRoutes({
     summary: "The member's redemptions, newest first",
     params: MemberPath,
     query: PageQuery,
-    responses: { 200: { description: 'One page: `{ items, nextCursor }`' } },
+    responses: { 200: { description: 'One page: `{ items, nextCursor }`', schema: RedemptionPageView } },
     problems: ['member-not-found'],
   },
   getRedemption: {
@@ -143,7 +178,7 @@ export const redemptionsRoutes = defineRoutes({
     group: 'redemptions-api',
     summary: 'One redemption',
     params: RedemptionPath,
-    responses: { 200: { description: 'The redemption' } },
+    responses: { 200: { description: 'The redemption', schema: RedemptionView } },
     problems: ['redemption-not-found'],
   },
   cancelRedemption: {
@@ -153,7 +188,9 @@ export const redemptionsRoutes = defineRoutes({
     group: 'redemptions-api',
     summary: 'Cancel within the reward\'s window: points to their lots, stock and limit back, coupon withdrawn',
     params: RedemptionPath,
-    responses: { 200: { description: 'The cancelled redemption (cancelling twice answers the same)' } },
+    responses: {
+      200: { description: 'The cancelled redemption (cancelling twice answers the same)', schema: RedemptionView },
+    },
     problems: ['redemption-not-found', 'redemption-not-cancellable', 'cancellation-window-closed', 'coupon-used'],
   },
   recordFulfilment: {
@@ -165,8 +202,11 @@ export const redemptionsRoutes = defineRoutes({
     params: RedemptionPath,
     body: FulfilmentInput,
     responses: {
-      202: { description: 'Accepted: the redemption completes (or is compensated) right after' },
-      200: { description: 'Already confirmed: the redemption as it is' },
+      202: {
+        description: 'Accepted: the redemption completes (or is compensated) right after',
+        schema: RedemptionView,
+      },
+      200: { description: 'Already confirmed: the redemption as it is', schema: RedemptionView },
     },
     problems: ['redemption-not-found', 'redemption-not-awaiting-fulfilment'],
     example: { outcome: 'fulfilled', reference: 'SHIP-1234' },
@@ -181,7 +221,7 @@ export const couponsRoutes = defineRoutes({
     group: 'coupons-api',
     summary: 'Check a coupon code at the till',
     params: CodePath,
-    responses: { 200: { description: 'The coupon: status, validity, reward' } },
+    responses: { 200: { description: 'The coupon: status, validity, reward', schema: CouponView } },
     problems: ['coupon-not-found'],
   },
   redeemCoupon: {
@@ -192,7 +232,7 @@ export const couponsRoutes = defineRoutes({
     summary: 'Mark a coupon used, once',
     params: CodePath,
     body: CouponRedeemInput,
-    responses: { 200: { description: 'The coupon, now used' } },
+    responses: { 200: { description: 'The coupon, now used', schema: CouponView } },
     problems: ['coupon-not-found', 'coupon-used', 'coupon-expired', 'coupon-void'],
     example: { orderId: 'A-1001' },
   },

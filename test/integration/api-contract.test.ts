@@ -1,0 +1,378 @@
+// The API contract against the running API: a tour of every route on the embedded stack (as
+// `npm start` runs it), each answer parsed with the response schema its route declares (strict:
+// an undeclared field fails) and each problem with the Problem schema, its type one the route
+// documents. Then the documentation the stack serves without a key.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ProblemDocument, routeProblems } from '../../adapters/http/openapi';
+import { PROBLEM_BASE, PROBLEMS, type ProblemSlug } from '../../adapters/http/problems';
+import { type OperationId, ROUTE_LIST } from '../../adapters/http/routes';
+import { startLocalStack, type LocalStack } from '../../local/start';
+
+let stack: LocalStack;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: 0,
+    eventsPort: 0,
+    stepFunctionsPort: 0,
+    stepFunctionsRetryIntervalMs: 10,
+    dynamodbEndpoint: inject('dynamodbEndpoint') ?? process.env.DYNAMODB_ENDPOINT,
+    tableName: `loyalty-contract-it-${randomUUID().slice(0, 8)}`,
+    retryBaseDelayMs: 10,
+    log: () => {},
+    logError: (message, error) => errors.push(`${message}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.bus.whenIdle();
+  await stack?.stop();
+});
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** Statuses each operation answered with, to show the tour covered every route. */
+const answered = new Map<OperationId, Set<number>>();
+
+interface CallOptions {
+  params?: Record<string, string>;
+  query?: Record<string, string | number>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** `admin` for the admin key; the partner key (members and purchases scopes) otherwise. */
+  as?: 'admin' | 'partner';
+}
+
+/** Calls an operation and checks its answer against the contract: a declared status, a body its schema parses. */
+async function call(operationId: OperationId, opts: CallOptions = {}): Promise<Answer> {
+  const route = ROUTE_LIST.find((r) => r.operationId === operationId)!;
+  const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(opts.params?.[name] ?? `missing-${name}`),
+  );
+  const query = opts.query
+    ? `?${new URLSearchParams(Object.entries(opts.query).map(([k, v]) => [k, String(v)] as [string, string]))}`
+    : '';
+  const res = await fetch(`${stack.apiUrl}${path}${query}`, {
+    method: route.method,
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': opts.as === 'admin' ? stack.adminKey : stack.apiKey,
+      ...opts.headers,
+    },
+    ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+  });
+  const text = await res.text();
+  const answer = { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+  const where = `${operationId} answered ${answer.status} ${text.slice(0, 300)}`;
+  const success = route.responses[answer.status];
+  if (success) {
+    expect(res.headers.get('x-correlation-id'), where).toBeTruthy();
+    if (success.schema) {
+      expect(res.headers.get('content-type'), where).toMatch(/^application\/json/);
+      expect(success.schema.safeParse(answer.body).error?.issues ?? [], where).toEqual([]);
+    } else expect(text, where).toBe('');
+  } else {
+    expectProblem(answer, where, routeProblems(route));
+  }
+  answered.set(operationId, (answered.get(operationId) ?? new Set()).add(answer.status));
+  return answer;
+}
+
+function expectProblem(answer: Answer, where: string, documented: readonly ProblemSlug[]): ProblemSlug {
+  expect(answer.headers.get('content-type'), where).toBe('application/problem+json');
+  expect(ProblemDocument.safeParse(answer.body).error?.issues ?? [], where).toEqual([]);
+  const slug = String(answer.body.type).slice(PROBLEM_BASE.length) as ProblemSlug;
+  expect(documented, `${where}: ${slug} is not among the route's problems`).toContain(slug);
+  expect(answer.status, where).toBe(PROBLEMS[slug].status);
+  return slug;
+}
+
+const ok = (answer: Answer, status: number) => {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  return answer.body;
+};
+
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const MEMBER = 'dana';
+const ORDER = 'contract-order-1';
+
+describe('the API answers as its contract says', () => {
+  it('members: enrol, update, read, and a missing member is a documented problem', async () => {
+    const profile = {
+      email: 'dana@example.com',
+      name: 'Dana',
+      birthDate: '1991-05-20',
+      attributes: { newsletter: true },
+    };
+    expect(ok(await call('putMember', { params: { memberId: MEMBER }, body: profile }), 201)).toMatchObject({
+      memberId: MEMBER,
+    });
+    ok(await call('putMember', { params: { memberId: MEMBER }, body: { name: 'Dana Example' } }), 200);
+    expect(ok(await call('getMember', { params: { memberId: MEMBER } }), 200).tierStatus).not.toBeNull();
+    expect((await call('getMember', { params: { memberId: 'nobody-here' } })).status).toBe(404);
+    expect((await call('putMember', { params: { memberId: MEMBER }, body: { email: 'not an email' } })).status).toBe(
+      400,
+    );
+  });
+
+  it('purchases, replays, returns and engagement events', async () => {
+    const purchase = {
+      orderId: ORDER,
+      memberId: MEMBER,
+      occurredAt: minutesAgo(30),
+      currency: 'USD',
+      amount: 12_000,
+      channel: 'web',
+      items: [
+        { sku: 'beans', quantity: 2, unitPrice: 4_000, category: 'coffee' },
+        { sku: 'mug', quantity: 1, unitPrice: 4_000 },
+      ],
+    };
+    const credited = ok(await call('recordPurchase', { body: purchase }), 201);
+    expect(credited.points).toBeGreaterThan(200);
+    const replay = await call('recordPurchase', { body: purchase });
+    expect(replay.headers.get('x-idempotent-replay')).toBe('true');
+    expect(ok(replay, 200)).toEqual(credited);
+    expect((await call('recordPurchase', { body: { ...purchase, amount: 1 } })).status).toBe(409);
+
+    const ret = { returnId: 'contract-return-1', occurredAt: minutesAgo(10), items: [{ sku: 'mug', quantity: 1 }] };
+    expect(ok(await call('recordReturn', { params: { orderId: ORDER }, body: ret }), 201).fromOrder).toBeGreaterThan(0);
+    ok(await call('recordReturn', { params: { orderId: ORDER }, body: ret }), 200);
+    expect((await call('recordReturn', { params: { orderId: 'no-such-order' }, body: ret })).status).toBe(404);
+
+    const review = { eventId: 'contract-review-1', memberId: MEMBER, type: 'review.posted', occurredAt: minutesAgo(5) };
+    expect(ok(await call('recordEngagement', { body: review }), 201).points).toBe(25);
+    ok(await call('recordEngagement', { body: review }), 200);
+  });
+
+  it('transactions, page by page', async () => {
+    const first = ok(await call('listMemberTransactions', { params: { memberId: MEMBER }, query: { limit: 2 } }), 200);
+    expect(first.items).toHaveLength(2);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const next = { limit: 2, cursor: first.nextCursor };
+    expect(
+      ok(await call('listMemberTransactions', { params: { memberId: MEMBER }, query: next }), 200).items.length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('earning rules: list, create, read, change, deactivate, simulate and backtest', async () => {
+    ok(await call('listRules', { as: 'admin' }), 200);
+    const rule = {
+      kind: 'multiplier',
+      ruleId: 'contract-weekend',
+      name: 'Double points at weekends',
+      target: { by: 'order' },
+      factor: '2',
+      schedule: { daysOfWeek: ['sat', 'sun'], timeZone: 'America/New_York' },
+    };
+    expect(ok(await call('createRule', { as: 'admin', body: rule }), 201).version).toBe(1);
+    expect((await call('createRule', { as: 'admin', body: rule })).status).toBe(409);
+    const params = { ruleId: rule.ruleId };
+    expect(ok(await call('updateRule', { as: 'admin', params, body: { ...rule, factor: '3' } }), 200).version).toBe(2);
+    expect(ok(await call('deactivateRule', { as: 'admin', params }), 200).active).toBe(false);
+    expect(ok(await call('getRule', { as: 'admin', params }), 200).history).toHaveLength(3);
+    expect((await call('getRule', { as: 'admin', params: { ruleId: 'no-such-rule' } })).status).toBe(404);
+
+    const simulated = {
+      purchase: { orderId: 'sim-1', memberId: MEMBER, occurredAt: minutesAgo(1), currency: 'USD', amount: 5_000 },
+    };
+    expect(
+      ok(await call('simulateRules', { as: 'admin', body: { ...simulated, memberId: MEMBER } }), 200).itemPoints,
+    ).toBeDefined();
+    const event = { event: { eventId: 'sim-2', memberId: MEMBER, type: 'birthday', occurredAt: minutesAgo(1) } };
+    expect(ok(await call('simulateRules', { as: 'admin', body: event }), 200).points).toBe(200);
+    const proposal = [{ ruleId: 'triple', kind: 'base', name: 'Triple', pointsPerUnit: { USD: '3' } }];
+    const backtest = { from: minutesAgo(24 * 60), to: minutesAgo(0), rules: proposal };
+    expect(ok(await call('backtestRules', { as: 'admin', body: backtest }), 200).purchases).toBeGreaterThanOrEqual(1);
+  });
+
+  it('program settings, tiers and the expiry policy', async () => {
+    ok(await call('getProgram', { as: 'admin' }), 200);
+    expect(
+      ok(await call('patchProgram', { as: 'admin', body: { returnPolicy: 'negative-balance' } }), 200).returnPolicy,
+    ).toBe('negative-balance');
+    const { tierSet } = ok(await call('getTiers', { as: 'admin' }), 200);
+    expect(await call('deleteTiers', { as: 'admin' })).toMatchObject({ status: 204 });
+    expect((await call('getTiers', { as: 'admin' })).status).toBe(404);
+    ok(await call('putTiers', { as: 'admin', body: tierSet }), 200);
+    const { expiryPolicy } = ok(await call('getExpiryPolicy', { as: 'admin' }), 200);
+    ok(await call('putExpiryPolicy', { as: 'admin', body: expiryPolicy }), 200);
+    expect((await call('getProgram')).status).toBe(403);
+  });
+
+  it('the rewards catalog and the donation report', async () => {
+    expect(ok(await call('listRewards', { as: 'admin' }), 200).items.length).toBeGreaterThanOrEqual(7);
+    const reward = {
+      rewardId: 'contract-5',
+      name: '$5 off, contract edition',
+      category: 'coffee',
+      type: 'coupon-fixed',
+      details: { discount: { amount: 500, currency: 'USD' } },
+      cost: { points: 25 },
+      stock: { total: 10 },
+    };
+    const created = await call('createReward', { as: 'admin', body: reward });
+    expect(created.headers.get('location')).toBe('/v1/admin/rewards/contract-5');
+    ok(created, 201);
+    ok(await call('getReward', { as: 'admin', params: { rewardId: 'contract-5' } }), 200);
+    expect(
+      ok(await call('patchReward', { as: 'admin', params: { rewardId: 'contract-5' }, body: { addStock: 5 } }), 200)
+        .stock,
+    ).toEqual({
+      total: 15,
+      remaining: 15,
+    });
+    expect((await call('getReward', { as: 'admin', params: { rewardId: 'no-such-reward' } })).status).toBe(404);
+  });
+
+  let couponRedemption: string;
+  let code: string;
+
+  it('redemptions: the rewards a member can afford, instant redemptions, replays, reading and cancelling', async () => {
+    expect(ok(await call('listMemberRewards', { params: { memberId: MEMBER } }), 200).items.length).toBeGreaterThan(0);
+    const key = randomUUID();
+    const redeem = (body: unknown, idempotencyKey = randomUUID()) =>
+      call('redeemReward', { params: { memberId: MEMBER }, headers: { 'idempotency-key': idempotencyKey }, body });
+
+    const first = await redeem({ rewardId: 'contract-5' }, key);
+    const redemption = ok(first, 201);
+    expect(redemption).toMatchObject({ status: 'completed', code: expect.any(String) });
+    expect(first.headers.get('location')).toBe(`/v1/redemptions/${redemption.redemptionId}`);
+    const replay = await redeem({ rewardId: 'contract-5' }, key);
+    expect(replay.headers.get('x-idempotent-replay')).toBe('true');
+    expect(ok(replay, 200).redemptionId).toBe(redemption.redemptionId);
+    expect((await redeem({ rewardId: 'contract-5', quantity: 2 }, key)).status).toBe(409);
+    expect((await redeem({ rewardId: 'chefs-table' })).status).toBe(422); // needs 30 days of membership
+
+    ok(await redeem({ rewardId: 'plant-a-tree', quantity: 2 }), 201);
+    const donations = ok(
+      await call('listRewardDonations', { as: 'admin', params: { rewardId: 'plant-a-tree' }, query: { limit: 5 } }),
+      200,
+    );
+    expect(donations.items).toHaveLength(1);
+    expect(ok(await call('donationReport', { as: 'admin' }), 200).causes).toHaveLength(1);
+
+    const kept = ok(await redeem({ rewardId: 'contract-5' }), 201);
+    couponRedemption = kept.redemptionId;
+    code = kept.code;
+
+    expect(
+      ok(await call('listMemberRedemptions', { params: { memberId: MEMBER }, query: { limit: 10 } }), 200).items,
+    ).toHaveLength(3);
+    ok(await call('getRedemption', { params: { redemptionId: redemption.redemptionId } }), 200);
+    expect(
+      ok(await call('cancelRedemption', { params: { redemptionId: redemption.redemptionId } }), 200),
+    ).toMatchObject({
+      status: 'cancelled',
+      pointsReturned: 25,
+    });
+    ok(await call('cancelRedemption', { params: { redemptionId: redemption.redemptionId } }), 200);
+    expect((await call('getRedemption', { params: { redemptionId: 'no-such-redemption' } })).status).toBe(404);
+  });
+
+  it('partner fulfilment: 202 while the partner has it, 202 for its confirmation, 200 for a second one', async () => {
+    const requested = ok(
+      await call('redeemReward', {
+        params: { memberId: MEMBER },
+        headers: { 'idempotency-key': randomUUID() },
+        body: { rewardId: 'tote-bag' },
+      }),
+      202,
+    );
+    const params = { redemptionId: requested.redemptionId };
+    const read = async () => ok(await call('getRedemption', { params }), 200);
+    await until(read, (r) => r.status === 'awaiting-fulfilment', 'the partner saga to wait for its partner');
+    const body = { outcome: 'fulfilled', reference: 'SHIP-1234' };
+    ok(await call('recordFulfilment', { as: 'partner', params, body }), 202);
+    const done = await until(read, (r) => r.status === 'completed', 'the partner saga to complete');
+    expect(done.partnerFulfilment).toMatchObject({ reference: 'SHIP-1234' });
+    ok(await call('recordFulfilment', { params, body }), 200);
+  });
+
+  it('coupons: checked at the till, used once', async () => {
+    expect(ok(await call('checkCoupon', { params: { code } }), 200)).toMatchObject({
+      valid: true,
+      redemptionId: couponRedemption,
+    });
+    expect(ok(await call('redeemCoupon', { params: { code }, body: { orderId: 'till-42' } }), 200)).toMatchObject({
+      status: 'used',
+    });
+    expect((await call('redeemCoupon', { params: { code }, body: {} })).status).toBe(409);
+    expect((await call('checkCoupon', { params: { code: 'NOPE-NOPE-NOPE' } })).status).toBe(404);
+    expect((await call('cancelRedemption', { params: { redemptionId: couponRedemption } })).status).toBe(409);
+  });
+
+  it('called every route, each with a success', () => {
+    const without = ROUTE_LIST.filter(
+      (r) => ![...(answered.get(r.operationId as OperationId) ?? [])].some((s) => s in r.responses),
+    );
+    expect(without.map((r) => r.operationId)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it("answers API Gateway's own problems in the same format", async () => {
+    const noKey = await fetch(`${stack.apiUrl}/v1/members/${MEMBER}`);
+    const body = await noKey.json();
+    expectProblem({ status: noKey.status, headers: noKey.headers, body }, 'no key', ['unauthorized']);
+    const unknown = await fetch(`${stack.apiUrl}/v1/nothing-here`, { headers: { 'x-api-key': stack.apiKey } });
+    expectProblem({ status: unknown.status, headers: unknown.headers, body: await unknown.json() }, 'unknown route', [
+      'not-found',
+    ]);
+  });
+});
+
+describe('the documentation the local stack serves, without an API key', () => {
+  it('serves the OpenAPI and AsyncAPI documents', async () => {
+    const res = await fetch(`${stack.apiUrl}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, unknown> };
+    expect(doc).toMatchObject({ openapi: '3.1.0', info: { title: 'Loyalty points API' } });
+    expect(Object.keys(doc.paths)).toEqual([...new Set(ROUTE_LIST.map((r) => r.path))]);
+    const events = await fetch(`${stack.apiUrl}/asyncapi.json`);
+    expect(await events.json()).toMatchObject({ asyncapi: '3.0.0' });
+  });
+
+  it('serves the Redoc reference, built here, loading no script or stylesheet from elsewhere', async () => {
+    const res = await fetch(`${stack.apiUrl}/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain('Loyalty points API');
+    const sources = [...html.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*["']?([^"'\s>]+)/gi)].map(
+      (m) => m[1],
+    );
+    expect(sources.filter((s) => /^(https?:)?\/\//i.test(s!))).toEqual([]);
+    expect((await fetch(`${stack.apiUrl}/docs`)).status).toBe(200);
+  }, 120_000);
+
+  it('serves the problems page with an anchor per type, and a type by its slug', async () => {
+    const page = await fetch(`${stack.apiUrl}/problems`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    for (const slug of Object.keys(PROBLEMS)) expect(html).toContain(`id="${slug}"`);
+    const one = await fetch(`${stack.apiUrl}/problems/coupon-used`, { redirect: 'manual' });
+    expect(one.status).toBe(302);
+    expect(one.headers.get('location')).toBe('/problems#coupon-used');
+    const unknown = await fetch(`${stack.apiUrl}/problems/no-such-problem`);
+    expect(unknown.status).toBe(404);
+    expectProblem({ status: unknown.status, headers: unknown.headers, body: await unknown.json() }, 'unknown slug', [
+      'not-found',
+    ]);
+  });
+});
