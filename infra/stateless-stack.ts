@@ -54,7 +54,9 @@ export class StatelessStack extends Stack {
 
     this.functions = {
       authorizer: fn('authorizer', 'Authorizer', { description: 'API-key REQUEST authorizer', timeout: Duration.seconds(5) }).bindTable(table, 'R'),
-      membersApi: fn('members-api', 'MembersApi', { description: 'Members and their transactions' }).bindTable(table, 'RW'),
+      membersApi: fn('members-api', 'MembersApi', { description: 'Members and their transactions' })
+        .bindTable(table, 'RW')
+        .bindBus(bus),
       purchasesApi: fn('purchases-api', 'PurchasesApi', { description: 'Purchases, returns and engagement events: earning and claw-backs' })
         .bindTable(table, 'RW')
         .bindBus(bus),

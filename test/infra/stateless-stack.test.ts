@@ -87,7 +87,7 @@ describe('functions', () => {
     const env = (entry: string) => resources[functionIdByEntry(entry)]!.Properties.Environment.Variables;
     for (const entry of ENTRIES) expect(env(entry).TABLE_NAME, entry).toBeDefined();
     expect(env('functions/authorizer.ts').EVENT_BUS_NAME).toBeUndefined();
-    expect(env('functions/members-api.ts').EVENT_BUS_NAME).toBeUndefined();
+    expect(env('functions/members-api.ts').EVENT_BUS_NAME).toBeDefined();
     expect(env('functions/purchases-api.ts').EVENT_BUS_NAME).toBeDefined();
     expect(env('functions/purchase-consumer.ts').EVENT_BUS_NAME).toBeDefined();
   });
@@ -101,14 +101,14 @@ describe('least privilege', () => {
     expect(actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toEqual([]);
   });
 
-  it('members-api writes the table but cannot publish events', () => {
+  it('members-api writes the table', () => {
     const actions = actionsOf('functions/members-api.ts');
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
-    expect(actions).not.toContain('events:PutEvents');
   });
 
-  it('purchases-api and purchase-consumer may publish, to the loyalty bus only', () => {
-    for (const entry of ['functions/purchases-api.ts', 'functions/purchase-consumer.ts']) {
+  // members-api announces Member Enrolled for members enrolled through the API.
+  it('members-api, purchases-api and purchase-consumer may publish, to the loyalty bus only', () => {
+    for (const entry of ['functions/members-api.ts', 'functions/purchases-api.ts', 'functions/purchase-consumer.ts']) {
       const put = statementsOf(entry).filter((s) => [s.Action].flat().includes('events:PutEvents'));
       expect(put, entry).toHaveLength(1);
       expect(JSON.stringify(put[0]!.Resource)).toMatch(/Bus/);
