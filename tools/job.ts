@@ -12,6 +12,7 @@ import { createModuleLoader } from '../local/http-gateway';
 import { createLocalStepFunctions } from '../local/step-functions';
 import { extractModel, synthTemplates } from '../local/template';
 import type { LocalState } from '../local/start';
+import { asOfInstant, futureRefusal } from '../core/jobs/use-cases/run-job';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const LOCAL_STATE_FILE = '.local/state.json';
@@ -19,7 +20,8 @@ const JOBS = ['activate', 'expire', 'review', 'notify', 'outbox'] as const;
 
 const USAGE = `Runs a scheduled job against the local stack (\`npm start\` must be running).
 
-  npm run job -- <job> [--as-of DATE|INSTANT] [--since YYYY-MM-DD] [--json] [--state FILE]
+  npm run job -- <job> [--as-of DATE|INSTANT] [--dry-run] [--allow-future] [--since YYYY-MM-DD] [--json]
+                       [--state FILE]
 
   job       ${JOBS.join(' | ')}
             activate  pending points whose return window ended become available
@@ -29,6 +31,11 @@ const USAGE = `Runs a scheduled job against the local stack (\`npm start\` must 
             outbox    events a crashed run recorded but did not publish
   --as-of   the run's "now" (default: now). A date means the end of that day everywhere, in UTC-12
             (2027-12-31 -> 2028-01-01T11:59:59.999Z); an instant is taken as is
+  --dry-run decide everything and write nothing: prints what the run would change
+  --allow-future
+            run as of a future --as-of for real. Only for test tables: it activates pending points and
+            expires points ahead of their time, and that cannot be undone (without it a future --as-of
+            is refused unless --dry-run)
   --since   read the due index from this day (default: where the last run of this job stopped)
   --state   the local stack's state file (default ${LOCAL_STATE_FILE}, written by \`npm start\`)
 
@@ -45,6 +52,8 @@ export interface LocalJobOptions {
   job: string;
   asOf: string;
   since?: string;
+  dryRun?: boolean;
+  allowFuture?: boolean;
   region?: string;
   onProgress?: (p: JobRunProgress) => void;
   log?: (line: string) => void;
@@ -83,7 +92,14 @@ export async function runJobThroughStateMachine(opts: LocalJobOptions): Promise<
   try {
     const machine = sfn.machines.find((m) => Array.isArray(m.metadata['loyalty:jobs']));
     if (!machine) throw new Error('The synthesized templates have no jobs state machine (loyalty:jobs metadata)');
-    const { executionArn } = sfn.startExecution(machine.arn, { job: opts.job, asOf: opts.asOf, ...(opts.since ? { since: opts.since } : {}) });
+    const input = {
+      job: opts.job,
+      asOf: opts.asOf,
+      ...(opts.since ? { since: opts.since } : {}),
+      ...(opts.dryRun ? { dryRun: true } : {}),
+      ...(opts.allowFuture ? { allowFuture: true } : {}),
+    };
+    const { executionArn } = sfn.startExecution(machine.arn, input);
     const record = await sfn.waitForExecution(executionArn);
     return { status: record.status, output: record.output, error: record.error, cause: record.cause };
   } finally {
@@ -106,7 +122,15 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'as-of': { type: 'string' }, since: { type: 'string' }, json: { type: 'boolean' }, state: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'as-of': { type: 'string' },
+      since: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'allow-future': { type: 'boolean' },
+      json: { type: 'boolean' },
+      state: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const job = positionals[0];
   if (values.help || !job || !(JOBS as readonly string[]).includes(job)) {
@@ -133,6 +157,12 @@ export async function main(argv: string[]): Promise<number> {
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 
   const asOf = values['as-of'] ?? new Date().toISOString();
+  const dryRun = values['dry-run'] === true;
+  const refusal = futureRefusal(asOfInstant(asOf), new Date().toISOString(), dryRun || values['allow-future'] === true);
+  if (refusal) {
+    console.error(`--as-of ${refusal.replace('a dry run', '--dry-run').replace('allow the future', '--allow-future')}.`);
+    return 2;
+  }
   const startedAt = Date.now();
   const tty = process.stdout.isTTY && !values.json;
   let last = '';
@@ -140,6 +170,8 @@ export async function main(argv: string[]): Promise<number> {
     job,
     asOf,
     since: values.since,
+    dryRun,
+    allowFuture: values['allow-future'] === true,
     region: state.region,
     log: (line) => console.error(line),
     onProgress: (p) => {
@@ -152,7 +184,9 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (tty) process.stdout.write('\n');
   if (values.json) console.log(JSON.stringify(result));
-  else if (result.status === 'SUCCEEDED') {
+  else if (result.status === 'SUCCEEDED' && dryRun) {
+    console.log(`${job} as of ${result.output.asOf}: dry run, nothing was written (the totals above are what a run would do).`);
+  } else if (result.status === 'SUCCEEDED') {
     const s = result.output;
     const where = s.checkpoint.from
       ? `next run reads from ${s.checkpoint.from}`

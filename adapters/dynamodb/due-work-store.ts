@@ -87,6 +87,12 @@ export function dynamoDueWork(ddb: DynamoDBDocumentClient, tableName: string): D
       }
     },
 
+    async noticeClaimed(r) {
+      const key = keys.notice(r.programId, r.memberId, r.id);
+      const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      return Boolean(Item);
+    },
+
     async markPublished(records, now) {
       const requests = records.map((r) =>
         r.kind === 'outbox'

@@ -79,6 +79,8 @@ export interface DueWork {
 
   /** Claims a notice once (its guard holds the event until published); null when it was already claimed. */
   claimNotice(record: OutboxRecord & { kind: 'notice'; keepUntil: string }): Promise<OutboxRecord | null>;
+  /** Whether the notice was claimed already (dry runs: a claim without the write). */
+  noticeClaimed(record: Pick<OutboxRecord, 'programId' | 'memberId' | 'id'>): Promise<boolean>;
   /** After publishing: outbox entries go, notice guards stay (out of the index) until they expire. */
   markPublished(records: readonly OutboxRecord[], now: string): Promise<void>;
 

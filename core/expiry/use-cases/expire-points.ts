@@ -114,7 +114,7 @@ export async function expireDueLots(entry: DueEntry, ctx: JobContext): Promise<O
       },
       { onRetry: () => ctx.deps.metrics?.count('LedgerWriteRetried') },
     );
-    if (!more) return outcome;
+    if (!more || ctx.settings.dryRun) return outcome;
   }
 }
 
@@ -173,7 +173,7 @@ export async function expireInactiveMember(entry: DueEntry, ctx: JobContext): Pr
       ctx.deps.metrics?.count('PointsExpired', plan.total);
       return plan.more ? 'more' : 'done';
     });
-    if (step === 'done') return outcome;
+    if (step === 'done' || (step === 'more' && ctx.settings.dryRun)) return outcome;
     if (step !== 'more') return step;
   }
 }

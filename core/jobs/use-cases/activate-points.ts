@@ -49,7 +49,7 @@ export async function activateMember(entry: DueEntry, ctx: JobContext): Promise<
       },
       { onRetry: () => ctx.deps.metrics?.count('LedgerWriteRetried') },
     );
-    if (!more) return outcome;
+    if (!more || ctx.settings.dryRun) return outcome;
   }
 }
 

@@ -28,6 +28,8 @@ export interface JobSettings {
   concurrency: number;
   /** Index entries read per Query. */
   pageSize: number;
+  /** Decide everything, write nothing: the totals say what a run would change. */
+  dryRun: boolean;
 }
 
 export const DEFAULT_JOB_SETTINGS: JobSettings = {
@@ -38,6 +40,7 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
   firstRunLookbackDays: 366,
   concurrency: 8,
   pageSize: 100,
+  dryRun: false,
 };
 
 export interface JobDeps {
@@ -48,6 +51,27 @@ export interface JobDeps {
   clock: Clock;
   metrics?: BusinessMetrics;
   log?: (message: string, data?: Record<string, unknown>) => void;
+}
+
+/**
+ * The same ports, with every write left out: what a dry run decides is counted, not committed.
+ * Handlers stop after one write's worth of a member (the next would read the same state again).
+ */
+export function dryRunDeps(deps: JobDeps): JobDeps {
+  return {
+    ...deps,
+    ledger: { ...deps.ledger, commit: async () => {} },
+    due: {
+      ...deps.due,
+      moveSchedule: async () => true,
+      putSchedule: async () => {},
+      claimNotice: async (record) => ((await deps.due.noticeClaimed(record)) ? null : record),
+      markPublished: async () => {},
+      saveCheckpoint: async () => false,
+      initCheckpoint: async () => {},
+    },
+    events: { publish: async () => {} },
+  };
 }
 
 /** What handling one index entry did. `points`: expired (expire) or activated (activate). */

@@ -7,6 +7,7 @@ import { DUE_SHARDS, type DueKind } from '../domain/due-index';
 import type { DueEntry, OutboxRecord } from '../ports';
 import { addDays, minDay, nextConsumingCheckpoint, nextNoticeCheckpoint, noticeWindows, planBatches, utcDay, type DueRange, type DueWindow } from '../domain/job-plans';
 import { MS_PER_DAY, toInstant, toMs } from '../../kernel/calendar';
+import { ValidationFailed } from '../../kernel/errors';
 import { validate } from '../../kernel/validation';
 import { ulid } from '../../kernel/ids';
 import {
@@ -15,6 +16,7 @@ import {
   ZERO_TOTALS,
   addTotals,
   createContext,
+  dryRunDeps,
   flushOutbox,
   type JobContext,
   type JobDeps,
@@ -72,6 +74,7 @@ export const JobSettingsInput = z
     firstRunLookbackDays: z.int().min(0).max(3_660),
     concurrency: z.int().min(1).max(64),
     pageSize: z.int().min(1).max(1_000),
+    dryRun: z.boolean(),
   })
   .partial();
 
@@ -81,12 +84,31 @@ export const JobRunInput = z.strictObject({
   /** Read the index from this day on (first run, or to re-scan older days on purpose). */
   since: z.iso.date().optional(),
   settings: JobSettingsInput.optional(),
+  /** Decide, count, write nothing. */
+  dryRun: z.boolean().optional(),
+  /** Run as of a future instant for real: only for test tables (it activates and expires points early, for good). */
+  allowFuture: z.boolean().optional(),
 });
 export type JobRunInput = z.input<typeof JobRunInput>;
 
 
 // ---------------------------------------------------------------------------------------
 // Plan
+
+/** Scheduled runs are as of their scheduled time; a clock a little ahead is not "the future". */
+const FUTURE_SKEW_MS = 5 * 60_000;
+
+/**
+ * Why a run as of `asOf` must not write: it is ahead of the wall clock, so it would make pending
+ * points spendable and expire points before their time, and that cannot be undone.
+ */
+export function futureRefusal(asOf: string, now: string, allowed: boolean): string | null {
+  if (allowed || toMs(asOf) <= toMs(now) + FUTURE_SKEW_MS) return null;
+  return (
+    `is in the future (${asOf}, now is ${now}): a run as of the future activates and expires points ahead of ` +
+    'their time, for good. Use a dry run to see what it would do, or allow the future on a test table'
+  );
+}
 
 export interface RunPlan {
   job: JobName;
@@ -112,7 +134,7 @@ const upToOf = (job: JobName, asOf: string, settings: JobSettings) => (job === '
 
 export async function planRun(raw: JobRunInput, deps: Pick<JobDeps, 'due' | 'clock'>): Promise<RunPlan> {
   const input = validate(JobRunInput, raw);
-  const settings: JobSettings = { ...DEFAULT_JOB_SETTINGS, ...input.settings };
+  const settings: JobSettings = { ...DEFAULT_JOB_SETTINGS, ...input.settings, ...(input.dryRun ? { dryRun: true } : {}) };
   const asOf = asOfInstant(input.asOf);
   const startedAt = deps.clock.now().toISOString();
   const checkpoint = await deps.due.getCheckpoint(input.job);
@@ -123,6 +145,9 @@ export async function planRun(raw: JobRunInput, deps: Pick<JobDeps, 'due' | 'clo
   if (!checkpoint && !input.since && ENABLED_BY_ADMIN.has(input.job)) {
     return { ...base, planned: {}, resume: {}, batches: [], idle: 'no program uses this job yet (no expiry policy or tier set was ever set)' };
   }
+  // Against data, a run ahead of the clock would change it for good: refused unless asked for.
+  const future = futureRefusal(asOf, startedAt, settings.dryRun || input.allowFuture === true);
+  if (future) throw new ValidationFailed([{ field: 'asOf', message: future }]);
 
   // Only the kinds some program enabled (see tiers-admin), when the checkpoint knows them.
   const enabled = (kind: string) => !checkpoint?.kinds || checkpoint.kinds.includes(kind);
@@ -209,6 +234,7 @@ export async function work(input: WorkInput, deps: JobDeps, budget: Budget = UNL
   let totals = input.totals ?? { ...ZERO_TOTALS };
   const errorDays = new Set(input.errorDays ?? []);
   const buffer: OutboxRecord[] = [];
+  if (input.settings.dryRun) deps = dryRunDeps(deps);
   const ctx = createContext({ job: input.job, asOf: input.asOf, runId: input.runId, settings: input.settings, deps }, buffer);
   let day = input.cursor?.day;
   let key = input.cursor?.key;
@@ -273,7 +299,7 @@ export async function finishRun(run: RunPlan & { results: WorkOutput[] }, deps: 
   const finishedAt = deps.clock.now().toISOString();
   const lastRun = { runId: run.runId, asOf: run.asOf, startedAt: run.startedAt, finishedAt, totals };
   let checkpoint: RunSummary['checkpoint'];
-  if (run.idle) {
+  if (run.idle || run.settings.dryRun) {
     checkpoint = { saved: false };
   } else if (run.job === 'notify') {
     const lastAsOf = nextNoticeCheckpoint(run.resume.lastAsOf!, run.asOf, run.startedAt, totals.errors > 0 || unfinished);
