@@ -6,7 +6,7 @@ import { TierSetInput, type TierSetInputType } from '../../core/tiers/schemas';
 import { deleteTierSet, putTierSet } from '../../core/tiers/use-cases/manage-tiers';
 
 // Tiers against DynamoDB Local: the admin API, immediate upgrades, reviews under the grace policy
-// (shared/domain/tiers.ts), downgrade warnings, and the member view.
+// (core/tiers/domain/tiers.ts), downgrade warnings, and the member view.
 
 const Q_END = { q1: '2026-03-31T23:59:59.999Z', q2: '2026-06-30T23:59:59.999Z', q3: '2026-09-30T23:59:59.999Z' };
 

@@ -1,6 +1,6 @@
 // The earning engine: pure functions from (program, rules, facts, usage counters, now) to a
 // decision. It reads nothing and writes nothing; the caller persists the points, the breakdown
-// and the usage delta in one transaction. See README.md beside this file for the stacking rules.
+// and the usage delta in one transaction. The stacking rules are in docs/earning-rules.md.
 import type { BreakdownLine } from '../../ledger/domain/types';
 import {
   formatDecimal,

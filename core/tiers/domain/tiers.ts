@@ -5,7 +5,7 @@
 // qualifying activity can be kept incrementally as monthly buckets ("2026-11" -> amount)
 // that a write ADDs to, and the bucket answer equals the answer from the full history.
 //
-// Tier grace policy (README):
+// Tier grace policy:
 //
 //   Upgrades are immediate: as soon as the member's qualifying value in the current window
 //   reaches a higher tier's threshold, they move up, possibly several tiers at once. Tiers never
