@@ -5,15 +5,16 @@
  * functions/redemption-steps.ts. Latency is end to end (API handler in, code out); DynamoDB
  * requests are counted on the one client every handler of the process shares.
  */
+
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { randomUUID } from 'node:crypto';
+import { WORKFLOW_ENV } from '../adapters/stepfunctions/workflows';
 import { createModuleLoader } from '../local/http-gateway';
 import { createSfnListener } from '../local/sfn-endpoint';
 import { createLocalStepFunctions } from '../local/step-functions';
 import { loadLocalModel } from '../local/template';
-import { WORKFLOW_ENV } from '../adapters/stepfunctions/workflows';
 import { apiEvent, lambdaContext } from '../test/support/events';
 import { CostMeter, fmt, load } from './support';
 
@@ -21,10 +22,17 @@ const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 export async function benchRedemptions(opts: { programId: string; members: number; n: number; concurrency: number }) {
   const model = await loadLocalModel({ stage: 'local' });
-  const sfn = await createLocalStepFunctions({ templates: model.templates, functions: model.functions, loadHandler: createModuleLoader(REPO_ROOT) });
+  const sfn = await createLocalStepFunctions({
+    templates: model.templates,
+    functions: model.functions,
+    loadHandler: createModuleLoader(REPO_ROOT),
+  });
   const server = createServer(createSfnListener(sfn));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  Object.assign(process.env, { [WORKFLOW_ENV.endpoint]: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ...sfn.environment });
+  Object.assign(process.env, {
+    [WORKFLOW_ENV.endpoint]: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ...sfn.environment,
+  });
   try {
     const { documentClient } = await import('../adapters/dynamodb/client');
     const { deps } = await import('../adapters/runtime/deps');
@@ -32,9 +40,26 @@ export async function benchRedemptions(opts: { programId: string; members: numbe
     const { RewardInput } = await import('../core/rewards/schemas');
     const { handler } = await import('../functions/redemptions-api');
     const { programId } = opts;
-    const coupon = { type: 'coupon-fixed', details: { discount: { amount: 100, currency: 'USD' } }, cost: { points: 5 } };
-    await createReward(programId, RewardInput.parse({ rewardId: 'bench-coupon', name: 'Bench coupon', ...coupon }), deps());
-    await createReward(programId, RewardInput.parse({ rewardId: 'bench-stocked', name: 'Bench stocked coupon', ...coupon, stock: { total: 1_000_000 } }), deps());
+    const coupon = {
+      type: 'coupon-fixed',
+      details: { discount: { amount: 100, currency: 'USD' } },
+      cost: { points: 5 },
+    };
+    await createReward(
+      programId,
+      RewardInput.parse({ rewardId: 'bench-coupon', name: 'Bench coupon', ...coupon }),
+      deps(),
+    );
+    await createReward(
+      programId,
+      RewardInput.parse({
+        rewardId: 'bench-stocked',
+        name: 'Bench stocked coupon',
+        ...coupon,
+        stock: { total: 1_000_000 },
+      }),
+      deps(),
+    );
 
     const redeem = async (rewardId: string, i: number) => {
       const res = await handler(
@@ -55,16 +80,39 @@ export async function benchRedemptions(opts: { programId: string; members: numbe
 
     const meter = new CostMeter();
     meter.attach(documentClient());
-    await load(100, opts.concurrency, (i) => redeem(i % 2 ? 'bench-stocked' : 'bench-coupon', i)); // warm-up: module load, JIT, connections
+    // warm-up: module load, JIT, connections
+    await load(100, opts.concurrency, (i) => redeem(i % 2 ? 'bench-stocked' : 'bench-coupon', i));
     // Two interleaved rounds per reward, so drift in the DynamoDB Local JVM affects both alike.
     const half = Math.floor(opts.n / 2);
-    const stats: Record<string, { wallMs: number; p50: number[]; p99: number[]; requests: Map<string, number>; total: number; tasks: number; runs: number; retried: number }> = {};
+    const stats: Record<
+      string,
+      {
+        wallMs: number;
+        p50: number[];
+        p99: number[];
+        requests: Map<string, number>;
+        total: number;
+        tasks: number;
+        runs: number;
+        retried: number;
+      }
+    > = {};
     for (const rewardId of ['bench-coupon', 'bench-stocked', 'bench-coupon', 'bench-stocked']) {
       meter.reset();
       const before = sfn.executions().length;
       const r = await load(half, opts.concurrency, (i) => redeem(rewardId, i));
       const runs = sfn.executions().slice(before);
-      const s = (stats[rewardId] ??= { wallMs: 0, p50: [], p99: [], requests: new Map(), total: 0, tasks: 0, runs: 0, retried: 0 });
+      stats[rewardId] ??= {
+        wallMs: 0,
+        p50: [],
+        p99: [],
+        requests: new Map(),
+        total: 0,
+        tasks: 0,
+        runs: 0,
+        retried: 0,
+      };
+      const s = stats[rewardId];
       s.wallMs += r.wallMs;
       s.p50.push(r.p50);
       s.p99.push(r.p99);
@@ -78,14 +126,25 @@ export async function benchRedemptions(opts: { programId: string; members: numbe
       const n = half * 2;
       const perOp = [...s.requests].map(([op, c]) => `${op} ${(c / n).toFixed(2)}`).join(', ');
       return (
-        `  ${rewardId === 'bench-coupon' ? 'coupon     ' : 'with stock '} ${fmt(n / (s.wallMs / 1000), 0)} redemptions/s   p50 ${fmt((s.p50[0]! + s.p50[1]!) / 2)} ms   p99 ${fmt(Math.max(...s.p99))} ms   ` +
-        `${fmt(s.total / n, 2)} DynamoDB requests per redemption (${perOp}); ${fmt(s.tasks / s.runs, 1)} tasks per execution, ${s.retried} executions retried a task`
+        `  ${rewardId === 'bench-coupon' ? 'coupon     ' : 'with stock '} ${fmt(n / (s.wallMs / 1000), 0)} ` +
+        `redemptions/s   p50 ${fmt((s.p50[0]! + s.p50[1]!) / 2)} ms   p99 ${fmt(Math.max(...s.p99))} ms   ` +
+        `${fmt(s.total / n, 2)} DynamoDB requests per redemption (${perOp}); ${fmt(s.tasks / s.runs, 1)} tasks per ` +
+        `execution, ${s.retried} executions retried a task`
       );
     });
-    console.log(`\nRedeem, instant path (POST /v1/members/{id}/redemptions -> StartSyncExecution -> Express machine as synthesized, ${opts.n} per row, ${opts.concurrency} concurrent, ${opts.members} members)`);
+    console.log(
+      `\nRedeem, instant path (POST /v1/members/{id}/redemptions -> StartSyncExecution -> Express machine as ` +
+        `synthesized, ${opts.n} per row, ${opts.concurrency} concurrent, ${opts.members} members)`,
+    );
     for (const row of rows) console.log(row);
-    console.log('             locally the machine runs in-process (aws-local-stepfunctions behind the SDK endpoint); on AWS add a Lambda invoke');
-    console.log('             per task and the StartSyncExecution round trip: these figures are the app and DynamoDB share, not AWS latency');
+    console.log(
+      '             locally the machine runs in-process (aws-local-stepfunctions behind the SDK endpoint); on AWS ' +
+        'add a Lambda invoke',
+    );
+    console.log(
+      '             per task and the StartSyncExecution round trip: these figures are the app and DynamoDB share, ' +
+        'not AWS latency',
+    );
   } finally {
     await sfn.close();
     server.close();

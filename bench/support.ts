@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { App } from 'aws-cdk-lib';
-import { StatefulStack } from '../infra/stateful-stack';
-import { stageConfig } from '../infra/config';
 import { createTableFromTemplate } from '../adapters/dynamodb/create-table';
+import { stageConfig } from '../infra/config';
+import { StatefulStack } from '../infra/stateful-stack';
 
 /** Requests and consumed capacity per DynamoDB operation, counted on a client's middleware stack. */
 export class CostMeter {
@@ -20,7 +20,11 @@ export class CostMeter {
         const op = String(context.commandName ?? 'unknown').replace(/Command$/, '');
         this.requests.set(op, (this.requests.get(op) ?? 0) + 1);
         const cc = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-        for (const c of (Array.isArray(cc) ? cc : cc ? [cc] : []) as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]) {
+        for (const c of (Array.isArray(cc) ? cc : cc ? [cc] : []) as {
+          CapacityUnits?: number;
+          ReadCapacityUnits?: number;
+          WriteCapacityUnits?: number;
+        }[]) {
           if (/Get|Query|Scan/.test(op)) this.read += c.ReadCapacityUnits ?? c.CapacityUnits ?? 0;
           else this.write += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
         }
@@ -74,7 +78,11 @@ export async function createBenchTable(endpoint: string, tableName: string): Pro
   const app = new App();
   const stack = new StatefulStack(app, 'Loyalty-bench-Stateful', { config: stageConfig('local') });
   const template = app.synth().getStackByName(stack.stackName).template;
-  const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const raw = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   await createTableFromTemplate(raw, template, tableName);
 }
 

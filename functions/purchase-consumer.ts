@@ -2,9 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { z } from 'zod';
+import { INBOUND_EVENTS, type InboundDetailType } from '../adapters/eventbridge/inbound';
 import { deps } from '../adapters/runtime/deps';
 import { emfMetrics, logger, publishMetrics } from '../adapters/runtime/observability';
-import { INBOUND_EVENTS, type InboundDetailType } from '../adapters/eventbridge/inbound';
 import { earnForPurchase } from '../core/earning/use-cases/earn-for-purchase';
 import { recordEngagement } from '../core/earning/use-cases/record-engagement';
 import { recordReturn } from '../core/earning/use-cases/record-return';
@@ -17,10 +17,15 @@ function parseDetail<S extends z.ZodType>(schema: S, event: EventBridgeEvent<str
   const { errors } = parsed;
   logger.error('invalid event', { eventId: event.id, detailType: event['detail-type'], errors });
   emfMetrics.count('InvalidInboundEvents');
-  throw new Error(`Invalid ${event['detail-type']} event ${event.id}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+  throw new Error(
+    `Invalid ${event['detail-type']} event ${event.id}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+  );
 }
 
-const consumers: Record<InboundDetailType, (event: EventBridgeEvent<string, unknown>) => Promise<{ replayed: boolean; points: number }>> = {
+const consumers: Record<
+  InboundDetailType,
+  (event: EventBridgeEvent<string, unknown>) => Promise<{ replayed: boolean; points: number }>
+> = {
   'Purchase Completed': async (event) => {
     const { programId, ...purchase } = parseDetail(INBOUND_EVENTS['Purchase Completed'].schema, event);
     const { replayed, result } = await earnForPurchase(programId, purchase, deps(), event.id);
@@ -55,7 +60,8 @@ export const handler = middy<EventBridgeEvent<string, unknown>, { replayed: bool
       logger.info('event processed', { eventId: event.id, ...outcome });
       return outcome;
     } catch (err) {
-      if (err instanceof DomainError) logger.error('event rejected', { eventId: event.id, type: err.type, detail: err.message });
+      if (err instanceof DomainError)
+        logger.error('event rejected', { eventId: event.id, type: err.type, detail: err.message });
       throw err;
     }
   });

@@ -11,6 +11,7 @@ const answer = ({ replayed, result }: { replayed: boolean; result: unknown }) =>
 
 export const handler = apiHandler(purchasesRoutes, {
   recordPurchase: async (req) => answer(await earnForPurchase(req.programId, req.body, deps(), req.correlationId)),
-  recordReturn: async (req) => answer(await recordReturn(req.programId, req.params.orderId, req.body, deps(), req.correlationId)),
+  recordReturn: async (req) =>
+    answer(await recordReturn(req.programId, req.params.orderId, req.body, deps(), req.correlationId)),
   recordEngagement: async (req) => answer(await recordEngagement(req.programId, req.body, deps(), req.correlationId)),
 });

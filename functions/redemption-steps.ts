@@ -1,7 +1,8 @@
-import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { deps } from '../adapters/runtime/deps';
+import { logger, publishMetrics } from '../adapters/runtime/observability';
 import { ConcurrentUpdate, DomainError } from '../core/kernel/errors';
 import { type RedemptionSnapshot, SAGA_ERRORS, SAGA_STEPS, type SagaStep } from '../core/rewards/domain/rewards';
 import {
@@ -12,8 +13,14 @@ import {
   RedemptionNotFound,
   TooManyLots,
 } from '../core/rewards/errors';
-import { awaitFulfilment, compensate, confirm, issue, reservePoints, reserveStock } from '../core/rewards/use-cases/redemption-saga';
-import { logger, publishMetrics } from '../adapters/runtime/observability';
+import {
+  awaitFulfilment,
+  compensate,
+  confirm,
+  issue,
+  reservePoints,
+  reserveStock,
+} from '../core/rewards/use-cases/redemption-saga';
 
 /** What a task of the redemption state machines sends (infra/constructs/redemptions.ts). */
 export interface StepEvent {
@@ -71,13 +78,21 @@ async function run(event: StepEvent) {
   }
 }
 
-/** One function for every step of both redemption state machines: parse -> step use case -> result (or a named error). */
+/**
+ * One function for every step of both redemption state machines: parse -> step use case -> result (or a named error).
+ */
 export const handler = middy<StepEvent, unknown, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(publishMetrics())
   .handler(async (event) => {
-    if (!SAGA_STEPS.includes(event?.step) || !event.redemption?.redemptionId) throw new Error(`Not a redemption step: ${JSON.stringify(event).slice(0, 200)}`);
-    logger.appendKeys({ programId: event.redemption.programId, redemptionId: event.redemption.redemptionId, step: event.step, correlationId: event.redemption.correlationId ?? undefined });
+    if (!SAGA_STEPS.includes(event?.step) || !event.redemption?.redemptionId)
+      throw new Error(`Not a redemption step: ${JSON.stringify(event).slice(0, 200)}`);
+    logger.appendKeys({
+      programId: event.redemption.programId,
+      redemptionId: event.redemption.redemptionId,
+      step: event.step,
+      correlationId: event.redemption.correlationId ?? undefined,
+    });
     try {
       const result = await run(event);
       logger.info('step done', { step: event.step });

@@ -43,7 +43,10 @@ function redemptionResponse({ replayed, redemption }: RedemptionOutcome, request
       const detail = `${redemption.failure?.message ?? 'The redemption failed'}${returned}`;
       const known = FAILURE_PROBLEMS[redemption.failure?.reason ?? 'internal-error'];
       if (known && isProblemSlug(known)) return withHeaders(problem(known, detail, extra, requestId), headers);
-      return withHeaders(problem('redemption-failed', `${detail}. Nothing was spent; try again later`, extra, requestId), headers);
+      return withHeaders(
+        problem('redemption-failed', `${detail}. Nothing was spent; try again later`, extra, requestId),
+        headers,
+      );
     }
   }
 }
@@ -65,11 +68,18 @@ export const handler = apiHandler(redemptionsRoutes, {
     );
     return redemptionResponse(outcome, req.requestId);
   },
-  listMemberRedemptions: async (req) => json(200, await listMemberRedemptions(req.programId, req.params.memberId, req.query, deps())),
+  listMemberRedemptions: async (req) =>
+    json(200, await listMemberRedemptions(req.programId, req.params.memberId, req.query, deps())),
   getRedemption: async (req) => json(200, await getRedemption(req.programId, req.params.redemptionId, deps())),
-  cancelRedemption: async (req) => json(200, await cancelRedemption(req.programId, req.params.redemptionId, redemptionDeps())),
+  cancelRedemption: async (req) =>
+    json(200, await cancelRedemption(req.programId, req.params.redemptionId, redemptionDeps())),
   recordFulfilment: async (req) => {
-    const { accepted, redemption } = await recordFulfilment(req.programId, req.params.redemptionId, req.body, redemptionDeps());
+    const { accepted, redemption } = await recordFulfilment(
+      req.programId,
+      req.params.redemptionId,
+      req.body,
+      redemptionDeps(),
+    );
     return json(accepted ? 202 : 200, redemption);
   },
 });

@@ -20,6 +20,7 @@ export const handler = apiHandler(rewardsAdminRoutes, {
   },
   getReward: async (req) => json(200, await getReward(req.programId, req.params.rewardId, deps())),
   patchReward: async (req) => json(200, await updateReward(req.programId, req.params.rewardId, req.body, deps())),
-  listRewardDonations: async (req) => json(200, await rewardDonations(req.programId, req.params.rewardId, req.query, deps())),
+  listRewardDonations: async (req) =>
+    json(200, await rewardDonations(req.programId, req.params.rewardId, req.query, deps())),
   donationReport: async (req) => json(200, await donationReport(req.programId, deps())),
 });

@@ -14,7 +14,13 @@ export interface StageConfig {
 export const STAGES: Record<Stage, StageConfig> = {
   local: { prefix: 'local', retainData: true, archiveRetentionDays: 7, logRetentionDays: 7, authorizerCacheSeconds: 0 },
   dev: { prefix: 'dev', retainData: true, archiveRetentionDays: 30, logRetentionDays: 30, authorizerCacheSeconds: 60 },
-  prod: { prefix: 'prod', retainData: true, archiveRetentionDays: 365, logRetentionDays: 365, authorizerCacheSeconds: 300 },
+  prod: {
+    prefix: 'prod',
+    retainData: true,
+    archiveRetentionDays: 365,
+    logRetentionDays: 365,
+    authorizerCacheSeconds: 300,
+  },
 };
 
 export function stageConfig(stage: string | undefined): StageConfig & { stage: Stage } {

@@ -1,9 +1,9 @@
-import { Duration, Stack, type StackProps, CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { Construct } from 'constructs';
-import { LedgerTable } from './constructs/ledger-table';
+import * as events from 'aws-cdk-lib/aws-events';
+import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
+import { LedgerTable } from './constructs/ledger-table';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;

@@ -2,12 +2,12 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { INBOUND_DETAIL_TYPES } from '../adapters/eventbridge/inbound';
+import type { RouteGroup } from '../adapters/http/route';
+import { ROUTE_LIST } from '../adapters/http/routes';
 import type { Stage, StageConfig } from './config';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
-import { INBOUND_DETAIL_TYPES } from '../adapters/eventbridge/inbound';
-import { ROUTE_LIST } from '../adapters/http/routes';
-import type { RouteGroup } from '../adapters/http/route';
 import { LoyaltyApi } from './constructs/loyalty-api';
 import { LoyaltyFunction, type LoyaltyFunctionProps } from './constructs/loyalty-function';
 import { Redemptions } from './constructs/redemptions';
@@ -18,7 +18,6 @@ export interface StatelessStackProps extends StackProps {
   readonly table: dynamodb.ITableV2;
   readonly bus: events.IEventBus;
 }
-
 
 /** CloudFormation Metadata on every AWS::Events::Rule: the entries of its Lambda targets. */
 export const RULE_TARGETS_METADATA = 'loyalty:targets';
@@ -53,11 +52,16 @@ export class StatelessStack extends Stack {
       new LoyaltyFunction(this, id, { name, config, ...extra });
 
     this.functions = {
-      authorizer: fn('authorizer', 'Authorizer', { description: 'API-key REQUEST authorizer', timeout: Duration.seconds(5) }).bindTable(table, 'R'),
+      authorizer: fn('authorizer', 'Authorizer', {
+        description: 'API-key REQUEST authorizer',
+        timeout: Duration.seconds(5),
+      }).bindTable(table, 'R'),
       membersApi: fn('members-api', 'MembersApi', { description: 'Members and their transactions' })
         .bindTable(table, 'RW')
         .bindBus(bus),
-      purchasesApi: fn('purchases-api', 'PurchasesApi', { description: 'Purchases, returns and engagement events: earning and claw-backs' })
+      purchasesApi: fn('purchases-api', 'PurchasesApi', {
+        description: 'Purchases, returns and engagement events: earning and claw-backs',
+      })
         .bindTable(table, 'RW')
         .bindBus(bus),
       purchaseConsumer: fn('purchase-consumer', 'PurchaseConsumer', {
@@ -69,7 +73,10 @@ export class StatelessStack extends Stack {
       })
         .bindTable(table, 'RW')
         .bindBus(bus),
-      earningRulesApi: fn('earning-rules-api', 'EarningRulesApi', { description: 'Earning rules admin: versions, simulate, backtest', timeout: Duration.seconds(29) }).bindTable(table, 'RW'),
+      earningRulesApi: fn('earning-rules-api', 'EarningRulesApi', {
+        description: 'Earning rules admin: versions, simulate, backtest',
+        timeout: Duration.seconds(29),
+      }).bindTable(table, 'RW'),
     };
     const { membersApi, purchasesApi, purchaseConsumer, earningRulesApi } = this.functions;
 
@@ -78,7 +85,9 @@ export class StatelessStack extends Stack {
     // Rewards and redemptions: the catalog, member and partner APIs, the redemption saga's state machines.
     this.redemptions = new Redemptions(this, 'Redemptions', { config, table, bus });
     // Tiers and expiry: program, tier set and expiry policy admin.
-    this.programAdminApi = fn('program-admin-api', 'ProgramAdminApi', { description: 'Program settings, tier set and expiry policy admin' }).bindTable(table, 'RW');
+    this.programAdminApi = fn('program-admin-api', 'ProgramAdminApi', {
+      description: 'Program settings, tier set and expiry policy admin',
+    }).bindTable(table, 'RW');
 
     // Every route of the registry, on the function of its group.
     const groups: Record<RouteGroup, LoyaltyFunction> = {
@@ -106,7 +115,9 @@ export class StatelessStack extends Stack {
         maxEventAge: Duration.hours(2),
       }),
     );
-    (this.purchaseCompletedRule.node.defaultChild as events.CfnRule).addMetadata(RULE_TARGETS_METADATA, [purchaseConsumer.entry]);
+    (this.purchaseCompletedRule.node.defaultChild as events.CfnRule).addMetadata(RULE_TARGETS_METADATA, [
+      purchaseConsumer.entry,
+    ]);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     for (const [key, f] of Object.entries(this.functions)) {

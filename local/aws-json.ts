@@ -35,7 +35,13 @@ export function reply(res: ServerResponse, version: AwsJsonVersion, status: numb
   res.end(text);
 }
 
-export function awsError(res: ServerResponse, version: AwsJsonVersion, status: number, type: string, message: string): void {
+export function awsError(
+  res: ServerResponse,
+  version: AwsJsonVersion,
+  status: number,
+  type: string,
+  message: string,
+): void {
   res.setHeader('x-amzn-ErrorType', type);
   reply(res, version, status, { __type: type, message });
 }

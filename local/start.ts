@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { javaAvailable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
+import { createTableFromTemplate } from '../adapters/dynamodb/create-table';
+import { seedDemo } from '../tools/seed';
 import { withDocs } from './docs';
+import { type DynamoDbLocal, javaAvailable, startDynamoDbLocal } from './dynamodb';
 import { createEventBus, type LocalEventBus } from './event-bus';
 import { createGateway, createModuleLoader } from './http-gateway';
-import { seedDemo } from '../tools/seed';
 import { createSfnListener } from './sfn-endpoint';
 import { createLocalStepFunctions, type LocalStepFunctions } from './step-functions';
-import { createTableFromTemplate } from '../adapters/dynamodb/create-table';
-import { loadLocalModel, type LocalModel } from './template';
+import { type LocalModel, loadLocalModel } from './template';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const LOCAL_TABLE_NAME = 'loyalty-local';
@@ -44,7 +44,10 @@ export interface StartOptions {
   stateDir?: string;
   /** Short delays between delivery retries (AWS waits minutes). */
   retryBaseDelayMs?: number;
-  /** Step Functions endpoint port (state machines from the template). Default 0 (a free one: only the in-process handlers call it); `npm start` uses 4020. */
+  /**
+   * Step Functions endpoint port (state machines from the template). Default 0 (a free one: only the in-process
+   * handlers call it); `npm start` uses 4020.
+   */
   stepFunctionsPort?: number;
   /** Pause before a state machine retries a task, instead of the definition's backoff (tests). */
   stepFunctionsRetryIntervalMs?: number;
@@ -117,7 +120,10 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
     if (!dynamodbEndpoint) {
       const port = opts.dynamodbPort ?? 8000;
       if (port !== 0 && !(await portFree(port))) {
-        throw new Error(`Port ${port} is already in use: set DYNAMODB_PORT to another port, or DYNAMODB_ENDPOINT to use the DynamoDB running there`);
+        throw new Error(
+          `Port ${port} is already in use: set DYNAMODB_PORT to another port, or DYNAMODB_ENDPOINT to use the ` +
+            `DynamoDB running there`,
+        );
       }
       const ddb: DynamoDbLocal = await startDynamoDbLocal({ port: port === 0 ? undefined : port, dbPath: opts.dbPath });
       cleanups.push(() => ddb.stop());
@@ -165,7 +171,11 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
     });
     cleanups.push(() => stepFunctions.close());
     for (const warning of stepFunctions.warnings) log(`warning: ${warning}`);
-    const sfnServer = await listen(createSfnListener(stepFunctions, { logError }), opts.stepFunctionsPort ?? 0, 'SFN_PORT');
+    const sfnServer = await listen(
+      createSfnListener(stepFunctions, { logError }),
+      opts.stepFunctionsPort ?? 0,
+      'SFN_PORT',
+    );
     cleanups.push(() => close(sfnServer));
     const stepFunctionsEndpoint = `http://127.0.0.1:${(sfnServer.address() as AddressInfo).port}`;
 
@@ -206,9 +216,17 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
 
     if (stateDir) {
       const stateFile = join(stateDir, 'state.json');
-      const state: LocalState = { tableName, dynamodbEndpoint, apiUrl, eventsEndpoint, eventBusName: model.busName, region, pid: process.pid };
+      const state: LocalState = {
+        tableName,
+        dynamodbEndpoint,
+        apiUrl,
+        eventsEndpoint,
+        eventBusName: model.busName,
+        region,
+        pid: process.pid,
+      };
       mkdirSync(stateDir, { recursive: true });
-      writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n');
+      writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
       // A stale state file would point the operator CLI at a DynamoDB that is no longer running.
       cleanups.push(() => {
         if (existsSync(stateFile) && JSON.parse(readFileSync(stateFile, 'utf8')).pid === process.pid) rmSync(stateFile);
@@ -242,7 +260,9 @@ function listen(listener: RequestListener, port: number, envName: string): Promi
   return new Promise((resolvePromise, reject) => {
     const server = createServer(listener);
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: set ${envName} to another port`) : err),
+      reject(
+        err.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: set ${envName} to another port`) : err,
+      ),
     );
     server.listen(port, '127.0.0.1', () => resolvePromise(server));
   });
@@ -276,16 +296,40 @@ function envPort(name: string, fallback: number): number {
 }
 
 function banner(stack: LocalStack): string {
-  const { apiUrl, eventsEndpoint, busName, apiKey, adminKey, programId, tableName, dynamodbEndpoint, region, model, stepFunctions, stepFunctionsEndpoint } = stack;
-  const machines = stepFunctions.machines.map((m) => `    ${m.name} (${m.type}): ${m.tasks.map((t) => t.state).join(', ')}`).join('\n');
+  const {
+    apiUrl,
+    eventsEndpoint,
+    busName,
+    apiKey,
+    adminKey,
+    programId,
+    tableName,
+    dynamodbEndpoint,
+    region,
+    model,
+    stepFunctions,
+    stepFunctionsEndpoint,
+  } = stack;
+  const machines = stepFunctions.machines
+    .map((m) => `    ${m.name} (${m.type}): ${m.tasks.map((t) => t.state).join(', ')}`)
+    .join('\n');
   const routes = model.routes.map((r) => `    ${r.method.padEnd(6)} ${apiUrl}${r.resourcePath}`).join('\n');
   const rules = model.rules
     .map((r) => `    ${JSON.stringify(r.pattern)} -> ${r.targets.map((t) => t.entry).join(', ')}`)
     .join('\n');
   // Purchases in the future are rejected: the examples happened a moment ago.
   const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const detail = JSON.stringify({ programId, orderId: 'order-1002', memberId: 'bob', occurredAt: ago(5), currency: 'USD', amount: 1999 });
-  const entries = JSON.stringify([{ EventBusName: busName, Source: 'shop.checkout', DetailType: 'Purchase Completed', Detail: detail }]);
+  const detail = JSON.stringify({
+    programId,
+    orderId: 'order-1002',
+    memberId: 'bob',
+    occurredAt: ago(5),
+    currency: 'USD',
+    amount: 1999,
+  });
+  const entries = JSON.stringify([
+    { EventBusName: busName, Source: 'shop.checkout', DetailType: 'Purchase Completed', Detail: detail },
+  ]);
   return `
   API            ${apiUrl}
   API docs       ${apiUrl}/docs   (no key needed; also /openapi.json, /asyncapi.json, /problems)
@@ -312,8 +356,8 @@ ${machines}
       -d '{"orderId":"order-1001","memberId":"bob","occurredAt":"${ago(10)}","currency":"USD","amount":4250}'
 
   Redeem a reward (instant rewards answer with their code; GET /v1/members/alice/rewards lists them)
-    curl -s -X POST ${apiUrl}/v1/members/alice/redemptions -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' \\
-      -H "Idempotency-Key: $(uuidgen || date +%s%N)" -d '{"rewardId":"coffee-5"}'
+    curl -s -X POST ${apiUrl}/v1/members/alice/redemptions -H 'x-api-key: ${apiKey}' \\
+      -H 'content-type: application/json' -H "Idempotency-Key: $(uuidgen || date +%s%N)" -d '{"rewardId":"coffee-5"}'
 
   Send an event (AWS CLI; any EventBridge SDK client with endpoint ${eventsEndpoint} works too)
     AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws events put-events --region ${region} \\

@@ -13,7 +13,7 @@
 // {"errorType","errorMessage"} JSON; a handler that runs past the function timeout is Sandbox.Timedout.
 import { randomUUID } from 'node:crypto';
 import { invokeLambda, LambdaTimeoutError, type LoadHandler } from './http-gateway';
-import { LOCAL_ACCOUNT, TemplateSet, type CfnTemplate, type LambdaFunctionModel } from './template';
+import { type CfnTemplate, type LambdaFunctionModel, LOCAL_ACCOUNT, TemplateSet } from './template';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers (Node >= 22) in every Task state; on Node 20
 // every task would fail with a TypeError that a Catch on States.ALL would quietly turn into a
@@ -74,10 +74,17 @@ export interface ExecutionRecord {
 }
 
 /** Wraps each task invocation: tests use it to fail a step before or after its handler ran. */
-export type TaskInterceptor = (ctx: { machine: StateMachineModel; state: string; attempt: number; payload: Json; execution: ExecutionRecord }, invoke: () => Promise<Json>) => Promise<Json>;
+export type TaskInterceptor = (
+  ctx: { machine: StateMachineModel; state: string; attempt: number; payload: Json; execution: ExecutionRecord },
+  invoke: () => Promise<Json>,
+) => Promise<Json>;
 
 export class StepFunctionsError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
     this.name = code;
   }
@@ -88,7 +95,9 @@ export interface LocalStepFunctionsOptions {
   functions: LambdaFunctionModel[];
   loadHandler: LoadHandler;
   region?: string;
-  /** Pause before each retry, instead of the definition's IntervalSeconds/BackoffRate (the retry counts still apply). */
+  /**
+   * Pause before each retry, instead of the definition's IntervalSeconds/BackoffRate (the retry counts still apply).
+   */
   retryIntervalMs?: number;
   intercept?: TaskInterceptor;
   log?: (line: string) => void;
@@ -125,8 +134,15 @@ function taskStates(states: Record<string, Json>): [string, Json][] {
   ]);
 }
 
-/** The state machines of the templates, with each Lambda task bound to the function model (and so to its handler module). */
-export function extractStateMachines(templates: Record<string, CfnTemplate>, functions: LambdaFunctionModel[], region = 'us-east-1') {
+/**
+ * The state machines of the templates, with each Lambda task bound to the function model (and so to its handler
+ * module).
+ */
+export function extractStateMachines(
+  templates: Record<string, CfnTemplate>,
+  functions: LambdaFunctionModel[],
+  region = 'us-east-1',
+) {
   const set = new TemplateSet(templates, region);
   const warnings: string[] = [];
   const byName = new Map(functions.map((f) => [f.functionName, f]));
@@ -139,7 +155,10 @@ export function extractStateMachines(templates: Record<string, CfnTemplate>, fun
     const arn = `arn:aws:states:${region}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
     arnOf.set(`${stackName}/${logicalId}`, arn);
     const raw = p.DefinitionString ?? p.Definition;
-    const definition = typeof raw === 'object' && !('Fn::Join' in raw) && !('Fn::Sub' in raw) ? set.resolve(raw, stackName) : JSON.parse(String(set.resolve(raw, stackName)));
+    const definition =
+      typeof raw === 'object' && !('Fn::Join' in raw) && !('Fn::Sub' in raw)
+        ? set.resolve(raw, stackName)
+        : JSON.parse(String(set.resolve(raw, stackName)));
     const tasks: TaskBinding[] = [];
     for (const [state, s] of taskStates(definition.States ?? {})) {
       const resourceArn = String(s.Resource ?? '');
@@ -148,12 +167,23 @@ export function extractStateMachines(templates: Record<string, CfnTemplate>, fun
       const fnName = LAMBDA_ARN.exec(target)?.[1] ?? target;
       const fn = byName.get(fnName);
       if (!fn || (!invoke && !LAMBDA_ARN.test(resourceArn))) {
-        warnings.push(`${name}/${state}: task resource ${resourceArn} is not a Lambda function of the templates; it fails locally`);
+        warnings.push(
+          `${name}/${state}: task resource ${resourceArn} is not a Lambda function of the templates; it fails locally`,
+        );
         continue;
       }
       tasks.push({ state, kind: invoke ? (invoke[1] ? 'lambda-wait' : 'lambda-invoke') : 'lambda', function: fn });
     }
-    machines.push({ stackName, logicalId, name, arn, type: p.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD', definition, tasks, metadata: resource.Metadata ?? {} });
+    machines.push({
+      stackName,
+      logicalId,
+      name,
+      arn,
+      type: p.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+      definition,
+      tasks,
+      metadata: resource.Metadata ?? {},
+    });
   }
 
   // Functions get the ARN of a state machine through an environment variable (a Ref in the template).
@@ -182,10 +212,16 @@ export async function createLocalStepFunctions(opts: LocalStepFunctionsOptions):
   const byArn = new Map(machines.map((m) => [m.arn, m]));
   const executions = new Map<string, ExecutionRecord & { done: Promise<void>; abort?: () => void }>();
   const waiters = new Map<string, Waiter>();
-  const compiled = new Map(machines.map((m) => [m.arn, new StateMachine(m.definition, { validationOptions: { checkArn: true, checkPaths: true } })]));
+  const compiled = new Map(
+    machines.map((m) => [
+      m.arn,
+      new StateMachine(m.definition, { validationOptions: { checkArn: true, checkPaths: true } }),
+    ]),
+  );
 
   const lambdaError = (err: unknown): Error => {
-    const errorType = err instanceof LambdaTimeoutError ? 'Sandbox.Timedout' : err instanceof Error ? err.name || 'Error' : 'Error';
+    const errorType =
+      err instanceof LambdaTimeoutError ? 'Sandbox.Timedout' : err instanceof Error ? err.name || 'Error' : 'Error';
     const errorMessage = err instanceof Error ? err.message : String(err);
     const e = new Error(JSON.stringify({ errorType, errorMessage }));
     e.name = errorType;
@@ -207,14 +243,20 @@ export async function createLocalStepFunctions(opts: LocalStepFunctionsOptions):
             throw lambdaError(err);
           }
         };
-        const run = () => (opts.intercept ? opts.intercept({ machine: m, state: task.state, attempt, payload, execution: exec }, call) : call());
+        const run = () =>
+          opts.intercept
+            ? opts.intercept({ machine: m, state: task.state, attempt, payload, execution: exec }, call)
+            : call();
         try {
           const result = await run();
           let out: Json;
           if (task.kind === 'lambda') out = result ?? null;
-          else if (task.kind === 'lambda-invoke') out = { ExecutedVersion: '$LATEST', Payload: result ?? null, StatusCode: 200 };
+          else if (task.kind === 'lambda-invoke')
+            out = { ExecutedVersion: '$LATEST', Payload: result ?? null, StatusCode: 200 };
           else {
-            out = await new Promise<Json>((resolve, reject) => waiters.set(taskToken, { executionArn: exec.executionArn, resolve, reject }));
+            out = await new Promise<Json>((resolve, reject) =>
+              waiters.set(taskToken, { executionArn: exec.executionArn, resolve, reject }),
+            );
           }
           exec.tasks.push({ state: task.state, attempt, outcome: 'succeeded' });
           return out;
@@ -222,7 +264,8 @@ export async function createLocalStepFunctions(opts: LocalStepFunctionsOptions):
           exec.tasks.push({ state: task.state, attempt, outcome: 'failed', error: (err as Error).name });
           throw err;
         } finally {
-          if (task.kind === 'lambda-wait' && waiters.get(taskToken)?.executionArn === exec.executionArn) waiters.delete(taskToken);
+          if (task.kind === 'lambda-wait' && waiters.get(taskToken)?.executionArn === exec.executionArn)
+            waiters.delete(taskToken);
         }
       };
     }
@@ -242,15 +285,22 @@ export async function createLocalStepFunctions(opts: LocalStepFunctionsOptions):
 
   const start = (stateMachineArn: string, input: Json, name?: string) => {
     const m = byArn.get(stateMachineArn);
-    if (!m) throw new StepFunctionsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    if (!m)
+      throw new StepFunctionsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     const execName = name ?? randomUUID();
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(execName)) throw new StepFunctionsError('InvalidName', `Invalid Name: '${execName}'`);
-    const executionArn = `arn:aws:states:${region}:${LOCAL_ACCOUNT}:${m.type === 'EXPRESS' ? 'express' : 'execution'}:${m.name}:${execName}${m.type === 'EXPRESS' ? `:${randomUUID()}` : ''}`;
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(execName))
+      throw new StepFunctionsError('InvalidName', `Invalid Name: '${execName}'`);
+    const express = m.type === 'EXPRESS';
+    const executionArn =
+      `arn:aws:states:${region}:${LOCAL_ACCOUNT}:${express ? 'express' : 'execution'}:${m.name}:${execName}` +
+      (express ? `:${randomUUID()}` : '');
     if (m.type === 'STANDARD') {
       const existing = executions.get(executionArn);
       // AWS: the same name and input while it runs is the same execution; anything else is refused.
-      if (existing && existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(input)) return existing;
-      if (existing) throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      if (existing && existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(input))
+        return existing;
+      if (existing)
+        throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const taskToken = `local-token-${randomUUID()}`;
     const record: ExecutionRecord & { done: Promise<void>; abort?: () => void } = {
@@ -265,9 +315,16 @@ export async function createLocalStepFunctions(opts: LocalStepFunctionsOptions):
     };
     executions.set(executionArn, record);
     const execution = compiled.get(stateMachineArn)!.run(input, {
-      overrides: { taskResourceLocalHandlers: overridesFor(m, record, taskToken) as never, retryIntervalOverrides: retryOverrides(m) },
+      overrides: {
+        taskResourceLocalHandlers: overridesFor(m, record, taskToken) as never,
+        retryIntervalOverrides: retryOverrides(m),
+      },
       context: {
-        Execution: { Id: executionArn, Name: execName, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${m.logicalId}Role` },
+        Execution: {
+          Id: executionArn,
+          Name: execName,
+          RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${m.logicalId}Role`,
+        },
         StateMachine: { Id: stateMachineArn, Name: m.name },
         Task: { Token: taskToken },
       },
@@ -279,9 +336,22 @@ export async function createLocalStepFunctions(opts: LocalStepFunctionsOptions):
       },
       (err: Error) => {
         const inner = (err as { cause?: Error }).cause;
-        if (err instanceof ExecutionTimeoutError) Object.assign(record, { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out', stopDate: new Date() });
-        else if (err instanceof ExecutionAbortedError) Object.assign(record, { status: 'ABORTED', stopDate: new Date() });
-        else Object.assign(record, { status: 'FAILED', error: inner?.name ?? err.name, cause: inner?.message ?? err.message, stopDate: new Date() });
+        if (err instanceof ExecutionTimeoutError)
+          Object.assign(record, {
+            status: 'TIMED_OUT',
+            error: 'States.Timeout',
+            cause: 'The execution timed out',
+            stopDate: new Date(),
+          });
+        else if (err instanceof ExecutionAbortedError)
+          Object.assign(record, { status: 'ABORTED', stopDate: new Date() });
+        else
+          Object.assign(record, {
+            status: 'FAILED',
+            error: inner?.name ?? err.name,
+            cause: inner?.message ?? err.message,
+            stopDate: new Date(),
+          });
         if (record.status === 'FAILED') log(`execution ${m.name}:${execName} FAILED ${record.error}: ${record.cause}`);
       },
     );
@@ -310,7 +380,11 @@ export async function createLocalStepFunctions(opts: LocalStepFunctionsOptions):
     },
     async startSyncExecution(stateMachineArn, input, name) {
       const m = byArn.get(stateMachineArn);
-      if (m && m.type !== 'EXPRESS') throw new StepFunctionsError('StateMachineTypeNotSupported', 'This operation is only supported by EXPRESS state machines');
+      if (m && m.type !== 'EXPRESS')
+        throw new StepFunctionsError(
+          'StateMachineTypeNotSupported',
+          'This operation is only supported by EXPRESS state machines',
+        );
       const r = start(stateMachineArn, input, name);
       await r.done;
       return publicRecord(r);
@@ -339,7 +413,8 @@ export async function createLocalStepFunctions(opts: LocalStepFunctionsOptions):
       if (!waiters.has(token)) throw new StepFunctionsError('TaskDoesNotExist', 'Task Does Not Exist');
     },
     async close() {
-      // Abort first: a task failing after its execution was aborted does not lead to any further state (no compensation on shutdown).
+      // Abort first: a task failing after its execution was aborted does not lead to any further state (no compensation
+      // on shutdown).
       for (const r of executions.values()) if (r.status === 'RUNNING') r.abort?.();
       for (const [token, w] of [...waiters]) {
         waiters.delete(token);

@@ -119,10 +119,16 @@ export async function synthTemplates(opts: SynthOptions = {}): Promise<Record<st
   const buildApp = opts.buildApp ?? ((await import('../infra/app')).buildApp as unknown as BuildApp);
   const outdir = mkdtempSync(join(tmpdir(), 'loyalty-synth-'));
   try {
-    const { app, stateful, stateless } = buildApp({ stage: opts.stage ?? 'local', skipBundling: true, outdir, nag: false });
+    const { app, stateful, stateless } = buildApp({
+      stage: opts.stage ?? 'local',
+      skipBundling: true,
+      outdir,
+      nag: false,
+    });
     const assembly = app.synth();
     const templates: Record<string, CfnTemplate> = {};
-    for (const stack of [stateful, stateless]) templates[stack.stackName] = assembly.getStackArtifact(stack.artifactId).template;
+    for (const stack of [stateful, stateless])
+      templates[stack.stackName] = assembly.getStackArtifact(stack.artifactId).template;
     return templates;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
@@ -166,7 +172,8 @@ export class TemplateSet {
   importValue(exportName: string): { stackName: string; value: unknown } {
     for (const [stackName, t] of Object.entries(this.templates)) {
       for (const output of Object.values(t.Outputs ?? {})) {
-        if (output.Export && this.resolve(output.Export.Name, stackName) === exportName) return { stackName, value: output.Value };
+        if (output.Export && this.resolve(output.Export.Name, stackName) === exportName)
+          return { stackName, value: output.Value };
       }
     }
     throw new Error(`Fn::ImportValue: no stack exports "${exportName}"`);
@@ -347,7 +354,9 @@ export class TemplateSet {
       }
     }
     if (attribute === 'Name' || attribute === 'QueueName') {
-      return resource.Type === 'AWS::SQS::Queue' ? this.queueName(resource, logicalId, stackName) : this.physicalName(handle);
+      return resource.Type === 'AWS::SQS::Queue'
+        ? this.queueName(resource, logicalId, stackName)
+        : this.physicalName(handle);
     }
     if (attribute === 'QueueUrl') return this.physicalName(handle);
     return `${logicalId}.${attribute}`;
@@ -389,7 +398,9 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
       logicalId: handle.logicalId,
       functionName: set.physicalName(handle),
       entry: typeof entry === 'string' ? entry : null,
-      handlerExport: String(p.Handler ?? 'index.handler').split('.').pop()!,
+      handlerExport: String(p.Handler ?? 'index.handler')
+        .split('.')
+        .pop()!,
       timeoutSeconds: Number(p.Timeout ?? 3),
       memorySize: Number(p.MemorySize ?? 128),
       environment: Object.fromEntries(
@@ -411,7 +422,10 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
   const lambdaBehind = (value: unknown, stackName: string, what: string): LambdaFunctionModel | null => {
     let handle = set.referencedResource(value, stackName);
     // An alias or version points at its function.
-    while (handle && (handle.resource.Type === 'AWS::Lambda::Alias' || handle.resource.Type === 'AWS::Lambda::Version')) {
+    while (
+      handle &&
+      (handle.resource.Type === 'AWS::Lambda::Alias' || handle.resource.Type === 'AWS::Lambda::Version')
+    ) {
       handle = set.referencedResource(handle.resource.Properties?.FunctionName, handle.stackName);
     }
     if (handle?.resource.Type === 'AWS::Lambda::Function') return functionModel(handle);
@@ -448,7 +462,9 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
     const path = resourcePath(p.ResourceId, stackName);
     const integration = p.Integration ?? {};
     if (integration.Type !== 'AWS_PROXY') {
-      warnings.push(`${method} ${path}: ${integration.Type ?? 'no'} integration is not reproduced locally (only Lambda proxy)`);
+      warnings.push(
+        `${method} ${path}: ${integration.Type ?? 'no'} integration is not reproduced locally (only Lambda proxy)`,
+      );
       continue;
     }
     const fn = lambdaBehind(integration.Uri, stackName, `${stackName}/${logicalId}`);
@@ -473,15 +489,17 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
   }
   routes.sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.method.localeCompare(b.method));
 
-  const gatewayResponses: GatewayResponseModel[] = set.resources('AWS::ApiGateway::GatewayResponse').map(({ stackName, resource }) => {
-    const p = set.resolve(resource.Properties ?? {}, stackName);
-    return {
-      type: String(p.ResponseType),
-      statusCode: p.StatusCode === undefined ? null : Number(p.StatusCode),
-      templates: p.ResponseTemplates ?? {},
-      parameters: p.ResponseParameters ?? {},
-    };
-  });
+  const gatewayResponses: GatewayResponseModel[] = set
+    .resources('AWS::ApiGateway::GatewayResponse')
+    .map(({ stackName, resource }) => {
+      const p = set.resolve(resource.Properties ?? {}, stackName);
+      return {
+        type: String(p.ResponseType),
+        statusCode: p.StatusCode === undefined ? null : Number(p.StatusCode),
+        templates: p.ResponseTemplates ?? {},
+        parameters: p.ResponseParameters ?? {},
+      };
+    });
 
   // --- EventBridge
   const buses = set.resources('AWS::Events::EventBus');
@@ -493,7 +511,10 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
     const name = p.Name ? String(set.resolve(p.Name, stackName)) : logicalId;
     if (p.State === 'DISABLED') continue;
     if (!p.EventPattern) {
-      if (p.ScheduleExpression) warnings.push(`rule ${name}: schedule ${JSON.stringify(set.resolve(p.ScheduleExpression, stackName))} is not run locally`);
+      if (p.ScheduleExpression)
+        warnings.push(
+          `rule ${name}: schedule ${JSON.stringify(set.resolve(p.ScheduleExpression, stackName))} is not run locally`,
+        );
       continue;
     }
     const targets: RuleTargetModel[] = [];
@@ -514,7 +535,8 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
     }
     rules.push({
       name,
-      eventBusName: p.EventBusName === undefined ? 'default' : busNameOf(String(set.resolve(p.EventBusName, stackName))),
+      eventBusName:
+        p.EventBusName === undefined ? 'default' : busNameOf(String(set.resolve(p.EventBusName, stackName))),
       pattern: set.resolve(typeof p.EventPattern === 'string' ? JSON.parse(p.EventPattern) : p.EventPattern, stackName),
       targets,
     });
@@ -532,7 +554,17 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
       }
     : null;
 
-  return { stage, routes, gatewayResponses, rules, functions: [...functions.values()], table, busName, templates, warnings };
+  return {
+    stage,
+    routes,
+    gatewayResponses,
+    rules,
+    functions: [...functions.values()],
+    table,
+    busName,
+    templates,
+    warnings,
+  };
 }
 
 /** `arn:aws:events:region:account:event-bus/name` or `name` -> `name`. */

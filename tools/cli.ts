@@ -5,17 +5,24 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { createDocumentClient } from '../adapters/dynamodb/client';
 import { dynamoProgramStore } from '../adapters/dynamodb/program-store';
 import { systemClock } from '../core/kernel/clock';
-import type { ReturnPolicy } from '../core/programs/domain/program';
-import { createApiKey, createProgram, parseScopes, updateProgramSettings } from '../core/programs/use-cases/manage-programs';
 import { DomainError, ValidationFailed } from '../core/kernel/errors';
+import type { ReturnPolicy } from '../core/programs/domain/program';
+import {
+  createApiKey,
+  createProgram,
+  parseScopes,
+  updateProgramSettings,
+} from '../core/programs/use-cases/manage-programs';
 
 export const LOCAL_STATE_FILE = '.local/state.json';
 
 const USAGE = `Operator CLI for loyalty programs and API keys.
 
-  npm run --silent loyalty -- program create <programId> [--name N] [--currency USD] [--time-zone UTC] [--points-per-unit 1]
-                                              [--pending-days 0] [--return-policy cap-at-balance|negative-balance] [--no-auto-enrol] [--json]
-  npm run --silent loyalty -- program set <programId> [--time-zone Z] [--pending-days N] [--return-policy P] [--auto-enrol|--no-auto-enrol] [--json]
+  npm run --silent loyalty -- program create <programId> [--name N] [--currency USD] [--time-zone UTC]
+        [--points-per-unit 1] [--pending-days 0] [--return-policy cap-at-balance|negative-balance] [--no-auto-enrol]
+        [--json]
+  npm run --silent loyalty -- program set <programId> [--time-zone Z] [--pending-days N] [--return-policy P]
+        [--auto-enrol|--no-auto-enrol] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
 
@@ -26,7 +33,8 @@ Keys are printed once; only their SHA-256 hash is stored.`;
 
 function returnPolicy(value: string | undefined): ReturnPolicy | undefined {
   if (value === undefined) return undefined;
-  if (value !== 'cap-at-balance' && value !== 'negative-balance') throw new ValidationFailed([{ field: 'return-policy', message: 'must be cap-at-balance or negative-balance' }]);
+  if (value !== 'cap-at-balance' && value !== 'negative-balance')
+    throw new ValidationFailed([{ field: 'return-policy', message: 'must be cap-at-balance or negative-balance' }]);
   return value;
 }
 
@@ -40,7 +48,9 @@ async function resolveTarget(values: { aws?: boolean; stage?: string; table?: st
     return { tableName, endpoint: undefined };
   }
   if (!existsSync(LOCAL_STATE_FILE)) {
-    throw new Error(`No local stack found (${LOCAL_STATE_FILE} is missing). Start it with \`npm start\`, or target AWS with --aws.`);
+    throw new Error(
+      `No local stack found (${LOCAL_STATE_FILE} is missing). Start it with \`npm start\`, or target AWS with --aws.`,
+    );
   }
   const state = JSON.parse(readFileSync(LOCAL_STATE_FILE, 'utf8'));
   if (state.region) process.env.AWS_REGION ??= state.region;
@@ -95,7 +105,11 @@ export async function main(argv: string[]): Promise<number> {
       },
       deps,
     );
-    out({ programId, adminKey }, `Program ${programId} created (${settings.currency}, ${settings.pointsPerUnit} point(s) per unit).\nAdmin key (shown once): ${adminKey}`);
+    out(
+      { programId, adminKey },
+      `Program ${programId} created (${settings.currency}, ${settings.pointsPerUnit} point(s) per unit).\nAdmin ` +
+        `key (shown once): ${adminKey}`,
+    );
     return 0;
   }
   if (noun === 'program' && verb === 'set' && programId) {
@@ -119,8 +133,13 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (noun === 'key' && verb === 'create' && programId) {
-    if (!values.scopes) throw new ValidationFailed([{ field: 'scopes', message: 'is required, e.g. --scopes members:read,purchases:write' }]);
-    const { apiKey, scopes, keyId } = await createApiKey(programId, parseScopes(values.scopes), deps, { label: values.label });
+    if (!values.scopes)
+      throw new ValidationFailed([
+        { field: 'scopes', message: 'is required, e.g. --scopes members:read,purchases:write' },
+      ]);
+    const { apiKey, scopes, keyId } = await createApiKey(programId, parseScopes(values.scopes), deps, {
+      label: values.label,
+    });
     out({ apiKey, scopes }, `Key ${keyId} for ${programId} with ${scopes.join(', ')} (shown once):\n${apiKey}`);
     return 0;
   }

@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { asOfInstant, futureRefusal, type RunSummary } from '../core/jobs/use-cases/run-job';
 import { createModuleLoader } from '../local/http-gateway';
+import type { LocalState } from '../local/start';
 import { createLocalStepFunctions } from '../local/step-functions';
 import { extractModel, synthTemplates } from '../local/template';
-import type { LocalState } from '../local/start';
-import { asOfInstant, futureRefusal } from '../core/jobs/use-cases/run-job';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const LOCAL_STATE_FILE = '.local/state.json';
@@ -63,7 +63,9 @@ export interface LocalJobOptions {
  * Runs one job through the synthesized state machine. The handler modules read TABLE_NAME,
  * DYNAMODB_ENDPOINT, EVENTBRIDGE_ENDPOINT and EVENT_BUS_NAME from the environment: set them first.
  */
-export async function runJobThroughStateMachine(opts: LocalJobOptions): Promise<{ status: string; output?: any; error?: string; cause?: string }> {
+export async function runJobThroughStateMachine(
+  opts: LocalJobOptions,
+): Promise<{ status: string; output?: RunSummary; error?: string; cause?: string }> {
   const region = opts.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const templates = await synthTemplates({ stage: 'local' });
   const model = extractModel(templates, { region });
@@ -82,7 +84,8 @@ export async function runJobThroughStateMachine(opts: LocalJobOptions): Promise<
         progress.invocations++;
         if (out?.done) {
           progress.batchesDone++;
-          for (const [k, v] of Object.entries<number>(out.totals ?? {})) progress.totals[k] = (progress.totals[k] ?? 0) + v;
+          for (const [k, v] of Object.entries<number>(out.totals ?? {}))
+            progress.totals[k] = (progress.totals[k] ?? 0) + v;
         }
       }
       opts.onProgress?.({ ...progress, totals: { ...progress.totals } });
@@ -110,12 +113,20 @@ export async function runJobThroughStateMachine(opts: LocalJobOptions): Promise<
 function progressLine(job: string, asOf: string, p: JobRunProgress, startedAt: number): string {
   const t = p.totals;
   const what =
-    job === 'expire' ? `${t.points ?? 0} points expired (${t.changed ?? 0} writes)` :
-    job === 'activate' ? `${t.points ?? 0} points activated (${t.changed ?? 0} members)` :
-    job === 'review' ? `${t.changed ?? 0} tier changes` :
-    job === 'notify' ? `${t.changed ?? 0} notices` :
-    `${t.changed ?? 0} leftover events`;
-  return `${job} as of ${asOf}: batches ${p.batchesDone}/${p.batches || '?'}, ${t.partitions ?? 0} partitions, ${t.entries ?? 0} due entries, ${t.members ?? 0} members, ${what}, ${t.events ?? 0} events, ${t.errors ?? 0} errors, ${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
+    job === 'expire'
+      ? `${t.points ?? 0} points expired (${t.changed ?? 0} writes)`
+      : job === 'activate'
+        ? `${t.points ?? 0} points activated (${t.changed ?? 0} members)`
+        : job === 'review'
+          ? `${t.changed ?? 0} tier changes`
+          : job === 'notify'
+            ? `${t.changed ?? 0} notices`
+            : `${t.changed ?? 0} leftover events`;
+  return (
+    `${job} as of ${asOf}: batches ${p.batchesDone}/${p.batches || '?'}, ${t.partitions ?? 0} partitions, ` +
+    `${t.entries ?? 0} due entries, ${t.members ?? 0} members, ${what}, ${t.events ?? 0} events, ${t.errors ?? 0} ` +
+    `errors, ${((Date.now() - startedAt) / 1000).toFixed(1)} s`
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -160,7 +171,9 @@ export async function main(argv: string[]): Promise<number> {
   const dryRun = values['dry-run'] === true;
   const refusal = futureRefusal(asOfInstant(asOf), new Date().toISOString(), dryRun || values['allow-future'] === true);
   if (refusal) {
-    console.error(`--as-of ${refusal.replace('a dry run', '--dry-run').replace('allow the future', '--allow-future')}.`);
+    console.error(
+      `--as-of ${refusal.replace('a dry run', '--dry-run').replace('allow the future', '--allow-future')}.`,
+    );
     return 2;
   }
   const startedAt = Date.now();
@@ -184,9 +197,11 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (tty) process.stdout.write('\n');
   if (values.json) console.log(JSON.stringify(result));
-  else if (result.status === 'SUCCEEDED' && dryRun) {
-    console.log(`${job} as of ${result.output.asOf}: dry run, nothing was written (the totals above are what a run would do).`);
-  } else if (result.status === 'SUCCEEDED') {
+  else if (result.status === 'SUCCEEDED' && result.output && dryRun) {
+    console.log(
+      `${job} as of ${result.output.asOf}: dry run, nothing was written (the totals above are what a run would do).`,
+    );
+  } else if (result.status === 'SUCCEEDED' && result.output) {
     const s = result.output;
     const where = s.checkpoint.from
       ? `next run reads from ${s.checkpoint.from}`
@@ -194,11 +209,12 @@ export async function main(argv: string[]): Promise<number> {
         ? `next notices after ${s.checkpoint.lastAsOf}`
         : 'nothing to read yet: no program has set the policy or tier set this job serves';
     console.log(`${job} as of ${s.asOf}: done. ${where}.`);
-    if (s.errorDays.length) console.log(`  entries failed on ${s.errorDays.join(', ')} (see the log above); the next run retries them.`);
+    if (s.errorDays.length)
+      console.log(`  entries failed on ${s.errorDays.join(', ')} (see the log above); the next run retries them.`);
   } else {
     console.error(`${job} run ${result.status}: ${result.error ?? ''} ${result.cause ?? ''}`);
   }
-  return result.status === 'SUCCEEDED' && !(result.output?.errorDays?.length) ? 0 : 1;
+  return result.status === 'SUCCEEDED' && !result.output?.errorDays?.length ? 0 : 1;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

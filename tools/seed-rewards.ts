@@ -2,7 +2,10 @@ import { RewardExists } from '../core/rewards/errors';
 import { RewardInput } from '../core/rewards/schemas';
 import { createReward, type RewardsAdminDeps } from '../core/rewards/use-cases/manage-catalog';
 
-/** The demo catalog: one reward of each kind, so `npm start` shows instant codes, a donation, stock and partner fulfilment. */
+/**
+ * The demo catalog: one reward of each kind, so `npm start` shows instant codes, a donation, stock and partner
+ * fulfilment.
+ */
 export const DEMO_REWARDS: unknown[] = [
   {
     rewardId: 'coffee-5',

@@ -34,7 +34,11 @@ async function seedRules(programId: string, rules: EarningRule[], repo: RuleStor
   let set = await repo.getRuleSet(programId);
   for (const rule of rules) {
     if (set.rules.some((r) => r.ruleId === rule.ruleId)) continue;
-    await repo.saveRule(programId, rule, set, { changedAt: new Date().toISOString(), changedBy: 'seed', change: 'created' });
+    await repo.saveRule(programId, rule, set, {
+      changedAt: new Date().toISOString(),
+      changedBy: 'seed',
+      change: 'created',
+    });
     set = await repo.getRuleSet(programId);
   }
 }
@@ -59,19 +63,35 @@ function rememberedKeys(file: string | undefined): { apiKey?: string; adminKey?:
 
 /**
  * The demo program (USD, New York time, auto-enrol; tiers Member/Silver/Gold on points earned per
- * calendar year; points expire 12 months after earning, at the end of that month) with the demo earning rules (1 point per
+ * calendar year; points expire 12 months after earning, at the end of that month) with the demo earning rules (1 point
+ * per
  * dollar, double on coffee, weekend 1.5x, welcome bonus, lucky receipt, reviews, birthdays, a daily
  * cap), a partner key, an admin key and a member with a first purchase. Safe to run on every start.
  */
 export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; apiKey: string; adminKey: string }> {
   const ddb = createDocumentClient({ endpoint: opts.endpoint, region: process.env.AWS_REGION });
-  const deps = { ...dynamoStores(ddb, opts.tableName, { cache: false }), clock: systemClock, events: memoryPublisher() };
+  const deps = {
+    ...dynamoStores(ddb, opts.tableName, { cache: false }),
+    clock: systemClock,
+    events: memoryPublisher(),
+  };
   const remembered = rememberedKeys(opts.keysFile);
   const apiKey = opts.apiKey ?? remembered.apiKey ?? generateApiKey();
   const adminKey = opts.adminKey ?? remembered.adminKey ?? generateApiKey();
 
   try {
-    await createProgram({ programId: DEMO_PROGRAM_ID, name: 'Demo Store', currency: 'USD', timeZone: 'America/New_York', pointsPerUnit: 1, autoEnrol: true }, deps, adminKey);
+    await createProgram(
+      {
+        programId: DEMO_PROGRAM_ID,
+        name: 'Demo Store',
+        currency: 'USD',
+        timeZone: 'America/New_York',
+        pointsPerUnit: 1,
+        autoEnrol: true,
+      },
+      deps,
+      adminKey,
+    );
     // Only when the program is new: a restart keeps what was changed through the admin API.
     await putTierSet(DEMO_PROGRAM_ID, DEMO_TIERS, deps);
     await putExpiryPolicy(DEMO_PROGRAM_ID, { kind: 'after-earning', months: 12, roundUpTo: 'month' }, deps);
@@ -79,11 +99,20 @@ export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; 
     if (!(err instanceof ProgramExists)) throw err;
     await createApiKey(DEMO_PROGRAM_ID, ['admin'], deps, { rawKey: adminKey, label: 'local admin key' });
   }
-  await createApiKey(DEMO_PROGRAM_ID, ['members:read', 'members:write', 'purchases:write'], deps, { rawKey: apiKey, label: 'local partner key' });
+  await createApiKey(DEMO_PROGRAM_ID, ['members:read', 'members:write', 'purchases:write'], deps, {
+    rawKey: apiKey,
+    label: 'local partner key',
+  });
 
   await seedRules(DEMO_PROGRAM_ID, demoEarningRules(), deps.rules);
 
-  await enrolOrUpdateMember(DEMO_PROGRAM_ID, 'alice', { email: 'alice@example.com', name: 'Alice Example' }, 'seed-alice', deps);
+  await enrolOrUpdateMember(
+    DEMO_PROGRAM_ID,
+    'alice',
+    { email: 'alice@example.com', name: 'Alice Example' },
+    'seed-alice',
+    deps,
+  );
   await earnForPurchase(
     DEMO_PROGRAM_ID,
     { orderId: 'seed-order-1', memberId: 'alice', occurredAt: '2026-01-15T10:00:00Z', currency: 'USD', amount: 4_250 },

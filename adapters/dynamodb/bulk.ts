@@ -1,7 +1,12 @@
 // Bulk writes of whole member ledgers (benches and tests that need tables of 100,000 items),
 // and the bare DynamoDB requests of an earn (the bench's baseline). Items are the ones the stores
 // write: built by the same entity modules, so they read back exactly as written.
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Lot, Transaction } from '../../core/ledger/domain/types';
 import { lotPut } from './entities/lot';
 import { transactionPut } from './entities/transaction';
@@ -16,7 +21,12 @@ export interface MemberLedger {
 }
 
 /** The items of members holding `lots` (one earn transaction each), balances equal to the sum of the lots. */
-export function ledgerItems(tableName: string, programId: string, members: readonly MemberLedger[], now: string): Item[] {
+export function ledgerItems(
+  tableName: string,
+  programId: string,
+  members: readonly MemberLedger[],
+  now: string,
+): Item[] {
   const ctx = { tableName, programId, now };
   return members.flatMap(({ memberId, lots, at }) => {
     const available = lots.reduce((s, l) => s + l.remaining, 0);
@@ -55,7 +65,12 @@ export function ledgerItems(tableName: string, programId: string, members: reado
 }
 
 /** BatchWriteItem in chunks of 25, several at once, retrying unprocessed items. */
-export async function putItems(ddb: DynamoDBDocumentClient, tableName: string, items: readonly Item[], concurrency = 8): Promise<void> {
+export async function putItems(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly Item[],
+  concurrency = 8,
+): Promise<void> {
   const chunks: Item[][] = [];
   for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
   let next = 0;
@@ -85,7 +100,9 @@ export async function bareEarn(
 ): Promise<void> {
   const memberKey = keys.member(programId, p.memberId);
   const orderKey = keys.order(programId, p.orderId);
-  await ddb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [memberKey, orderKey], ConsistentRead: true } } }));
+  await ddb.send(
+    new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [memberKey, orderKey], ConsistentRead: true } } }),
+  );
   await ddb.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -104,8 +121,18 @@ export async function bareEarn(
             ExpressionAttributeValues: { ':p': p.points },
           },
         },
-        { Put: { TableName: tableName, Item: { ...keys.transaction(programId, p.memberId, p.id), points: p.points, orderId: p.orderId } } },
-        { Put: { TableName: tableName, Item: { ...keys.lot(programId, p.memberId, null, p.id), amount: p.points, remaining: p.points } } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { ...keys.transaction(programId, p.memberId, p.id), points: p.points, orderId: p.orderId },
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { ...keys.lot(programId, p.memberId, null, p.id), amount: p.points, remaining: p.points },
+          },
+        },
       ],
     }),
   );

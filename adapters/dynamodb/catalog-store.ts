@@ -12,12 +12,22 @@ import { transact } from './unit-of-work';
 /** The rewards catalog: definitions, and stock counted down under a condition so it is never oversold. */
 export function dynamoCatalogStore(ddb: DynamoDBDocumentClient, tableName: string): CatalogStore {
   const get = async (programId: string, rewardId: string) =>
-    (await ddb.send(new GetCommand({ TableName: tableName, Key: keys.reward(programId, rewardId), ConsistentRead: true }))).Item;
+    (
+      await ddb.send(
+        new GetCommand({ TableName: tableName, Key: keys.reward(programId, rewardId), ConsistentRead: true }),
+      )
+    ).Item;
 
   return {
     async createReward(programId, reward) {
       try {
-        await ddb.send(new PutCommand({ TableName: tableName, Item: rewardItem(programId, reward), ConditionExpression: 'attribute_not_exists(pk)' }));
+        await ddb.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: rewardItem(programId, reward),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
       } catch (err) {
         if (err instanceof ConditionalCheckFailedException) throw new RewardExists(reward.rewardId);
         throw err;
@@ -42,7 +52,11 @@ export function dynamoCatalogStore(ddb: DynamoDBDocumentClient, tableName: strin
           new UpdateCommand({
             TableName: tableName,
             Key: keys.reward(programId, rewardId),
-            UpdateExpression: [`SET ${sets.join(', ')}`, removes.length ? `REMOVE ${removes.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : '']
+            UpdateExpression: [
+              `SET ${sets.join(', ')}`,
+              removes.length ? `REMOVE ${removes.join(', ')}` : '',
+              adds.length ? `ADD ${adds.join(', ')}` : '',
+            ]
               .filter(Boolean)
               .join(' '),
             ConditionExpression: conditions.join(' AND '),
@@ -57,9 +71,13 @@ export function dynamoCatalogStore(ddb: DynamoDBDocumentClient, tableName: strin
         const old = await get(programId, rewardId);
         if (!old) throw new RewardNotFound(rewardId);
         if (typeof old.stockTotal !== 'number') {
-          throw new ValidationFailed([{ field: 'addStock', message: 'this reward has no stock to adjust (it was created without one)' }]);
+          throw new ValidationFailed([
+            { field: 'addStock', message: 'this reward has no stock to adjust (it was created without one)' },
+          ]);
         }
-        throw new ValidationFailed([{ field: 'addStock', message: `cannot remove more than the ${old.stockRemaining} units left` }]);
+        throw new ValidationFailed([
+          { field: 'addStock', message: `cannot remove more than the ${old.stockRemaining} units left` },
+        ]);
       }
     },
 
@@ -94,7 +112,8 @@ export function dynamoCatalogStore(ddb: DynamoDBDocumentClient, tableName: strin
               TableName: tableName,
               Key: recordKey(r),
               UpdateExpression: 'SET stockReserved = :q, updatedAt = :now',
-              ConditionExpression: '#status = :pending AND attribute_exists(reservation) AND attribute_not_exists(stockReserved)',
+              ConditionExpression:
+                '#status = :pending AND attribute_exists(reservation) AND attribute_not_exists(stockReserved)',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: { ':q': r.quantity, ':now': now, ':pending': 'pending' },
             },

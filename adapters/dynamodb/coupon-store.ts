@@ -43,9 +43,12 @@ export function dynamoCouponStore(ddb: DynamoDBDocumentClient, tableName: string
               TableName: tableName,
               Key: recordKey(r),
               UpdateExpression: 'SET code = :code, codeExpiresAt = :exp, fulfilledAt = :now, updatedAt = :now',
-              ConditionExpression: ['#status = :pending', 'attribute_exists(reservation)', 'attribute_not_exists(fulfilledAt)', ...stockDone(r)].join(
-                ' AND ',
-              ),
+              ConditionExpression: [
+                '#status = :pending',
+                'attribute_exists(reservation)',
+                'attribute_not_exists(fulfilledAt)',
+                ...stockDone(r),
+              ].join(' AND '),
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: { ':code': code, ':exp': expiresAt, ':now': now, ':pending': 'pending' },
             },
@@ -55,7 +58,9 @@ export function dynamoCouponStore(ddb: DynamoDBDocumentClient, tableName: string
     },
 
     async getCoupon(programId, code) {
-      const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.coupon(programId, code), ConsistentRead: true }));
+      const { Item } = await ddb.send(
+        new GetCommand({ TableName: tableName, Key: keys.coupon(programId, code), ConsistentRead: true }),
+      );
       return Item ? toCoupon(Item) : null;
     },
 
@@ -68,7 +73,12 @@ export function dynamoCouponStore(ddb: DynamoDBDocumentClient, tableName: string
             UpdateExpression: `SET #status = :used, usedAt = :now${orderId ? ', orderId = :order' : ''}`,
             ConditionExpression: '#status = :issued AND expiresAt > :now',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':used': 'used', ':issued': 'issued', ':now': now, ...(orderId ? { ':order': orderId } : {}) },
+            ExpressionAttributeValues: {
+              ':used': 'used',
+              ':issued': 'issued',
+              ':now': now,
+              ...(orderId ? { ':order': orderId } : {}),
+            },
             ReturnValues: 'ALL_NEW',
           }),
         );

@@ -1,10 +1,10 @@
 import {
   CreateTableCommand,
-  DescribeTableCommand,
-  UpdateTimeToLiveCommand,
-  ResourceInUseException,
-  type DynamoDBClient,
   type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 
 /** The table's resource in a synthesized stateful template (TableV2 synthesizes AWS::DynamoDB::GlobalTable). */

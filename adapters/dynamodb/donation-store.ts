@@ -40,7 +40,9 @@ export function dynamoDonationStore(ddb: DynamoDBDocumentClient, tableName: stri
             Update: {
               TableName: tableName,
               Key: keys.donationTotal(r.programId, d.causeId),
-              UpdateExpression: 'SET entity = :e, causeId = :cid, causeName = :cname, currency = :cur ADD donations :one, points :p, amount :a',
+              UpdateExpression:
+                'SET entity = :e, causeId = :cid, causeName = :cname, currency = :cur ADD donations :one, points ' +
+                ':p, amount :a',
               ExpressionAttributeValues: {
                 ':e': 'donationTotal',
                 ':cid': d.causeId,
@@ -60,9 +62,12 @@ export function dynamoDonationStore(ddb: DynamoDBDocumentClient, tableName: stri
               TableName: tableName,
               Key: recordKey(r),
               UpdateExpression: 'SET receipt = :receipt, fulfilledAt = :now, updatedAt = :now',
-              ConditionExpression: ['#status = :pending', 'attribute_exists(reservation)', 'attribute_not_exists(fulfilledAt)', ...stockDone(r)].join(
-                ' AND ',
-              ),
+              ConditionExpression: [
+                '#status = :pending',
+                'attribute_exists(reservation)',
+                'attribute_not_exists(fulfilledAt)',
+                ...stockDone(r),
+              ].join(' AND '),
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: { ':receipt': receipt, ':now': now, ':pending': 'pending' },
             },

@@ -37,7 +37,10 @@ export function dynamoDueWork(ddb: DynamoDBDocumentClient, tableName: string): D
           Limit: limit,
         }),
       );
-      return { entries: (out.Items ?? []).map(toDueEntry), ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}) };
+      return {
+        entries: (out.Items ?? []).map(toDueEntry),
+        ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}),
+      };
     },
 
     async stillPendingInIndex(programId, memberId, lot) {
@@ -69,7 +72,8 @@ export function dynamoDueWork(ddb: DynamoDBDocumentClient, tableName: string): D
       const op = scheduleMove(tableName, programId, { memberId, schedule: kind, seen, next });
       try {
         if (op.Delete) await ddb.send(new DeleteCommand(op.Delete as ConstructorParameters<typeof DeleteCommand>[0]));
-        else if (op.Update) await ddb.send(new UpdateCommand(op.Update as ConstructorParameters<typeof UpdateCommand>[0]));
+        else if (op.Update)
+          await ddb.send(new UpdateCommand(op.Update as ConstructorParameters<typeof UpdateCommand>[0]));
         return true;
       } catch (err) {
         if (err instanceof ConditionalCheckFailedException) return false;
@@ -79,7 +83,13 @@ export function dynamoDueWork(ddb: DynamoDBDocumentClient, tableName: string): D
 
     async claimNotice(record) {
       try {
-        await ddb.send(new PutCommand({ TableName: tableName, Item: noticeItem(record), ConditionExpression: 'attribute_not_exists(pk)' }));
+        await ddb.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: noticeItem(record),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
         return record;
       } catch (err) {
         if (err instanceof ConditionalCheckFailedException) return null;
@@ -111,7 +121,9 @@ export function dynamoDueWork(ddb: DynamoDBDocumentClient, tableName: string): D
     },
 
     async getCheckpoint(job) {
-      const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.checkpoint(job), ConsistentRead: true }));
+      const { Item } = await ddb.send(
+        new GetCommand({ TableName: tableName, Key: keys.checkpoint(job), ConsistentRead: true }),
+      );
       if (!Item) return null;
       return {
         job,

@@ -25,12 +25,24 @@ export const keys = {
     pk: memberPk(programId, memberId),
     sk: `TX#${transactionId}`,
   }),
-  referralCode: (programId: string, code: string): ItemKey => ({ pk: `PROGRAM#${programId}#REFCODE#${code}`, sk: 'REFCODE' }),
+  referralCode: (programId: string, code: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#REFCODE#${code}`,
+    sk: 'REFCODE',
+  }),
 
   /** The exactly-once guard of a purchase, holding the original result and what returns need. */
-  order: (programId: string, orderId: string): ItemKey => ({ pk: `PROGRAM#${programId}#ORDER#${orderId}`, sk: 'ORDER' }),
-  returnGuard: (programId: string, returnId: string): ItemKey => ({ pk: `PROGRAM#${programId}#RETURN#${returnId}`, sk: 'RETURN' }),
-  eventGuard: (programId: string, eventId: string): ItemKey => ({ pk: `PROGRAM#${programId}#EVENT#${eventId}`, sk: 'EVENT' }),
+  order: (programId: string, orderId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#ORDER#${orderId}`,
+    sk: 'ORDER',
+  }),
+  returnGuard: (programId: string, returnId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#RETURN#${returnId}`,
+    sk: 'RETURN',
+  }),
+  eventGuard: (programId: string, eventId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#EVENT#${eventId}`,
+    sk: 'EVENT',
+  }),
 
   /** Earning rules: the current set in one item (one cached read), every version kept for audit. */
   ruleSet: (programId: string): ItemKey => ({ pk: `PROGRAM#${programId}`, sk: 'RULESET' }),
@@ -39,7 +51,10 @@ export const keys = {
     sk: `RULE#${ruleId}#V#${String(version).padStart(6, '0')}`,
   }),
 
-  reward: (programId: string, rewardId: string): ItemKey => ({ pk: `PROGRAM#${programId}#REWARDS`, sk: `REWARD#${rewardId}` }),
+  reward: (programId: string, rewardId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#REWARDS`,
+    sk: `REWARD#${rewardId}`,
+  }),
   /** A redemption by id (a pointer to the member's copy, for partners that know only the id). */
   redemption: (programId: string, redemptionId: string): ItemKey => ({
     pk: `PROGRAM#${programId}#REDEMPTION#${redemptionId}`,
@@ -108,7 +123,10 @@ export const collections = {
     pk: `PROGRAM#${programId}#REWARD#${rewardId}#DONATIONS`,
     prefix: 'DONATION#',
   }),
-  ruleVersions: (programId: string, ruleId: string) => ({ pk: `PROGRAM#${programId}#RULES`, prefix: `RULE#${ruleId}#V#` }),
+  ruleVersions: (programId: string, ruleId: string) => ({
+    pk: `PROGRAM#${programId}#RULES`,
+    prefix: `RULE#${ruleId}#V#`,
+  }),
   /** The end of every sort key: an expiry bound for lots (`LOT#<asOf>#~` follows every lot due by asOf). */
   lotsThrough: (asOf: string) => `LOT#${asOf}#~`,
 } as const;

@@ -1,9 +1,9 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { WriteConflict } from '../../core/kernel/retry';
 import type { LedgerStore } from '../../core/ledger/ports';
 import { toLot } from './entities/lot';
 import { referralCodePut, toMember, toMemberState } from './entities/member';
 import { toTransaction } from './entities/transaction';
-import { WriteConflict } from '../../core/kernel/retry';
 import { toWriteConflict } from './errors';
 import { collections, keys } from './keys';
 import { batchGet, queryAll, queryPage, queryPrefix } from './query';
@@ -129,7 +129,9 @@ export function dynamoLedgerStore(ddb: DynamoDBDocumentClient, tableName: string
     },
 
     async findReferralCode(programId, code) {
-      const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.referralCode(programId, code) }));
+      const { Item } = await ddb.send(
+        new GetCommand({ TableName: tableName, Key: keys.referralCode(programId, code) }),
+      );
       return (Item?.memberId as string | undefined) ?? null;
     },
 

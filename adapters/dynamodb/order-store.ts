@@ -24,7 +24,9 @@ export function dynamoOrderStore(ddb: DynamoDBDocumentClient, tableName: string)
     },
 
     async getOrder(programId, orderId) {
-      const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.order(programId, orderId), ConsistentRead: true }));
+      const { Item } = await ddb.send(
+        new GetCommand({ TableName: tableName, Key: keys.order(programId, orderId), ConsistentRead: true }),
+      );
       return Item ? toRecordedOrder(Item) : null;
     },
 
@@ -63,7 +65,11 @@ export function dynamoOrderStore(ddb: DynamoDBDocumentClient, tableName: string)
               TableName: tableName,
               IndexName: name,
               KeyConditionExpression: `${partitionKey} = :pk AND ${sortKey} BETWEEN :from AND :to`,
-              ExpressionAttributeValues: { ':pk': purchasesOfMonth(programId, d.toISOString().slice(0, 7)), ':from': from, ':to': `${to}~` },
+              ExpressionAttributeValues: {
+                ':pk': purchasesOfMonth(programId, d.toISOString().slice(0, 7)),
+                ':from': from,
+                ':to': `${to}~`,
+              },
               ExclusiveStartKey,
             }),
           );

@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProgramSettings } from '../../core/programs/domain/program';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProgramStore } from '../../core/programs/ports';

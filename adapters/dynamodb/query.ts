@@ -87,7 +87,9 @@ export async function batchGet(ddb: DynamoDBDocumentClient, tableName: string, w
   for (let attempt = 0; pending.length; attempt++) {
     if (attempt > 6) throw new Error('BatchGetItem kept returning unprocessed keys');
     if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-    const out = await ddb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+    const out = await ddb.send(
+      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+    );
     for (const item of out.Responses?.[tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
     pending = (out.UnprocessedKeys?.[tableName]?.Keys as ItemKey[] | undefined) ?? [];
   }

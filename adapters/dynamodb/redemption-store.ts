@@ -23,12 +23,17 @@ import { transact } from './unit-of-work';
  * one BatchGet), with a by-id pointer for partners and an idempotency guard per Idempotency-Key.
  */
 export function dynamoRedemptionStore(ddb: DynamoDBDocumentClient, tableName: string): RedemptionStore {
-  const get = async (Key: ItemKey) => (await ddb.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
+  const get = async (Key: ItemKey) =>
+    (await ddb.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item;
 
   /** A single conditional update of the redemption record (conflict: `redemption`); its new state. */
-  const updateRecord = async (input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'ReturnValues'>) => {
+  const updateRecord = async (
+    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'ReturnValues'>,
+  ) => {
     try {
-      const { Attributes } = await ddb.send(new UpdateCommand({ TableName: tableName, ...input, ReturnValues: 'ALL_NEW' }));
+      const { Attributes } = await ddb.send(
+        new UpdateCommand({ TableName: tableName, ...input, ReturnValues: 'ALL_NEW' }),
+      );
       return toRedemption(Attributes!);
     } catch (err) {
       throw conditionFailed(err, 'redemption');
@@ -86,7 +91,13 @@ export function dynamoRedemptionStore(ddb: DynamoDBDocumentClient, tableName: st
           },
           {
             tag: 'redemption',
-            item: { Put: { TableName: tableName, Item: { ...recordKey(r), entity: 'redemption', ...r }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            item: {
+              Put: {
+                TableName: tableName,
+                Item: { ...recordKey(r), entity: 'redemption', ...r },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
           },
           {
             tag: 'pointer',
@@ -142,9 +153,15 @@ export function dynamoRedemptionStore(ddb: DynamoDBDocumentClient, tableName: st
     },
 
     async memberUsage(programId, memberId) {
-      const items = await queryPrefix(ddb, tableName, collections.member(programId, memberId), collections.rewardUsage, {
-        ConsistentRead: true,
-      });
+      const items = await queryPrefix(
+        ddb,
+        tableName,
+        collections.member(programId, memberId),
+        collections.rewardUsage,
+        {
+          ConsistentRead: true,
+        },
+      );
       return new Map(items.map((i) => [`${i.rewardId}#${i.periodKey}`, Number(i.used ?? 0)]));
     },
 
@@ -178,7 +195,8 @@ export function dynamoRedemptionStore(ddb: DynamoDBDocumentClient, tableName: st
       return updateRecord({
         Key: recordKey(r),
         UpdateExpression:
-          'SET #status = :completed, completedAt = :now, updatedAt = :now, fulfilledAt = if_not_exists(fulfilledAt, :now) REMOVE taskToken',
+          'SET #status = :completed, completedAt = :now, updatedAt = :now, fulfilledAt = ' +
+          'if_not_exists(fulfilledAt, :now) REMOVE taskToken',
         ConditionExpression: openCondition(['attribute_exists(reservation)', delivered, ...stockDone(r)]),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':completed': 'completed', ':now': now, ...openValues },

@@ -1,6 +1,6 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { WriteConflict } from '../../core/kernel/retry';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { RuleStore } from '../../core/earning/ports';
+import { WriteConflict } from '../../core/kernel/retry';
 import { toWriteConflict } from './errors';
 import { collections, keys } from './keys';
 import { queryPrefix } from './query';
@@ -20,14 +20,27 @@ export function dynamoRuleStore(ddb: DynamoDBDocumentClient, tableName: string):
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...keys.ruleVersion(programId, rule.ruleId, rule.version), entity: 'ruleVersion', programId, rule, ...meta },
+                  Item: {
+                    ...keys.ruleVersion(programId, rule.ruleId, rule.version),
+                    entity: 'ruleVersion',
+                    programId,
+                    rule,
+                    ...meta,
+                  },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...keys.ruleSet(programId), entity: 'ruleSet', programId, rules, version: set.version + 1, updatedAt: meta.changedAt },
+                  Item: {
+                    ...keys.ruleSet(programId),
+                    entity: 'ruleSet',
+                    programId,
+                    rules,
+                    version: set.version + 1,
+                    updatedAt: meta.changedAt,
+                  },
                   ConditionExpression: set.version === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
                   ExpressionAttributeValues: set.version === 0 ? undefined : { ':v': set.version },
                 },

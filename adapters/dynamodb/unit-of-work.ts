@@ -2,16 +2,16 @@
 // activation, expiry, reviews): one TransactWriteItems holding the members' new states under
 // their optimistic versions, the lots, the transactions and every record that must commit with
 // them. A failed condition becomes a WriteConflict naming what failed; nothing is written.
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { EarningRecord } from '../../core/earning/ports';
 import type { JobRecord } from '../../core/jobs/ports';
 import type { LedgerWrite, WriteRecord } from '../../core/ledger/ports';
-import type { RewardRecord } from '../../core/rewards/ports';
 import { mergeLotUpdates } from '../../core/ledger/writes';
+import type { RewardRecord } from '../../core/rewards/ports';
+import { outboxPut, scheduleMoveTagged, schedulePut } from './entities/job';
 import { lotPut, lotTake } from './entities/lot';
 import { memberUpdate, referralCodePut } from './entities/member';
 import { eventGuardPut, orderPut, orderReturnedUpdate, returnGuardPut } from './entities/order';
-import { outboxPut, schedulePut, scheduleMoveTagged } from './entities/job';
 import { releaseItems, reservationItems } from './entities/rewards';
 import { transactionPut } from './entities/transaction';
 import type { Tagged, WriteContext } from './entities/types';
@@ -20,7 +20,9 @@ import { toWriteConflict } from './errors';
 /** Every record a ledger write may carry, each owned by its context. */
 export type LedgerRecord = EarningRecord | JobRecord | RewardRecord;
 
-const RECORD_ITEMS: { [K in LedgerRecord['kind']]: (ctx: WriteContext, r: Extract<LedgerRecord, { kind: K }>) => Tagged[] } = {
+const RECORD_ITEMS: {
+  [K in LedgerRecord['kind']]: (ctx: WriteContext, r: Extract<LedgerRecord, { kind: K }>) => Tagged[];
+} = {
   'order-recorded': (ctx, r) => [orderPut(ctx, r)],
   'order-returned': (ctx, r) => [orderReturnedUpdate(ctx, r)],
   'return-recorded': (ctx, r) => [returnGuardPut(ctx, r)],
@@ -57,7 +59,9 @@ export function ledgerWriteItems(tableName: string, w: LedgerWrite, now: string)
 /** Writes tagged items in one transaction; a failed condition throws a WriteConflict with their tags. */
 export async function transact(ddb: DynamoDBDocumentClient, tagged: readonly Tagged[]): Promise<void> {
   try {
-    await ddb.send(new TransactWriteCommand({ TransactItems: tagged.map((t) => t.item), ReturnConsumedCapacity: 'TOTAL' }));
+    await ddb.send(
+      new TransactWriteCommand({ TransactItems: tagged.map((t) => t.item), ReturnConsumedCapacity: 'TOTAL' }),
+    );
   } catch (err) {
     throw toWriteConflict(
       err,

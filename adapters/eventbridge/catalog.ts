@@ -1,7 +1,8 @@
 // Every event we publish, declared once per context: docs/asyncapi.json documents them all.
-import type { EventDefinition } from '../../core/kernel/events';
+
 import * as earning from '../../core/earning/events';
 import * as expiry from '../../core/expiry/events';
+import type { EventDefinition } from '../../core/kernel/events';
 import * as ledger from '../../core/ledger/events';
 import * as rewards from '../../core/rewards/events';
 import * as tiers from '../../core/tiers/events';

@@ -7,7 +7,12 @@ let eventBridge: EventBridgeClient | undefined;
 export function eventBridgeClient(): EventBridgeClient {
   if (!eventBridge) {
     const { region, eventBridgeEndpoint } = runtimeConfig();
-    eventBridge = new EventBridgeClient({ region, endpoint: eventBridgeEndpoint, maxAttempts: 3, ...localCredentials(eventBridgeEndpoint) });
+    eventBridge = new EventBridgeClient({
+      region,
+      endpoint: eventBridgeEndpoint,
+      maxAttempts: 3,
+      ...localCredentials(eventBridgeEndpoint),
+    });
   }
   return eventBridge;
 }

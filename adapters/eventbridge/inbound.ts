@@ -24,13 +24,26 @@ export const INBOUND_EVENTS = {
   },
   'Purchase Returned': {
     schema: PurchaseReturnedDetail,
-    description: 'A return of items or an amount, or (neither) a cancellation: the returns body plus `programId` and `orderId`.',
-    example: { programId: 'demo', orderId: 'A-1002', returnId: 'R-2', occurredAt: '2026-11-23T09:00:00Z', amount: 1000 },
+    description:
+      'A return of items or an amount, or (neither) a cancellation: the returns body plus `programId` and `orderId`.',
+    example: {
+      programId: 'demo',
+      orderId: 'A-1002',
+      returnId: 'R-2',
+      occurredAt: '2026-11-23T09:00:00Z',
+      amount: 1000,
+    },
   },
   'Engagement Recorded': {
     schema: EngagementRecordedDetail,
     description: 'An engagement event (a review, a birthday, ...): the POST /v1/events body plus `programId`.',
-    example: { programId: 'demo', eventId: 'rev-2', memberId: 'bob', type: 'review.posted', occurredAt: '2026-11-23T09:00:00Z' },
+    example: {
+      programId: 'demo',
+      eventId: 'rev-2',
+      memberId: 'bob',
+      type: 'review.posted',
+      occurredAt: '2026-11-23T09:00:00Z',
+    },
   },
 } as const satisfies Record<string, InboundEvent>;
 

@@ -21,7 +21,9 @@ export function eventBridgePublisher(client: EventBridgeClient, busName: string)
           if (!out.FailedEntryCount) break;
           const failed = entries.filter((_, j) => out.Entries?.[j]?.ErrorCode);
           if (attempt >= 1) {
-            throw new Error(`PutEvents failed for ${failed.length} event(s): ${out.Entries?.find((e) => e.ErrorCode)?.ErrorMessage}`);
+            throw new Error(
+              `PutEvents failed for ${failed.length} event(s): ${out.Entries?.find((e) => e.ErrorCode)?.ErrorMessage}`,
+            );
           }
           entries = failed;
         }

@@ -63,7 +63,9 @@ function requestInput(route: RouteSpec, event: APIGatewayProxyEvent, headers: Re
   // Path parameters are named by the field alone ("memberId"); a header by its name.
   const params = part(route.params, defined(event.pathParameters));
   const query = part(route.query, defined(event.queryStringParameters));
-  const headerValues = route.headers ? { ...headers, ...(part(route.headers, headers) as Record<string, string>) } : headers;
+  const headerValues = route.headers
+    ? { ...headers, ...(part(route.headers, headers) as Record<string, string>) }
+    : headers;
   const rawBody = parseBody(event, headers);
   const body = route.body ? part(route.body, rawBody ?? {}) : rawBody;
   if (errors.length) throw new ValidationFailed(errors.map(headerFieldName(route)));
@@ -72,7 +74,9 @@ function requestInput(route: RouteSpec, event: APIGatewayProxyEvent, headers: Re
 
 /** Header errors name the header as a client sends it ("Idempotency-Key"). */
 function headerFieldName(route: RouteSpec) {
-  const names = new Map(Object.keys(route.headers ? (route.headers as { shape?: object }).shape ?? {} : {}).map((h) => [h, canonical(h)]));
+  const names = new Map(
+    Object.keys(route.headers ? ((route.headers as { shape?: object }).shape ?? {}) : {}).map((h) => [h, canonical(h)]),
+  );
   return (e: FieldError): FieldError => {
     const [head, ...rest] = e.field.split('.');
     const name = names.get(head ?? '');

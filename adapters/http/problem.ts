@@ -1,5 +1,5 @@
 import { DomainError } from '../../core/kernel/errors';
-import { isProblemSlug, PROBLEMS, problemType, type ProblemSlug } from './problems';
+import { isProblemSlug, PROBLEMS, type ProblemSlug, problemType } from './problems';
 
 export interface HttpResponse {
   statusCode: number;

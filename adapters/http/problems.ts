@@ -52,7 +52,9 @@ export const PROBLEMS = {
   internal: {
     status: 500,
     title: 'Something went wrong on our side',
-    when: 'An unexpected failure. It was logged with the request id (`instance`); retrying is safe for idempotent requests.',
+    when:
+      'An unexpected failure. It was logged with the request id (`instance`); retrying is safe for idempotent ' +
+      'requests.',
   },
   unprocessable: {
     status: 422,
@@ -92,7 +94,9 @@ export const PROBLEMS = {
   'member-not-found': {
     status: 404,
     title: 'Member not found',
-    when: 'No member with this id in the program (or, for a purchase, the program does not enrol members automatically).',
+    when:
+      'No member with this id in the program (or, for a purchase, the program does not enrol members ' +
+      'automatically).',
   },
   'currency-mismatch': {
     status: 422,
@@ -102,7 +106,9 @@ export const PROBLEMS = {
   'order-conflict': {
     status: 409,
     title: 'Order id already used for a different purchase',
-    when: 'The order id was already recorded with another member, amount, currency, time or items (a replay matches exactly).',
+    when:
+      'The order id was already recorded with another member, amount, currency, time or items (a replay ' +
+      'matches exactly).',
   },
   'order-not-found': {
     status: 404,
@@ -157,12 +163,12 @@ export const PROBLEMS = {
   'redemption-limit-reached': {
     status: 409,
     title: 'Redemption limit reached',
-    when: "The member already redeemed the reward as often as its per-member limit allows in this period.",
+    when: 'The member already redeemed the reward as often as its per-member limit allows in this period.',
   },
   'too-many-lots': {
     status: 422,
     title: 'Points spread over too many lots',
-    when: "The points needed lie in more lots than one redemption can take from: redeem a smaller quantity.",
+    when: 'The points needed lie in more lots than one redemption can take from: redeem a smaller quantity.',
   },
   'redemption-not-found': {
     status: 404,

@@ -62,7 +62,9 @@ function writeOps(t: Tables, w: LedgerWrite, now: string): Op[] {
       tag: `lot:${u.lot.lotId}`,
       item: `lot ${k}`,
       holds: () => (t.lots.get(k)?.remaining ?? -1) >= u.take,
-      apply: () => void (t.lots.get(k)!.remaining -= u.take),
+      apply: () => {
+        t.lots.get(k)!.remaining -= u.take;
+      },
     });
   }
   for (const tx of w.transactions ?? []) {

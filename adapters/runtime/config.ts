@@ -29,5 +29,7 @@ export function runtimeConfig(): RuntimeConfig {
 
 /** Local engines accept any credentials; real AWS uses the default provider chain. */
 export function localCredentials(endpoint: string | undefined) {
-  return endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
+  return endpoint && !process.env.AWS_ACCESS_KEY_ID
+    ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+    : {};
 }

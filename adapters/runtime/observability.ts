@@ -4,7 +4,10 @@ import type { BusinessMetrics } from '../../core/kernel/metrics';
 
 /** Structured JSON logs and EMF business metrics, one instance per cold start. */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'loyalty' });
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Loyalty', serviceName: 'loyalty' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Loyalty',
+  serviceName: 'loyalty',
+});
 
 export const emfMetrics: BusinessMetrics = {
   count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),

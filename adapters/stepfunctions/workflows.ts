@@ -38,19 +38,26 @@ export function sfnClient(): SFNClient {
       // StartSyncExecution goes to the `sync-` host in AWS; a local endpoint has no such host.
       disableHostPrefix: !!endpoint,
       maxAttempts: 3,
-      ...(endpoint && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      ...(endpoint && !process.env.AWS_ACCESS_KEY_ID
+        ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+        : {}),
     });
   }
   return client;
 }
 
-const gone = (err: unknown) => err instanceof TaskDoesNotExist || err instanceof TaskTimedOut || err instanceof InvalidToken;
+const gone = (err: unknown) =>
+  err instanceof TaskDoesNotExist || err instanceof TaskTimedOut || err instanceof InvalidToken;
 
 export function stepFunctionsWorkflows(sfn: () => SFNClient = sfnClient): RedemptionWorkflows {
   return {
     async runInstant(input) {
       const out = await sfn().send(
-        new StartSyncExecutionCommand({ stateMachineArn: required(WORKFLOW_ENV.instant), name: input.redemption.redemptionId, input: JSON.stringify(input) }),
+        new StartSyncExecutionCommand({
+          stateMachineArn: required(WORKFLOW_ENV.instant),
+          name: input.redemption.redemptionId,
+          input: JSON.stringify(input),
+        }),
       );
       return {
         status: out.status ?? 'FAILED',
@@ -63,7 +70,11 @@ export function stepFunctionsWorkflows(sfn: () => SFNClient = sfnClient): Redemp
     async startFulfilment(input) {
       try {
         const out = await sfn().send(
-          new StartExecutionCommand({ stateMachineArn: required(WORKFLOW_ENV.fulfilment), name: input.redemption.redemptionId, input: JSON.stringify(input) }),
+          new StartExecutionCommand({
+            stateMachineArn: required(WORKFLOW_ENV.fulfilment),
+            name: input.redemption.redemptionId,
+            input: JSON.stringify(input),
+          }),
         );
         return { executionArn: out.executionArn ?? null };
       } catch (err) {
@@ -72,11 +83,16 @@ export function stepFunctionsWorkflows(sfn: () => SFNClient = sfnClient): Redemp
         // finishing the redemption (it is still pending): resume it in a new execution, since every
         // step is idempotent.
         const stateMachineArn = required(WORKFLOW_ENV.fulfilment);
-        const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.redemption.redemptionId}`;
+        const executions = stateMachineArn.replace(':stateMachine:', ':execution:');
+        const executionArn = `${executions}:${input.redemption.redemptionId}`;
         const { status } = await sfn().send(new DescribeExecutionCommand({ executionArn }));
         if (status === 'RUNNING' || status === 'PENDING_REDRIVE') return { executionArn: null };
         const resumed = await sfn().send(
-          new StartExecutionCommand({ stateMachineArn, name: `${input.redemption.redemptionId}-${Date.now().toString(36)}`, input: JSON.stringify(input) }),
+          new StartExecutionCommand({
+            stateMachineArn,
+            name: `${input.redemption.redemptionId}-${Date.now().toString(36)}`,
+            input: JSON.stringify(input),
+          }),
         );
         return { executionArn: resumed.executionArn ?? null };
       }

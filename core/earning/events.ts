@@ -7,7 +7,8 @@ export const PointsEarned = {
   detailType: 'Points Earned',
   version: 1,
   description:
-    'Points credited for a purchase, an engagement event or a referral, with the rule-by-rule breakdown and the new balances.',
+    'Points credited for a purchase, an engagement event or a referral, with the rule-by-rule breakdown and the ' +
+    'new balances.',
   schema: z.object({
     memberId: z.string(),
     transactionId: z.string(),
@@ -24,8 +25,7 @@ export const PointsEarned = {
 export const PointsReversed = {
   detailType: 'Points Reversed',
   version: 1,
-  description:
-    'A return took points back: from the order, from other points, or as debt; what was forgiven.',
+  description: 'A return took points back: from the order, from other points, or as debt; what was forgiven.',
   schema: z.object({
     memberId: z.string(),
     transactionId: z.string(),

@@ -60,7 +60,11 @@ export interface Recorded<R> {
 
 export interface OrderStore {
   /** One consistent read of what an earn decides on: the member and whether the order is known. */
-  loadForEarn(programId: string, memberId: string, orderId: string): Promise<{ member: MemberState; order: RecordedOrder | null }>;
+  loadForEarn(
+    programId: string,
+    memberId: string,
+    orderId: string,
+  ): Promise<{ member: MemberState; order: RecordedOrder | null }>;
   getOrder(programId: string, orderId: string): Promise<RecordedOrder | null>;
   /** The member and the return's guard, if this return id was recorded. */
   loadForReturn(

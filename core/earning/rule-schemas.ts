@@ -4,8 +4,8 @@
 // anything that parsed can be evaluated.
 import { z } from 'zod';
 import { isKnownCurrency } from '../kernel/currency';
-import { isValidTimeZone } from './domain/time';
 import { DECIMAL_PLACES, parseDecimal, SCALE } from './domain/arithmetic';
+import { isValidTimeZone } from './domain/time';
 
 const MAX_POINTS = 1_000_000_000;
 
@@ -50,11 +50,9 @@ const MinorAmount = z
   .min(0, { error: 'must not be negative' })
   .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' });
 
-const Decimal = z
-  .string({ error: `must be a decimal string such as "1" or "1.5"` })
-  .regex(/^\d{1,9}(\.\d{1,4})?$/, {
-    error: `must be a decimal string such as "1" or "1.5" with at most ${DECIMAL_PLACES} decimal places`,
-  });
+const Decimal = z.string({ error: `must be a decimal string such as "1" or "1.5"` }).regex(/^\d{1,9}(\.\d{1,4})?$/, {
+  error: `must be a decimal string such as "1" or "1.5" with at most ${DECIMAL_PLACES} decimal places`,
+});
 
 /** Error for a currency-keyed record: a bad key is named by its path, so say what keys must be. */
 const byCurrency =
@@ -72,7 +70,8 @@ const AmountByCurrency = z
 const StringList = (what: string) =>
   z.array(Identifier, { error: `must be a list of ${what}` }).max(1000, { error: `must list at most 1000 ${what}` });
 
-const NonEmptyStringList = (what: string) => StringList(what).min(1, { error: `must list at least one of the ${what}` });
+const NonEmptyStringList = (what: string) =>
+  StringList(what).min(1, { error: `must list at least one of the ${what}` });
 
 export const RoundingSchema = z.enum(['floor', 'round-half-up', 'ceil'], {
   error: 'must be "floor", "round-half-up" or "ceil"',
@@ -127,7 +126,10 @@ const ruleFields = {
   ruleId: Identifier,
   version: Count,
   name: Label,
-  description: z.string({ error: 'must be a string' }).max(1000, { error: 'must be at most 1000 characters' }).optional(),
+  description: z
+    .string({ error: 'must be a string' })
+    .max(1000, { error: 'must be at most 1000 characters' })
+    .optional(),
   active: z.boolean({ error: 'must be true or false' }).default(true),
   /** Higher runs first within a stage. */
   priority: z
@@ -141,7 +143,10 @@ const ruleFields = {
 
 const earningFields = {
   ...ruleFields,
-  /** When this rule applies, no lower-priority rule of its stage and no rule of a later earning stage applies. Caps still do. */
+  /**
+   * When this rule applies, no lower-priority rule of its stage and no rule of a later earning stage applies. Caps
+   * still do.
+   */
   exclusive: z.boolean({ error: 'must be true or false' }).default(false),
 };
 
@@ -171,7 +176,9 @@ const MultiplierTargetSchema = z.discriminatedUnion(
     z.strictObject({ by: z.literal('tier'), tiers: NonEmptyStringList('tiers') }),
     z.strictObject({
       by: z.literal('channel'),
-      channels: z.array(ChannelSchema, { error: 'must be a list of channels' }).min(1, { error: 'must list at least one channel' }),
+      channels: z
+        .array(ChannelSchema, { error: 'must be a list of channels' })
+        .min(1, { error: 'must list at least one channel' }),
     }),
     z.strictObject({ by: z.literal('order') }),
   ],
@@ -307,7 +314,11 @@ export const EarningRuleSetSchema = z.array(EarningRuleSchema).superRefine((rule
   rules.forEach((rule, index) => {
     const key = `${rule.ruleId}@${rule.version}`;
     if (seen.has(key)) {
-      ctx.addIssue({ code: 'custom', message: `duplicates rule ${rule.ruleId} version ${rule.version}`, path: [index, 'version'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: `duplicates rule ${rule.ruleId} version ${rule.version}`,
+        path: [index, 'version'],
+      });
     }
     seen.add(key);
   });
@@ -351,7 +362,9 @@ export const PurchaseFactsSchema = z.object({
   /** The order total as paid, recorded for audit; earning and thresholds use the item lines. */
   amount: MinorAmount,
   currency: CurrencyCodeSchema,
-  items: z.array(PurchaseItemSchema, { error: 'must be a list of items' }).min(1, { error: 'must list at least one item' }),
+  items: z
+    .array(PurchaseItemSchema, { error: 'must be a list of items' })
+    .min(1, { error: 'must list at least one item' }),
   channel: ChannelSchema.optional(),
   occurredAt: Instant,
 });

@@ -218,17 +218,19 @@ export const RuleHistoryView = z
   .strictObject({
     rule: EarningRuleView,
     history: z
-      .array(z.discriminatedUnion('kind', [
-        BaseRuleSchema.safeExtend(RuleChange),
-        MultiplierRuleSchema.safeExtend(RuleChange),
-        FirstPurchaseRuleSchema.safeExtend(RuleChange),
-        OrderThresholdRuleSchema.safeExtend(RuleChange),
-        ProductBonusRuleSchema.safeExtend(RuleChange),
-        WindfallRuleSchema.safeExtend(RuleChange),
-        EventRuleSchema.safeExtend(RuleChange),
-        ReferralRuleSchema.safeExtend(RuleChange),
-        CapRuleSchema.safeExtend(RuleChange),
-      ]))
+      .array(
+        z.discriminatedUnion('kind', [
+          BaseRuleSchema.safeExtend(RuleChange),
+          MultiplierRuleSchema.safeExtend(RuleChange),
+          FirstPurchaseRuleSchema.safeExtend(RuleChange),
+          OrderThresholdRuleSchema.safeExtend(RuleChange),
+          ProductBonusRuleSchema.safeExtend(RuleChange),
+          WindfallRuleSchema.safeExtend(RuleChange),
+          EventRuleSchema.safeExtend(RuleChange),
+          ReferralRuleSchema.safeExtend(RuleChange),
+          CapRuleSchema.safeExtend(RuleChange),
+        ]),
+      )
       .describe('Every version, oldest first, with who changed it and when'),
   })
   .meta({ id: 'RuleHistoryView' });

@@ -16,14 +16,23 @@ export const ExpiryPolicyInput = z.discriminatedUnion(
     z.object({
       kind: z.literal('after-earning'),
       months: monthsField('after-earning'),
-      roundUpTo: z.enum(['month', 'quarter', 'year'], { error: 'roundUpTo must be "month", "quarter" or "year"' }).optional(),
+      roundUpTo: z
+        .enum(['month', 'quarter', 'year'], { error: 'roundUpTo must be "month", "quarter" or "year"' })
+        .optional(),
     }),
     z
       .object({
         kind: z.literal('fixed-date'),
-        month: z.int({ error: 'month must be a whole number' }).min(1, 'month must be 1-12').max(12, 'month must be 1-12'),
+        month: z
+          .int({ error: 'month must be a whole number' })
+          .min(1, 'month must be 1-12')
+          .max(12, 'month must be 1-12'),
         day: z.int({ error: 'day must be a whole number' }).min(1, 'day must be 1-31').max(31, 'day must be 1-31'),
-        yearsAfter: z.int({ error: 'yearsAfter must be a whole number' }).min(0, 'yearsAfter must not be negative').max(10, 'yearsAfter must be at most 10').default(0),
+        yearsAfter: z
+          .int({ error: 'yearsAfter must be a whole number' })
+          .min(0, 'yearsAfter must not be negative')
+          .max(10, 'yearsAfter must be at most 10')
+          .default(0),
       })
       .superRefine((v, ctx) => {
         // Validated against a leap year: Feb 29 is allowed and falls on Feb 28 in other years.

@@ -75,7 +75,13 @@ export interface DueWork {
     kind: ScheduleKind,
   ): Promise<{ member: MemberState; schedule: { dueAt: string } | null }>;
   /** Moves (or, with null, removes) a schedule if it is still due at `seen`; false when someone moved it first. */
-  moveSchedule(programId: string, memberId: string, kind: ScheduleKind, seen: string, next: string | null): Promise<boolean>;
+  moveSchedule(
+    programId: string,
+    memberId: string,
+    kind: ScheduleKind,
+    seen: string,
+    next: string | null,
+  ): Promise<boolean>;
 
   /** Claims a notice once (its guard holds the event until published); null when it was already claimed. */
   claimNotice(record: OutboxRecord & { kind: 'notice'; keepUntil: string }): Promise<OutboxRecord | null>;

@@ -246,7 +246,9 @@ export function fromLocalDateTime(local: LocalDate & Partial<LocalDateTime>, tim
   // Offsets a day either side bracket any single transition near this wall time.
   const before = offsetMsAt(wall - MS_PER_DAY, timeZone);
   const after = offsetMsAt(wall + MS_PER_DAY, timeZone);
-  const valid = [wall - before, wall - after].filter((candidate) => offsetMsAt(candidate, timeZone) === wall - candidate);
+  const valid = [wall - before, wall - after].filter(
+    (candidate) => offsetMsAt(candidate, timeZone) === wall - candidate,
+  );
   if (valid.length > 0) return toInstant(Math.min(...valid));
   return toInstant(wall - before);
 }
@@ -335,7 +337,8 @@ export const startOfLocalDay = (instant: Instant, timeZone: string): Instant => 
 export const endOfLocalDay = (instant: Instant, timeZone: string): Instant => endOf(instant, 'day', timeZone);
 export const startOfLocalMonth = (instant: Instant, timeZone: string): Instant => startOf(instant, 'month', timeZone);
 export const endOfLocalMonth = (instant: Instant, timeZone: string): Instant => endOf(instant, 'month', timeZone);
-export const startOfLocalQuarter = (instant: Instant, timeZone: string): Instant => startOf(instant, 'quarter', timeZone);
+export const startOfLocalQuarter = (instant: Instant, timeZone: string): Instant =>
+  startOf(instant, 'quarter', timeZone);
 export const endOfLocalQuarter = (instant: Instant, timeZone: string): Instant => endOf(instant, 'quarter', timeZone);
 export const startOfLocalYear = (instant: Instant, timeZone: string): Instant => startOf(instant, 'year', timeZone);
 export const endOfLocalYear = (instant: Instant, timeZone: string): Instant => endOf(instant, 'year', timeZone);

@@ -7,5 +7,13 @@ export const systemClock: Clock = { now: () => new Date() };
 
 export function fixedClock(iso: string): Clock & { set(iso: string): void; advance(ms: number): void } {
   let t = Date.parse(iso);
-  return { now: () => new Date(t), set: (v) => void (t = Date.parse(v)), advance: (ms) => void (t += ms) };
+  return {
+    now: () => new Date(t),
+    set: (v) => {
+      t = Date.parse(v);
+    },
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }

@@ -29,9 +29,5 @@ export const TimeZoneInput = z
 
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int('must be a whole number').min(1).max(100).default(20).describe('Items per page, 1-100'),
-  cursor: z
-    .string()
-    .max(2048)
-    .optional()
-    .describe('The `nextCursor` of the previous page; omit for the first page'),
+  cursor: z.string().max(2048).optional().describe('The `nextCursor` of the previous page; omit for the first page'),
 });

@@ -35,7 +35,10 @@ function issueErrors(error: z.ZodError, prefix?: string): FieldError[] {
   return error.issues.flatMap((issue) => {
     const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: [field, key].filter(Boolean).join('.'), message: 'is not a known field' }));
+      return issue.keys.map((key) => ({
+        field: [field, key].filter(Boolean).join('.'),
+        message: 'is not a known field',
+      }));
     }
     return [{ field: field || '(body)', message: issueMessage(issue) }];
   });
@@ -48,7 +51,8 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   const reported = 'input' in issue;
   const missing = reported ? issue.input === undefined : / received undefined$/.test(issue.message);
   // A schema's own hint for a missing field ("is required (send a unique Idempotency-Key ...)") is kept.
-  if (missing) return /required/.test(issue.message) && !DEFAULT_TYPE_MESSAGE.test(issue.message) ? issue.message : 'is required';
+  if (missing)
+    return /required/.test(issue.message) && !DEFAULT_TYPE_MESSAGE.test(issue.message) ? issue.message : 'is required';
   const came = reported ? received(issue.input) : (/received (\w+)$/.exec(issue.message)?.[1] ?? 'another type');
   // A message of the schema's own ("must be in minor units ...") says more than zod's generic one.
   if (!DEFAULT_TYPE_MESSAGE.test(issue.message)) return `${issue.message} (received ${came})`;
@@ -58,6 +62,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 function received(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : Number.isFinite(value) ? 'number' : String(value);
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? 'integer' : Number.isFinite(value) ? 'number' : String(value);
   return typeof value;
 }

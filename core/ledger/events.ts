@@ -3,7 +3,11 @@ import { z } from 'zod';
 import type { EventDefinition } from '../kernel/events';
 
 /** Balances after the change. */
-export const balancesSchema = z.object({ available: z.number().int(), pending: z.number().int(), lifetimeEarned: z.number().int() });
+export const balancesSchema = z.object({
+  available: z.number().int(),
+  pending: z.number().int(),
+  lifetimeEarned: z.number().int(),
+});
 export const breakdownLineSchema = z.object({
   rule: z.string(),
   ruleId: z.string(),
@@ -15,15 +19,18 @@ export const breakdownLineSchema = z.object({
 export const MemberEnrolled = {
   detailType: 'Member Enrolled',
   version: 1,
-  description:
-    'A member joined the program, through the API or by a first purchase.',
+  description: 'A member joined the program, through the API or by a first purchase.',
   schema: z.object({ memberId: z.string(), via: z.enum(['api', 'purchase']) }),
 } as const satisfies EventDefinition;
 
 export const PointsActivated = {
   detailType: 'Points Activated',
   version: 1,
-  description:
-    'Pending points whose return window ended became available.',
-  schema: z.object({ memberId: z.string(), lotId: z.string(), points: z.number().int().nonnegative(), availableAt: z.string() }),
+  description: 'Pending points whose return window ended became available.',
+  schema: z.object({
+    memberId: z.string(),
+    lotId: z.string(),
+    points: z.number().int().nonnegative(),
+    availableAt: z.string(),
+  }),
 } as const satisfies EventDefinition;

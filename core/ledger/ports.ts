@@ -57,7 +57,12 @@ export interface LedgerStore {
   /** Lots with points left that expire at or before `asOf`. */
   lotsExpiringBy(programId: string, memberId: string, asOf: string): Promise<Lot[]>;
   /** Newest first; `cursor` is one this method returned (a bad one is a ValidationFailed on `cursor`). */
-  listTransactions(programId: string, memberId: string, limit: number, cursor: string | null): Promise<Page<Transaction>>;
+  listTransactions(
+    programId: string,
+    memberId: string,
+    limit: number,
+    cursor: string | null,
+  ): Promise<Page<Transaction>>;
   /** One atomic write; a failed condition throws WriteConflict and writes nothing. */
   commit(write: LedgerWrite, now: string): Promise<void>;
 

@@ -18,7 +18,10 @@ export const MemberInput = z.strictObject({
     .nullable()
     .optional(),
   /** The referral code of the member who referred this one (only before the first purchase). */
-  referralCode: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{8}$/, 'must be an 8-character referral code').optional(),
+  referralCode: z
+    .string()
+    .regex(/^[0-9A-HJKMNP-TV-Z]{8}$/, 'must be an 8-character referral code')
+    .optional(),
 });
 export type MemberInput = z.infer<typeof MemberInput>;
 
@@ -52,7 +55,7 @@ export const BreakdownLineView = z
       .optional()
       .describe("A windfall's draw: roll (0-9999) against the threshold (probability x 10000)"),
   })
-  .meta({ id: 'BreakdownLineView', description: 'One rule\'s share of a transaction\'s points' });
+  .meta({ id: 'BreakdownLineView', description: "One rule's share of a transaction's points" });
 
 export const MemberView = z
   .strictObject({

@@ -1,7 +1,10 @@
 import type { Activation } from './domain/member-state';
 import type { LotUpdate } from './ports';
 
-/** Lot updates for pending lots that became available: debt repaid from them, and the lots out of the activation index. */
+/**
+ * Lot updates for pending lots that became available: debt repaid from them, and the lots out of the activation
+ * index.
+ */
 export function activationUpdates(memberId: string, activations: Activation[]): LotUpdate[] {
   return activations.map(({ lot, repaid }) => ({
     memberId,

@@ -7,8 +7,7 @@ const money = z.object({ amount: z.number().int(), currency: z.string() });
 export const RewardRedeemed = {
   detailType: 'Reward Redeemed',
   version: 1,
-  description:
-    'A redemption completed: the points are spent and the reward issued (codes never travel in events).',
+  description: 'A redemption completed: the points are spent and the reward issued (codes never travel in events).',
   schema: z.object({
     memberId: z.string(),
     redemptionId: z.string(),
@@ -26,8 +25,7 @@ export const RewardRedeemed = {
 export const RedemptionFailed = {
   detailType: 'Redemption Failed',
   version: 1,
-  description:
-    'A redemption failed and everything it held (points, stock, limit) was given back.',
+  description: 'A redemption failed and everything it held (points, stock, limit) was given back.',
   schema: z.object({
     memberId: z.string(),
     redemptionId: z.string(),
@@ -42,8 +40,7 @@ export const RedemptionFailed = {
 export const RedemptionCancelled = {
   detailType: 'Redemption Cancelled',
   version: 1,
-  description:
-    'A redemption was cancelled within its window; points and stock went back.',
+  description: 'A redemption was cancelled within its window; points and stock went back.',
   schema: z.object({
     memberId: z.string(),
     redemptionId: z.string(),

@@ -16,10 +16,19 @@ export interface CatalogStore {
   /** Throws RewardExists when the id is taken. */
   createReward(programId: string, reward: Reward): Promise<void>;
   /** Throws RewardNotFound, or ValidationFailed on `addStock` when the stock cannot change so. */
-  updateReward(programId: string, rewardId: string, changes: RewardChanges, addStock: number | undefined, now: string): Promise<Reward>;
+  updateReward(
+    programId: string,
+    rewardId: string,
+    changes: RewardChanges,
+    addStock: number | undefined,
+    now: string,
+  ): Promise<Reward>;
   getReward(programId: string, rewardId: string): Promise<Reward | null>;
   listRewards(programId: string): Promise<Reward[]>;
-  /** Saga step: `quantity` units of stock, only while that many are left ('stock') and the points are reserved ('redemption'). */
+  /**
+   * Saga step: `quantity` units of stock, only while that many are left ('stock') and the points are reserved
+   * ('redemption').
+   */
   reserveStock(r: RedemptionSnapshot, now: string): Promise<void>;
 }
 
@@ -42,7 +51,11 @@ export interface RedemptionStore {
     idempotency: IdempotencyRecord | null;
   }>;
   /** The member's ledger state and the redemption, in one consistent read (saga steps). */
-  loadForStep(programId: string, memberId: string, redemptionId: string): Promise<{ member: MemberState; redemption: Redemption | null }>;
+  loadForStep(
+    programId: string,
+    memberId: string,
+    redemptionId: string,
+  ): Promise<{ member: MemberState; redemption: Redemption | null }>;
   /** Idempotency guard, redemption and its by-id pointer in one write; false when the key is already used. */
   createRedemption(redemption: Redemption, now: string): Promise<boolean>;
   getIdempotency(programId: string, memberId: string, key: string): Promise<IdempotencyRecord | null>;
@@ -50,14 +63,23 @@ export interface RedemptionStore {
   getRedemption(programId: string, redemptionId: string): Promise<Redemption | null>;
   getMemberRedemption(programId: string, memberId: string, redemptionId: string): Promise<Redemption | null>;
   /** Newest first; `cursor` is one this method returned (a bad one is a ValidationFailed on `cursor`). */
-  listMemberRedemptions(programId: string, memberId: string, limit: number, cursor: string | null): Promise<Page<Redemption>>;
+  listMemberRedemptions(
+    programId: string,
+    memberId: string,
+    limit: number,
+    cursor: string | null,
+  ): Promise<Page<Redemption>>;
   /** Units the member redeemed of each reward in each limit period: `rewardId#periodKey` -> used. */
   memberUsage(programId: string, memberId: string): Promise<Map<string, number>>;
   usage(programId: string, memberId: string, rewardId: string, periodKey: string): Promise<number>;
   /** Saga step: remembers the task token a partner's confirmation answers ('redemption'). */
   awaitFulfilment(r: RedemptionSnapshot, taskToken: string, now: string): Promise<void>;
   /** A partner's confirmation, once, while the redemption waits for it ('redemption'). */
-  recordPartnerFulfilment(r: Redemption, fulfilment: NonNullable<Redemption['fulfilment']>, now: string): Promise<Redemption>;
+  recordPartnerFulfilment(
+    r: Redemption,
+    fulfilment: NonNullable<Redemption['fulfilment']>,
+    now: string,
+  ): Promise<Redemption>;
   /** Saga step: completed, once everything before it is done ('redemption'). */
   confirm(r: RedemptionSnapshot, now: string): Promise<Redemption>;
 }
@@ -79,7 +101,10 @@ export interface Coupon {
 }
 
 export interface CouponStore {
-  /** Saga step: a new code ('coupon' when the code exists: draw again) on a redemption whose earlier steps are done ('redemption'). */
+  /**
+   * Saga step: a new code ('coupon' when the code exists: draw again) on a redemption whose earlier steps are done
+   * ('redemption').
+   */
   issueCoupon(r: RedemptionSnapshot, code: string, expiresAt: string, now: string): Promise<void>;
   getCoupon(programId: string, code: string): Promise<Coupon | null>;
   /** Marks an issued, unexpired coupon used; null when it is not (read it to say why). */
@@ -107,11 +132,19 @@ export interface DonationTotal {
 }
 
 export interface DonationStore {
-  /** Saga step: the donation and its cause's running total, on a redemption whose earlier steps are done ('redemption'). */
+  /**
+   * Saga step: the donation and its cause's running total, on a redemption whose earlier steps are done
+   * ('redemption').
+   */
   recordDonation(r: RedemptionSnapshot, receipt: string, now: string): Promise<void>;
   donationTotals(programId: string): Promise<DonationTotal[]>;
   /** Oldest first; `cursor` is one this method returned. */
-  listDonations(programId: string, rewardId: string, limit: number, cursor: string | null): Promise<Page<DonationEntry>>;
+  listDonations(
+    programId: string,
+    rewardId: string,
+    limit: number,
+    cursor: string | null,
+  ): Promise<Page<DonationEntry>>;
 }
 
 /** The redemption saga as the API sees it: start it, and answer a task waiting for a partner. */

@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { CODE_ALPHABETS, codeEntropyBits, MAX_CODE_LENGTH, MIN_CODE_BITS, REWARD_TYPES, type RewardType } from './domain/rewards';
 import { AttributeValue, ClientId, Currency, MAX_MINOR, Timestamp } from '../kernel/schemas';
+import {
+  CODE_ALPHABETS,
+  codeEntropyBits,
+  MAX_CODE_LENGTH,
+  MIN_CODE_BITS,
+  REWARD_TYPES,
+  type RewardType,
+} from './domain/rewards';
 
 /** Input contracts of the rewards catalog, redemptions and coupons (HTTP API). */
 
@@ -12,21 +19,38 @@ export const MoneyInput = z.strictObject({
 });
 
 const TierId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, 'tier ids are 1-40 letters, digits, "-" or "_"');
-const AttributeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'attribute names are 1-64 letters, digits, _ . -');
+const AttributeName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'attribute names are 1-64 letters, digits, _ . -');
 
 export const DetailsInput = {
   'coupon-fixed': z.strictObject({ discount: MoneyInput, minimumSpend: MoneyInput.nullable().default(null) }),
-  'coupon-percent': z.strictObject({ percent: z.number().int('must be a whole percentage').min(1).max(100), maxDiscount: MoneyInput.nullable().default(null) }),
+  'coupon-percent': z.strictObject({
+    percent: z.number().int('must be a whole percentage').min(1).max(100),
+    maxDiscount: MoneyInput.nullable().default(null),
+  }),
   'free-shipping': z.strictObject({ minimumSpend: MoneyInput.nullable().default(null) }),
   'gift-card': z.strictObject({ value: MoneyInput }),
-  'free-product': z.strictObject({ sku: z.string().min(1).max(128), productName: z.string().min(1).max(200).nullable().default(null) }),
-  experience: z.strictObject({ startsAt: Timestamp.nullable().default(null), venue: z.string().min(1).max(200).nullable().default(null) }),
-  donation: z.strictObject({ cause: z.strictObject({ causeId: ClientId, name: z.string().trim().min(1).max(200) }), amount: MoneyInput }),
+  'free-product': z.strictObject({
+    sku: z.string().min(1).max(128),
+    productName: z.string().min(1).max(200).nullable().default(null),
+  }),
+  experience: z.strictObject({
+    startsAt: Timestamp.nullable().default(null),
+    venue: z.string().min(1).max(200).nullable().default(null),
+  }),
+  donation: z.strictObject({
+    cause: z.strictObject({ causeId: ClientId, name: z.string().trim().min(1).max(200) }),
+    amount: MoneyInput,
+  }),
 } satisfies Record<RewardType, z.ZodType>;
 
 export const CodeFormatInput = z
   .strictObject({
-    prefix: z.string().regex(/^[A-Z0-9]{0,12}$/, 'must be 0-12 upper-case letters or digits').default(''),
+    prefix: z
+      .string()
+      .regex(/^[A-Z0-9]{0,12}$/, 'must be 0-12 upper-case letters or digits')
+      .default(''),
     alphabet: z.enum(Object.keys(CODE_ALPHABETS) as ['alphanumeric', 'numeric', 'letters']).default('alphanumeric'),
     length: z.number().int().min(4).max(MAX_CODE_LENGTH).default(12),
     groupSize: z.number().int().min(0).max(MAX_CODE_LENGTH).default(4),
@@ -38,7 +62,9 @@ export const CodeFormatInput = z
       ctx.addIssue({
         code: 'custom',
         path: ['length'],
-        message: `gives ${bits.toFixed(1)} bits of randomness; codes need at least ${MIN_CODE_BITS} (length >= ${Math.ceil(MIN_CODE_BITS / perChar)} for ${f.alphabet})`,
+        message:
+          `gives ${bits.toFixed(1)} bits of randomness; codes need at least ${MIN_CODE_BITS} (length >= ` +
+          `${Math.ceil(MIN_CODE_BITS / perChar)} for ${f.alphabet})`,
       });
     }
   });
@@ -63,7 +89,10 @@ const EligibilityInput = z.strictObject({
 });
 
 const StockInput = z.strictObject({ total: z.number().int().min(0).max(MAX_POINTS) });
-const LimitInput = z.strictObject({ count: z.number().int().min(1).max(10_000), period: z.enum(['day', 'week', 'month', 'quarter', 'year', 'lifetime']) });
+const LimitInput = z.strictObject({
+  count: z.number().int().min(1).max(10_000),
+  period: z.enum(['day', 'week', 'month', 'quarter', 'year', 'lifetime']),
+});
 
 const common = {
   rewardId: ClientId.optional(),
@@ -84,7 +113,8 @@ const common = {
   status: z.enum(['active', 'inactive']).default('active'),
 };
 
-const variant = <T extends RewardType>(type: T) => z.strictObject({ type: z.literal(type), details: DetailsInput[type], ...common });
+const variant = <T extends RewardType>(type: T) =>
+  z.strictObject({ type: z.literal(type), details: DetailsInput[type], ...common });
 
 export const RewardInput = z.discriminatedUnion('type', [
   variant('coupon-fixed'),
@@ -112,7 +142,13 @@ export const RewardPatch = z.strictObject({
   maxQuantity: z.number().int().min(1).max(100).optional(),
   cancellationWindowHours: z.number().int().min(0).max(8_760).optional(),
   status: z.enum(['active', 'inactive']).optional(),
-  addStock: z.number().int().min(-MAX_POINTS).max(MAX_POINTS).refine((n) => n !== 0, 'must not be 0').optional(),
+  addStock: z
+    .number()
+    .int()
+    .min(-MAX_POINTS)
+    .max(MAX_POINTS)
+    .refine((n) => n !== 0, 'must not be 0')
+    .optional(),
 });
 export type RewardPatch = z.output<typeof RewardPatch>;
 
@@ -127,7 +163,11 @@ export const IdempotencyKey = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 characters: letters, digits and . _ : - (a UUID fits)');
 
 export const FulfilmentInput = z.discriminatedUnion('outcome', [
-  z.strictObject({ outcome: z.literal('fulfilled'), reference: z.string().min(1).max(200).nullable().default(null), note: z.string().max(1000).nullable().default(null) }),
+  z.strictObject({
+    outcome: z.literal('fulfilled'),
+    reference: z.string().min(1).max(200).nullable().default(null),
+    note: z.string().max(1000).nullable().default(null),
+  }),
   z.strictObject({ outcome: z.literal('failed'), reason: z.string().min(1).max(1000) }),
 ]);
 export type FulfilmentInput = z.output<typeof FulfilmentInput>;
@@ -240,7 +280,7 @@ export const MemberRewardsView = z
           type: RewardTypeView,
           details: RewardDetailsView,
           fulfilment: Fulfilment,
-          cost: z.int().describe('Points per unit for this member (their tier\'s price)'),
+          cost: z.int().describe("Points per unit for this member (their tier's price)"),
           pointsNeeded: z.int().describe('Points still missing for one unit (0: affordable)'),
           affordable: z.boolean(),
           stockRemaining: z.int().nullable().describe('Null: unlimited'),

@@ -5,16 +5,20 @@ import type { EventDefinition } from '../kernel/events';
 export const TierChanged = {
   detailType: 'Tier Changed',
   version: 1,
-  description:
-    'A member moved up (immediately, on the earn that qualified) or down (at a review) a tier.',
-  schema: z.object({ memberId: z.string(), from: z.string().nullable(), to: z.string(), direction: z.enum(['up', 'down']), reason: z.string() }),
+  description: 'A member moved up (immediately, on the earn that qualified) or down (at a review) a tier.',
+  schema: z.object({
+    memberId: z.string(),
+    from: z.string().nullable(),
+    to: z.string(),
+    direction: z.enum(['up', 'down']),
+    reason: z.string(),
+  }),
 } as const satisfies EventDefinition;
 
 export const TierDowngradeWarning = {
   detailType: 'Tier Downgrade Warning',
   version: 1,
-  description:
-    'A member would drop a tier at the coming review as things stand, with what keeping it still takes.',
+  description: 'A member would drop a tier at the coming review as things stand, with what keeping it still takes.',
   schema: z.object({
     memberId: z.string(),
     warningId: z.string(),

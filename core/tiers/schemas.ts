@@ -7,8 +7,15 @@ const hasAtMostTwoDecimals = (n: number): boolean => Math.abs(n * 100 - Math.rou
 export const TierInput = z.object({
   id: z
     .string({ error: 'tier id is required' })
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, 'tier id must be 1-40 letters, digits, "-" or "_", starting with a letter or digit'),
-  name: z.string({ error: 'tier name is required' }).trim().min(1, 'tier name must not be empty').max(60, 'tier name must be at most 60 characters'),
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/,
+      'tier id must be 1-40 letters, digits, "-" or "_", starting with a letter or digit',
+    ),
+  name: z
+    .string({ error: 'tier name is required' })
+    .trim()
+    .min(1, 'tier name must not be empty')
+    .max(60, 'tier name must be at most 60 characters'),
   threshold: z
     .int({ error: 'threshold must be a whole number (points, or spend in minor units)' })
     .min(0, 'threshold must not be negative'),
@@ -33,7 +40,9 @@ export const TierWindowInput = z.discriminatedUnion(
     }),
     z.object({
       kind: z.literal('calendar'),
-      period: z.enum(['month', 'quarter', 'year'], { error: 'calendar window period must be "month", "quarter" or "year"' }),
+      period: z.enum(['month', 'quarter', 'year'], {
+        error: 'calendar window period must be "month", "quarter" or "year"',
+      }),
     }),
   ],
   { error: 'window.kind must be "rolling" or "calendar"' },
@@ -41,7 +50,9 @@ export const TierWindowInput = z.discriminatedUnion(
 
 export const TierReviewPolicyInput = z.object({
   graceUntilEndOfNextPeriod: z.boolean({ error: 'graceUntilEndOfNextPeriod must be true or false' }).default(true),
-  dropMode: z.enum(['one-tier', 'to-qualifying'], { error: 'dropMode must be "one-tier" or "to-qualifying"' }).default('one-tier'),
+  dropMode: z
+    .enum(['one-tier', 'to-qualifying'], { error: 'dropMode must be "one-tier" or "to-qualifying"' })
+    .default('one-tier'),
 });
 
 export const TierSetInput = z
@@ -57,20 +68,30 @@ export const TierSetInput = z
   .superRefine((set, ctx) => {
     const first = set.tiers[0];
     if (first && first.threshold !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['tiers', 0, 'threshold'], message: `the first tier is the entry tier and must have threshold 0 (got ${first.threshold})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tiers', 0, 'threshold'],
+        message: `the first tier is the entry tier and must have threshold 0 (got ${first.threshold})`,
+      });
     }
     const seen = new Map<string, number>();
     set.tiers.forEach((tier, i) => {
       const earlier = seen.get(tier.id);
       if (earlier !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['tiers', i, 'id'], message: `tier id "${tier.id}" is used more than once (tiers ${earlier} and ${i})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tiers', i, 'id'],
+          message: `tier id "${tier.id}" is used more than once (tiers ${earlier} and ${i})`,
+        });
       } else seen.set(tier.id, i);
       const previous = set.tiers[i - 1];
       if (previous && tier.threshold <= previous.threshold) {
         ctx.addIssue({
           code: 'custom',
           path: ['tiers', i, 'threshold'],
-          message: `thresholds must be strictly increasing: tier "${tier.id}" (${tier.threshold}) must be above tier "${previous.id}" (${previous.threshold})`,
+          message:
+            `thresholds must be strictly increasing: tier "${tier.id}" (${tier.threshold}) must be above ` +
+            `tier "${previous.id}" (${previous.threshold})`,
         });
       }
     });

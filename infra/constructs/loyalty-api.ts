@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HttpMethod } from '../../adapters/http/route';
 import type { StageConfig } from '../config';
-import { retentionDays, type LoyaltyFunction } from './loyalty-function';
+import { type LoyaltyFunction, retentionDays } from './loyalty-function';
 import { addProblemResponses } from './problem-responses';
 
 /** One line of the route table. */
@@ -78,7 +78,10 @@ export class LoyaltyApi extends Construct {
 
     // Path parameters are checked here; bodies are validated by the handlers (zod), which can
     // name every failing field in the problem document.
-    this.validator = this.api.addRequestValidator('Parameters', { validateRequestParameters: true, validateRequestBody: false });
+    this.validator = this.api.addRequestValidator('Parameters', {
+      validateRequestParameters: true,
+      validateRequestBody: false,
+    });
 
     addProblemResponses(this.api);
     this.acknowledgeNagRules();
@@ -103,7 +106,7 @@ export class LoyaltyApi extends Construct {
   }
 
   addRoutes(routes: readonly Route[]): void {
-    routes.forEach((r) => this.addRoute(r));
+    for (const r of routes) this.addRoute(r);
   }
 
   get url(): string {
@@ -115,25 +118,36 @@ export class LoyaltyApi extends Construct {
     v.acknowledge({
       id: 'AwsSolutions-APIG3',
       reason:
-        'No WAF in front of v1: callers are server-side integrations (POS, e-commerce back ends) holding API keys, every method goes through the authorizer and stage throttling bounds abuse. A regional WebACL (managed common rules + rate rule) is the planned step when the API is exposed to browsers; it is optional at this stage.',
+        'No WAF in front of v1: callers are server-side integrations (POS, e-commerce back ends) holding API keys, ' +
+        'every method goes through the authorizer and stage throttling bounds abuse. A regional WebACL (managed ' +
+        'common rules + rate rule) is the planned step when the API is exposed to browsers; it is optional at ' +
+        'this stage.',
     });
     v.acknowledge({
       id: 'AwsSolutions-APIG2',
       reason:
-        'The request validator checks required path parameters on every method. Bodies are validated by zod in the handlers, which report every failing field in one RFC 9457 problem document; API Gateway model validation would report only the first error, in its own format.',
+        'The request validator checks required path parameters on every method. Bodies are validated by zod in the ' +
+        'handlers, which report every failing field in one RFC 9457 problem document; API Gateway model ' +
+        'validation would report only the first error, in its own format.',
     });
     v.acknowledge({
       id: 'AwsSolutions-COG4',
       reason:
-        'Callers are machines, not Cognito users: every method uses the REQUEST authorizer that checks the x-api-key header against hashed API keys and their scopes in the ledger table.',
+        'Callers are machines, not Cognito users: every method uses the REQUEST authorizer that checks the ' +
+        'x-api-key header against hashed API keys and their scopes in the ledger table.',
     });
     v.acknowledge({
-      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]`,
+      id: `AwsSolutions-IAM4[Policy::${PUSH_TO_CLOUDWATCH_POLICY}]`,
       reason:
-        'The account-level API Gateway CloudWatch role uses the AWS-maintained policy for exactly this purpose; it is assumed only by apigateway.amazonaws.com to write execution logs.',
+        'The account-level API Gateway CloudWatch role uses the AWS-maintained policy for exactly this purpose; it ' +
+        'is assumed only by apigateway.amazonaws.com to write execution logs.',
     });
   }
 }
+
+/** The AWS-managed policy of the account-level API Gateway CloudWatch role, as cdk-nag names it. */
+const PUSH_TO_CLOUDWATCH_POLICY =
+  'arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs';
 
 function accessLogFormat(): apigw.AccessLogFormat {
   const f = apigw.AccessLogField;

@@ -30,7 +30,12 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
 /** The mapping template: the problem document with `instance` set to the request id. */
 export function problemBody({ problem, keepStatus }: GatewayProblem): string {
   const { title, status } = PROBLEMS[problem];
-  return JSON.stringify({ type: problemType(problem), title, ...(keepStatus ? {} : { status }), instance: '$context.requestId' });
+  return JSON.stringify({
+    type: problemType(problem),
+    title,
+    ...(keepStatus ? {} : { status }),
+    instance: '$context.requestId',
+  });
 }
 
 export function addProblemResponses(api: apigw.RestApi): void {

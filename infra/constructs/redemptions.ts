@@ -1,5 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -7,8 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { SAGA_ERRORS, type FulfilmentFlow, type SagaStep } from '../../core/rewards/domain/rewards';
 import { WORKFLOW_ENV } from '../../adapters/stepfunctions/workflows';
+import { type FulfilmentFlow, SAGA_ERRORS, type SagaStep } from '../../core/rewards/domain/rewards';
 import type { Stage, StageConfig } from '../config';
 import { LoyaltyFunction, retentionDays } from './loyalty-function';
 
@@ -59,19 +58,41 @@ export class Redemptions extends Construct {
   constructor(scope: Construct, id: string, props: RedemptionsProps) {
     super(scope, id);
     const { config, table, bus } = props;
-    const fn = (name: string, fid: string, description: string, timeout = Duration.seconds(10)) => new LoyaltyFunction(this, fid, { name, config, description, timeout });
+    const fn = (name: string, fid: string, description: string, timeout = Duration.seconds(10)) =>
+      new LoyaltyFunction(this, fid, { name, config, description, timeout });
 
-    this.steps = fn('redemption-steps', 'Steps', 'Redemption saga steps: reserve points and stock, issue, confirm, compensate').bindTable(table, 'RW').bindBus(bus);
-    // Waits for the Express execution of instant rewards: below API Gateway's 29 s.
-    this.redemptionsApi = fn('redemptions-api', 'RedemptionsApi', 'Member rewards, redemptions, cancellation, partner fulfilment', Duration.seconds(28))
+    this.steps = fn(
+      'redemption-steps',
+      'Steps',
+      'Redemption saga steps: reserve points and stock, issue, confirm, compensate',
+    )
       .bindTable(table, 'RW')
       .bindBus(bus);
-    this.adminApi = fn('rewards-admin-api', 'AdminApi', 'Rewards catalog admin and donation report').bindTable(table, 'RW');
+    // Waits for the Express execution of instant rewards: below API Gateway's 29 s.
+    this.redemptionsApi = fn(
+      'redemptions-api',
+      'RedemptionsApi',
+      'Member rewards, redemptions, cancellation, partner fulfilment',
+      Duration.seconds(28),
+    )
+      .bindTable(table, 'RW')
+      .bindBus(bus);
+    this.adminApi = fn('rewards-admin-api', 'AdminApi', 'Rewards catalog admin and donation report').bindTable(
+      table,
+      'RW',
+    );
     this.couponsApi = fn('coupons-api', 'CouponsApi', 'Coupon check and use, for partners').bindTable(table, 'RW');
 
     this.instant = this.stateMachine('Instant', 'instant', config, sfn.StateMachineType.EXPRESS, Duration.seconds(25));
     const fulfilmentTimeout = props.fulfilmentTimeout ?? Duration.days(14);
-    this.fulfilment = this.stateMachine('Fulfilment', 'partner', config, sfn.StateMachineType.STANDARD, fulfilmentTimeout.plus(Duration.days(1)), fulfilmentTimeout);
+    this.fulfilment = this.stateMachine(
+      'Fulfilment',
+      'partner',
+      config,
+      sfn.StateMachineType.STANDARD,
+      fulfilmentTimeout.plus(Duration.days(1)),
+      fulfilmentTimeout,
+    );
 
     this.instant.grantStartSyncExecution(this.redemptionsApi);
     this.fulfilment.grantStartExecution(this.redemptionsApi);
@@ -83,12 +104,23 @@ export class Redemptions extends Construct {
     new CfnOutput(this, 'FulfilmentStateMachineArn', { value: this.fulfilment.stateMachineArn });
   }
 
-  private stateMachine(id: string, flow: FulfilmentFlow, config: StageConfig & { stage: Stage }, type: sfn.StateMachineType, timeout: Duration, fulfilmentTimeout?: Duration): sfn.StateMachine {
+  private stateMachine(
+    id: string,
+    flow: FulfilmentFlow,
+    config: StageConfig & { stage: Stage },
+    type: sfn.StateMachineType,
+    timeout: Duration,
+    fulfilmentTimeout?: Duration,
+  ): sfn.StateMachine {
     const scope = new Construct(this, `${id}Definition`);
     const step = (stateId: string, stepName: SagaStep, resultPath: string, extra: Record<string, unknown> = {}) => {
       const task = new tasks.LambdaInvoke(scope, stateId, {
         lambdaFunction: this.steps.fn,
-        payload: sfn.TaskInput.fromObject({ step: stepName, redemption: sfn.JsonPath.objectAt('$.redemption'), ...extra }),
+        payload: sfn.TaskInput.fromObject({
+          step: stepName,
+          redemption: sfn.JsonPath.objectAt('$.redemption'),
+          ...extra,
+        }),
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,
         resultPath,
@@ -97,13 +129,30 @@ export class Redemptions extends Construct {
       return task;
     };
     const retryTransient = (task: sfn.TaskStateBase) =>
-      task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 3, maxDelay: Duration.seconds(4), jitterStrategy: sfn.JitterType.FULL });
+      task.addRetry({
+        errors: TRANSIENT_ERRORS,
+        interval: Duration.seconds(1),
+        backoffRate: 2,
+        maxAttempts: 3,
+        maxDelay: Duration.seconds(4),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
 
     // The compensation must finish: it retries on anything, for longer. If it still fails the
     // execution fails, which the ExecutionsFailed alarm reports (points would be held, not lost).
     const compensate = step('Compensate', 'compensate', '$.outcome', { error: sfn.JsonPath.objectAt('$.error') });
-    compensate.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.seconds(10), jitterStrategy: sfn.JitterType.FULL });
-    const compensated = new sfn.Succeed(scope, 'Compensated', { outputPath: '$.outcome', comment: 'Everything reserved was given back; the redemption is failed (or was cancelled).' });
+    compensate.addRetry({
+      errors: ['States.ALL'],
+      interval: Duration.seconds(1),
+      backoffRate: 2,
+      maxAttempts: 6,
+      maxDelay: Duration.seconds(10),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    const compensated = new sfn.Succeed(scope, 'Compensated', {
+      outputPath: '$.outcome',
+      comment: 'Everything reserved was given back; the redemption is failed (or was cancelled).',
+    });
     compensate.next(compensated);
 
     const forward = (task: sfn.TaskStateBase) => {
@@ -123,13 +172,25 @@ export class Redemptions extends Construct {
       const wait = new tasks.LambdaInvoke(scope, 'AwaitFulfilment', {
         lambdaFunction: this.steps.fn,
         integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-        payload: sfn.TaskInput.fromObject({ step: 'awaitFulfilment' satisfies SagaStep, redemption: sfn.JsonPath.objectAt('$.redemption'), taskToken: sfn.JsonPath.taskToken }),
+        payload: sfn.TaskInput.fromObject({
+          step: 'awaitFulfilment' satisfies SagaStep,
+          redemption: sfn.JsonPath.objectAt('$.redemption'),
+          taskToken: sfn.JsonPath.taskToken,
+        }),
         retryOnServiceExceptions: false,
         resultPath: '$.partner',
         taskTimeout: sfn.Timeout.duration(fulfilmentTimeout!),
       });
-      // Lambda could not take the token: try again. A partner's failure, a cancellation or the timeout go to the compensation.
-      wait.addRetry({ errors: TRANSIENT_ERRORS.filter((e) => e !== 'States.Timeout'), interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 3, maxDelay: Duration.seconds(4), jitterStrategy: sfn.JitterType.FULL });
+      // Lambda could not take the token: try again. A partner's failure, a cancellation or the timeout go to the
+      // compensation.
+      wait.addRetry({
+        errors: TRANSIENT_ERRORS.filter((e) => e !== 'States.Timeout'),
+        interval: Duration.seconds(1),
+        backoffRate: 2,
+        maxAttempts: 3,
+        maxDelay: Duration.seconds(4),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
       deliver = forward(wait);
     }
 
@@ -154,27 +215,43 @@ export class Redemptions extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       comment: `Redemption saga (${flow} rewards)`,
     });
-    (machine.node.defaultChild as sfn.CfnStateMachine).addMetadata(STATE_MACHINE_METADATA, { name: `redemption-${flow}`, flow });
+    (machine.node.defaultChild as sfn.CfnStateMachine).addMetadata(STATE_MACHINE_METADATA, {
+      name: `redemption-${flow}`,
+      flow,
+    });
 
-    // A failed or timed-out execution means its compensation could not finish: a redemption holds points or stock until someone looks.
-    for (const [metric, what] of [[machine.metricFailed(), 'failed'], [machine.metricTimedOut(), 'timed out']] as const) {
-      metric.with({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }).createAlarm(this, `${id}${what === 'failed' ? 'Failed' : 'TimedOut'}Alarm`, {
-        alarmDescription: `A redemption-${flow} execution ${what}: its redemption may still hold points or stock. Find it (status pending / awaiting-fulfilment), then replay the request with its Idempotency-Key or cancel it.`,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    // A failed or timed-out execution means its compensation could not finish: a redemption holds points or stock until
+    // someone looks.
+    for (const [metric, what] of [
+      [machine.metricFailed(), 'failed'],
+      [machine.metricTimedOut(), 'timed out'],
+    ] as const) {
+      metric
+        .with({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM })
+        .createAlarm(this, `${id}${what === 'failed' ? 'Failed' : 'TimedOut'}Alarm`, {
+          alarmDescription:
+            `A redemption-${flow} execution ${what}: its redemption may still hold points or ` +
+            `stock. Find it (status pending / awaiting-fulfilment), then replay the request with its ` +
+            `Idempotency-Key or cancel it.`,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
     }
 
     const v = Validations.of(machine.role);
     v.acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.steps.fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-      reason: 'CDK grants lambda:InvokeFunction on the step function and its versions/aliases (ARN:*); the state machine can invoke nothing else.',
+      id: `AwsSolutions-IAM5[Resource::<${this.steps.logicalId}.Arn>:*]`,
+      reason:
+        'CDK grants lambda:InvokeFunction on the step function and its versions/aliases (ARN:*); the state machine ' +
+        'can invoke nothing else.',
     });
     v.acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'CloudWatch Logs vended delivery (logs:CreateLogDelivery, ...) and X-Ray (PutTraceSegments, ...) have no resource-level permissions; "*" is the only valid resource.',
+      reason:
+        'CloudWatch Logs vended delivery (logs:CreateLogDelivery, ...) and X-Ray (PutTraceSegments, ...) have no ' +
+        'resource-level permissions; "*" is the only valid resource.',
     });
     return machine;
   }

@@ -2,7 +2,6 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -22,7 +21,10 @@ export const JOBS_METADATA = 'loyalty:jobs';
  */
 export const JOB_SCHEDULES = {
   activate: { cron: 'cron(0 * * * ? *)', description: 'Pending points whose return window ended become available' },
-  expire: { cron: 'cron(5 * * * ? *)', description: 'Lots past their expiry date, and members past their inactivity deadline' },
+  expire: {
+    cron: 'cron(5 * * * ? *)',
+    description: 'Lots past their expiry date, and members past their inactivity deadline',
+  },
   review: { cron: 'cron(10 * * * ? *)', description: 'Tier reviews that came due (downgrades under the grace policy)' },
   notify: { cron: 'cron(0 9 * * ? *)', description: 'Points Expiring notices and Tier Downgrade Warnings' },
   outbox: { cron: 'cron(30 * * * ? *)', description: 'Events a crashed run recorded but did not publish' },
@@ -95,7 +97,14 @@ export class ScheduledJobs extends Construct {
     });
     // Any failure is retried: a retried batch re-reads its partitions, where only unhandled entries are left.
     for (const task of [plan, work, finish]) {
-      task.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4, maxDelay: Duration.seconds(30), jitterStrategy: sfn.JitterType.FULL });
+      task.addRetry({
+        errors: ['States.ALL'],
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 4,
+        maxDelay: Duration.seconds(30),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
     }
     const batchDone = new sfn.Choice(definition, 'BatchDone')
       .when(sfn.Condition.booleanEquals('$.done', true), new sfn.Succeed(definition, 'Batch finished'))
@@ -145,26 +154,38 @@ export class ScheduledJobs extends Construct {
     ) as Record<ScheduledJob, scheduler.Schedule>;
 
     // A failed or timed-out run saved no checkpoint: the next run resumes it. Someone should still look.
-    for (const [metric, what] of [[this.stateMachine.metricFailed(), 'Failed'], [this.stateMachine.metricTimedOut(), 'TimedOut']] as const) {
-      metric.with({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }).createAlarm(this, `Run${what}Alarm`, {
-        alarmDescription: `A scheduled job run ${what === 'Failed' ? 'failed' : 'timed out'}. The next run resumes from the saved checkpoint; look at the execution's failed batch (job-worker logs: "job entry failed").`,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    for (const [metric, what] of [
+      [this.stateMachine.metricFailed(), 'Failed'],
+      [this.stateMachine.metricTimedOut(), 'TimedOut'],
+    ] as const) {
+      metric
+        .with({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM })
+        .createAlarm(this, `Run${what}Alarm`, {
+          alarmDescription:
+            `A scheduled job run ${what === 'Failed' ? 'failed' : 'timed out'}. The next run ` +
+            `resumes from the saved checkpoint; look at the execution's failed batch (job-worker logs: "job entry ` +
+            `failed").`,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
     }
 
     const v = Validations.of(this.stateMachine.role);
     for (const f of [this.planner, this.worker]) {
       v.acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(f.fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-        reason: `CDK grants lambda:InvokeFunction on ${f.entry} and its versions/aliases (ARN:*); the jobs state machine invokes nothing else.`,
+        id: `AwsSolutions-IAM5[Resource::<${f.logicalId}.Arn>:*]`,
+        reason:
+          `CDK grants lambda:InvokeFunction on ${f.entry} and its versions/aliases (ARN:*); the jobs state ` +
+          `machine invokes nothing else.`,
       });
     }
     v.acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'CloudWatch Logs vended delivery (logs:CreateLogDelivery, ...) and X-Ray (PutTraceSegments, ...) have no resource-level permissions; "*" is the only valid resource.',
+      reason:
+        'CloudWatch Logs vended delivery (logs:CreateLogDelivery, ...) and X-Ray (PutTraceSegments, ...) have no ' +
+        'resource-level permissions; "*" is the only valid resource.',
     });
 
     new CfnOutput(Stack.of(this), 'JobsStateMachineArn', { value: this.stateMachine.stateMachineArn });

@@ -1,9 +1,15 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { apiEvent, busEvent, lambdaContext, problemOf } from '../support/events';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../core/programs/use-cases/authenticate';
+import { apiEvent, busEvent, lambdaContext, problemOf } from '../support/events';
 
 process.env.TABLE_NAME = 'mock-table';
 process.env.EVENT_BUS_NAME = 'mock-bus';
@@ -15,8 +21,23 @@ const { handler: purchases } = await import('../../functions/purchases-api');
 const { handler: members } = await import('../../functions/members-api');
 const { handler: consumer } = await import('../../functions/purchase-consumer');
 
-const program = { pk: 'PROGRAM#shop', sk: 'SETTINGS', programId: 'shop', name: 'Shop', currency: 'USD', pointsPerUnit: 1, autoEnrol: true, createdAt: '2026-01-01T00:00:00Z' };
-const validPurchase = { orderId: 'o-1', memberId: 'alice', occurredAt: '2026-11-01T10:00:00Z', currency: 'USD', amount: 25_00 };
+const program = {
+  pk: 'PROGRAM#shop',
+  sk: 'SETTINGS',
+  programId: 'shop',
+  name: 'Shop',
+  currency: 'USD',
+  pointsPerUnit: 1,
+  autoEnrol: true,
+  createdAt: '2026-01-01T00:00:00Z',
+};
+const validPurchase = {
+  orderId: 'o-1',
+  memberId: 'alice',
+  occurredAt: '2026-11-01T10:00:00Z',
+  currency: 'USD',
+  amount: 25_00,
+};
 
 beforeEach(() => {
   ddb.reset();
@@ -26,13 +47,18 @@ beforeEach(() => {
 
 describe('authorizer', () => {
   const authEvent = (headers: Record<string, string>) =>
-    ({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:123:api1/v1/GET/v1/members/alice', headers } as any);
+    ({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:123:api1/v1/GET/v1/members/alice', headers }) as any;
 
   it('looks the key up by its SHA-256 and allows the whole API with the program and scopes as context', async () => {
-    ddb.on(GetCommand, { Key: { pk: `APIKEY#${hashApiKey('lk_good')}`, sk: 'APIKEY' } }).resolves({ Item: { keyId: 'k1', programId: 'shop', scopes: ['members:read'], createdAt: 'x' } });
+    ddb
+      .on(GetCommand, { Key: { pk: `APIKEY#${hashApiKey('lk_good')}`, sk: 'APIKEY' } })
+      .resolves({ Item: { keyId: 'k1', programId: 'shop', scopes: ['members:read'], createdAt: 'x' } });
     const res = await authorizer(authEvent({ 'X-Api-Key': 'lk_good' }));
     expect(res.context).toEqual({ programId: 'shop', scopes: 'members:read', keyId: 'k1' });
-    expect(res.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow', Resource: 'arn:aws:execute-api:us-east-1:123:api1/v1/*/*' });
+    expect(res.policyDocument.Statement[0]).toMatchObject({
+      Effect: 'Allow',
+      Resource: 'arn:aws:execute-api:us-east-1:123:api1/v1/*/*',
+    });
   });
 
   it('an unknown key is Unauthorized (401)', async () => {
@@ -47,7 +73,8 @@ describe('authorizer', () => {
 });
 
 describe('POST /v1/purchases', () => {
-  const post = (body: unknown, scopes?: string) => purchases(apiEvent({ method: 'POST', resource: '/v1/purchases', body, programId: 'shop', scopes }), lambdaContext);
+  const post = (body: unknown, scopes?: string) =>
+    purchases(apiEvent({ method: 'POST', resource: '/v1/purchases', body, programId: 'shop', scopes }), lambdaContext);
 
   it('credits a valid purchase with one batch read and one transactional write', async () => {
     ddb.on(GetCommand).resolves({ Item: program });
@@ -63,16 +90,35 @@ describe('POST /v1/purchases', () => {
   });
 
   it('names every bad field in a 400 problem and touches no table', async () => {
-    const res = await post({ orderId: 'bad#id', memberId: '', occurredAt: 'yesterday', currency: 'usd', amount: 12.5, items: [{ sku: 'x', quantity: 0, unitPrice: 1 }], extra: 1 });
+    const res = await post({
+      orderId: 'bad#id',
+      memberId: '',
+      occurredAt: 'yesterday',
+      currency: 'usd',
+      amount: 12.5,
+      items: [{ sku: 'x', quantity: 0, unitPrice: 1 }],
+      extra: 1,
+    });
     expect(res.statusCode).toBe(400);
     const body = problemOf(res);
     expect(body.type).toBe('https://loyalty.dev/problems/validation-failed');
-    expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['amount', 'currency', 'extra', 'items.0.quantity', 'memberId', 'occurredAt', 'orderId']);
+    expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'amount',
+      'currency',
+      'extra',
+      'items.0.quantity',
+      'memberId',
+      'occurredAt',
+      'orderId',
+    ]);
     expect(ddb.calls()).toHaveLength(0);
   });
 
   it('rejects a body that is not JSON with a 400 problem', async () => {
-    const res = await purchases(apiEvent({ method: 'POST', resource: '/v1/purchases', rawBody: '{oops', programId: 'shop' }), lambdaContext);
+    const res = await purchases(
+      apiEvent({ method: 'POST', resource: '/v1/purchases', rawBody: '{oops', programId: 'shop' }),
+      lambdaContext,
+    );
     expect(res.statusCode).toBe(400);
     expect(problemOf(res).errors).toEqual([{ field: '(body)', message: 'is not valid JSON' }]);
   });
@@ -96,24 +142,54 @@ describe('members API', () => {
   it('GET an unknown member is a 404 problem', async () => {
     ddb.on(GetCommand).resolves({});
     ddb.on(QueryCommand).resolves({ Items: [] }); // the member view is one Query: profile + lots
-    const res = await members(apiEvent({ method: 'GET', resource: '/v1/members/{memberId}', pathParameters: { memberId: 'ghost' }, programId: 'shop' }), lambdaContext);
+    const res = await members(
+      apiEvent({
+        method: 'GET',
+        resource: '/v1/members/{memberId}',
+        pathParameters: { memberId: 'ghost' },
+        programId: 'shop',
+      }),
+      lambdaContext,
+    );
     expect(res.statusCode).toBe(404);
     expect(problemOf(res)).toMatchObject({ type: 'https://loyalty.dev/problems/member-not-found', status: 404 });
   });
 
   it('rejects a limit out of range and a forged cursor', async () => {
-    const res = await members(apiEvent({ method: 'GET', resource: '/v1/members/{memberId}/transactions', pathParameters: { memberId: 'alice' }, query: { limit: '1000', cursor: 'bm9wZQ' }, programId: 'shop' }), lambdaContext);
+    const res = await members(
+      apiEvent({
+        method: 'GET',
+        resource: '/v1/members/{memberId}/transactions',
+        pathParameters: { memberId: 'alice' },
+        query: { limit: '1000', cursor: 'bm9wZQ' },
+        programId: 'shop',
+      }),
+      lambdaContext,
+    );
     expect(res.statusCode).toBe(400);
     expect(problemOf(res).errors.map((e: { field: string }) => e.field)).toEqual(['limit']);
-    const forged = await members(apiEvent({ method: 'GET', resource: '/v1/members/{memberId}/transactions', pathParameters: { memberId: 'alice' }, query: { cursor: Buffer.from(JSON.stringify({ sk: 'PROFILE' })).toString('base64url') }, programId: 'shop' }), lambdaContext);
-    expect(problemOf(forged).errors).toEqual([{ field: 'cursor', message: 'is not a cursor returned by this endpoint' }]);
+    const forged = await members(
+      apiEvent({
+        method: 'GET',
+        resource: '/v1/members/{memberId}/transactions',
+        pathParameters: { memberId: 'alice' },
+        query: { cursor: Buffer.from(JSON.stringify({ sk: 'PROFILE' })).toString('base64url') },
+        programId: 'shop',
+      }),
+      lambdaContext,
+    );
+    expect(problemOf(forged).errors).toEqual([
+      { field: 'cursor', message: 'is not a cursor returned by this endpoint' },
+    ]);
     expect(ddb.calls()).toHaveLength(0);
   });
 });
 
 describe('Purchase Completed consumer', () => {
   it('throws on an invalid event (so it reaches the DLQ) without touching the table', async () => {
-    await expect(consumer(busEvent('Purchase Completed', { orderId: 'o' }), lambdaContext)).rejects.toThrow(/programId/);
+    await expect(consumer(busEvent('Purchase Completed', { orderId: 'o' }), lambdaContext)).rejects.toThrow(
+      /programId/,
+    );
     expect(ddb.calls()).toHaveLength(0);
   });
 
@@ -123,6 +199,9 @@ describe('Purchase Completed consumer', () => {
     ddb.on(TransactWriteCommand).resolves({});
     const out = await consumer(busEvent('Purchase Completed', { ...validPurchase, programId: 'shop' }), lambdaContext);
     expect(out).toEqual({ replayed: false, points: 25 });
-    expect(eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]).toMatchObject({ EventBusName: 'mock-bus', DetailType: 'Member Enrolled' });
+    expect(eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]).toMatchObject({
+      EventBusName: 'mock-bus',
+      DetailType: 'Member Enrolled',
+    });
   });
 });

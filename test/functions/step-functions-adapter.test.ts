@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
 import { stepFunctionsWorkflows, WORKFLOW_ENV } from '../../adapters/stepfunctions/workflows';
 
 process.env[WORKFLOW_ENV.fulfilment] = 'arn:aws:states:us-east-1:123456789012:stateMachine:Fulfilment';
@@ -15,7 +20,9 @@ describe('partner fulfilment executions', () => {
     sfn.on(StartExecutionCommand).rejects(exists());
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     expect(await workflows.startFulfilment(input)).toEqual({ executionArn: null });
-    expect(sfn.commandCalls(DescribeExecutionCommand)[0]!.args[0].input.executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:Fulfilment:r-1');
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0]!.args[0].input.executionArn).toBe(
+      'arn:aws:states:us-east-1:123456789012:execution:Fulfilment:r-1',
+    );
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 

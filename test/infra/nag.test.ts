@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Validations, type Stack } from 'aws-cdk-lib';
+import { type Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app';
 
 // cdk-nag 3 is a CDK validation plugin: findings are not annotations any more but a report the
@@ -18,7 +18,9 @@ const outdir = () => {
   outdirs.push(dir);
   return dir;
 };
-afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of outdirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** Every acknowledgement recorded with Validations.of(scope).acknowledge() under `scope`. */
 function acknowledgements(scope: IConstruct): { path: string; id: string; reason: string }[] {
@@ -47,7 +49,9 @@ describe.each(['dev', 'prod'])('cdk-nag AwsSolutions on the %s stage', (stage) =
     // Assert: the report lists nothing, warnings included; nothing reached the annotations either.
     const report = JSON.parse(readFileSync(path.join(dir, 'validation-report.json'), 'utf8'));
     const findings = report.pluginReports.flatMap((r: any) =>
-      r.violations.map((v: any) => `${v.severity} ${v.ruleName} ${v.violatingConstructs.map((c: any) => c.constructPath)}`),
+      r.violations.map(
+        (v: any) => `${v.severity} ${v.ruleName} ${v.violatingConstructs.map((c: any) => c.constructPath)}`,
+      ),
     );
     expect(findings).toEqual([]);
     for (const stack of [stateful, stateless] as Stack[]) {
@@ -60,10 +64,16 @@ describe.each(['dev', 'prod'])('cdk-nag AwsSolutions on the %s stage', (stage) =
     const { stateful, stateless } = buildApp({ stage, skipBundling: true, nag: false });
     for (const stack of [stateful, stateless]) {
       const report = new AwsSolutionsChecks().validateScope(stack);
-      expect(report.violations.map((v) => `${v.severity} ${v.ruleName}`), stack.stackName).toEqual([]);
+      expect(
+        report.violations.map((v) => `${v.severity} ${v.ruleName}`),
+        stack.stackName,
+      ).toEqual([]);
     }
   });
 });
+
+const PUSH_TO_CLOUDWATCH_POLICY =
+  'arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs';
 
 describe('cdk-nag acknowledgements', () => {
   it('are exactly the reviewed set, each next to its resource and with a real reason', () => {
@@ -101,7 +111,7 @@ describe('cdk-nag acknowledgements', () => {
         'Http/Api AwsSolutions-APIG2',
         'Http/Api AwsSolutions-APIG3',
         'Http/Api AwsSolutions-COG4',
-        'Http/Api AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        `Http/Api AwsSolutions-IAM4[Policy::${PUSH_TO_CLOUDWATCH_POLICY}]`,
       ].sort(),
     );
   });

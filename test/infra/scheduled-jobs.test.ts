@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app';
 import { JOB_SCHEDULES } from '../../infra/constructs/scheduled-jobs';
 
@@ -20,7 +20,8 @@ const jobsMachine = () => {
   expect(found).toHaveLength(1);
   return found[0]!;
 };
-const functionId = (entry: string) => ofType('AWS::Lambda::Function').find(([, r]) => r.Metadata?.['loyalty:entry'] === entry)![0];
+const functionId = (entry: string) =>
+  ofType('AWS::Lambda::Function').find(([, r]) => r.Metadata?.['loyalty:entry'] === entry)![0];
 /** The ASL with Lambda ARNs replaced by the logical id of their function. */
 const definition = () => {
   const parts = jobsMachine()[1].Properties.DefinitionString['Fn::Join'][1] as unknown[];
@@ -36,18 +37,50 @@ describe('the jobs state machine', () => {
     expect(definition().TimeoutSeconds).toBe(12 * 3600);
   });
 
-  it('plans, fans out over the batches with a bounded Map, loops each worker until its batch is done, then finishes', () => {
-    const asl = definition();
-    expect(asl.StartAt).toBe('Plan');
-    expect(asl.States.Plan).toMatchObject({ Type: 'Task', Resource: `<${functionId('functions/job-planner.ts')}>`, Parameters: { step: 'plan', 'run.$': '$' }, Next: 'FanOut' });
-    expect(asl.States.FanOut).toMatchObject({ Type: 'Map', ItemsPath: '$.batches', MaxConcurrency: 10, ResultPath: '$.results', Next: 'Finish' });
-    expect(asl.States.FanOut.ItemSelector).toMatchObject({ 'ranges.$': '$$.Map.Item.Value.ranges', 'asOf.$': '$.asOf', 'job.$': '$.job' });
-    const inner = asl.States.FanOut.ItemProcessor.States;
-    expect(inner.Work).toMatchObject({ Type: 'Task', Resource: `<${functionId('functions/job-worker.ts')}>`, Next: 'BatchDone' });
-    expect(inner.BatchDone).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'Batch finished' }], Default: 'Work' });
-    expect(asl.States.Finish).toMatchObject({ Type: 'Task', Parameters: { step: 'finish', 'run.$': '$' }, End: true });
-    for (const task of [asl.States.Plan, inner.Work, asl.States.Finish]) expect(task.Retry).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 4 })]);
-  });
+  it(
+    'plans, fans out over the batches with a bounded Map, loops each worker until its batch is done, then ' +
+      'finishes',
+    () => {
+      const asl = definition();
+      expect(asl.StartAt).toBe('Plan');
+      expect(asl.States.Plan).toMatchObject({
+        Type: 'Task',
+        Resource: `<${functionId('functions/job-planner.ts')}>`,
+        Parameters: { step: 'plan', 'run.$': '$' },
+        Next: 'FanOut',
+      });
+      expect(asl.States.FanOut).toMatchObject({
+        Type: 'Map',
+        ItemsPath: '$.batches',
+        MaxConcurrency: 10,
+        ResultPath: '$.results',
+        Next: 'Finish',
+      });
+      expect(asl.States.FanOut.ItemSelector).toMatchObject({
+        'ranges.$': '$$.Map.Item.Value.ranges',
+        'asOf.$': '$.asOf',
+        'job.$': '$.job',
+      });
+      const inner = asl.States.FanOut.ItemProcessor.States;
+      expect(inner.Work).toMatchObject({
+        Type: 'Task',
+        Resource: `<${functionId('functions/job-worker.ts')}>`,
+        Next: 'BatchDone',
+      });
+      expect(inner.BatchDone).toMatchObject({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.done', BooleanEquals: true, Next: 'Batch finished' }],
+        Default: 'Work',
+      });
+      expect(asl.States.Finish).toMatchObject({
+        Type: 'Task',
+        Parameters: { step: 'finish', 'run.$': '$' },
+        End: true,
+      });
+      for (const task of [asl.States.Plan, inner.Work, asl.States.Finish])
+        expect(task.Retry).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 4 })]);
+    },
+  );
 
   it('alarms when a run fails or times out', () => {
     const [smId] = jobsMachine();
@@ -85,7 +118,9 @@ describe('schedules', () => {
     const statements = ofType('AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: any) => roleIds.has(r.Ref)))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-    expect(statements).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: smId } })]);
+    expect(statements).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: smId } }),
+    ]);
   });
 });
 
@@ -93,7 +128,10 @@ describe('job functions', () => {
   const env = (entry: string) => resources[functionId(entry)]!.Properties.Environment.Variables;
 
   it('the worker may publish events and has minutes to work; the planner only keeps the checkpoint', () => {
-    expect(env('functions/job-worker.ts')).toMatchObject({ TABLE_NAME: expect.anything(), EVENT_BUS_NAME: expect.anything() });
+    expect(env('functions/job-worker.ts')).toMatchObject({
+      TABLE_NAME: expect.anything(),
+      EVENT_BUS_NAME: expect.anything(),
+    });
     expect(env('functions/job-planner.ts').EVENT_BUS_NAME).toBeUndefined();
     expect(resources[functionId('functions/job-worker.ts')]!.Properties.Timeout).toBe(300);
     expect(resources[functionId('functions/job-planner.ts')]!.Properties.Timeout).toBe(60);

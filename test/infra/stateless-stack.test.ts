@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app';
 import { REPO_ROOT, TABLE_WRITE_ACTIONS } from '../../infra/constructs/loyalty-function';
 import { GATEWAY_PROBLEMS } from '../../infra/constructs/problem-responses';
@@ -33,11 +33,21 @@ const statementsOf = (entry: string): { Action: string | string[]; Resource: unk
     .filter((s: any) => s.Effect === 'Allow');
 };
 const actionsOf = (entry: string) => statementsOf(entry).flatMap((s) => [s.Action].flat());
-const ENTRIES = ['functions/authorizer.ts', 'functions/members-api.ts', 'functions/purchases-api.ts', 'functions/purchase-consumer.ts', 'functions/earning-rules-api.ts',
+const ENTRIES = [
+  'functions/authorizer.ts',
+  'functions/members-api.ts',
+  'functions/purchases-api.ts',
+  'functions/purchase-consumer.ts',
+  'functions/earning-rules-api.ts',
   // Rewards and redemptions (infra/constructs/redemptions.ts).
-  'functions/redemption-steps.ts', 'functions/redemptions-api.ts', 'functions/rewards-admin-api.ts', 'functions/coupons-api.ts',
+  'functions/redemption-steps.ts',
+  'functions/redemptions-api.ts',
+  'functions/rewards-admin-api.ts',
+  'functions/coupons-api.ts',
   // Tiers and expiry (program admin API; infra/constructs/scheduled-jobs.ts).
-  'functions/program-admin-api.ts', 'functions/job-planner.ts', 'functions/job-worker.ts',
+  'functions/program-admin-api.ts',
+  'functions/job-planner.ts',
+  'functions/job-worker.ts',
 ];
 
 describe('functions', () => {
@@ -50,7 +60,9 @@ describe('functions', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       const file = path.join(REPO_ROOT, fn.Metadata!['loyalty:entry']);
       expect(existsSync(file), file).toBe(true);
-      expect(readFileSync(file, 'utf8'), file).toMatch(/export\s+(const|let|async\s+function|function)\s+handler\b|export\s*\{[^}]*\bhandler\b/);
+      expect(readFileSync(file, 'utf8'), file).toMatch(
+        /export\s+(const|let|async\s+function|function)\s+handler\b|export\s*\{[^}]*\bhandler\b/,
+      );
     }
   });
 
@@ -118,9 +130,16 @@ describe('least privilege', () => {
 
   it('no function gets a wildcard action, an AWS managed policy, or "*" outside X-Ray', () => {
     for (const entry of ENTRIES) {
-      expect(actionsOf(entry).filter((a) => a.includes('*')), entry).toEqual([]);
+      expect(
+        actionsOf(entry).filter((a) => a.includes('*')),
+        entry,
+      ).toEqual([]);
       for (const s of statementsOf(entry)) {
-        if (s.Resource === '*') expect([s.Action].flat().every((a) => a.startsWith('xray:')), entry).toBe(true);
+        if (s.Resource === '*')
+          expect(
+            [s.Action].flat().every((a) => a.startsWith('xray:')),
+            entry,
+          ).toBe(true);
       }
     }
     const lambdaRoles = ofType('AWS::IAM::Role').filter(([, r]) =>
@@ -142,9 +161,18 @@ describe('REST API', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       TracingEnabled: true,
-      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"') },
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"'),
+      },
       MethodSettings: Match.arrayWith([
-        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: Match.anyValue() }),
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: Match.anyValue(),
+        }),
       ]),
     });
     const stage = ofType('AWS::ApiGateway::Stage')[0]![1];
@@ -224,7 +252,9 @@ describe('REST API', () => {
 
   it('requires and validates the path parameters of each route', () => {
     for (const [id, m] of ofType('AWS::ApiGateway::Method')) {
-      const params = [...m.Metadata!['loyalty:route'].path.matchAll(/\{(\w+)\}/g)].map((x) => `method.request.path.${x[1]}`);
+      const params = [...m.Metadata!['loyalty:route'].path.matchAll(/\{(\w+)\}/g)].map(
+        (x) => `method.request.path.${x[1]}`,
+      );
       expect(Object.keys(m.Properties.RequestParameters ?? {}).sort(), id).toEqual(params.sort());
       expect(m.Properties.RequestValidatorId, id).toBeDefined();
     }
@@ -252,20 +282,34 @@ describe('gateway responses', () => {
     expect(bodyOf('MISSING_AUTHENTICATION_TOKEN')).toMatchObject({ title: 'No such route', status: 404 });
   });
 
-  it('cover ACCESS_DENIED, DEFAULT_4XX and DEFAULT_5XX, all as application/problem+json with type, title and instance', () => {
-    const types = ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties.ResponseType);
-    expect(types).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED', 'MISSING_AUTHENTICATION_TOKEN', 'DEFAULT_4XX', 'DEFAULT_5XX']));
-    expect(types).toHaveLength(GATEWAY_PROBLEMS.length);
-    expect(statusOf('ACCESS_DENIED')).toBe('403');
-    for (const [id, r] of ofType('AWS::ApiGateway::GatewayResponse')) {
-      expect(r.Properties.ResponseParameters['gatewayresponse.header.Content-Type'], id).toBe("'application/problem+json'");
-      const body = bodyOf(r.Properties.ResponseType);
-      expect(body.type, id).toMatch(/^https:\/\/loyalty\.dev\/problems\//);
-      expect(body.title, id).toEqual(expect.any(String));
-      expect(body.instance, id).toBe('$context.requestId');
-      if (r.Properties.StatusCode) expect(body.status, id).toBe(Number(r.Properties.StatusCode));
-    }
-  });
+  it(
+    'cover ACCESS_DENIED, DEFAULT_4XX and DEFAULT_5XX, all as application/problem+json with type, title and ' +
+      'instance',
+    () => {
+      const types = ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties.ResponseType);
+      expect(types).toEqual(
+        expect.arrayContaining([
+          'UNAUTHORIZED',
+          'ACCESS_DENIED',
+          'MISSING_AUTHENTICATION_TOKEN',
+          'DEFAULT_4XX',
+          'DEFAULT_5XX',
+        ]),
+      );
+      expect(types).toHaveLength(GATEWAY_PROBLEMS.length);
+      expect(statusOf('ACCESS_DENIED')).toBe('403');
+      for (const [id, r] of ofType('AWS::ApiGateway::GatewayResponse')) {
+        expect(r.Properties.ResponseParameters['gatewayresponse.header.Content-Type'], id).toBe(
+          "'application/problem+json'",
+        );
+        const body = bodyOf(r.Properties.ResponseType);
+        expect(body.type, id).toMatch(/^https:\/\/loyalty\.dev\/problems\//);
+        expect(body.title, id).toEqual(expect.any(String));
+        expect(body.instance, id).toBe('$context.requestId');
+        if (r.Properties.StatusCode) expect(body.status, id).toBe(Number(r.Properties.StatusCode));
+      }
+    },
+  );
 });
 
 describe('Purchase Completed consumer', () => {
@@ -278,10 +322,16 @@ describe('Purchase Completed consumer', () => {
   };
   const dlqId = () => ofType('AWS::SQS::Queue')[0]![0];
 
-  it('matches the inbound detail-types (Purchase Completed, Purchase Returned, Engagement Recorded) on the loyalty bus, not the default bus', () => {
-    expect(rule().Properties.EventPattern).toEqual({ 'detail-type': ['Purchase Completed', 'Purchase Returned', 'Engagement Recorded'] });
-    expect(JSON.stringify(rule().Properties.EventBusName)).toMatch(/Bus/);
-  });
+  it(
+    'matches the inbound detail-types (Purchase Completed, Purchase Returned, Engagement Recorded) on the loyalty ' +
+      'bus, not the default bus',
+    () => {
+      expect(rule().Properties.EventPattern).toEqual({
+        'detail-type': ['Purchase Completed', 'Purchase Returned', 'Engagement Recorded'],
+      });
+      expect(JSON.stringify(rule().Properties.EventBusName)).toMatch(/Bus/);
+    },
+  );
 
   it('targets purchase-consumer with a retry policy and a dead-letter queue', () => {
     const [target] = rule().Properties.Targets;
@@ -306,7 +356,11 @@ describe('Purchase Completed consumer', () => {
       Queues: [{ Ref: dlqId() }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       },
     });
@@ -328,7 +382,13 @@ describe('outputs', () => {
   it('publish the API URL and every function name', () => {
     const outputs = Object.keys(template.toJSON().Outputs);
     expect(outputs).toEqual(
-      expect.arrayContaining(['ApiUrl', 'AuthorizerFunctionName', 'MembersApiFunctionName', 'PurchasesApiFunctionName', 'PurchaseConsumerFunctionName']),
+      expect.arrayContaining([
+        'ApiUrl',
+        'AuthorizerFunctionName',
+        'MembersApiFunctionName',
+        'PurchasesApiFunctionName',
+        'PurchaseConsumerFunctionName',
+      ]),
     );
   });
 });

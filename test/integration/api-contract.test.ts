@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ProblemDocument, routeProblems } from '../../adapters/http/openapi';
 import { PROBLEM_BASE, PROBLEMS, type ProblemSlug } from '../../adapters/http/problems';
 import { type OperationId, ROUTE_LIST } from '../../adapters/http/routes';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import { type LocalStack, startLocalStack } from '../../local/start';
 
 let stack: LocalStack;
 const errors: string[] = [];

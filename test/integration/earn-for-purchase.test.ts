@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
-import { getMember, listMemberTransactions, enrolOrUpdateMember } from '../../core/ledger/use-cases/members';
 import { CurrencyMismatch, OrderConflict } from '../../core/earning/errors';
+import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
 import { MemberNotFound } from '../../core/ledger/errors';
+import { enrolOrUpdateMember, getMember, listMemberTransactions } from '../../core/ledger/use-cases/members';
 import { ledgerFixture, purchase } from '../support/ledger';
 
 describe('earning from purchases (DynamoDB Local)', () => {
@@ -18,7 +18,11 @@ describe('earning from purchases (DynamoDB Local)', () => {
   afterAll(() => f.drop());
 
   it('credits one point per whole currency unit, rounding down', async () => {
-    const { replayed, result } = await earnForPurchase('shop', purchase({ orderId: 'o-round', memberId: 'm-round', amount: 12_99 }), f.deps);
+    const { replayed, result } = await earnForPurchase(
+      'shop',
+      purchase({ orderId: 'o-round', memberId: 'm-round', amount: 12_99 }),
+      f.deps,
+    );
     expect(replayed).toBe(false);
     expect(result).toMatchObject({ orderId: 'o-round', memberId: 'm-round', points: 12, status: 'credited' });
     expect(result.breakdown).toEqual([expect.objectContaining({ rule: 'base', points: 12 })]);
@@ -27,7 +31,11 @@ describe('earning from purchases (DynamoDB Local)', () => {
   });
 
   it('uses the currency minor unit: yen have no minor unit', async () => {
-    const { result } = await earnForPurchase('yen', purchase({ orderId: 'o-yen', memberId: 'm-yen', currency: 'JPY', amount: 1_500 }), f.deps);
+    const { result } = await earnForPurchase(
+      'yen',
+      purchase({ orderId: 'o-yen', memberId: 'm-yen', currency: 'JPY', amount: 1_500 }),
+      f.deps,
+    );
     expect(result.points).toBe(1_500);
   });
 
@@ -55,13 +63,19 @@ describe('earning from purchases (DynamoDB Local)', () => {
 
   it('the same order id with a different purchase is a conflict, not a second credit', async () => {
     await earnForPurchase('shop', purchase({ orderId: 'o-conflict', memberId: 'm-conflict', amount: 10_00 }), f.deps);
-    await expect(earnForPurchase('shop', purchase({ orderId: 'o-conflict', memberId: 'm-conflict', amount: 99_00 }), f.deps)).rejects.toBeInstanceOf(OrderConflict);
+    await expect(
+      earnForPurchase('shop', purchase({ orderId: 'o-conflict', memberId: 'm-conflict', amount: 99_00 }), f.deps),
+    ).rejects.toBeInstanceOf(OrderConflict);
     expect((await getMember('shop', 'm-conflict', f.deps)).points.available).toBe(10);
   });
 
   it('order ids are per program: the same order id earns in each program once', async () => {
     await earnForPurchase('shop', purchase({ orderId: 'o-shared', memberId: 'm-both', amount: 10_00 }), f.deps);
-    const other = await earnForPurchase('other', purchase({ orderId: 'o-shared', memberId: 'm-both', amount: 10_00 }), f.deps);
+    const other = await earnForPurchase(
+      'other',
+      purchase({ orderId: 'o-shared', memberId: 'm-both', amount: 10_00 }),
+      f.deps,
+    );
     expect(other.replayed).toBe(false);
     expect((await getMember('shop', 'm-both', f.deps)).points.available).toBe(10);
     expect((await getMember('other', 'm-both', f.deps)).points.available).toBe(50);
@@ -70,24 +84,34 @@ describe('earning from purchases (DynamoDB Local)', () => {
   it('a member of one program is invisible from another', async () => {
     await earnForPurchase('shop', purchase({ orderId: 'o-iso', memberId: 'm-only-shop', amount: 10_00 }), f.deps);
     await expect(getMember('other', 'm-only-shop', f.deps)).rejects.toBeInstanceOf(MemberNotFound);
-    await expect(listMemberTransactions('other', 'm-only-shop', { limit: 10 }, f.deps)).rejects.toBeInstanceOf(MemberNotFound);
+    await expect(listMemberTransactions('other', 'm-only-shop', { limit: 10 }, f.deps)).rejects.toBeInstanceOf(
+      MemberNotFound,
+    );
   });
 
   it('without auto-enrol an unknown member is rejected and nothing is written', async () => {
     const before = await f.scanAll();
-    await expect(earnForPurchase('strict', purchase({ orderId: 'o-strict', memberId: 'nobody', currency: 'EUR' }), f.deps)).rejects.toBeInstanceOf(MemberNotFound);
+    await expect(
+      earnForPurchase('strict', purchase({ orderId: 'o-strict', memberId: 'nobody', currency: 'EUR' }), f.deps),
+    ).rejects.toBeInstanceOf(MemberNotFound);
     expect(await f.scanAll()).toEqual(before);
   });
 
   it('with auto-enrol off an enrolled member earns', async () => {
     await enrolOrUpdateMember('strict', 'known', { email: 'k@example.com' }, 'req-1', f.deps);
-    const { result } = await earnForPurchase('strict', purchase({ orderId: 'o-known', memberId: 'known', currency: 'EUR', amount: 7_00 }), f.deps);
+    const { result } = await earnForPurchase(
+      'strict',
+      purchase({ orderId: 'o-known', memberId: 'known', currency: 'EUR', amount: 7_00 }),
+      f.deps,
+    );
     expect(result.points).toBe(7);
   });
 
   it('a purchase in another currency is rejected and nothing is written', async () => {
     const before = await f.scanAll();
-    await expect(earnForPurchase('shop', purchase({ orderId: 'o-eur', currency: 'EUR' }), f.deps)).rejects.toBeInstanceOf(CurrencyMismatch);
+    await expect(
+      earnForPurchase('shop', purchase({ orderId: 'o-eur', currency: 'EUR' }), f.deps),
+    ).rejects.toBeInstanceOf(CurrencyMismatch);
     expect(await f.scanAll()).toEqual(before);
   });
 
@@ -98,7 +122,13 @@ describe('earning from purchases (DynamoDB Local)', () => {
     }
     const first = await listMemberTransactions('shop', 'm-page', { limit: 2 }, f.deps);
     expect(first.items.map((t) => t.orderId)).toEqual(['o-page-5', 'o-page-4']);
-    expect(first.items[0]).toMatchObject({ type: 'earn', points: 5, reason: 'Purchase o-page-5', source: 'purchase', status: 'credited' });
+    expect(first.items[0]).toMatchObject({
+      type: 'earn',
+      points: 5,
+      reason: 'Purchase o-page-5',
+      source: 'purchase',
+      status: 'credited',
+    });
     const second = await listMemberTransactions('shop', 'm-page', { limit: 2, cursor: first.nextCursor! }, f.deps);
     expect(second.items.map((t) => t.orderId)).toEqual(['o-page-3', 'o-page-2']);
     const last = await listMemberTransactions('shop', 'm-page', { limit: 2, cursor: second.nextCursor! }, f.deps);
@@ -110,7 +140,10 @@ describe('earning from purchases (DynamoDB Local)', () => {
     f.events.events.length = 0;
     await earnForPurchase('shop', purchase({ orderId: 'o-events', memberId: 'm-events', amount: 3_00 }), f.deps);
     expect(f.events.events.map((e) => e.detailType)).toEqual(['Member Enrolled', 'Points Earned']);
-    expect(f.events.events[1]!.detail).toMatchObject({ metadata: { programId: 'shop', version: 1 }, data: { memberId: 'm-events', points: 3 } });
+    expect(f.events.events[1]!.detail).toMatchObject({
+      metadata: { programId: 'shop', version: 1 },
+      data: { memberId: 'm-events', points: 3 },
+    });
   });
 
   it('balance equals the sum of lots equals the sum of transactions', async () => {

@@ -1,13 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { jobsFixture, type JobsFixture } from '../support/jobs';
 import { memberWithInsights } from '../../core/ledger/use-cases/member-view';
+import { type JobsFixture, jobsFixture } from '../support/jobs';
 
 // Points Expiring notices (default 30 and 7 days before) and the member view's upcoming expiries.
 
 let f: JobsFixture;
 afterEach(() => f?.drop());
 
-const notices = () => f.published('Points Expiring').map((e) => e.detail.data as { memberId: string; daysBefore: number; points: number; expiresAt: string; noticeId: string });
+const notices = () =>
+  f
+    .published('Points Expiring')
+    .map(
+      (e) =>
+        e.detail.data as { memberId: string; daysBefore: number; points: number; expiresAt: string; noticeId: string },
+    );
 
 describe('Points Expiring', () => {
   it('goes out 30 and 7 days before each expiry, each once, with the points still there', async () => {
@@ -48,7 +54,15 @@ describe('Points Expiring', () => {
 
     await f.run('notify', '2026-04-10T00:00:00.000Z');
 
-    expect(notices()).toEqual([expect.objectContaining({ memberId: 'n3', daysBefore: 30, points: 40, expiresAt: '2026-05-10T00:00:00.000Z', noticeId: 'inactivity#2026-05-10T00:00:00.000Z#30d' })]);
+    expect(notices()).toEqual([
+      expect.objectContaining({
+        memberId: 'n3',
+        daysBefore: 30,
+        points: 40,
+        expiresAt: '2026-05-10T00:00:00.000Z',
+        noticeId: 'inactivity#2026-05-10T00:00:00.000Z#30d',
+      }),
+    ]);
   });
 });
 

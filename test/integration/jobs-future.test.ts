@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationFailed } from '../../core/kernel/errors';
 import { runJob } from '../../core/jobs/use-cases/run-job';
-import { jobsFixture, type JobsFixture } from '../support/jobs';
+import { ValidationFailed } from '../../core/kernel/errors';
+import { type JobsFixture, jobsFixture } from '../support/jobs';
 
 // A run as of a future date would expire points and make pending points spendable ahead of
 // their time, and that cannot be undone: it is refused unless it is a dry run or allowed on purpose.

@@ -1,12 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { CostMeter } from '../../bench/support';
-import { dueKeys, keys } from '../../adapters/dynamodb/keys';
-import { memoryPublisher } from '../../adapters/memory/publisher';
-import { dynamoStores } from '../../adapters/dynamodb/stores';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { dueKeys, keys } from '../../adapters/dynamodb/keys';
+import { dynamoStores } from '../../adapters/dynamodb/stores';
+import { memoryPublisher } from '../../adapters/memory/publisher';
+import { CostMeter } from '../../bench/support';
 import { runJob } from '../../core/jobs/use-cases/run-job';
-import { jobsFixture, type JobsFixture } from '../support/jobs';
+import { type JobsFixture, jobsFixture } from '../support/jobs';
 
 // Job mechanics against DynamoDB Local: reruns, crashes half-way, the outbox, time budgets, and
 // requests that grow with the work due, not with the table.
@@ -71,26 +71,34 @@ describe('idempotent and resumable', () => {
     expect(f.published('Points Expired')).toHaveLength(8);
   });
 
-  it('events a run recorded but could not publish stay in the outbox; the outbox job sends them, with their ids, once', async () => {
-    await withDueMembers(3);
-    const down = { publish: async () => { throw new Error('EventBridge unavailable'); } };
+  it(
+    'events a run recorded but could not publish stay in the outbox; the outbox job sends them, with their ids, ' +
+      'once',
+    async () => {
+      await withDueMembers(3);
+      const down = {
+        publish: async () => {
+          throw new Error('EventBridge unavailable');
+        },
+      };
 
-    const run = await f.run('expire', ASOF, { deps: { events: down } });
-    expect(run.totals).toMatchObject({ changed: 3, events: 0 });
-    expect(f.published('Points Expired')).toEqual([]);
+      const run = await f.run('expire', ASOF, { deps: { events: down } });
+      expect(run.totals).toMatchObject({ changed: 3, events: 0 });
+      expect(f.published('Points Expired')).toEqual([]);
 
-    const young = await f.run('outbox', ASOF, { wall: '2026-06-01T08:01:00.000Z' });
-    expect(young.totals.changed).toBe(0); // within the grace period: maybe still being published by its run
-    const sweep = await f.run('outbox', '2026-06-01T09:00:00.000Z');
-    const again = await f.run('outbox', '2026-06-01T10:00:00.000Z');
+      const young = await f.run('outbox', ASOF, { wall: '2026-06-01T08:01:00.000Z' });
+      expect(young.totals.changed).toBe(0); // within the grace period: maybe still being published by its run
+      const sweep = await f.run('outbox', '2026-06-01T09:00:00.000Z');
+      const again = await f.run('outbox', '2026-06-01T10:00:00.000Z');
 
-    expect(sweep.totals).toMatchObject({ changed: 3, events: 3 });
-    expect(again.totals.changed).toBe(0);
-    const sent = f.published('Points Expired');
-    expect(sent).toHaveLength(3);
-    expect(new Set(sent.map((e) => e.detail.metadata.eventId)).size).toBe(3);
-    expect(sent.every((e) => e.detail.metadata.correlationId === run.runId)).toBe(true);
-  });
+      expect(sweep.totals).toMatchObject({ changed: 3, events: 3 });
+      expect(again.totals.changed).toBe(0);
+      const sent = f.published('Points Expired');
+      expect(sent).toHaveLength(3);
+      expect(new Set(sent.map((e) => e.detail.metadata.eventId)).size).toBe(3);
+      expect(sent.every((e) => e.detail.metadata.correlationId === run.runId)).toBe(true);
+    },
+  );
 
   it('a worker out of time hands over a cursor; the next invocation goes on where it stopped', async () => {
     await withDueMembers(6);
@@ -98,7 +106,11 @@ describe('idempotent and resumable', () => {
     const budget = { remainingMs: () => (calls++ % 2 === 0 ? 1_000 : 0), reserveMs: 500 }; // one page per invocation
 
     f.clock.set(ASOF);
-    const summary = await runJob({ job: 'expire', asOf: ASOF, since: '2026-06-01', settings: { pageSize: 1, maxBatches: 1 } }, f.deps, { budget });
+    const summary = await runJob(
+      { job: 'expire', asOf: ASOF, since: '2026-06-01', settings: { pageSize: 1, maxBatches: 1 } },
+      f.deps,
+      { budget },
+    );
 
     expect(summary.totals).toMatchObject({ changed: 6, errors: 0 });
     expect(calls).toBeGreaterThan(12);
@@ -112,10 +124,20 @@ describe('enabled by the admin API', () => {
     const meter = new CostMeter();
     meter.attach(f.ddb);
 
-    const runs = [await f.due.getCheckpoint('expire'), ...(await Promise.all((['expire', 'review', 'notify'] as const).map((job) => runJob({ job, asOf: ASOF }, f.deps))))];
+    const runs = [
+      await f.due.getCheckpoint('expire'),
+      ...(await Promise.all(
+        (['expire', 'review', 'notify'] as const).map((job) => runJob({ job, asOf: ASOF }, f.deps)),
+      )),
+    ];
 
     expect(runs[0]).toBeNull();
-    for (const run of runs.slice(1) as Awaited<ReturnType<typeof runJob>>[]) expect(run).toMatchObject({ batches: 0, totals: { partitions: 0 }, idle: expect.stringMatching(/no program uses this job/) });
+    for (const run of runs.slice(1) as Awaited<ReturnType<typeof runJob>>[])
+      expect(run).toMatchObject({
+        batches: 0,
+        totals: { partitions: 0 },
+        idle: expect.stringMatching(/no program uses this job/),
+      });
     expect(meter.requests.get('Query')).toBeUndefined();
   });
 
@@ -123,9 +145,22 @@ describe('enabled by the admin API', () => {
     f = await jobsFixture('2026-03-10T12:00:00.000Z');
     await f.program('idle', { expiry: { kind: 'inactivity', months: 6 } });
     expect(await f.due.getCheckpoint('expire')).toMatchObject({ from: '2026-03-10', kinds: ['INACTIVITY'] });
-    await f.program('dated', { expiry: { kind: 'after-earning', months: 6 }, tiers: { metric: 'points', window: { kind: 'rolling', months: 12 }, tiers: [{ id: 'a', name: 'A', threshold: 0 }, { id: 'b', name: 'B', threshold: 10 }] } });
+    await f.program('dated', {
+      expiry: { kind: 'after-earning', months: 6 },
+      tiers: {
+        metric: 'points',
+        window: { kind: 'rolling', months: 12 },
+        tiers: [
+          { id: 'a', name: 'A', threshold: 0 },
+          { id: 'b', name: 'B', threshold: 10 },
+        ],
+      },
+    });
     expect(await f.due.getCheckpoint('expire')).toMatchObject({ from: '2026-03-10', kinds: ['EXPIRE', 'INACTIVITY'] });
-    expect(await f.due.getCheckpoint('notify')).toMatchObject({ lastAsOf: '2026-03-10T12:00:00.000Z', kinds: ['EXPIRE', 'INACTIVITY', 'REVIEW'] });
+    expect(await f.due.getCheckpoint('notify')).toMatchObject({
+      lastAsOf: '2026-03-10T12:00:00.000Z',
+      kinds: ['EXPIRE', 'INACTIVITY', 'REVIEW'],
+    });
     expect(await f.due.getCheckpoint('review')).toMatchObject({ from: '2026-03-10', kinds: ['REVIEW'] });
   });
 });
@@ -145,7 +180,9 @@ describe('activation', () => {
     expect(violations).toEqual([]);
     expect(profile).toMatchObject({ available: 30, pending: 0, pendingLots: [] });
     expect(lots[0]).toMatchObject({ gsi1pk: expect.stringMatching(/^DUE#EXPIRE#2027-03-01#/) });
-    expect(f.published('Points Activated').map((e) => e.detail.data)).toEqual([expect.objectContaining({ memberId: 'p1', points: 30 })]);
+    expect(f.published('Points Activated').map((e) => e.detail.data)).toEqual([
+      expect.objectContaining({ memberId: 'p1', points: 30 }),
+    ]);
   });
 });
 
@@ -154,14 +191,43 @@ describe('cost grows with the work due, not with the table', () => {
     // Members with lots far from due, written directly: only their presence in the table matters.
     const items = Array.from({ length: count }, (_, i) => i).flatMap((i) => {
       const memberId = `filler-${i}`;
-      const lot = { lotId: `L${i}`, amount: 5, remaining: 5, earnedAt: '2026-05-01T00:00:00.000Z', availableAt: '2026-05-01T00:00:00.000Z', expiresAt: '2027-05-01T00:00:00.000Z', source: 'purchase', reason: 'filler' };
+      const lot = {
+        lotId: `L${i}`,
+        amount: 5,
+        remaining: 5,
+        earnedAt: '2026-05-01T00:00:00.000Z',
+        availableAt: '2026-05-01T00:00:00.000Z',
+        expiresAt: '2027-05-01T00:00:00.000Z',
+        source: 'purchase',
+        reason: 'filler',
+      };
       return [
-        { ...keys.member('shop', memberId), entity: 'member', programId: 'shop', memberId, available: 5, pending: 0, lifetimeEarned: 5, version: 1 },
-        { ...keys.lot('shop', memberId, lot.expiresAt, lot.lotId), entity: 'lot', programId: 'shop', memberId, ...lot, ...dueKeys('EXPIRE', lot.expiresAt, 'shop', memberId, lot.lotId) },
+        {
+          ...keys.member('shop', memberId),
+          entity: 'member',
+          programId: 'shop',
+          memberId,
+          available: 5,
+          pending: 0,
+          lifetimeEarned: 5,
+          version: 1,
+        },
+        {
+          ...keys.lot('shop', memberId, lot.expiresAt, lot.lotId),
+          entity: 'lot',
+          programId: 'shop',
+          memberId,
+          ...lot,
+          ...dueKeys('EXPIRE', lot.expiresAt, 'shop', memberId, lot.lotId),
+        },
       ];
     });
     for (let i = 0; i < items.length; i += 25) {
-      await f.ddb.send(new BatchWriteCommand({ RequestItems: { [f.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+      await f.ddb.send(
+        new BatchWriteCommand({
+          RequestItems: { [f.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+        }),
+      );
     }
   }
 
@@ -175,7 +241,11 @@ describe('cost grows with the work due, not with the table', () => {
       const meter = new CostMeter();
       meter.attach(client);
       f.clock.set(ASOF);
-      const deps = { ...dynamoStores(client, f.tableName, { cache: false }), events: memoryPublisher(), clock: f.clock };
+      const deps = {
+        ...dynamoStores(client, f.tableName, { cache: false }),
+        events: memoryPublisher(),
+        clock: f.clock,
+      };
       const run = await runJob({ job: 'expire', asOf: ASOF }, deps);
       expect(run.totals.changed).toBe(10);
       const requests = Object.fromEntries(meter.requests);
@@ -191,8 +261,15 @@ describe('cost grows with the work due, not with the table', () => {
     const { BatchWriteItem: smallMarks, ...smallRest } = small;
     const { BatchWriteItem: largeMarks, ...largeRest } = large;
     expect(largeRest).toEqual(smallRest);
-    // Checkpoint read and save; 2 days x 8 shards of the EXPIRE index and one Query per due member for its due lots; one BatchGet (member) and one transaction each.
-    expect(smallRest).toEqual({ GetItem: 1, UpdateItem: 1, Query: 2 * 8 + 10, BatchGetItem: 10, TransactWriteItems: 10 });
+    // Checkpoint read and save; 2 days x 8 shards of the EXPIRE index and one Query per due member for its due lots;
+    // one BatchGet (member) and one transaction each.
+    expect(smallRest).toEqual({
+      GetItem: 1,
+      UpdateItem: 1,
+      Query: 2 * 8 + 10,
+      BatchGetItem: 10,
+      TransactWriteItems: 10,
+    });
     for (const marks of [smallMarks, largeMarks]) {
       expect(marks).toBeGreaterThanOrEqual(1);
       expect(marks).toBeLessThanOrEqual(8);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/start';
+import { type LocalStack, startLocalStack } from '../../local/start';
 
 let stack: LocalStack;
 const logs: string[] = [];
@@ -31,7 +31,11 @@ const api = (path: string, init: RequestInit & { key?: string | null } = {}) => 
   const { key = stack.apiKey, ...rest } = init;
   return fetch(`${stack.apiUrl}${path}`, {
     ...rest,
-    headers: { 'content-type': 'application/json', ...(key && { 'x-api-key': key }), ...(rest.headers as Record<string, string>) },
+    headers: {
+      'content-type': 'application/json',
+      ...(key && { 'x-api-key': key }),
+      ...(rest.headers as Record<string, string>),
+    },
   });
 };
 
@@ -65,13 +69,22 @@ describe('local stack (npm start)', () => {
   });
 
   it('enrols a member, records a purchase, and credits a Purchase Completed event from the bus', async () => {
-    const enrol = await api('/v1/members/carol', { method: 'PUT', body: JSON.stringify({ email: 'carol@example.com', name: 'Carol' }) });
+    const enrol = await api('/v1/members/carol', {
+      method: 'PUT',
+      body: JSON.stringify({ email: 'carol@example.com', name: 'Carol' }),
+    });
     expect(enrol.status).toBe(201);
     expect(await member('carol')).toMatchObject({ memberId: 'carol', points: { lifetimeEarned: 0 } });
 
     const purchase = await api('/v1/purchases', {
       method: 'POST',
-      body: JSON.stringify({ orderId: 'it-order-1', memberId: 'carol', occurredAt: '2026-01-10T10:00:00Z', currency: 'USD', amount: 4250 }),
+      body: JSON.stringify({
+        orderId: 'it-order-1',
+        memberId: 'carol',
+        occurredAt: '2026-01-10T10:00:00Z',
+        currency: 'USD',
+        amount: 4250,
+      }),
     });
     expect(purchase.status).toBe(201);
     const earned = (await purchase.json()) as { points: number; breakdown: { ruleId: string }[] };
@@ -85,47 +98,107 @@ describe('local stack (npm start)', () => {
       region: stack.region,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    const detail = { programId: stack.programId, orderId: 'it-order-2', memberId: 'carol', occurredAt: '2026-01-13T15:00:00Z', currency: 'USD', amount: 1000 };
+    const detail = {
+      programId: stack.programId,
+      orderId: 'it-order-2',
+      memberId: 'carol',
+      occurredAt: '2026-01-13T15:00:00Z',
+      currency: 'USD',
+      amount: 1000,
+    };
     const out = await client.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: stack.busName, Source: 'shop.checkout', DetailType: 'Purchase Completed', Detail: JSON.stringify(detail) }],
+        Entries: [
+          {
+            EventBusName: stack.busName,
+            Source: 'shop.checkout',
+            DetailType: 'Purchase Completed',
+            Detail: JSON.stringify(detail),
+          },
+        ],
       }),
     );
     expect(out.FailedEntryCount).toBe(0);
     await stack.bus.whenIdle();
 
-    const txs = (await (await api('/v1/members/carol/transactions')).json()) as { items: { orderId: string; points: number }[] };
+    const txs = (await (await api('/v1/members/carol/transactions')).json()) as {
+      items: { orderId: string; points: number }[];
+    };
     const fromBus = txs.items.find((t) => t.orderId === 'it-order-2');
-    expect(fromBus?.points).toBeGreaterThanOrEqual(10); // 1 point per dollar on a Tuesday (plus a windfall if the draw wins)
+    // 1 point per dollar on a Tuesday (plus a windfall if the draw wins)
+    expect(fromBus?.points).toBeGreaterThanOrEqual(10);
     expect((await member('carol')).points.lifetimeEarned).toBe(afterPurchase + fromBus!.points);
 
     // Returns and engagement events arrive on the bus too, and reach the same use cases.
     await client.send(
       new PutEventsCommand({
         Entries: [
-          { EventBusName: stack.busName, Source: 'shop.returns', DetailType: 'Purchase Returned', Detail: JSON.stringify({ programId: stack.programId, orderId: 'it-order-2', returnId: 'it-return-1', occurredAt: '2026-01-14T10:00:00Z' }) },
-          { EventBusName: stack.busName, Source: 'shop.reviews', DetailType: 'Engagement Recorded', Detail: JSON.stringify({ programId: stack.programId, eventId: 'it-review-1', memberId: 'carol', type: 'review.posted', occurredAt: '2026-01-14T10:00:00Z' }) },
+          {
+            EventBusName: stack.busName,
+            Source: 'shop.returns',
+            DetailType: 'Purchase Returned',
+            Detail: JSON.stringify({
+              programId: stack.programId,
+              orderId: 'it-order-2',
+              returnId: 'it-return-1',
+              occurredAt: '2026-01-14T10:00:00Z',
+            }),
+          },
+          {
+            EventBusName: stack.busName,
+            Source: 'shop.reviews',
+            DetailType: 'Engagement Recorded',
+            Detail: JSON.stringify({
+              programId: stack.programId,
+              eventId: 'it-review-1',
+              memberId: 'carol',
+              type: 'review.posted',
+              occurredAt: '2026-01-14T10:00:00Z',
+            }),
+          },
         ],
       }),
     );
     await stack.bus.whenIdle();
-    const after = (await (await api('/v1/members/carol/transactions')).json()) as { items: { type: string; points: number; returnId?: string; eventId?: string }[] };
-    expect(after.items.find((t) => t.returnId === 'it-return-1')).toMatchObject({ type: 'reverse', points: -fromBus!.points });
+    const after = (await (await api('/v1/members/carol/transactions')).json()) as {
+      items: { type: string; points: number; returnId?: string; eventId?: string }[];
+    };
+    expect(after.items.find((t) => t.returnId === 'it-return-1')).toMatchObject({
+      type: 'reverse',
+      points: -fromBus!.points,
+    });
     expect(after.items.find((t) => t.eventId === 'it-review-1')).toMatchObject({ type: 'earn', points: 25 });
     expect(logs.some((l) => l.includes('Purchase Completed') && l.includes('purchase-consumer.ts ok'))).toBe(true);
     expect(errors).toEqual([]);
   });
 
   it('dead-letters a Purchase Completed event the consumer keeps rejecting, naming its AWS queue', async () => {
-    const client = new EventBridgeClient({ endpoint: stack.eventsEndpoint, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const invalid = { programId: stack.programId, orderId: 'it-order-bad', memberId: 'carol', currency: 'USD' }; // no amount, no occurredAt
+    const client = new EventBridgeClient({
+      endpoint: stack.eventsEndpoint,
+      region: stack.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    // no amount, no occurredAt
+    const invalid = { programId: stack.programId, orderId: 'it-order-bad', memberId: 'carol', currency: 'USD' };
     const out = await client.send(
-      new PutEventsCommand({ Entries: [{ EventBusName: stack.busName, Source: 'shop.checkout', DetailType: 'Purchase Completed', Detail: JSON.stringify(invalid) }] }),
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: stack.busName,
+            Source: 'shop.checkout',
+            DetailType: 'Purchase Completed',
+            Detail: JSON.stringify(invalid),
+          },
+        ],
+      }),
     );
     await stack.bus.whenIdle();
 
     const letters = existsSync(stack.deadLetterFile)
-      ? readFileSync(stack.deadLetterFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line))
+      ? readFileSync(stack.deadLetterFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line))
       : [];
     expect(letters).toEqual([
       expect.objectContaining({

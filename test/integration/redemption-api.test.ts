@@ -3,11 +3,11 @@
 // through the local Step Functions endpoint with the unchanged SDK client.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/start';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
 import { dynamoStores } from '../../adapters/dynamodb/stores';
 import { systemClock } from '../../core/kernel/clock';
 import { createProgram } from '../../core/programs/use-cases/manage-programs';
+import { type LocalStack, startLocalStack } from '../../local/start';
 
 let stack: LocalStack;
 const logs: string[] = [];
@@ -22,7 +22,8 @@ beforeAll(async () => {
     tableName: `loyalty-redeem-it-${randomUUID().slice(0, 8)}`,
     retryBaseDelayMs: 10,
     log: (line) => logs.push(line),
-    logError: (message, error) => logs.push(`ERROR ${message}: ${error instanceof Error ? error.message : String(error)}`),
+    logError: (message, error) =>
+      logs.push(`ERROR ${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
 }, 120_000);
 
@@ -32,7 +33,11 @@ afterAll(async () => {
 });
 
 type Res = { status: number; body: any; headers: Headers };
-async function call(method: string, path: string, opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Res> {
+async function call(
+  method: string,
+  path: string,
+  opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Res> {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
     headers: { 'content-type': 'application/json', 'x-api-key': opts.key ?? stack.apiKey, ...opts.headers },
@@ -42,13 +47,24 @@ async function call(method: string, path: string, opts: { key?: string; body?: u
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
 const admin = (method: string, path: string, body?: unknown) => call(method, path, { key: stack.adminKey, body });
-const redeem = (memberId: string, body: unknown, key: string | null = randomUUID()) => call('POST', `/v1/members/${memberId}/redemptions`, { body, headers: key ? { 'idempotency-key': key } : {} });
-const points = async (memberId: string) => (await call('GET', `/v1/members/${memberId}`)).body.points.available as number;
+const redeem = (memberId: string, body: unknown, key: string | null = randomUUID()) =>
+  call('POST', `/v1/members/${memberId}/redemptions`, { body, headers: key ? { 'idempotency-key': key } : {} });
+const points = async (memberId: string) =>
+  (await call('GET', `/v1/members/${memberId}`)).body.points.available as number;
 
 async function memberWithPoints(memberId: string, dollars: number) {
   await call('PUT', `/v1/members/${memberId}`, { body: { name: memberId } });
   const occurredAt = new Date(Date.now() - 60_000).toISOString();
-  const res = await call('POST', '/v1/purchases', { body: { orderId: `o-${memberId}`, memberId, occurredAt, currency: 'USD', amount: dollars * 100, items: [{ sku: 'LATTE', quantity: 2, unitPrice: dollars * 50, category: 'coffee' }] } });
+  const res = await call('POST', '/v1/purchases', {
+    body: {
+      orderId: `o-${memberId}`,
+      memberId,
+      occurredAt,
+      currency: 'USD',
+      amount: dollars * 100,
+      items: [{ sku: 'LATTE', quantity: 2, unitPrice: dollars * 50, category: 'coffee' }],
+    },
+  });
   expect(res.status).toBe(201);
   return points(memberId);
 }
@@ -75,32 +91,82 @@ describe('rewards catalog (admin)', () => {
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['colour', 'cost.points', 'coupon.format.length', 'details.discount.amount', 'details.discount.currency', 'name']);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'colour',
+      'cost.points',
+      'coupon.format.length',
+      'details.discount.amount',
+      'details.discount.currency',
+      'name',
+    ]);
     expect((await admin('GET', '/v1/admin/rewards')).body.items).toHaveLength(before);
   });
 
-  it('rejects a currency other than the program\'s and a tier the program does not have (400, nothing written)', async () => {
-    const res = await admin('POST', '/v1/admin/rewards', { rewardId: 'bad-eur', type: 'gift-card', name: 'EUR card', details: { value: { amount: 1000, currency: 'EUR' } }, cost: { points: 10, byTier: { platinum: 5 } } });
-    expect(res.status).toBe(400);
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['cost.byTier.platinum', 'details.value.currency']);
-    expect((await admin('GET', '/v1/admin/rewards/bad-eur')).status).toBe(404);
-  });
+  it(
+    "rejects a currency other than the program's and a tier the program does not have (400, nothing " + 'written)',
+    async () => {
+      const res = await admin('POST', '/v1/admin/rewards', {
+        rewardId: 'bad-eur',
+        type: 'gift-card',
+        name: 'EUR card',
+        details: { value: { amount: 1000, currency: 'EUR' } },
+        cost: { points: 10, byTier: { platinum: 5 } },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+        'cost.byTier.platinum',
+        'details.value.currency',
+      ]);
+      expect((await admin('GET', '/v1/admin/rewards/bad-eur')).status).toBe(404);
+    },
+  );
 
   it('creates, reads, restocks and changes a reward; admin only', async () => {
-    const created = await admin('POST', '/v1/admin/rewards', { rewardId: 'it-coupon', type: 'coupon-fixed', name: 'IT coupon', category: 'coffee', details: { discount: { amount: 300, currency: 'USD' } }, cost: { points: 20 }, stock: { total: 3 } });
+    const created = await admin('POST', '/v1/admin/rewards', {
+      rewardId: 'it-coupon',
+      type: 'coupon-fixed',
+      name: 'IT coupon',
+      category: 'coffee',
+      details: { discount: { amount: 300, currency: 'USD' } },
+      cost: { points: 20 },
+      stock: { total: 3 },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ rewardId: 'it-coupon', stock: { total: 3, remaining: 3 }, coupon: { format: { alphabet: 'alphanumeric', length: 12 }, validityDays: 90 }, cancellationWindowHours: 24 });
-    expect((await admin('POST', '/v1/admin/rewards', { rewardId: 'it-coupon', type: 'free-shipping', name: 'dup', details: {}, cost: { points: 1 } })).status).toBe(409);
+    expect(created.body).toMatchObject({
+      rewardId: 'it-coupon',
+      stock: { total: 3, remaining: 3 },
+      coupon: { format: { alphabet: 'alphanumeric', length: 12 }, validityDays: 90 },
+      cancellationWindowHours: 24,
+    });
+    expect(
+      (
+        await admin('POST', '/v1/admin/rewards', {
+          rewardId: 'it-coupon',
+          type: 'free-shipping',
+          name: 'dup',
+          details: {},
+          cost: { points: 1 },
+        })
+      ).status,
+    ).toBe(409);
     const patched = await admin('PATCH', '/v1/admin/rewards/it-coupon', { addStock: 7, cost: { points: 25 } });
     expect(patched.body).toMatchObject({ stock: { total: 10, remaining: 10 }, cost: { points: 25 } });
-    expect((await admin('PATCH', '/v1/admin/rewards/it-coupon', { addStock: -11 })).body.errors).toEqual([{ field: 'addStock', message: 'cannot remove more than the 10 units left' }]);
+    expect((await admin('PATCH', '/v1/admin/rewards/it-coupon', { addStock: -11 })).body.errors).toEqual([
+      { field: 'addStock', message: 'cannot remove more than the 10 units left' },
+    ]);
     expect((await call('GET', '/v1/admin/rewards')).status).toBe(403);
   });
 });
 
 describe('redeeming (member API)', () => {
   it('lists the rewards a member may redeem with the points still needed, affordable first', async () => {
-    await admin('POST', '/v1/admin/rewards', { rewardId: 'it-dream', type: 'gift-card', name: 'Dream card', details: { value: { amount: 100_000, currency: 'USD' } }, cost: { points: 100_000 } });
+    await admin('POST', '/v1/admin/rewards', {
+      rewardId: 'it-dream',
+      type: 'gift-card',
+      name: 'Dream card',
+      details: { value: { amount: 100_000, currency: 'USD' } },
+      cost: { points: 100_000 },
+    });
     const available = await memberWithPoints('lister', 30);
     const res = await call('GET', '/v1/members/lister/rewards');
     expect(res.status).toBe(200);
@@ -114,33 +180,44 @@ describe('redeeming (member API)', () => {
     expect(items.map((i) => i.rewardId)).not.toContain('chefs-table');
   });
 
-  it('an instant reward completes within the request and returns its code; a retry returns the same redemption', async () => {
-    const before = await memberWithPoints('redeemer', 80);
-    const key = randomUUID();
+  it(
+    'an instant reward completes within the request and returns its code; a retry returns the same ' + 'redemption',
+    async () => {
+      const before = await memberWithPoints('redeemer', 80);
+      const key = randomUUID();
 
-    const res = await redeem('redeemer', { rewardId: 'coffee-5' }, key);
+      const res = await redeem('redeemer', { rewardId: 'coffee-5' }, key);
 
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'completed', rewardId: 'coffee-5', points: 25 });
-    expect(res.body.code).toMatch(/^CAFE-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
-    expect(res.headers.get('location')).toBe(`/v1/redemptions/${res.body.redemptionId}`);
-    expect(await points('redeemer')).toBe(before - 25);
-    const run = stack.stepFunctions.executions().find((e) => e.name === res.body.redemptionId)!;
-    expect(run.stateMachineArn).toMatch(/:stateMachine:local-redemption-instant$/);
-    expect(run.tasks.map((t) => `${t.state}:${t.outcome}`)).toEqual(['ReservePoints:succeeded', 'Issue:succeeded', 'Confirm:succeeded']);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ status: 'completed', rewardId: 'coffee-5', points: 25 });
+      expect(res.body.code).toMatch(/^CAFE-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+      expect(res.headers.get('location')).toBe(`/v1/redemptions/${res.body.redemptionId}`);
+      expect(await points('redeemer')).toBe(before - 25);
+      const run = stack.stepFunctions.executions().find((e) => e.name === res.body.redemptionId)!;
+      expect(run.stateMachineArn).toMatch(/:stateMachine:local-redemption-instant$/);
+      expect(run.tasks.map((t) => `${t.state}:${t.outcome}`)).toEqual([
+        'ReservePoints:succeeded',
+        'Issue:succeeded',
+        'Confirm:succeeded',
+      ]);
 
-    const again = await redeem('redeemer', { rewardId: 'coffee-5' }, key);
-    expect(again.status).toBe(200);
-    expect(again.headers.get('x-idempotent-replay')).toBe('true');
-    expect(again.body).toEqual(res.body);
-    const conflict = await redeem('redeemer', { rewardId: 'coffee-5', quantity: 2 }, key);
-    expect(conflict.status).toBe(409);
-    expect(conflict.body.type).toBe('https://loyalty.dev/problems/idempotency-conflict');
-    expect(await points('redeemer')).toBe(before - 25);
+      const again = await redeem('redeemer', { rewardId: 'coffee-5' }, key);
+      expect(again.status).toBe(200);
+      expect(again.headers.get('x-idempotent-replay')).toBe('true');
+      expect(again.body).toEqual(res.body);
+      const conflict = await redeem('redeemer', { rewardId: 'coffee-5', quantity: 2 }, key);
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.type).toBe('https://loyalty.dev/problems/idempotency-conflict');
+      expect(await points('redeemer')).toBe(before - 25);
 
-    expect((await call('GET', `/v1/redemptions/${res.body.redemptionId}`)).body).toEqual(res.body);
-    expect((await call('GET', '/v1/members/redeemer/redemptions')).body.items.map((r: { redemptionId: string }) => r.redemptionId)).toEqual([res.body.redemptionId]);
-  });
+      expect((await call('GET', `/v1/redemptions/${res.body.redemptionId}`)).body).toEqual(res.body);
+      expect(
+        (await call('GET', '/v1/members/redeemer/redemptions')).body.items.map(
+          (r: { redemptionId: string }) => r.redemptionId,
+        ),
+      ).toEqual([res.body.redemptionId]);
+    },
+  );
 
   it('names a missing Idempotency-Key and a bad quantity in one 400, and writes nothing', async () => {
     await memberWithPoints('careless', 40);
@@ -163,7 +240,10 @@ describe('redeeming (member API)', () => {
     ];
     for (const [body, status, type] of cases) {
       const res = await redeem('poor', body);
-      expect([res.status, res.body.type], JSON.stringify(body)).toEqual([status, `https://loyalty.dev/problems/${type}`]);
+      expect([res.status, res.body.type], JSON.stringify(body)).toEqual([
+        status,
+        `https://loyalty.dev/problems/${type}`,
+      ]);
     }
     expect((await call('GET', '/v1/members/poor/redemptions')).body.items).toEqual([]);
     expect(await points('poor')).toBe(before);
@@ -174,7 +254,10 @@ describe('redeeming (member API)', () => {
     const { body } = await redeem('couponer', { rewardId: 'coffee-5' });
     const check = await call('GET', `/v1/coupons/${body.code}`);
     expect(check.body).toMatchObject({ status: 'issued', valid: true, rewardId: 'coffee-5', memberId: 'couponer' });
-    expect((await call('POST', `/v1/coupons/${body.code}/redeem`, { body: { orderId: 'pos-1' } })).body).toMatchObject({ status: 'used', orderId: 'pos-1' });
+    expect((await call('POST', `/v1/coupons/${body.code}/redeem`, { body: { orderId: 'pos-1' } })).body).toMatchObject({
+      status: 'used',
+      orderId: 'pos-1',
+    });
     const second = await call('POST', `/v1/coupons/${body.code}/redeem`, { body: {} });
     expect([second.status, second.body.type]).toEqual([409, 'https://loyalty.dev/problems/coupon-used']);
     expect((await call('GET', '/v1/coupons/NOPE-NOPE-NOPE')).status).toBe(404);
@@ -202,11 +285,15 @@ describe('redeeming (member API)', () => {
     const id = res.body.redemptionId;
     await until(`/v1/redemptions/${id}`, (b) => b.status === 'awaiting-fulfilment');
 
-    const confirm = await call('POST', `/v1/redemptions/${id}/fulfilment`, { body: { outcome: 'fulfilled', reference: 'DHL-42' } });
+    const confirm = await call('POST', `/v1/redemptions/${id}/fulfilment`, {
+      body: { outcome: 'fulfilled', reference: 'DHL-42' },
+    });
     expect(confirm.status).toBe(202);
     const done = await until(`/v1/redemptions/${id}`, (b) => b.status === 'completed');
     expect(done.partnerFulfilment).toMatchObject({ reference: 'DHL-42' });
-    expect((await call('POST', `/v1/redemptions/${id}/fulfilment`, { body: { outcome: 'fulfilled' } })).status).toBe(200);
+    expect((await call('POST', `/v1/redemptions/${id}/fulfilment`, { body: { outcome: 'fulfilled' } })).status).toBe(
+      200,
+    );
     const run = stack.stepFunctions.executions().find((e) => e.name === id)!;
     expect(run.stateMachineArn).toMatch(/:stateMachine:local-redemption-partner$/);
   });
@@ -214,18 +301,31 @@ describe('redeeming (member API)', () => {
   it('donations are recorded and reported per cause', async () => {
     await memberWithPoints('giver', 60);
     const { body } = await redeem('giver', { rewardId: 'plant-a-tree', quantity: 2 });
-    expect(body).toMatchObject({ status: 'completed', points: 40, donation: { causeId: 'one-tree', amount: { amount: 200, currency: 'USD' } } });
+    expect(body).toMatchObject({
+      status: 'completed',
+      points: 40,
+      donation: { causeId: 'one-tree', amount: { amount: 200, currency: 'USD' } },
+    });
     const report = await admin('GET', '/v1/admin/donations');
-    expect(report.body.causes).toEqual([expect.objectContaining({ causeId: 'one-tree', donations: expect.any(Number), amount: { amount: expect.any(Number), currency: 'USD' } })]);
+    expect(report.body.causes).toEqual([
+      expect.objectContaining({
+        causeId: 'one-tree',
+        donations: expect.any(Number),
+        amount: { amount: expect.any(Number), currency: 'USD' },
+      }),
+    ]);
     const list = await admin('GET', '/v1/admin/rewards/plant-a-tree/donations');
     expect(list.body.items.map((d: { redemptionId: string }) => d.redemptionId)).toContain(body.redemptionId);
   });
 
-  it('redemptions stay in their program: another program\'s key sees nothing', async () => {
+  it("redemptions stay in their program: another program's key sees nothing", async () => {
     await memberWithPoints('isolated', 40);
     const { body } = await redeem('isolated', { rewardId: 'coffee-5' });
     const ddb = createDocumentClient({ endpoint: stack.dynamodbEndpoint, region: stack.region });
-    const { adminKey } = await createProgram({ programId: `other-${randomUUID().slice(0, 6)}` }, { ...dynamoStores(ddb, stack.tableName, { cache: false }), clock: systemClock });
+    const { adminKey } = await createProgram(
+      { programId: `other-${randomUUID().slice(0, 6)}` },
+      { ...dynamoStores(ddb, stack.tableName, { cache: false }), clock: systemClock },
+    );
     expect((await call('GET', `/v1/redemptions/${body.redemptionId}`, { key: adminKey })).status).toBe(404);
     expect((await call('GET', `/v1/coupons/${body.code}`, { key: adminKey })).status).toBe(404);
     expect((await call('POST', `/v1/redemptions/${body.redemptionId}/cancel`, { key: adminKey })).status).toBe(404);

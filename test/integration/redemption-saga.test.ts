@@ -3,10 +3,24 @@
 // through @aws-sdk/client-sfn. Failures are injected at every task; the ledger and the stock must
 // come back exactly.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requestRedemption, cancelRedemption, recordFulfilment, useCoupon, checkCoupon, getRedemption } from '../../core/rewards/use-cases/redemptions';
-import { CouponUsed, CouponVoid, InsufficientPoints, RedemptionLimitReached, CancellationWindowClosed, OutOfStock } from '../../core/rewards/errors';
 import { IdempotencyConflict } from '../../core/kernel/errors';
-import { sagaHarness, type SagaHarness } from '../support/redemptions';
+import {
+  CancellationWindowClosed,
+  CouponUsed,
+  CouponVoid,
+  InsufficientPoints,
+  OutOfStock,
+  RedemptionLimitReached,
+} from '../../core/rewards/errors';
+import {
+  cancelRedemption,
+  checkCoupon,
+  getRedemption,
+  recordFulfilment,
+  requestRedemption,
+  useCoupon,
+} from '../../core/rewards/use-cases/redemptions';
+import { type SagaHarness, sagaHarness } from '../support/redemptions';
 
 let h: SagaHarness;
 const P = 'saga';
@@ -57,10 +71,40 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 10_0
 beforeAll(async () => {
   h = await sagaHarness();
   await h.program(P);
-  await h.reward(P, { rewardId: 'coupon', name: '$5 off', category: 'coffee', type: 'coupon-fixed', details: { discount: { amount: 500, currency: 'USD' } }, cost: { points: 100 }, stock: { total: 50 }, limit: { count: 5, period: 'month' } });
-  await h.reward(P, { rewardId: 'unstocked', name: '10% off', type: 'coupon-percent', details: { percent: 10 }, cost: { points: 100 }, maxQuantity: 50 });
-  await h.reward(P, { rewardId: 'tote', name: 'Tote bag', type: 'free-product', details: { sku: 'TOTE' }, cost: { points: 80 }, stock: { total: 10 } });
-  await h.reward(P, { rewardId: 'tree', name: 'Plant a tree', type: 'donation', details: { cause: { causeId: 'trees', name: 'Trees' }, amount: { amount: 100, currency: 'USD' } }, cost: { points: 20 }, maxQuantity: 5 });
+  await h.reward(P, {
+    rewardId: 'coupon',
+    name: '$5 off',
+    category: 'coffee',
+    type: 'coupon-fixed',
+    details: { discount: { amount: 500, currency: 'USD' } },
+    cost: { points: 100 },
+    stock: { total: 50 },
+    limit: { count: 5, period: 'month' },
+  });
+  await h.reward(P, {
+    rewardId: 'unstocked',
+    name: '10% off',
+    type: 'coupon-percent',
+    details: { percent: 10 },
+    cost: { points: 100 },
+    maxQuantity: 50,
+  });
+  await h.reward(P, {
+    rewardId: 'tote',
+    name: 'Tote bag',
+    type: 'free-product',
+    details: { sku: 'TOTE' },
+    cost: { points: 80 },
+    stock: { total: 10 },
+  });
+  await h.reward(P, {
+    rewardId: 'tree',
+    name: 'Plant a tree',
+    type: 'donation',
+    details: { cause: { causeId: 'trees', name: 'Trees' }, amount: { amount: 100, currency: 'USD' } },
+    cost: { points: 20 },
+    maxQuantity: 5,
+  });
 }, 120_000);
 afterAll(() => h?.stop());
 beforeEach(() => h.intercept(undefined));
@@ -69,7 +113,14 @@ describe('instant redemption (Express state machine, run synchronously)', () => 
   it('runs the synthesized definition through every task handler and issues a code', async () => {
     await h.member(P, 'happy', [{ points: 150, expiresAt: days(30) }]);
 
-    const { redemption } = await requestRedemption(P, 'happy', { rewardId: 'coupon', quantity: 1 }, key(), 'corr-1', h.deps);
+    const { redemption } = await requestRedemption(
+      P,
+      'happy',
+      { rewardId: 'coupon', quantity: 1 },
+      key(),
+      'corr-1',
+      h.deps,
+    );
 
     expect(redemption).toMatchObject({ status: 'completed', points: 100, pointsReturned: 0 });
     expect(redemption.code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
@@ -86,8 +137,15 @@ describe('instant redemption (Express state machine, run synchronously)', () => 
     expect(after.balances.available).toBe(50);
     expect(after.violations).toEqual([]);
     expect(after.transactions.filter((t) => t.type === 'redeem').map((t) => t.points)).toEqual([-100]);
-    expect(await checkCoupon(P, redemption.code!, h.deps)).toMatchObject({ status: 'issued', valid: true, rewardId: 'coupon', memberId: 'happy' });
-    expect(h.events.filter((e) => e.detailType === 'Reward Redeemed').map((e) => e.detail.data.redemptionId)).toContain(redemption.redemptionId);
+    expect(await checkCoupon(P, redemption.code!, h.deps)).toMatchObject({
+      status: 'issued',
+      valid: true,
+      rewardId: 'coupon',
+      memberId: 'happy',
+    });
+    expect(h.events.filter((e) => e.detailType === 'Reward Redeemed').map((e) => e.detail.data.redemptionId)).toContain(
+      redemption.redemptionId,
+    );
   });
 });
 
@@ -96,7 +154,10 @@ describe('failure injected at every task: the ledger and the stock come back exa
 
   it.each(forward)('%s fails before running, every retry: compensated, nothing lost or held', async (state) => {
     const m = `before-${state}`;
-    await h.member(P, m, [{ points: 70, expiresAt: days(5) }, { points: 90, expiresAt: days(60) }]);
+    await h.member(P, m, [
+      { points: 70, expiresAt: days(5) },
+      { points: 90, expiresAt: days(60) },
+    ]);
     const before = await footprint(m, 'coupon');
     inject({ state, when: 'before', error: 'Lambda.ServiceException', times: 99 });
 
@@ -109,76 +170,109 @@ describe('failure injected at every task: the ledger and the stock come back exa
     expect(await footprint(m, 'coupon')).toEqual(before);
   });
 
-  it.each(forward.slice(0, 3))('%s commits then keeps failing: the compensation undoes what it wrote', async (state) => {
-    const m = `after-${state}`;
-    await h.member(P, m, [{ points: 70, expiresAt: days(5) }, { points: 90, expiresAt: days(60) }]);
-    const before = await footprint(m, 'coupon');
-    inject({ state, when: 'after', error: 'Lambda.Unknown', times: 99 });
+  it.each(forward.slice(0, 3))(
+    '%s commits then keeps failing: the compensation undoes what it wrote',
+    async (state) => {
+      const m = `after-${state}`;
+      await h.member(P, m, [
+        { points: 70, expiresAt: days(5) },
+        { points: 90, expiresAt: days(60) },
+      ]);
+      const before = await footprint(m, 'coupon');
+      inject({ state, when: 'after', error: 'Lambda.Unknown', times: 99 });
 
-    const { redemption } = await requestRedemption(P, m, { rewardId: 'coupon', quantity: 1 }, key(), 'c', h.deps);
+      const { redemption } = await requestRedemption(P, m, { rewardId: 'coupon', quantity: 1 }, key(), 'c', h.deps);
 
-    expect(redemption).toMatchObject({ status: 'failed', failure: { reason: 'internal-error' } });
-    expect(redemption.pointsReturned).toBe(100);
-    expect(await footprint(m, 'coupon')).toEqual(before);
-    const l = await h.ledger(P, m);
-    expect(l.transactions.filter((t) => t.type === 'redeem').map((t) => t.points)).toEqual([-100]);
-    expect(l.transactions.filter((t) => t.type === 'refund').map((t) => t.points)).toEqual([100]);
-    if (state === 'Issue') {
-      const stored = (await h.deps.redemptions.getMemberRedemption(P, m, redemption.redemptionId))!;
-      await expect(useCoupon(P, stored.code!, {}, h.deps)).rejects.toBeInstanceOf(CouponVoid);
-    }
-    expect(h.events.find((e) => e.detailType === 'Redemption Failed' && e.detail.data.redemptionId === redemption.redemptionId)?.detail.data).toMatchObject({
-      reason: 'internal-error',
-      pointsReturned: 100,
-      stockReturned: state === 'ReservePoints' ? 0 : 1,
-    });
-  });
+      expect(redemption).toMatchObject({ status: 'failed', failure: { reason: 'internal-error' } });
+      expect(redemption.pointsReturned).toBe(100);
+      expect(await footprint(m, 'coupon')).toEqual(before);
+      const l = await h.ledger(P, m);
+      expect(l.transactions.filter((t) => t.type === 'redeem').map((t) => t.points)).toEqual([-100]);
+      expect(l.transactions.filter((t) => t.type === 'refund').map((t) => t.points)).toEqual([100]);
+      if (state === 'Issue') {
+        const stored = (await h.deps.redemptions.getMemberRedemption(P, m, redemption.redemptionId))!;
+        await expect(useCoupon(P, stored.code!, {}, h.deps)).rejects.toBeInstanceOf(CouponVoid);
+      }
+      expect(
+        h.events.find(
+          (e) => e.detailType === 'Redemption Failed' && e.detail.data.redemptionId === redemption.redemptionId,
+        )?.detail.data,
+      ).toMatchObject({
+        reason: 'internal-error',
+        pointsReturned: 100,
+        stockReturned: state === 'ReservePoints' ? 0 : 1,
+      });
+    },
+  );
 
-  it('Confirm commits then keeps failing: the redemption stands (the member has the code), nothing is refunded', async () => {
-    const m = 'after-Confirm';
-    await h.member(P, m, [{ points: 160 }]);
-    inject({ state: 'Confirm', when: 'after', error: 'Lambda.Unknown', times: 99 });
+  it(
+    'Confirm commits then keeps failing: the redemption stands (the member has the code), nothing is ' + 'refunded',
+    async () => {
+      const m = 'after-Confirm';
+      await h.member(P, m, [{ points: 160 }]);
+      inject({ state: 'Confirm', when: 'after', error: 'Lambda.Unknown', times: 99 });
 
-    const { redemption } = await requestRedemption(P, m, { rewardId: 'coupon', quantity: 1 }, key(), 'c', h.deps);
+      const { redemption } = await requestRedemption(P, m, { rewardId: 'coupon', quantity: 1 }, key(), 'c', h.deps);
 
-    expect(redemption).toMatchObject({ status: 'completed', pointsReturned: 0 });
-    const l = await h.ledger(P, m);
-    expect(l.balances.available).toBe(60);
-    expect(l.transactions.filter((t) => t.type === 'refund')).toEqual([]);
-    expect(l.violations).toEqual([]);
-  });
+      expect(redemption).toMatchObject({ status: 'completed', pointsReturned: 0 });
+      const l = await h.ledger(P, m);
+      expect(l.balances.available).toBe(60);
+      expect(l.transactions.filter((t) => t.type === 'refund')).toEqual([]);
+      expect(l.violations).toEqual([]);
+    },
+  );
 
-  it.each(forward)('%s crashes once after committing and is retried: it does not reserve, issue or confirm twice', async (state) => {
-    const m = `retry-${state}`;
-    await h.member(P, m, [{ points: 160 }]);
-    const stockBefore = (await footprint(m, 'coupon')).stock!;
-    inject({ state, when: 'after', error: 'Lambda.ServiceException', times: 1 });
+  it.each(forward)(
+    '%s crashes once after committing and is retried: it does not reserve, issue or confirm twice',
+    async (state) => {
+      const m = `retry-${state}`;
+      await h.member(P, m, [{ points: 160 }]);
+      const stockBefore = (await footprint(m, 'coupon')).stock!;
+      inject({ state, when: 'after', error: 'Lambda.ServiceException', times: 1 });
 
-    const { redemption } = await requestRedemption(P, m, { rewardId: 'coupon', quantity: 1 }, key(), 'c', h.deps);
+      const { redemption } = await requestRedemption(P, m, { rewardId: 'coupon', quantity: 1 }, key(), 'c', h.deps);
 
-    expect(redemption.status).toBe('completed');
-    const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
-    expect(run.tasks.filter((t) => t.state === state).map((t) => t.outcome)).toEqual(['failed', 'succeeded']);
-    const l = await h.ledger(P, m, 'coupon');
-    expect(l.balances.available).toBe(60);
-    expect(l.transactions.filter((t) => t.type === 'redeem')).toHaveLength(1);
-    expect(l.stock).toBe(stockBefore - 1);
-    expect(Object.values(l.usage)).toEqual([1]);
-    const coupons = (await h.table.scanAll()).filter((i) => i.entity === 'coupon' && i.redemptionId === redemption.redemptionId);
-    expect(coupons).toHaveLength(1);
-    expect(coupons[0]!.code).toBe(redemption.code);
-    expect(h.events.filter((e) => e.detailType === 'Reward Redeemed' && e.detail.data.redemptionId === redemption.redemptionId)).toHaveLength(1);
-  });
+      expect(redemption.status).toBe('completed');
+      const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
+      expect(run.tasks.filter((t) => t.state === state).map((t) => t.outcome)).toEqual(['failed', 'succeeded']);
+      const l = await h.ledger(P, m, 'coupon');
+      expect(l.balances.available).toBe(60);
+      expect(l.transactions.filter((t) => t.type === 'redeem')).toHaveLength(1);
+      expect(l.stock).toBe(stockBefore - 1);
+      expect(Object.values(l.usage)).toEqual([1]);
+      const coupons = (await h.table.scanAll()).filter(
+        (i) => i.entity === 'coupon' && i.redemptionId === redemption.redemptionId,
+      );
+      expect(coupons).toHaveLength(1);
+      expect(coupons[0]!.code).toBe(redemption.code);
+      expect(
+        h.events.filter(
+          (e) => e.detailType === 'Reward Redeemed' && e.detail.data.redemptionId === redemption.redemptionId,
+        ),
+      ).toHaveLength(1);
+    },
+  );
 
   it('a throttled task is retried with backoff and the redemption completes', async () => {
     await h.member(P, 'throttled', [{ points: 100 }]);
     inject({ state: 'ReservePoints', when: 'before', error: 'Lambda.TooManyRequestsException', times: 2 });
 
-    const { redemption } = await requestRedemption(P, 'throttled', { rewardId: 'unstocked', quantity: 1 }, key(), 'c', h.deps);
+    const { redemption } = await requestRedemption(
+      P,
+      'throttled',
+      { rewardId: 'unstocked', quantity: 1 },
+      key(),
+      'c',
+      h.deps,
+    );
 
     expect(redemption.status).toBe('completed');
     const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
-    expect(run.tasks.filter((t) => t.state === 'ReservePoints').map((t) => t.outcome)).toEqual(['failed', 'failed', 'succeeded']);
+    expect(run.tasks.filter((t) => t.state === 'ReservePoints').map((t) => t.outcome)).toEqual([
+      'failed',
+      'failed',
+      'succeeded',
+    ]);
     expect((await h.ledger(P, 'throttled')).balances.available).toBe(0);
   });
 
@@ -189,14 +283,28 @@ describe('failure injected at every task: the ledger and the stock come back exa
     h.intercept(async ({ state }, invoke) => {
       if (state === 'ReservePoints' && !fired) {
         fired = true;
-        expect((await requestRedemption(P, 'refused', { rewardId: 'unstocked', quantity: 1 }, key(), 'c', h.deps)).redemption.status).toBe('completed');
+        expect(
+          (await requestRedemption(P, 'refused', { rewardId: 'unstocked', quantity: 1 }, key(), 'c', h.deps)).redemption
+            .status,
+        ).toBe('completed');
       }
       return invoke();
     });
 
-    const { redemption } = await requestRedemption(P, 'refused', { rewardId: 'unstocked', quantity: 1 }, key(), 'c', h.deps);
+    const { redemption } = await requestRedemption(
+      P,
+      'refused',
+      { rewardId: 'unstocked', quantity: 1 },
+      key(),
+      'c',
+      h.deps,
+    );
 
-    expect(redemption).toMatchObject({ status: 'failed', failure: { reason: 'insufficient-points' }, pointsReturned: 0 });
+    expect(redemption).toMatchObject({
+      status: 'failed',
+      failure: { reason: 'insufficient-points' },
+      pointsReturned: 0,
+    });
     const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
     expect(run.tasks.map((t) => `${t.state}:${t.outcome}`)).toEqual(['ReservePoints:failed', 'Compensate:succeeded']);
     const l = await h.ledger(P, 'refused');
@@ -209,7 +317,10 @@ describe('failure injected at every task: the ledger and the stock come back exa
     const m = 'flaky-compensation';
     await h.member(P, m, [{ points: 40, expiresAt: days(3) }, { points: 120 }]);
     const before = await footprint(m, 'coupon');
-    inject({ state: 'Issue', when: 'before', error: 'OutOfCodes', times: 1 }, { state: 'Compensate', when: 'after', error: 'Lambda.ServiceException', times: 2 });
+    inject(
+      { state: 'Issue', when: 'before', error: 'OutOfCodes', times: 1 },
+      { state: 'Compensate', when: 'after', error: 'Lambda.ServiceException', times: 2 },
+    );
 
     const { redemption } = await requestRedemption(P, m, { rewardId: 'coupon', quantity: 1 }, key(), 'c', h.deps);
 
@@ -220,30 +331,39 @@ describe('failure injected at every task: the ledger and the stock come back exa
 });
 
 describe('points', () => {
-  it('are taken from the lots nearest to expiry first, and a cancellation puts them back in the same lots (same expiry)', async () => {
-    const m = 'expiry-order';
-    const lots = await h.member(P, m, [
-      { points: 100, expiresAt: days(90) },
-      { points: 30, expiresAt: days(10) },
-      { points: 100, expiresAt: null },
-      { points: 50, expiresAt: days(40) },
-    ]);
-    const before = await footprint(m, 'coupon');
+  it(
+    'are taken from the lots nearest to expiry first, and a cancellation puts them back in the same lots (same ' +
+      'expiry)',
+    async () => {
+      const m = 'expiry-order';
+      const lots = await h.member(P, m, [
+        { points: 100, expiresAt: days(90) },
+        { points: 30, expiresAt: days(10) },
+        { points: 100, expiresAt: null },
+        { points: 50, expiresAt: days(40) },
+      ]);
+      const before = await footprint(m, 'coupon');
 
-    const { redemption } = await requestRedemption(P, m, { rewardId: 'coupon', quantity: 1 }, key(), 'c', h.deps);
+      const { redemption } = await requestRedemption(P, m, { rewardId: 'coupon', quantity: 1 }, key(), 'c', h.deps);
 
-    const remaining = Object.fromEntries((await h.ledger(P, m)).lots.map((l) => [l.lotId, l.remaining]));
-    expect([lots[0], lots[1], lots[2], lots[3]].map((l) => remaining[l!.lotId])).toEqual([80, 0, 100, 0]);
+      const remaining = Object.fromEntries((await h.ledger(P, m)).lots.map((l) => [l.lotId, l.remaining]));
+      expect([lots[0], lots[1], lots[2], lots[3]].map((l) => remaining[l!.lotId])).toEqual([80, 0, 100, 0]);
 
-    const cancelled = await cancelRedemption(P, redemption.redemptionId, h.deps);
-    expect(cancelled).toMatchObject({ status: 'cancelled', pointsReturned: 100 });
-    expect(await footprint(m, 'coupon')).toEqual(before);
-    await expect(useCoupon(P, redemption.code!, {}, h.deps)).rejects.toBeInstanceOf(CouponVoid);
-    expect(h.apiEvents.find((e) => e.detailType === 'Redemption Cancelled' && (e.detail.data as any).redemptionId === redemption.redemptionId)?.detail.data).toMatchObject({ pointsReturned: 100, stockReturned: 1 });
-    // A second cancel changes nothing.
-    expect((await cancelRedemption(P, redemption.redemptionId, h.deps)).status).toBe('cancelled');
-    expect((await h.ledger(P, m)).transactions.filter((t) => t.type === 'refund')).toHaveLength(1);
-  });
+      const cancelled = await cancelRedemption(P, redemption.redemptionId, h.deps);
+      expect(cancelled).toMatchObject({ status: 'cancelled', pointsReturned: 100 });
+      expect(await footprint(m, 'coupon')).toEqual(before);
+      await expect(useCoupon(P, redemption.code!, {}, h.deps)).rejects.toBeInstanceOf(CouponVoid);
+      expect(
+        h.apiEvents.find(
+          (e) =>
+            e.detailType === 'Redemption Cancelled' && (e.detail.data as any).redemptionId === redemption.redemptionId,
+        )?.detail.data,
+      ).toMatchObject({ pointsReturned: 100, stockReturned: 1 });
+      // A second cancel changes nothing.
+      expect((await cancelRedemption(P, redemption.redemptionId, h.deps)).status).toBe('cancelled');
+      expect((await h.ledger(P, m)).transactions.filter((t) => t.type === 'refund')).toHaveLength(1);
+    },
+  );
 
   it('a used coupon cannot be cancelled, and a coupon is used once', async () => {
     await h.member(P, 'user', [{ points: 200 }]);
@@ -258,11 +378,17 @@ describe('points', () => {
   it('a reward without a cancellation window cannot be cancelled (donations by default)', async () => {
     await h.member(P, 'donor', [{ points: 100 }]);
     const { redemption } = await requestRedemption(P, 'donor', { rewardId: 'tree', quantity: 3 }, key(), 'c', h.deps);
-    expect(redemption).toMatchObject({ status: 'completed', points: 60, donation: { causeId: 'trees', amount: { amount: 300, currency: 'USD' } } });
+    expect(redemption).toMatchObject({
+      status: 'completed',
+      points: 60,
+      donation: { causeId: 'trees', amount: { amount: 300, currency: 'USD' } },
+    });
     expect(redemption.donation!.receipt).toMatch(/^DON-/);
     await expect(cancelRedemption(P, redemption.redemptionId, h.deps)).rejects.toBeInstanceOf(CancellationWindowClosed);
     const totals = await h.deps.donations.donationTotals(P);
-    expect(totals).toEqual([{ causeId: 'trees', causeName: 'Trees', donations: 1, points: 60, amount: { amount: 300, currency: 'USD' } }]);
+    expect(totals).toEqual([
+      { causeId: 'trees', causeName: 'Trees', donations: 1, points: 60, amount: { amount: 300, currency: 'USD' } },
+    ]);
   });
 });
 
@@ -282,14 +408,20 @@ describe('Idempotency-Key', () => {
     const k = key();
     await requestRedemption(P, 'idem2', { rewardId: 'unstocked', quantity: 1 }, k, 'c', h.deps);
     const before = await h.table.scanAll();
-    await expect(requestRedemption(P, 'idem2', { rewardId: 'unstocked', quantity: 2 }, k, 'c', h.deps)).rejects.toBeInstanceOf(IdempotencyConflict);
+    await expect(
+      requestRedemption(P, 'idem2', { rewardId: 'unstocked', quantity: 2 }, k, 'c', h.deps),
+    ).rejects.toBeInstanceOf(IdempotencyConflict);
     expect(await h.table.scanAll()).toEqual(before);
   });
 
   it('concurrent requests with the same key make one redemption', async () => {
     await h.member(P, 'idem3', [{ points: 1_000 }]);
     const k = key();
-    const results = await Promise.all(Array.from({ length: 6 }, () => requestRedemption(P, 'idem3', { rewardId: 'unstocked', quantity: 1 }, k, 'c', h.deps)));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        requestRedemption(P, 'idem3', { rewardId: 'unstocked', quantity: 1 }, k, 'c', h.deps),
+      ),
+    );
     expect(new Set(results.map((r) => r.redemption.redemptionId)).size).toBe(1);
     expect(results.every((r) => r.redemption.status === 'completed')).toBe(true);
     expect((await h.ledger(P, 'idem3')).balances.available).toBe(900);
@@ -306,15 +438,30 @@ describe('Idempotency-Key', () => {
 });
 
 describe('limits of one transaction', () => {
-  it('points spread over more lots than one transaction can debit: the redemption fails as too-many-lots, nothing spent', async () => {
-    await h.reward(P, { rewardId: 'crumb-card', name: 'Gift card', type: 'gift-card', details: { value: { amount: 1_000, currency: 'USD' } }, cost: { points: 170 } });
-    const m = 'crumbs';
-    await h.member(P, m, Array.from({ length: 90 }, () => ({ points: 2 })));
-    const before = await footprint(m, 'crumb-card');
-    const out = await requestRedemption(P, m, { rewardId: 'crumb-card', quantity: 1 }, key(), 'c', h.deps); // 170 points: 85 lots
-    expect(out.redemption).toMatchObject({ status: 'failed', failure: { reason: 'too-many-lots' } });
-    expect(await footprint(m, 'crumb-card')).toEqual(before);
-  });
+  it(
+    'points spread over more lots than one transaction can debit: the redemption fails as too-many-lots, nothing ' +
+      'spent',
+    async () => {
+      await h.reward(P, {
+        rewardId: 'crumb-card',
+        name: 'Gift card',
+        type: 'gift-card',
+        details: { value: { amount: 1_000, currency: 'USD' } },
+        cost: { points: 170 },
+      });
+      const m = 'crumbs';
+      await h.member(
+        P,
+        m,
+        Array.from({ length: 90 }, () => ({ points: 2 })),
+      );
+      const before = await footprint(m, 'crumb-card');
+      // 170 points: 85 lots
+      const out = await requestRedemption(P, m, { rewardId: 'crumb-card', quantity: 1 }, key(), 'c', h.deps);
+      expect(out.redemption).toMatchObject({ status: 'failed', failure: { reason: 'too-many-lots' } });
+      expect(await footprint(m, 'crumb-card')).toEqual(before);
+    },
+  );
 });
 
 describe('concurrency', () => {
@@ -322,13 +469,18 @@ describe('concurrency', () => {
     const m = 'rush';
     await h.member(P, m, [{ points: 400, expiresAt: days(20) }, { points: 600 }]);
 
-    const settled = await Promise.allSettled(Array.from({ length: 25 }, () => requestRedemption(P, m, { rewardId: 'unstocked', quantity: 1 }, key(), 'c', h.deps)));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 25 }, () =>
+        requestRedemption(P, m, { rewardId: 'unstocked', quantity: 1 }, key(), 'c', h.deps),
+      ),
+    );
 
     const completed = settled.filter((s) => s.status === 'fulfilled' && s.value.redemption.status === 'completed');
     const failedInSaga = settled.filter((s) => s.status === 'fulfilled' && s.value.redemption.status === 'failed');
     const refused = settled.filter((s) => s.status === 'rejected');
     expect(completed).toHaveLength(10);
-    for (const f of failedInSaga) expect((f as PromiseFulfilledResult<any>).value.redemption.failure.reason).toBe('insufficient-points');
+    for (const f of failedInSaga)
+      expect((f as PromiseFulfilledResult<any>).value.redemption.failure.reason).toBe('insufficient-points');
     for (const r of refused) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(InsufficientPoints);
     expect(completed.length + failedInSaga.length + refused.length).toBe(25);
     const l = await h.ledger(P, m);
@@ -337,38 +489,69 @@ describe('concurrency', () => {
     expect(l.lots.every((x) => x.remaining === 0)).toBe(true);
   });
 
-  it('many members racing for the last item: exactly one gets it, every other member keeps their points exactly', async () => {
-    await h.reward(P, { rewardId: 'last-one', name: 'Last one', type: 'gift-card', details: { value: { amount: 5_000, currency: 'USD' } }, cost: { points: 200 }, stock: { total: 1 } });
-    const members = Array.from({ length: 8 }, (_, i) => `racer-${i}`);
-    for (const m of members) await h.member(P, m, [{ points: 250, expiresAt: days(15) }]);
-    const before = Object.fromEntries(await Promise.all(members.map(async (m) => [m, (await footprint(m, 'last-one')).lots] as const)));
+  it(
+    'many members racing for the last item: exactly one gets it, every other member keeps their points ' + 'exactly',
+    async () => {
+      await h.reward(P, {
+        rewardId: 'last-one',
+        name: 'Last one',
+        type: 'gift-card',
+        details: { value: { amount: 5_000, currency: 'USD' } },
+        cost: { points: 200 },
+        stock: { total: 1 },
+      });
+      const members = Array.from({ length: 8 }, (_, i) => `racer-${i}`);
+      for (const m of members) await h.member(P, m, [{ points: 250, expiresAt: days(15) }]);
+      const before = Object.fromEntries(
+        await Promise.all(members.map(async (m) => [m, (await footprint(m, 'last-one')).lots] as const)),
+      );
 
-    const settled = await Promise.allSettled(members.map((m) => requestRedemption(P, m, { rewardId: 'last-one', quantity: 1 }, key(), 'c', h.deps)));
+      const settled = await Promise.allSettled(
+        members.map((m) => requestRedemption(P, m, { rewardId: 'last-one', quantity: 1 }, key(), 'c', h.deps)),
+      );
 
-    const winners = settled.flatMap((s, i) => (s.status === 'fulfilled' && s.value.redemption.status === 'completed' ? [members[i]!] : []));
-    expect(winners).toHaveLength(1);
-    for (const [i, s] of settled.entries()) {
-      if (members[i] === winners[0]) continue;
-      if (s.status === 'fulfilled') expect(s.value.redemption).toMatchObject({ status: 'failed', failure: { reason: 'out-of-stock' } });
-      else expect(s.reason).toBeInstanceOf(OutOfStock);
-      const l = await footprint(members[i]!, 'last-one');
-      expect(l.balances.available).toBe(250);
-      expect(l.lots).toEqual(before[members[i]!]);
-      expect(l.violations).toEqual([]);
-    }
-    expect((await footprint(winners[0]!, 'last-one')).stock).toBe(0);
-  });
+      const winners = settled.flatMap((s, i) =>
+        s.status === 'fulfilled' && s.value.redemption.status === 'completed' ? [members[i]!] : [],
+      );
+      expect(winners).toHaveLength(1);
+      for (const [i, s] of settled.entries()) {
+        if (members[i] === winners[0]) continue;
+        if (s.status === 'fulfilled')
+          expect(s.value.redemption).toMatchObject({ status: 'failed', failure: { reason: 'out-of-stock' } });
+        else expect(s.reason).toBeInstanceOf(OutOfStock);
+        const l = await footprint(members[i]!, 'last-one');
+        expect(l.balances.available).toBe(250);
+        expect(l.lots).toEqual(before[members[i]!]);
+        expect(l.violations).toEqual([]);
+      }
+      expect((await footprint(winners[0]!, 'last-one')).stock).toBe(0);
+    },
+  );
 
   it('a per-member limit holds under concurrency', async () => {
-    await h.reward(P, { rewardId: 'twice', name: 'Twice a month', type: 'free-shipping', details: {}, cost: { points: 10 }, limit: { count: 2, period: 'month' } });
+    await h.reward(P, {
+      rewardId: 'twice',
+      name: 'Twice a month',
+      type: 'free-shipping',
+      details: {},
+      cost: { points: 10 },
+      limit: { count: 2, period: 'month' },
+    });
     await h.member(P, 'limited', [{ points: 500 }]);
 
-    const settled = await Promise.allSettled(Array.from({ length: 6 }, () => requestRedemption(P, 'limited', { rewardId: 'twice', quantity: 1 }, key(), 'c', h.deps)));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 6 }, () =>
+        requestRedemption(P, 'limited', { rewardId: 'twice', quantity: 1 }, key(), 'c', h.deps),
+      ),
+    );
 
-    expect(settled.filter((s) => s.status === 'fulfilled' && s.value.redemption.status === 'completed')).toHaveLength(2);
+    expect(settled.filter((s) => s.status === 'fulfilled' && s.value.redemption.status === 'completed')).toHaveLength(
+      2,
+    );
     for (const s of settled) {
       if (s.status === 'rejected') expect(s.reason).toBeInstanceOf(RedemptionLimitReached);
-      else if (s.value.redemption.status !== 'completed') expect(s.value.redemption.failure?.reason).toBe('limit-reached');
+      else if (s.value.redemption.status !== 'completed')
+        expect(s.value.redemption.failure?.reason).toBe('limit-reached');
     }
     const l = await h.ledger(P, 'limited');
     expect(l.balances.available).toBe(480);
@@ -378,7 +561,10 @@ describe('concurrency', () => {
 
 describe('partner fulfilment (Standard state machine waiting on a task token)', () => {
   const awaiting = (m: string, id: string) =>
-    until(() => h.deps.redemptions.getMemberRedemption(P, m, id), (r) => r?.status === 'awaiting-fulfilment');
+    until(
+      () => h.deps.redemptions.getMemberRedemption(P, m, id),
+      (r) => r?.status === 'awaiting-fulfilment',
+    );
 
   it('waits for the partner, then completes', async () => {
     await h.member(P, 'shopper', [{ points: 100 }]);
@@ -386,14 +572,30 @@ describe('partner fulfilment (Standard state machine waiting on a task token)', 
     expect(redemption.status).toBe('pending');
     expect((await awaiting('shopper', redemption.redemptionId))?.status).toBe('awaiting-fulfilment');
 
-    const res = await recordFulfilment(P, redemption.redemptionId, { outcome: 'fulfilled', reference: 'UPS-123', note: null }, h.deps);
+    const res = await recordFulfilment(
+      P,
+      redemption.redemptionId,
+      { outcome: 'fulfilled', reference: 'UPS-123', note: null },
+      h.deps,
+    );
     expect(res.accepted).toBe(true);
 
     const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
     expect((await h.sfn.waitForExecution(run.executionArn)).status).toBe('SUCCEEDED');
-    expect(await getRedemption(P, redemption.redemptionId, h.deps)).toMatchObject({ status: 'completed', partnerFulfilment: { reference: 'UPS-123' } });
-    expect(h.sfn.describeExecution(run.executionArn).tasks.map((t) => t.state)).toEqual(['ReservePoints', 'ReserveStock', 'AwaitFulfilment', 'Confirm']);
-    expect(h.events.find((e) => e.detailType === 'Reward Redeemed' && e.detail.data.redemptionId === redemption.redemptionId)?.detail.data.fulfilmentReference).toBe('UPS-123');
+    expect(await getRedemption(P, redemption.redemptionId, h.deps)).toMatchObject({
+      status: 'completed',
+      partnerFulfilment: { reference: 'UPS-123' },
+    });
+    expect(h.sfn.describeExecution(run.executionArn).tasks.map((t) => t.state)).toEqual([
+      'ReservePoints',
+      'ReserveStock',
+      'AwaitFulfilment',
+      'Confirm',
+    ]);
+    expect(
+      h.events.find((e) => e.detailType === 'Reward Redeemed' && e.detail.data.redemptionId === redemption.redemptionId)
+        ?.detail.data.fulfilmentReference,
+    ).toBe('UPS-123');
   });
 
   it.each([
@@ -406,12 +608,23 @@ describe('partner fulfilment (Standard state machine waiting on a task token)', 
     const { redemption } = await requestRedemption(P, m, { rewardId: 'tote', quantity: 1 }, key(), 'c', h.deps);
     const waiting = (await awaiting(m, redemption.redemptionId))!;
 
-    if (reason === 'fulfilment-failed') await recordFulfilment(P, redemption.redemptionId, { outcome: 'failed', reason: 'warehouse out of totes' }, h.deps);
-    else h.sfn.sendTaskFailure(waiting.taskToken!, 'States.Timeout', 'Task timed out'); // what the TimeoutSeconds of AwaitFulfilment raises
+    if (reason === 'fulfilment-failed')
+      await recordFulfilment(
+        P,
+        redemption.redemptionId,
+        { outcome: 'failed', reason: 'warehouse out of totes' },
+        h.deps,
+      );
+    // what the TimeoutSeconds of AwaitFulfilment raises
+    else h.sfn.sendTaskFailure(waiting.taskToken!, 'States.Timeout', 'Task timed out');
 
     const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
     await h.sfn.waitForExecution(run.executionArn);
-    expect(await getRedemption(P, redemption.redemptionId, h.deps)).toMatchObject({ status: 'failed', failure: { reason }, pointsReturned: 80 });
+    expect(await getRedemption(P, redemption.redemptionId, h.deps)).toMatchObject({
+      status: 'failed',
+      failure: { reason },
+      pointsReturned: 80,
+    });
     expect(await footprint(m, 'tote')).toEqual(before);
   });
 
@@ -423,24 +636,37 @@ describe('partner fulfilment (Standard state machine waiting on a task token)', 
     const { redemption } = await requestRedemption(P, m, { rewardId: 'tote', quantity: 1 }, key(), 'c', h.deps);
     const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
     await h.sfn.waitForExecution(run.executionArn);
-    expect(await getRedemption(P, redemption.redemptionId, h.deps)).toMatchObject({ status: 'failed', failure: { reason: 'internal-error' } });
+    expect(await getRedemption(P, redemption.redemptionId, h.deps)).toMatchObject({
+      status: 'failed',
+      failure: { reason: 'internal-error' },
+    });
     expect(await footprint(m, 'tote')).toEqual(before);
   });
 
-  it('a member may cancel while the partner has not confirmed: everything back, the execution ends without a second release', async () => {
-    const m = 'changed-mind';
-    await h.member(P, m, [{ points: 100, expiresAt: days(9) }]);
-    const before = await footprint(m, 'tote');
-    const { redemption } = await requestRedemption(P, m, { rewardId: 'tote', quantity: 1 }, key(), 'c', h.deps);
-    await awaiting(m, redemption.redemptionId);
+  it(
+    'a member may cancel while the partner has not confirmed: everything back, the execution ends without a ' +
+      'second release',
+    async () => {
+      const m = 'changed-mind';
+      await h.member(P, m, [{ points: 100, expiresAt: days(9) }]);
+      const before = await footprint(m, 'tote');
+      const { redemption } = await requestRedemption(P, m, { rewardId: 'tote', quantity: 1 }, key(), 'c', h.deps);
+      await awaiting(m, redemption.redemptionId);
 
-    expect(await cancelRedemption(P, redemption.redemptionId, h.deps)).toMatchObject({ status: 'cancelled', pointsReturned: 80 });
+      expect(await cancelRedemption(P, redemption.redemptionId, h.deps)).toMatchObject({
+        status: 'cancelled',
+        pointsReturned: 80,
+      });
 
-    const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
-    expect((await h.sfn.waitForExecution(run.executionArn)).status).toBe('SUCCEEDED');
-    expect(h.sfn.describeExecution(run.executionArn).tasks.at(-1)).toMatchObject({ state: 'Compensate', outcome: 'succeeded' });
-    expect((await getRedemption(P, redemption.redemptionId, h.deps)).status).toBe('cancelled');
-    expect(await footprint(m, 'tote')).toEqual(before);
-    expect((await h.ledger(P, m)).transactions.filter((t) => t.type === 'refund')).toHaveLength(1);
-  });
+      const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
+      expect((await h.sfn.waitForExecution(run.executionArn)).status).toBe('SUCCEEDED');
+      expect(h.sfn.describeExecution(run.executionArn).tasks.at(-1)).toMatchObject({
+        state: 'Compensate',
+        outcome: 'succeeded',
+      });
+      expect((await getRedemption(P, redemption.redemptionId, h.deps)).status).toBe('cancelled');
+      expect(await footprint(m, 'tote')).toEqual(before);
+      expect((await h.ledger(P, m)).transactions.filter((t) => t.type === 'refund')).toHaveLength(1);
+    },
+  );
 });

@@ -1,5 +1,5 @@
-import type { APIGatewayProxyEvent, Context, EventBridgeEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, Context, EventBridgeEvent } from 'aws-lambda';
 
 /** A REST API proxy event as API Gateway sends it after the authorizer allowed the key. */
 export function apiEvent(args: {
@@ -32,13 +32,31 @@ export function apiEvent(args: {
       resourcePath: args.resource,
       httpMethod: args.method,
       stage: 'v1',
-      authorizer: args.programId === undefined ? undefined : { programId: args.programId, scopes: args.scopes ?? 'members:read,members:write,purchases:write', keyId: 'k1', principalId: 'p' },
+      authorizer:
+        args.programId === undefined
+          ? undefined
+          : {
+              programId: args.programId,
+              scopes: args.scopes ?? 'members:read,members:write,purchases:write',
+              keyId: 'k1',
+              principalId: 'p',
+            },
     } as unknown as APIGatewayProxyEvent['requestContext'],
   } as APIGatewayProxyEvent;
 }
 
 export function busEvent<D extends string, T>(detailType: D, detail: T): EventBridgeEvent<D, T> {
-  return { version: '0', id: randomUUID(), 'detail-type': detailType, source: 'shop.checkout', account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail };
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType,
+    source: 'shop.checkout',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail,
+  };
 }
 
 export const lambdaContext = {
@@ -62,5 +80,6 @@ export function problemOf(res: { statusCode: number; headers?: Record<string, un
 }
 
 function expectProblemContentType(headers?: Record<string, unknown>) {
-  if (headers?.['content-type'] !== 'application/problem+json') throw new Error(`expected problem+json, got ${String(headers?.['content-type'])}`);
+  if (headers?.['content-type'] !== 'application/problem+json')
+    throw new Error(`expected problem+json, got ${String(headers?.['content-type'])}`);
 }

@@ -1,11 +1,11 @@
 import 'vitest';
-import type { TestProject } from 'vitest/node';
 import { App } from 'aws-cdk-lib';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb';
-import { StatefulStack } from '../../infra/stateful-stack';
+import type { TestProject } from 'vitest/node';
 import { stageConfig } from '../../infra/config';
+import { StatefulStack } from '../../infra/stateful-stack';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb';
 
-declare module "vitest" {
+declare module 'vitest' {
   export interface ProvidedContext {
     dynamodbEndpoint: string;
     statefulTemplate: unknown;
@@ -16,7 +16,8 @@ let ddb: DynamoDbLocal | undefined;
 
 /** One DynamoDB Local for the whole run (tests create their own tables), and the table as synthesized. */
 export async function setup(project: TestProject): Promise<void> {
-  const endpoint = process.env.DYNAMODB_ENDPOINT ?? (ddb = await startDynamoDbLocal()).endpoint;
+  if (!process.env.DYNAMODB_ENDPOINT) ddb = await startDynamoDbLocal();
+  const endpoint = process.env.DYNAMODB_ENDPOINT ?? ddb!.endpoint;
   process.env.DYNAMODB_ENDPOINT = endpoint;
   project.provide('dynamodbEndpoint', endpoint);
 

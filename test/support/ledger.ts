@@ -1,9 +1,9 @@
-import { fixedClock } from '../../core/kernel/clock';
 import { dynamoStores } from '../../adapters/dynamodb/stores';
 import { memoryPublisher } from '../../adapters/memory/publisher';
-import { createProgram, createApiKey, type CreateProgramInput } from '../../core/programs/use-cases/manage-programs';
 import type { PurchaseFacts } from '../../core/earning/domain/purchase';
+import { fixedClock } from '../../core/kernel/clock';
 import type { Scope } from '../../core/programs/domain/program';
+import { type CreateProgramInput, createApiKey, createProgram } from '../../core/programs/use-cases/manage-programs';
 import { createTestTable } from './table';
 
 /** Real repositories on a fresh DynamoDB Local table, a fixed clock and an in-memory event log. */
@@ -31,5 +31,12 @@ export async function ledgerFixture(now = '2026-11-23T12:00:00.000Z') {
 }
 
 export function purchase(overrides: Partial<PurchaseFacts> = {}): PurchaseFacts {
-  return { orderId: 'order-1', memberId: 'alice', occurredAt: '2026-11-23T11:00:00Z', currency: 'USD', amount: 12_99, ...overrides };
+  return {
+    orderId: 'order-1',
+    memberId: 'alice',
+    occurredAt: '2026-11-23T11:00:00Z',
+    currency: 'USD',
+    amount: 12_99,
+    ...overrides,
+  };
 }

@@ -5,20 +5,20 @@
 // clients per process, like Lambda).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { inject } from 'vitest';
-import { fileURLToPath } from 'node:url';
-import { systemClock } from '../../core/kernel/clock';
 import { dynamoStores } from '../../adapters/dynamodb/stores';
 import { memoryPublisher } from '../../adapters/memory/publisher';
 import { stepFunctionsWorkflows, WORKFLOW_ENV } from '../../adapters/stepfunctions/workflows';
+import { systemClock } from '../../core/kernel/clock';
+import { ulid } from '../../core/kernel/ids';
 import { ledgerViolations } from '../../core/ledger/domain/ledger';
 import { NEW_MEMBER } from '../../core/ledger/domain/member-state';
 import type { Lot, Transaction } from '../../core/ledger/domain/types';
-import { ulid } from '../../core/kernel/ids';
-import { createProgram, type CreateProgramInput } from '../../core/programs/use-cases/manage-programs';
-import { createReward } from '../../core/rewards/use-cases/manage-catalog';
+import { type CreateProgramInput, createProgram } from '../../core/programs/use-cases/manage-programs';
 import { RewardInput } from '../../core/rewards/schemas';
+import { createReward } from '../../core/rewards/use-cases/manage-catalog';
 import type { RedemptionDeps } from '../../core/rewards/use-cases/redemptions';
 import { createModuleLoader } from '../../local/http-gateway';
 import { createSfnListener } from '../../local/sfn-endpoint';
@@ -38,7 +38,12 @@ async function eventSink() {
       const entries = JSON.parse(body).Entries ?? [];
       for (const e of entries) events.push({ detailType: e.DetailType, detail: JSON.parse(e.Detail) });
       res.setHeader('content-type', 'application/x-amz-json-1.1');
-      res.end(JSON.stringify({ FailedEntryCount: 0, Entries: entries.map((_: unknown, i: number) => ({ EventId: String(i) })) }));
+      res.end(
+        JSON.stringify({
+          FailedEntryCount: 0,
+          Entries: entries.map((_: unknown, i: number) => ({ EventId: String(i) })),
+        }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -68,7 +73,12 @@ export async function sagaHarness(opts: { retryIntervalMs?: number } = {}) {
   const server: Server = createServer(createSfnListener(sfn));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new SFNClient({ region: 'us-east-1', endpoint, disableHostPrefix: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new SFNClient({
+    region: 'us-east-1',
+    endpoint,
+    disableHostPrefix: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 
   const repos = dynamoStores(table.ddb, table.tableName, { cache: false });
   const apiEvents = memoryPublisher();
@@ -99,9 +109,20 @@ export async function sagaHarness(opts: { retryIntervalMs?: number } = {}) {
       return createReward(programId, RewardInput.parse(input), deps);
     },
     /** A member with lots of these sizes and expiries (credited through the ledger writer, as earning does). */
-    async member(programId: string, memberId: string, lots: { points: number; expiresAt?: string | null }[], profile: { attributes?: Record<string, string | number | boolean>; tier?: string } = {}) {
+    async member(
+      programId: string,
+      memberId: string,
+      lots: { points: number; expiresAt?: string | null }[],
+      profile: { attributes?: Record<string, string | number | boolean>; tier?: string } = {},
+    ) {
       const now = new Date().toISOString();
-      await deps.ledger.upsertMember(programId, memberId, { attributes: profile.attributes ?? {} }, `seed-${memberId}`, now);
+      await deps.ledger.upsertMember(
+        programId,
+        memberId,
+        { attributes: profile.attributes ?? {} },
+        `seed-${memberId}`,
+        now,
+      );
       const member = await deps.ledger.loadMember(programId, memberId);
       const made: Lot[] = lots.map((l, i) => ({
         lotId: ulid(Date.now() + i),
@@ -130,7 +151,18 @@ export async function sagaHarness(opts: { retryIntervalMs?: number } = {}) {
       await deps.ledger.commit(
         {
           programId,
-          members: [{ memberId, before: member.exists ? member : NEW_MEMBER, after: { ...member, available: member.available + total, lifetimeEarned: member.lifetimeEarned + total, tier: profile.tier ?? member.tier } }],
+          members: [
+            {
+              memberId,
+              before: member.exists ? member : NEW_MEMBER,
+              after: {
+                ...member,
+                available: member.available + total,
+                lifetimeEarned: member.lifetimeEarned + total,
+                tier: profile.tier ?? member.tier,
+              },
+            },
+          ],
           lotPuts: made.map((lot) => ({ memberId, lot })),
           transactions: [tx],
         },
@@ -138,16 +170,37 @@ export async function sagaHarness(opts: { retryIntervalMs?: number } = {}) {
       );
       return made;
     },
-    /** Everything a redemption may touch for one member: balances, every lot, every transaction, the reward's stock, the limit counters. */
+    /**
+     * Everything a redemption may touch for one member: balances, every lot, every transaction, the reward's stock,
+     * the limit counters.
+     */
     async ledger(programId: string, memberId: string, rewardId?: string) {
       const items = (await table.scanAll()).filter((i) => String(i.pk).startsWith(`PROGRAM#${programId}#`));
       const memberPk = `PROGRAM#${programId}#MEMBER#${memberId}`;
       const m = items.find((i) => i.pk === memberPk && i.sk === 'PROFILE')!;
-      const lots = items.filter((i) => i.pk === memberPk && String(i.sk).startsWith('LOT#')).map((i) => ({ lotId: i.lotId, amount: i.amount, remaining: i.remaining, expiresAt: i.expiresAt ?? null, sk: i.sk, gsi1pk: i.gsi1pk ?? null }));
+      const lots = items
+        .filter((i) => i.pk === memberPk && String(i.sk).startsWith('LOT#'))
+        .map((i) => ({
+          lotId: i.lotId,
+          amount: i.amount,
+          remaining: i.remaining,
+          expiresAt: i.expiresAt ?? null,
+          sk: i.sk,
+          gsi1pk: i.gsi1pk ?? null,
+        }));
       const txs = items.filter((i) => i.pk === memberPk && String(i.sk).startsWith('TX#')) as unknown as Transaction[];
-      const usage = Object.fromEntries(items.filter((i) => i.pk === memberPk && String(i.sk).startsWith('RUSAGE#')).map((i) => [i.sk, i.used]));
-      const reward = rewardId ? items.find((i) => i.pk === `PROGRAM#${programId}#REWARDS` && i.sk === `REWARD#${rewardId}`) : undefined;
-      const balances = { available: m.available ?? 0, pending: m.pending ?? 0, lifetimeEarned: m.lifetimeEarned ?? 0, debt: m.debt ?? 0 };
+      const usage = Object.fromEntries(
+        items.filter((i) => i.pk === memberPk && String(i.sk).startsWith('RUSAGE#')).map((i) => [i.sk, i.used]),
+      );
+      const reward = rewardId
+        ? items.find((i) => i.pk === `PROGRAM#${programId}#REWARDS` && i.sk === `REWARD#${rewardId}`)
+        : undefined;
+      const balances = {
+        available: m.available ?? 0,
+        pending: m.pending ?? 0,
+        lifetimeEarned: m.lifetimeEarned ?? 0,
+        debt: m.debt ?? 0,
+      };
       return {
         balances,
         lots: lots.sort((a, b) => a.lotId.localeCompare(b.lotId)),

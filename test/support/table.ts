@@ -1,15 +1,19 @@
-import { inject } from 'vitest';
-import { DynamoDBClient, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { createTableFromTemplate } from '../../adapters/dynamodb/create-table';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
 import { createDocumentClient } from '../../adapters/dynamodb/client';
+import { createTableFromTemplate } from '../../adapters/dynamodb/create-table';
 
 /** A fresh table on the run's DynamoDB Local, created from the synthesized stateful template. */
 export async function createTestTable(prefix = 'test') {
   const endpoint = inject('dynamodbEndpoint');
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
-  const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const raw = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   await createTableFromTemplate(raw, inject('statefulTemplate'), tableName);
   const ddb = createDocumentClient({ endpoint, region: 'us-east-1' });
   return {

@@ -1,6 +1,35 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type PeriodUnit, addDays, addMonths, addMonthsToDate, daysInMonth, endOf, endOfLocalDate, endOfLocalMonth, endOfLocalQuarter, endOfLocalYear, fromLocalDateTime, isLeapYear, isValidTimeZone, isoWeek, isoWeekKey, localDate, localDateString, localDateTime, localMonthKey, monthKeysBetween, normalizeInstant, parseMonthKey, startOf, startOfLocalDay, startOfLocalQuarter, startOfPeriodOffset, toMs, utcOffsetMinutes } from '../../core/kernel/calendar';
+import {
+  addDays,
+  addMonths,
+  addMonthsToDate,
+  daysInMonth,
+  endOf,
+  endOfLocalDate,
+  endOfLocalMonth,
+  endOfLocalQuarter,
+  endOfLocalYear,
+  fromLocalDateTime,
+  isLeapYear,
+  isoWeek,
+  isoWeekKey,
+  isValidTimeZone,
+  localDate,
+  localDateString,
+  localDateTime,
+  localMonthKey,
+  monthKeysBetween,
+  normalizeInstant,
+  type PeriodUnit,
+  parseMonthKey,
+  startOf,
+  startOfLocalDay,
+  startOfLocalQuarter,
+  startOfPeriodOffset,
+  toMs,
+  utcOffsetMinutes,
+} from '../../core/kernel/calendar';
 import { TimeZoneInput } from '../../core/kernel/schemas';
 
 const NY = 'America/New_York';
@@ -32,15 +61,21 @@ describe('local date parts', () => {
 
 describe('local wall time to instant', () => {
   it('an ambiguous fall-back time resolves to the earlier instant', () => {
-    expect(fromLocalDateTime({ year: 2026, month: 11, day: 1, hour: 1, minute: 30 }, NY)).toBe('2026-11-01T05:30:00.000Z');
+    expect(fromLocalDateTime({ year: 2026, month: 11, day: 1, hour: 1, minute: 30 }, NY)).toBe(
+      '2026-11-01T05:30:00.000Z',
+    );
   });
 
   it('a time inside the spring-forward gap moves forward by the gap', () => {
-    expect(fromLocalDateTime({ year: 2026, month: 3, day: 8, hour: 2, minute: 30 }, NY)).toBe('2026-03-08T07:30:00.000Z');
+    expect(fromLocalDateTime({ year: 2026, month: 3, day: 8, hour: 2, minute: 30 }, NY)).toBe(
+      '2026-03-08T07:30:00.000Z',
+    );
   });
 
   it('a day skipped by the zone (Samoa, 2011-12-30) resolves to the next day', () => {
-    expect(fromLocalDateTime({ year: 2011, month: 12, day: 30, hour: 10 }, 'Pacific/Apia')).toBe('2011-12-30T20:00:00.000Z');
+    expect(fromLocalDateTime({ year: 2011, month: 12, day: 30, hour: 10 }, 'Pacific/Apia')).toBe(
+      '2011-12-30T20:00:00.000Z',
+    );
     expect(localDateString('2011-12-30T20:00:00.000Z', 'Pacific/Apia')).toBe('2011-12-31');
   });
 });
@@ -151,13 +186,17 @@ describe('month arithmetic', () => {
 
   it('the day of the month after adding months is the original day clamped to the target month', () => {
     fc.assert(
-      fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }), fc.integer({ min: -60, max: 60 }), (ms, n) => {
-        const instant = new Date(ms).toISOString();
-        const before = localDate(instant, 'UTC');
-        const after = localDate(addMonths(instant, n, 'UTC'), 'UTC');
-        expect(after.day).toBe(Math.min(before.day, daysInMonth(after.year, after.month)));
-        expect(after.year * 12 + after.month - (before.year * 12 + before.month)).toBe(n);
-      }),
+      fc.property(
+        fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }),
+        fc.integer({ min: -60, max: 60 }),
+        (ms, n) => {
+          const instant = new Date(ms).toISOString();
+          const before = localDate(instant, 'UTC');
+          const after = localDate(addMonths(instant, n, 'UTC'), 'UTC');
+          expect(after.day).toBe(Math.min(before.day, daysInMonth(after.year, after.month)));
+          expect(after.year * 12 + after.month - (before.year * 12 + before.month)).toBe(n);
+        },
+      ),
     );
   });
 });
@@ -183,7 +222,12 @@ describe('calendar facts', () => {
   });
 
   it('month keys run across year ends and parse back', () => {
-    expect(monthKeysBetween({ year: 2025, month: 11 }, { year: 2026, month: 2 })).toEqual(['2025-11', '2025-12', '2026-01', '2026-02']);
+    expect(monthKeysBetween({ year: 2025, month: 11 }, { year: 2026, month: 2 })).toEqual([
+      '2025-11',
+      '2025-12',
+      '2026-01',
+      '2026-02',
+    ]);
     expect(parseMonthKey('2026-02')).toEqual({ year: 2026, month: 2 });
     expect(parseMonthKey('2026-13')).toBeNull();
   });

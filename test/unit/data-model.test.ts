@@ -10,8 +10,16 @@ function tableRows(heading: string): string[][] {
   const section = doc.slice(doc.indexOf(heading));
   const lines = section.split('\n').slice(1);
   const start = lines.findIndex((l) => l.startsWith('|'));
-  const table = lines.slice(start, lines.findIndex((l, i) => i > start && !l.startsWith('|')));
-  return table.slice(2).map((l) => l.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim()));
+  const table = lines.slice(
+    start,
+    lines.findIndex((l, i) => i > start && !l.startsWith('|')),
+  );
+  return table.slice(2).map((l) =>
+    l
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((c) => c.trim()),
+  );
 }
 
 const code = (cell: string) => /^`(.*)`$/.exec(cell)?.[1] ?? cell;

@@ -1,9 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Lot } from '../../core/ledger/domain/types';
-import { type ExpiryPolicy, applyExpiry, expireForInactivity, expireLots, expiresAtFor, expiryNotices, upcomingExpiries } from '../../core/expiry/domain/expiry';
-import { consumeOrder } from '../../core/ledger/domain/member-state';
+import {
+  applyExpiry,
+  type ExpiryPolicy,
+  expireForInactivity,
+  expireLots,
+  expiresAtFor,
+  expiryNotices,
+  upcomingExpiries,
+} from '../../core/expiry/domain/expiry';
 import { dueShard } from '../../core/jobs/domain/due-index';
+import { consumeOrder } from '../../core/ledger/domain/member-state';
+import type { Lot } from '../../core/ledger/domain/types';
 
 const FROM = Date.UTC(2024, 0, 1);
 const TO = Date.UTC(2029, 0, 1);
@@ -35,8 +43,18 @@ const lots = fc.uniqueArray(lot, { selector: (l) => l.lotId, maxLength: 25 });
 const sumRemaining = (ls: readonly Lot[]): number => ls.reduce((sum, l) => sum + l.remaining, 0);
 
 const policy: fc.Arbitrary<ExpiryPolicy> = fc.oneof(
-  fc.record({ kind: fc.constant('after-earning' as const), months: fc.integer({ min: 1, max: 120 }), roundUpTo: fc.constantFrom(undefined, 'month', 'quarter', 'year') }),
-  fc.record({ kind: fc.constant('fixed-date' as const), month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 31 }), yearsAfter: fc.integer({ min: 0, max: 3 }) })
+  fc.record({
+    kind: fc.constant('after-earning' as const),
+    months: fc.integer({ min: 1, max: 120 }),
+    roundUpTo: fc.constantFrom(undefined, 'month', 'quarter', 'year'),
+  }),
+  fc
+    .record({
+      kind: fc.constant('fixed-date' as const),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 31 }),
+      yearsAfter: fc.integer({ min: 0, max: 3 }),
+    })
     .filter((p) => p.day <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][p.month - 1]!),
 );
 
@@ -84,8 +102,11 @@ describe('expiry properties', () => {
     fc.assert(
       fc.property(lots, (ls) => {
         const ordered = consumeOrder(ls);
-        expect([...ordered].sort((a, b) => (a.lotId < b.lotId ? -1 : 1))).toEqual([...ls].sort((a, b) => (a.lotId < b.lotId ? -1 : 1)));
-        const key = (l: Lot) => [l.expiresAt === null ? Infinity : Date.parse(l.expiresAt), Date.parse(l.earnedAt)] as const;
+        expect([...ordered].sort((a, b) => (a.lotId < b.lotId ? -1 : 1))).toEqual(
+          [...ls].sort((a, b) => (a.lotId < b.lotId ? -1 : 1)),
+        );
+        const key = (l: Lot) =>
+          [l.expiresAt === null ? Infinity : Date.parse(l.expiresAt), Date.parse(l.earnedAt)] as const;
         for (let i = 1; i < ordered.length; i++) {
           const [prev, next] = [ordered[i - 1]!, ordered[i]!];
           const [pe, pd] = key(prev);
@@ -102,16 +123,22 @@ describe('expiry properties', () => {
         const upcoming = upcomingExpiries(ls, now, 100);
         const stillToExpire = ls.filter((l) => l.expiresAt !== null && Date.parse(l.expiresAt) > Date.parse(now));
         expect(upcoming.reduce((s, u) => s + u.points, 0)).toBe(sumRemaining(stillToExpire));
-        for (const notice of expiryNotices(ls, now)) expect(Date.parse(notice.expiresAt)).toBeGreaterThan(Date.parse(now));
+        for (const notice of expiryNotices(ls, now))
+          expect(Date.parse(notice.expiresAt)).toBeGreaterThan(Date.parse(now));
       }),
     );
   });
 
   it('points always expire after they were earned', () => {
     fc.assert(
-      fc.property(instant, policy, fc.constantFrom('UTC', 'America/New_York', 'Pacific/Auckland'), (earnedAt, p, tz) => {
-        expect(Date.parse(expiresAtFor(earnedAt, p, tz)!)).toBeGreaterThan(Date.parse(earnedAt));
-      }),
+      fc.property(
+        instant,
+        policy,
+        fc.constantFrom('UTC', 'America/New_York', 'Pacific/Auckland'),
+        (earnedAt, p, tz) => {
+          expect(Date.parse(expiresAtFor(earnedAt, p, tz)!)).toBeGreaterThan(Date.parse(earnedAt));
+        },
+      ),
     );
   });
 

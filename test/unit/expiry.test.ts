@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { Lot } from '../../core/ledger/domain/types';
-import { type ExpiryPolicy, applyExpiry, expireForInactivity, expireLots, expiresAtFor, expiryNotices, inactivityExpiresAtFor, inactivityExpiryNotice, upcomingExpiries } from '../../core/expiry/domain/expiry';
+import {
+  applyExpiry,
+  type ExpiryPolicy,
+  expireForInactivity,
+  expireLots,
+  expiresAtFor,
+  expiryNotices,
+  inactivityExpiresAtFor,
+  inactivityExpiryNotice,
+  upcomingExpiries,
+} from '../../core/expiry/domain/expiry';
 import { ExpiryPolicyInput } from '../../core/expiry/schemas';
-import { consumeOrder } from '../../core/ledger/domain/member-state';
 import { dueDay, dueShard } from '../../core/jobs/domain/due-index';
+import { consumeOrder } from '../../core/ledger/domain/member-state';
+import type { Lot } from '../../core/ledger/domain/types';
 
 const NY = 'America/New_York';
 
@@ -19,17 +29,27 @@ const lot = (overrides: Partial<Lot> & Pick<Lot, 'lotId'>): Lot => ({
 });
 
 const policy = (value: unknown): ExpiryPolicy => ExpiryPolicyInput.parse(value);
-const messages = (value: unknown): string[] => ExpiryPolicyInput.safeParse(value).error?.issues.map((i) => i.message) ?? [];
+const messages = (value: unknown): string[] =>
+  ExpiryPolicyInput.safeParse(value).error?.issues.map((i) => i.message) ?? [];
 
 describe('ExpiryPolicyInput', () => {
   it('accepts each policy kind', () => {
     expect(policy({ kind: 'none' })).toEqual({ kind: 'none' });
-    expect(policy({ kind: 'after-earning', months: 12, roundUpTo: 'quarter' })).toEqual({ kind: 'after-earning', months: 12, roundUpTo: 'quarter' });
+    expect(policy({ kind: 'after-earning', months: 12, roundUpTo: 'quarter' })).toEqual({
+      kind: 'after-earning',
+      months: 12,
+      roundUpTo: 'quarter',
+    });
     expect(policy({ kind: 'inactivity', months: 18 })).toEqual({ kind: 'inactivity', months: 18 });
   });
 
   it('defaults yearsAfter of a fixed date to 0 and accepts Feb 29', () => {
-    expect(policy({ kind: 'fixed-date', month: 2, day: 29 })).toEqual({ kind: 'fixed-date', month: 2, day: 29, yearsAfter: 0 });
+    expect(policy({ kind: 'fixed-date', month: 2, day: 29 })).toEqual({
+      kind: 'fixed-date',
+      month: 2,
+      day: 29,
+      yearsAfter: 0,
+    });
   });
 
   it('rejects a fixed date that no year has', () => {
@@ -39,8 +59,12 @@ describe('ExpiryPolicyInput', () => {
 
   it('rejects 0 months and an unknown rounding or kind with clear messages', () => {
     expect(messages({ kind: 'after-earning', months: 0 })).toEqual(['after-earning months must be at least 1']);
-    expect(messages({ kind: 'after-earning', months: 12, roundUpTo: 'week' })).toEqual(['roundUpTo must be "month", "quarter" or "year"']);
-    expect(messages({ kind: 'sometimes' })).toEqual(['kind must be "none", "after-earning", "fixed-date" or "inactivity"']);
+    expect(messages({ kind: 'after-earning', months: 12, roundUpTo: 'week' })).toEqual([
+      'roundUpTo must be "month", "quarter" or "year"',
+    ]);
+    expect(messages({ kind: 'sometimes' })).toEqual([
+      'kind must be "none", "after-earning", "fixed-date" or "inactivity"',
+    ]);
   });
 });
 
@@ -52,45 +76,71 @@ describe('expiresAtFor', () => {
 
   describe('after-earning', () => {
     it('expires N months later at the same local time', () => {
-      expect(expiresAtFor('2026-05-01T12:00:00.000Z', policy({ kind: 'after-earning', months: 12 }), NY)).toBe('2027-05-01T12:00:00.000Z');
+      expect(expiresAtFor('2026-05-01T12:00:00.000Z', policy({ kind: 'after-earning', months: 12 }), NY)).toBe(
+        '2027-05-01T12:00:00.000Z',
+      );
     });
 
     it('Jan 31 + 1 month expires on Feb 28', () => {
-      expect(expiresAtFor('2026-01-31T17:00:00.000Z', policy({ kind: 'after-earning', months: 1 }), NY)).toBe('2026-02-28T17:00:00.000Z');
+      expect(expiresAtFor('2026-01-31T17:00:00.000Z', policy({ kind: 'after-earning', months: 1 }), NY)).toBe(
+        '2026-02-28T17:00:00.000Z',
+      );
     });
 
     it('Jan 31 + 1 month expires on Feb 29 in a leap year', () => {
-      expect(expiresAtFor('2028-01-31T17:00:00.000Z', policy({ kind: 'after-earning', months: 1 }), NY)).toBe('2028-02-29T17:00:00.000Z');
+      expect(expiresAtFor('2028-01-31T17:00:00.000Z', policy({ kind: 'after-earning', months: 1 }), NY)).toBe(
+        '2028-02-29T17:00:00.000Z',
+      );
     });
 
     it('points earned on Feb 29 expire on Feb 28 a year later', () => {
-      expect(expiresAtFor('2028-02-29T17:00:00.000Z', policy({ kind: 'after-earning', months: 12 }), NY)).toBe('2029-02-28T17:00:00.000Z');
+      expect(expiresAtFor('2028-02-29T17:00:00.000Z', policy({ kind: 'after-earning', months: 12 }), NY)).toBe(
+        '2029-02-28T17:00:00.000Z',
+      );
     });
 
     it('keeps the local time of day across DST (10:00 EST -> 10:00 EDT)', () => {
-      expect(expiresAtFor('2026-01-15T15:00:00.000Z', policy({ kind: 'after-earning', months: 6 }), NY)).toBe('2026-07-15T14:00:00.000Z');
+      expect(expiresAtFor('2026-01-15T15:00:00.000Z', policy({ kind: 'after-earning', months: 6 }), NY)).toBe(
+        '2026-07-15T14:00:00.000Z',
+      );
     });
 
     it('a local time that does not exist on the expiry day moves forward by the DST gap', () => {
-      expect(expiresAtFor('2026-02-08T07:30:00.000Z', policy({ kind: 'after-earning', months: 1 }), NY)).toBe('2026-03-08T07:30:00.000Z');
+      expect(expiresAtFor('2026-02-08T07:30:00.000Z', policy({ kind: 'after-earning', months: 1 }), NY)).toBe(
+        '2026-03-08T07:30:00.000Z',
+      );
     });
 
     it('the month is counted on the local date: 23:30 Jan 31 in New York + 1 month is Feb 28 local', () => {
-      expect(expiresAtFor('2026-02-01T04:30:00.000Z', policy({ kind: 'after-earning', months: 1 }), NY)).toBe('2026-03-01T04:30:00.000Z');
+      expect(expiresAtFor('2026-02-01T04:30:00.000Z', policy({ kind: 'after-earning', months: 1 }), NY)).toBe(
+        '2026-03-01T04:30:00.000Z',
+      );
     });
 
     it('rounded up to the month expires at the last millisecond of that local month', () => {
-      expect(expiresAtFor('2026-01-31T17:00:00.000Z', policy({ kind: 'after-earning', months: 1, roundUpTo: 'month' }), NY)).toBe('2026-03-01T04:59:59.999Z');
+      expect(
+        expiresAtFor('2026-01-31T17:00:00.000Z', policy({ kind: 'after-earning', months: 1, roundUpTo: 'month' }), NY),
+      ).toBe('2026-03-01T04:59:59.999Z');
     });
 
     it('rounded up to the quarter expires at the end of the local quarter, in daylight time', () => {
-      expect(expiresAtFor('2026-02-10T17:00:00.000Z', policy({ kind: 'after-earning', months: 1, roundUpTo: 'quarter' }), NY)).toBe('2026-04-01T03:59:59.999Z');
+      expect(
+        expiresAtFor(
+          '2026-02-10T17:00:00.000Z',
+          policy({ kind: 'after-earning', months: 1, roundUpTo: 'quarter' }),
+          NY,
+        ),
+      ).toBe('2026-04-01T03:59:59.999Z');
     });
 
     it('rounded up to the year: a purchase at 23:30 on Dec 31 in New York counts from that local year', () => {
       const purchase = '2027-01-01T04:30:00.000Z'; // 2026-12-31 23:30 EST
-      expect(expiresAtFor(purchase, policy({ kind: 'after-earning', months: 12, roundUpTo: 'year' }), NY)).toBe('2028-01-01T04:59:59.999Z');
-      expect(expiresAtFor(purchase, policy({ kind: 'after-earning', months: 12, roundUpTo: 'year' }), 'UTC')).toBe('2028-12-31T23:59:59.999Z');
+      expect(expiresAtFor(purchase, policy({ kind: 'after-earning', months: 12, roundUpTo: 'year' }), NY)).toBe(
+        '2028-01-01T04:59:59.999Z',
+      );
+      expect(expiresAtFor(purchase, policy({ kind: 'after-earning', months: 12, roundUpTo: 'year' }), 'UTC')).toBe(
+        '2028-12-31T23:59:59.999Z',
+      );
     });
   });
 
@@ -106,7 +156,9 @@ describe('expiresAtFor', () => {
     });
 
     it('points earned after the date expire on its next occurrence', () => {
-      expect(expiresAtFor('2026-07-01T12:00:00.000Z', policy({ kind: 'fixed-date', month: 6, day: 30 }), NY)).toBe('2027-07-01T03:59:59.999Z');
+      expect(expiresAtFor('2026-07-01T12:00:00.000Z', policy({ kind: 'fixed-date', month: 6, day: 30 }), NY)).toBe(
+        '2027-07-01T03:59:59.999Z',
+      );
     });
 
     it('yearsAfter pushes the occurrence: earned during 2026 expires at the end of 2027', () => {
@@ -116,20 +168,28 @@ describe('expiresAtFor', () => {
     });
 
     it('Feb 29 falls on Feb 28 in a year without one', () => {
-      expect(expiresAtFor('2027-01-10T12:00:00.000Z', policy({ kind: 'fixed-date', month: 2, day: 29 }), 'UTC')).toBe('2027-02-28T23:59:59.999Z');
+      expect(expiresAtFor('2027-01-10T12:00:00.000Z', policy({ kind: 'fixed-date', month: 2, day: 29 }), 'UTC')).toBe(
+        '2027-02-28T23:59:59.999Z',
+      );
     });
 
     it('Feb 29 is Feb 29 in a leap year', () => {
-      expect(expiresAtFor('2027-03-01T12:00:00.000Z', policy({ kind: 'fixed-date', month: 2, day: 29 }), 'UTC')).toBe('2028-02-29T23:59:59.999Z');
+      expect(expiresAtFor('2027-03-01T12:00:00.000Z', policy({ kind: 'fixed-date', month: 2, day: 29 }), 'UTC')).toBe(
+        '2028-02-29T23:59:59.999Z',
+      );
     });
 
     it('points earned on Feb 28 of a common year expire that day when the date is Feb 29', () => {
-      expect(expiresAtFor('2027-02-28T08:00:00.000Z', policy({ kind: 'fixed-date', month: 2, day: 29 }), 'UTC')).toBe('2027-02-28T23:59:59.999Z');
+      expect(expiresAtFor('2027-02-28T08:00:00.000Z', policy({ kind: 'fixed-date', month: 2, day: 29 }), 'UTC')).toBe(
+        '2027-02-28T23:59:59.999Z',
+      );
     });
   });
 
   it('the inactivity deadline is N months after the last earning, clamped', () => {
-    expect(inactivityExpiresAtFor('2026-08-31T16:00:00.000Z', policy({ kind: 'inactivity', months: 6 }), NY)).toBe('2027-02-28T17:00:00.000Z');
+    expect(inactivityExpiresAtFor('2026-08-31T16:00:00.000Z', policy({ kind: 'inactivity', months: 6 }), NY)).toBe(
+      '2027-02-28T17:00:00.000Z',
+    );
     expect(inactivityExpiresAtFor('2026-08-31T16:00:00.000Z', policy({ kind: 'none' }), NY)).toBeNull();
   });
 });
@@ -152,7 +212,10 @@ describe('expireLots', () => {
   });
 
   it('lots already at 0 and lots that never expire produce nothing', () => {
-    const lots = [lot({ lotId: 'spent', remaining: 0, expiresAt: '2026-01-01T00:00:00.000Z' }), lot({ lotId: 'forever', expiresAt: null })];
+    const lots = [
+      lot({ lotId: 'spent', remaining: 0, expiresAt: '2026-01-01T00:00:00.000Z' }),
+      lot({ lotId: 'forever', expiresAt: null }),
+    ];
     expect(expireLots(lots, '2030-01-01T00:00:00.000Z')).toEqual({ expired: [], total: 0 });
   });
 
@@ -162,7 +225,10 @@ describe('expireLots', () => {
   });
 
   it('applying an expiry lowers each lot by what expired, and only those lots', () => {
-    const lots = [lot({ lotId: 'a', remaining: 30, expiresAt: '2026-01-01T00:00:00.000Z' }), lot({ lotId: 'b', remaining: 50 })];
+    const lots = [
+      lot({ lotId: 'a', remaining: 30, expiresAt: '2026-01-01T00:00:00.000Z' }),
+      lot({ lotId: 'b', remaining: 50 }),
+    ];
     const after = applyExpiry(lots, expireLots(lots, '2026-06-01T00:00:00.000Z'));
     expect(after.map((l) => [l.lotId, l.remaining])).toEqual([
       ['a', 0],
@@ -198,24 +264,30 @@ describe('expireForInactivity', () => {
 });
 
 describe('upcomingExpiries', () => {
-  it('groups remaining points by expiry instant, soonest first, skipping expired, empty and never-expiring lots', () => {
-    const lots = [
-      lot({ lotId: 'a', remaining: 10, expiresAt: '2027-03-01T00:00:00.000Z' }),
-      lot({ lotId: 'b', remaining: 5, expiresAt: '2027-01-01T00:00:00.000Z' }),
-      lot({ lotId: 'c', remaining: 7, expiresAt: '2027-03-01T00:00:00.000Z' }),
-      lot({ lotId: 'gone', remaining: 9, expiresAt: '2026-11-01T00:00:00.000Z' }),
-      lot({ lotId: 'spent', remaining: 0, expiresAt: '2027-02-01T00:00:00.000Z' }),
-      lot({ lotId: 'forever', remaining: 3, expiresAt: null }),
-    ];
+  it(
+    'groups remaining points by expiry instant, soonest first, skipping expired, empty and never-expiring ' + 'lots',
+    () => {
+      const lots = [
+        lot({ lotId: 'a', remaining: 10, expiresAt: '2027-03-01T00:00:00.000Z' }),
+        lot({ lotId: 'b', remaining: 5, expiresAt: '2027-01-01T00:00:00.000Z' }),
+        lot({ lotId: 'c', remaining: 7, expiresAt: '2027-03-01T00:00:00.000Z' }),
+        lot({ lotId: 'gone', remaining: 9, expiresAt: '2026-11-01T00:00:00.000Z' }),
+        lot({ lotId: 'spent', remaining: 0, expiresAt: '2027-02-01T00:00:00.000Z' }),
+        lot({ lotId: 'forever', remaining: 3, expiresAt: null }),
+      ];
 
-    expect(upcomingExpiries(lots, '2026-11-23T08:00:00.000Z', 10)).toEqual([
-      { date: '2027-01-01T00:00:00.000Z', points: 5 },
-      { date: '2027-03-01T00:00:00.000Z', points: 17 },
-    ]);
-  });
+      expect(upcomingExpiries(lots, '2026-11-23T08:00:00.000Z', 10)).toEqual([
+        { date: '2027-01-01T00:00:00.000Z', points: 5 },
+        { date: '2027-03-01T00:00:00.000Z', points: 17 },
+      ]);
+    },
+  );
 
   it('returns at most `limit` groups', () => {
-    const lots = [lot({ lotId: 'a', expiresAt: '2027-01-01T00:00:00.000Z' }), lot({ lotId: 'b', expiresAt: '2027-02-01T00:00:00.000Z' })];
+    const lots = [
+      lot({ lotId: 'a', expiresAt: '2027-01-01T00:00:00.000Z' }),
+      lot({ lotId: 'b', expiresAt: '2027-02-01T00:00:00.000Z' }),
+    ];
     expect(upcomingExpiries(lots, '2026-11-23T08:00:00.000Z', 1)).toHaveLength(1);
   });
 });

@@ -2,16 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { monthKey } from '../../core/kernel/calendar';
 import {
-  type QualifyingActivity,
-  type QualifyingBuckets,
-  type TierReviewPolicy,
-  type TierSet,
-  type TierWindow,
   bucketsFromHistory,
   pruneBuckets,
+  type QualifyingActivity,
+  type QualifyingBuckets,
   qualifyingValue,
   qualifyingValueFromBuckets,
   reviewTier,
+  type TierReviewPolicy,
+  type TierSet,
+  type TierWindow,
   tierAfterEarn,
   tierIndex,
 } from '../../core/tiers/domain/tiers';
@@ -33,7 +33,11 @@ const policy: fc.Arbitrary<TierReviewPolicy> = fc.record({
 });
 
 const tierSet: fc.Arbitrary<TierSet> = fc
-  .record({ steps: fc.array(fc.integer({ min: 1, max: 4_000 }), { minLength: 1, maxLength: 6 }), window, review: policy })
+  .record({
+    steps: fc.array(fc.integer({ min: 1, max: 4_000 }), { minLength: 1, maxLength: 6 }),
+    window,
+    review: policy,
+  })
   .map(({ steps, window, review }) => {
     let threshold = 0;
     const tiers = [0, ...steps].map((step, i) => {
@@ -45,7 +49,9 @@ const tierSet: fc.Arbitrary<TierSet> = fc
 
 const buckets: fc.Arbitrary<QualifyingBuckets> = fc
   .array(fc.tuple(fc.integer({ min: 0, max: 47 }), fc.integer({ min: -500, max: 6_000 })), { maxLength: 20 })
-  .map((entries) => Object.fromEntries(entries.map(([i, amount]) => [monthKey(2025 + Math.floor(i / 12), (i % 12) + 1), amount])));
+  .map((entries) =>
+    Object.fromEntries(entries.map(([i, amount]) => [monthKey(2025 + Math.floor(i / 12), (i % 12) + 1), amount])),
+  );
 
 const scenario = fc
   .record({ set: tierSet, buckets, asOf: instant, tz: timeZone, achievedAt: fc.option(instant), pick: fc.nat() })
@@ -84,9 +90,19 @@ describe('tier properties', () => {
   it('reviewTier in to-qualifying mode never lands below the tier the reviewed value supports', () => {
     fc.assert(
       fc.property(scenario, ({ set, buckets, asOf, tz, currentTierId, achievedAt }) => {
-        const result = reviewTier({ currentTierId, tierAchievedAt: achievedAt, buckets, tierSet: set, asOf, tz, policy: { ...set.review, dropMode: 'to-qualifying' } });
+        const result = reviewTier({
+          currentTierId,
+          tierAchievedAt: achievedAt,
+          buckets,
+          tierSet: set,
+          asOf,
+          tz,
+          policy: { ...set.review, dropMode: 'to-qualifying' },
+        });
         const supported = set.tiers.filter((t) => t.threshold <= result.qualifyingValue).length - 1;
-        expect(tierIndex(result.newTierId, set)).toBeGreaterThanOrEqual(Math.min(supported, tierIndex(currentTierId, set)));
+        expect(tierIndex(result.newTierId, set)).toBeGreaterThanOrEqual(
+          Math.min(supported, tierIndex(currentTierId, set)),
+        );
       }),
     );
   });
@@ -95,7 +111,14 @@ describe('tier properties', () => {
     fc.assert(
       fc.property(scenario, ({ set, buckets, asOf, tz, currentTierId, achievedAt }) => {
         const first = reviewTier({ currentTierId, tierAchievedAt: achievedAt, buckets, tierSet: set, asOf, tz });
-        const second = reviewTier({ currentTierId: first.newTierId, tierAchievedAt: first.tierAchievedAt, buckets, tierSet: set, asOf, tz });
+        const second = reviewTier({
+          currentTierId: first.newTierId,
+          tierAchievedAt: first.tierAchievedAt,
+          buckets,
+          tierSet: set,
+          asOf,
+          tz,
+        });
         expect(second.changed).toBe(false);
       }),
     );
@@ -106,20 +129,28 @@ describe('tier properties', () => {
     fc.assert(
       fc.property(history, tierSet, instant, timeZone, (all: QualifyingActivity[], set, asOf, tz) => {
         const upToAsOf = all.filter((a) => Date.parse(a.at) <= Date.parse(asOf));
-        expect(qualifyingValueFromBuckets(bucketsFromHistory(upToAsOf, tz), set, asOf, tz)).toBe(qualifyingValue(upToAsOf, set, asOf, tz));
+        expect(qualifyingValueFromBuckets(bucketsFromHistory(upToAsOf, tz), set, asOf, tz)).toBe(
+          qualifyingValue(upToAsOf, set, asOf, tz),
+        );
       }),
     );
   });
 
   it('pruning never changes an upgrade or a review at or after the pruning date', () => {
     fc.assert(
-      fc.property(scenario, fc.integer({ min: 0, max: 40 * 86_400_000 }), ({ set, buckets, asOf, tz, currentTierId, achievedAt }, later) => {
-        const pruned = pruneBuckets(buckets, set, asOf, tz).buckets;
-        const at = new Date(Date.parse(asOf) + later).toISOString();
-        const input = { currentTierId, tierAchievedAt: achievedAt, tierSet: set, asOf: at, tz };
-        expect(reviewTier({ ...input, buckets: pruned })).toEqual(reviewTier({ ...input, buckets }));
-        expect(tierAfterEarn(currentTierId, pruned, set, at, tz)).toEqual(tierAfterEarn(currentTierId, buckets, set, at, tz));
-      }),
+      fc.property(
+        scenario,
+        fc.integer({ min: 0, max: 40 * 86_400_000 }),
+        ({ set, buckets, asOf, tz, currentTierId, achievedAt }, later) => {
+          const pruned = pruneBuckets(buckets, set, asOf, tz).buckets;
+          const at = new Date(Date.parse(asOf) + later).toISOString();
+          const input = { currentTierId, tierAchievedAt: achievedAt, tierSet: set, asOf: at, tz };
+          expect(reviewTier({ ...input, buckets: pruned })).toEqual(reviewTier({ ...input, buckets }));
+          expect(tierAfterEarn(currentTierId, pruned, set, at, tz)).toEqual(
+            tierAfterEarn(currentTierId, buckets, set, at, tz),
+          );
+        },
+      ),
     );
   });
 });

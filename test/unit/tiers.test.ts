@@ -1,6 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { type QualifyingActivity, type QualifyingBuckets, type TierReviewInput, type TierSet, addToBuckets, bucketKey, bucketsFromHistory, downgradeWarning, multiplierFor, nextReviewAt, pruneBuckets, qualifyingTier, qualifyingValue, qualifyingValueFromBuckets, qualifyingWindow, reviewTier, tierAfterEarn, tierProgress } from '../../core/tiers/domain/tiers';
-import { type TierSetInputType, TierSetInput } from '../../core/tiers/schemas';
+import {
+  addToBuckets,
+  bucketKey,
+  bucketsFromHistory,
+  downgradeWarning,
+  multiplierFor,
+  nextReviewAt,
+  pruneBuckets,
+  type QualifyingActivity,
+  type QualifyingBuckets,
+  qualifyingTier,
+  qualifyingValue,
+  qualifyingValueFromBuckets,
+  qualifyingWindow,
+  reviewTier,
+  type TierReviewInput,
+  type TierSet,
+  tierAfterEarn,
+  tierProgress,
+} from '../../core/tiers/domain/tiers';
+import { TierSetInput, type TierSetInputType } from '../../core/tiers/schemas';
 
 const NY = 'America/New_York';
 const END_OF_2026_NY = '2027-01-01T04:59:59.999Z'; // 2026-12-31 23:59:59.999 EST
@@ -13,7 +32,13 @@ const input = (overrides: Partial<TierSetInputType> = {}): TierSetInputType => (
     { id: 'bronze', name: 'Bronze', threshold: 0 },
     { id: 'silver', name: 'Silver', threshold: 1_000, multiplier: 1.25 },
     { id: 'gold', name: 'Gold', threshold: 5_000, multiplier: 1.5, attributes: { freeShipping: true } },
-    { id: 'platinum', name: 'Platinum', threshold: 10_000, multiplier: 2, attributes: { freeShipping: true, lounge: 'all' } },
+    {
+      id: 'platinum',
+      name: 'Platinum',
+      threshold: 10_000,
+      multiplier: 2,
+      attributes: { freeShipping: true, lounge: 'all' },
+    },
   ],
   ...overrides,
 });
@@ -41,7 +66,9 @@ describe('TierSetInput', () => {
   });
 
   it('needs at least 2 tiers', () => {
-    expect(messages(input({ tiers: [{ id: 'only', name: 'Only', threshold: 0 }] }))).toContain('a tier set needs at least 2 tiers');
+    expect(messages(input({ tiers: [{ id: 'only', name: 'Only', threshold: 0 }] }))).toContain(
+      'a tier set needs at least 2 tiers',
+    );
   });
 
   it('allows at most 20 tiers', () => {
@@ -50,13 +77,29 @@ describe('TierSetInput', () => {
   });
 
   it('requires the entry tier to have threshold 0', () => {
-    const result = TierSetInput.safeParse(input({ tiers: [{ id: 'a', name: 'A', threshold: 10 }, { id: 'b', name: 'B', threshold: 20 }] }));
-    expect(result.error?.issues[0]).toMatchObject({ path: ['tiers', 0, 'threshold'], message: expect.stringContaining('entry tier') });
+    const result = TierSetInput.safeParse(
+      input({
+        tiers: [
+          { id: 'a', name: 'A', threshold: 10 },
+          { id: 'b', name: 'B', threshold: 20 },
+        ],
+      }),
+    );
+    expect(result.error?.issues[0]).toMatchObject({
+      path: ['tiers', 0, 'threshold'],
+      message: expect.stringContaining('entry tier'),
+    });
   });
 
   it('requires strictly increasing thresholds and names the offending tier', () => {
     const result = TierSetInput.safeParse(
-      input({ tiers: [{ id: 'a', name: 'A', threshold: 0 }, { id: 'b', name: 'B', threshold: 500 }, { id: 'c', name: 'C', threshold: 500 }] }),
+      input({
+        tiers: [
+          { id: 'a', name: 'A', threshold: 0 },
+          { id: 'b', name: 'B', threshold: 500 },
+          { id: 'c', name: 'C', threshold: 500 },
+        ],
+      }),
     );
     expect(result.error?.issues).toEqual([
       expect.objectContaining({
@@ -67,20 +110,42 @@ describe('TierSetInput', () => {
   });
 
   it('rejects duplicate tier ids', () => {
-    const result = TierSetInput.safeParse(input({ tiers: [{ id: 'a', name: 'A', threshold: 0 }, { id: 'a', name: 'A2', threshold: 5 }] }));
-    expect(result.error?.issues[0]).toMatchObject({ path: ['tiers', 1, 'id'], message: 'tier id "a" is used more than once (tiers 0 and 1)' });
+    const result = TierSetInput.safeParse(
+      input({
+        tiers: [
+          { id: 'a', name: 'A', threshold: 0 },
+          { id: 'a', name: 'A2', threshold: 5 },
+        ],
+      }),
+    );
+    expect(result.error?.issues[0]).toMatchObject({
+      path: ['tiers', 1, 'id'],
+      message: 'tier id "a" is used more than once (tiers 0 and 1)',
+    });
   });
 
   it('rejects a multiplier with more than 2 decimals and fractional thresholds', () => {
-    const bad = input({ tiers: [{ id: 'a', name: 'A', threshold: 0, multiplier: 1.125 }, { id: 'b', name: 'B', threshold: 10.5 }] });
+    const bad = input({
+      tiers: [
+        { id: 'a', name: 'A', threshold: 0, multiplier: 1.125 },
+        { id: 'b', name: 'B', threshold: 10.5 },
+      ],
+    });
     expect(messages(bad)).toEqual(
-      expect.arrayContaining(['multiplier must have at most 2 decimal places', 'threshold must be a whole number (points, or spend in minor units)']),
+      expect.arrayContaining([
+        'multiplier must have at most 2 decimal places',
+        'threshold must be a whole number (points, or spend in minor units)',
+      ]),
     );
   });
 
   it('rejects an unknown window kind and a rolling window of 0 months', () => {
-    expect(messages(input({ window: { kind: 'weekly' } as never }))).toEqual(['window.kind must be "rolling" or "calendar"']);
-    expect(messages(input({ window: { kind: 'rolling', months: 0 } }))).toEqual(['rolling window must be at least 1 month']);
+    expect(messages(input({ window: { kind: 'weekly' } as never }))).toEqual([
+      'window.kind must be "rolling" or "calendar"',
+    ]);
+    expect(messages(input({ window: { kind: 'rolling', months: 0 } }))).toEqual([
+      'rolling window must be at least 1 month',
+    ]);
   });
 });
 
@@ -107,7 +172,11 @@ describe('qualifying window and value', () => {
   it('a rolling window of N months is the current local month and the N-1 before it', () => {
     const window = qualifyingWindow({ kind: 'rolling', months: 3 }, '2026-02-10T12:00:00.000Z', NY);
 
-    expect(window).toEqual({ start: '2025-12-01T05:00:00.000Z', end: '2026-03-01T04:59:59.999Z', months: ['2025-12', '2026-01', '2026-02'] });
+    expect(window).toEqual({
+      start: '2025-12-01T05:00:00.000Z',
+      end: '2026-03-01T04:59:59.999Z',
+      months: ['2025-12', '2026-01', '2026-02'],
+    });
   });
 
   it('activity dated after asOf does not count', () => {
@@ -168,11 +237,16 @@ describe('pruneBuckets', () => {
     const set = tierSet({ window: { kind: 'rolling', months: 3 } });
     const buckets: QualifyingBuckets = { '2026-07': 1, '2026-08': 2, '2026-11': 3 };
 
-    expect(pruneBuckets(buckets, set, '2026-11-15T12:00:00.000Z', NY)).toEqual({ buckets: { '2026-08': 2, '2026-11': 3 }, removed: ['2026-07'] });
+    expect(pruneBuckets(buckets, set, '2026-11-15T12:00:00.000Z', NY)).toEqual({
+      buckets: { '2026-08': 2, '2026-11': 3 },
+      removed: ['2026-07'],
+    });
   });
 
   it('removes malformed keys', () => {
-    expect(pruneBuckets({ 'not-a-month': 5 }, tierSet(), '2026-11-15T12:00:00.000Z', NY).removed).toEqual(['not-a-month']);
+    expect(pruneBuckets({ 'not-a-month': 5 }, tierSet(), '2026-11-15T12:00:00.000Z', NY).removed).toEqual([
+      'not-a-month',
+    ]);
   });
 });
 
@@ -183,37 +257,66 @@ describe('tierAfterEarn', () => {
   });
 
   it('keeps the tier when the value reaches no higher tier', () => {
-    expect(tierAfterEarn('silver', { '2026-11': 4_999 }, tierSet(), '2026-11-23T08:00:00.000Z', NY)).toEqual({ tierId: 'silver', changed: false });
+    expect(tierAfterEarn('silver', { '2026-11': 4_999 }, tierSet(), '2026-11-23T08:00:00.000Z', NY)).toEqual({
+      tierId: 'silver',
+      changed: false,
+    });
   });
 
   it('never downgrades, however low the value', () => {
-    expect(tierAfterEarn('gold', {}, tierSet(), '2026-11-23T08:00:00.000Z', NY)).toEqual({ tierId: 'gold', changed: false });
+    expect(tierAfterEarn('gold', {}, tierSet(), '2026-11-23T08:00:00.000Z', NY)).toEqual({
+      tierId: 'gold',
+      changed: false,
+    });
   });
 
   it('only counts the window containing now', () => {
-    expect(tierAfterEarn('bronze', { '2025-12': 50_000 }, tierSet(), '2026-01-02T12:00:00.000Z', NY).tierId).toBe('bronze');
+    expect(tierAfterEarn('bronze', { '2025-12': 50_000 }, tierSet(), '2026-01-02T12:00:00.000Z', NY).tierId).toBe(
+      'bronze',
+    );
   });
 
   it('places a member without a tier at the tier their value reaches', () => {
-    expect(tierAfterEarn(null, { '2026-11': 1_200 }, tierSet(), '2026-11-23T08:00:00.000Z', NY)).toEqual({ tierId: 'silver', changed: true });
+    expect(tierAfterEarn(null, { '2026-11': 1_200 }, tierSet(), '2026-11-23T08:00:00.000Z', NY)).toEqual({
+      tierId: 'silver',
+      changed: true,
+    });
   });
 });
 
 describe('reviewTier', () => {
-  it('keeps a tier re-qualified in the reviewed period and schedules the next review at the end of the next period', () => {
-    const result = reviewTier(review({ buckets: { '2026-05': 12_000 } }));
+  it(
+    'keeps a tier re-qualified in the reviewed period and schedules the next review at the end of the next ' + 'period',
+    () => {
+      const result = reviewTier(review({ buckets: { '2026-05': 12_000 } }));
 
-    expect(result).toMatchObject({ newTierId: 'platinum', changed: false, reason: 'requalified', qualifyingValue: 12_000, nextReviewAt: END_OF_2027_NY });
-  });
+      expect(result).toMatchObject({
+        newTierId: 'platinum',
+        changed: false,
+        reason: 'requalified',
+        qualifyingValue: 12_000,
+        nextReviewAt: END_OF_2027_NY,
+      });
+    },
+  );
 
   it('one-tier mode drops exactly one tier, even when the value supports a lower one', () => {
-    const result = reviewTier(review({ buckets: { '2026-05': 1_500 }, policy: { graceUntilEndOfNextPeriod: true, dropMode: 'one-tier' } }));
+    const result = reviewTier(
+      review({ buckets: { '2026-05': 1_500 }, policy: { graceUntilEndOfNextPeriod: true, dropMode: 'one-tier' } }),
+    );
 
-    expect(result).toMatchObject({ newTierId: 'gold', changed: true, reason: 'dropped', tierAchievedAt: END_OF_2026_NY });
+    expect(result).toMatchObject({
+      newTierId: 'gold',
+      changed: true,
+      reason: 'dropped',
+      tierAchievedAt: END_OF_2026_NY,
+    });
   });
 
   it('to-qualifying mode drops to the highest tier the value supports', () => {
-    const result = reviewTier(review({ buckets: { '2026-05': 1_500 }, policy: { graceUntilEndOfNextPeriod: true, dropMode: 'to-qualifying' } }));
+    const result = reviewTier(
+      review({ buckets: { '2026-05': 1_500 }, policy: { graceUntilEndOfNextPeriod: true, dropMode: 'to-qualifying' } }),
+    );
 
     expect(result).toMatchObject({ newTierId: 'silver', changed: true, reason: 'dropped' });
   });
@@ -222,7 +325,9 @@ describe('reviewTier', () => {
     const assignedMidYear = review({ tierAchievedAt: '2026-09-10T15:00:00.000Z' });
 
     expect(reviewTier(assignedMidYear)).toMatchObject({ newTierId: 'platinum', changed: false, reason: 'grace' });
-    expect(reviewTier({ ...assignedMidYear, policy: { graceUntilEndOfNextPeriod: false, dropMode: 'one-tier' } })).toMatchObject({
+    expect(
+      reviewTier({ ...assignedMidYear, policy: { graceUntilEndOfNextPeriod: false, dropMode: 'one-tier' } }),
+    ).toMatchObject({
       newTierId: 'gold',
       reason: 'dropped',
     });
@@ -234,13 +339,20 @@ describe('reviewTier', () => {
   });
 
   it('grace uses the program time zone: a tier obtained at 23:30 on Dec 31 in New York belongs to that year', () => {
-    const lateOnNewYearsEve = review({ tierAchievedAt: '2026-01-01T04:30:00.000Z', asOf: END_OF_2026_NY }); // 2025-12-31 23:30 EST
+    // 2025-12-31 23:30 EST
+    const lateOnNewYearsEve = review({ tierAchievedAt: '2026-01-01T04:30:00.000Z', asOf: END_OF_2026_NY });
     expect(reviewTier(lateOnNewYearsEve).reason).toBe('dropped');
   });
 
   it('is idempotent: re-running a review with the tier it just set does not drop again', () => {
     const first = reviewTier(review({ policy: { graceUntilEndOfNextPeriod: false, dropMode: 'one-tier' } }));
-    const again = reviewTier(review({ currentTierId: first.newTierId, tierAchievedAt: first.tierAchievedAt, policy: { graceUntilEndOfNextPeriod: false, dropMode: 'one-tier' } }));
+    const again = reviewTier(
+      review({
+        currentTierId: first.newTierId,
+        tierAchievedAt: first.tierAchievedAt,
+        policy: { graceUntilEndOfNextPeriod: false, dropMode: 'one-tier' },
+      }),
+    );
 
     expect(first.newTierId).toBe('gold');
     expect(again).toMatchObject({ newTierId: 'gold', changed: false, reason: 'obtained-after-period' });
@@ -248,7 +360,9 @@ describe('reviewTier', () => {
 
   it('a tier changed at a review must be re-qualified in the following period', () => {
     const dropped = reviewTier(review({}));
-    const nextYear = reviewTier(review({ currentTierId: dropped.newTierId, tierAchievedAt: dropped.tierAchievedAt, asOf: END_OF_2027_NY }));
+    const nextYear = reviewTier(
+      review({ currentTierId: dropped.newTierId, tierAchievedAt: dropped.tierAchievedAt, asOf: END_OF_2027_NY }),
+    );
 
     expect(nextYear).toMatchObject({ newTierId: 'silver', reason: 'dropped' });
   });
@@ -256,13 +370,23 @@ describe('reviewTier', () => {
   it('a late run evaluates the last completed period', () => {
     const result = reviewTier(review({ asOf: '2027-01-05T12:00:00.000Z', buckets: { '2026-06': 11_000 } }));
 
-    expect(result).toMatchObject({ reason: 'requalified', reviewedPeriod: { start: '2026-01-01T05:00:00.000Z', end: END_OF_2026_NY }, nextReviewAt: END_OF_2027_NY });
+    expect(result).toMatchObject({
+      reason: 'requalified',
+      reviewedPeriod: { start: '2026-01-01T05:00:00.000Z', end: END_OF_2026_NY },
+      nextReviewAt: END_OF_2027_NY,
+    });
   });
 
   it('a late run does not drop a member the current window already qualifies', () => {
     const set = tierSet({ window: { kind: 'rolling', months: 3 } });
     const result = reviewTier(
-      review({ tierSet: set, currentTierId: 'gold', tierAchievedAt: '2026-01-10T12:00:00.000Z', asOf: '2026-11-20T12:00:00.000Z', buckets: { '2026-10': 3_000, '2026-11': 3_000 } }),
+      review({
+        tierSet: set,
+        currentTierId: 'gold',
+        tierAchievedAt: '2026-01-10T12:00:00.000Z',
+        asOf: '2026-11-20T12:00:00.000Z',
+        buckets: { '2026-10': 3_000, '2026-11': 3_000 },
+      }),
     );
 
     expect(result).toMatchObject({ newTierId: 'gold', reason: 'live-qualification', qualifyingValue: 3_000 });
@@ -277,21 +401,38 @@ describe('reviewTier', () => {
     const set = tierSet({ window: { kind: 'calendar', period: 'quarter' } });
     const buckets = bucketsFromHistory([{ at: '2026-04-01T03:30:00.000Z', amount: 5_000 }], NY);
 
-    const result = reviewTier(review({ tierSet: set, currentTierId: 'gold', asOf: '2026-04-01T03:59:59.999Z', buckets }));
+    const result = reviewTier(
+      review({ tierSet: set, currentTierId: 'gold', asOf: '2026-04-01T03:59:59.999Z', buckets }),
+    );
 
-    expect(result).toMatchObject({ reason: 'requalified', reviewedPeriod: { end: '2026-04-01T03:59:59.999Z' }, nextReviewAt: '2026-07-01T03:59:59.999Z' });
+    expect(result).toMatchObject({
+      reason: 'requalified',
+      reviewedPeriod: { end: '2026-04-01T03:59:59.999Z' },
+      nextReviewAt: '2026-07-01T03:59:59.999Z',
+    });
   });
 
   it('never drops below the entry tier', () => {
-    expect(reviewTier(review({ currentTierId: 'bronze' }))).toMatchObject({ newTierId: 'bronze', changed: false, reason: 'entry-tier' });
+    expect(reviewTier(review({ currentTierId: 'bronze' }))).toMatchObject({
+      newTierId: 'bronze',
+      changed: false,
+      reason: 'entry-tier',
+    });
   });
 
   it('places a member whose tier no longer exists at the tier their value supports', () => {
-    expect(reviewTier(review({ currentTierId: 'diamond', buckets: { '2026-03': 6_000 } }))).toMatchObject({ newTierId: 'gold', changed: true, reason: 'unknown-tier' });
+    expect(reviewTier(review({ currentTierId: 'diamond', buckets: { '2026-03': 6_000 } }))).toMatchObject({
+      newTierId: 'gold',
+      changed: true,
+      reason: 'unknown-tier',
+    });
   });
 
-  it('never raises a tier: upgrades are tierAfterEarn\'s job', () => {
-    expect(reviewTier(review({ currentTierId: 'silver', buckets: { '2026-03': 50_000 } }))).toMatchObject({ newTierId: 'silver', changed: false });
+  it("never raises a tier: upgrades are tierAfterEarn's job", () => {
+    expect(reviewTier(review({ currentTierId: 'silver', buckets: { '2026-03': 50_000 } }))).toMatchObject({
+      newTierId: 'silver',
+      changed: false,
+    });
   });
 });
 
@@ -325,7 +466,9 @@ describe('downgradeWarning', () => {
 
   it('does not warn a member who already re-qualified or is in grace', () => {
     expect(downgradeWarning({ ...atRisk, buckets: { '2026-02': 5_000 }, asOf: '2026-12-05T12:00:00.000Z' })).toBeNull();
-    expect(downgradeWarning({ ...atRisk, tierAchievedAt: '2026-02-01T12:00:00.000Z', asOf: '2026-12-05T12:00:00.000Z' })).toBeNull();
+    expect(
+      downgradeWarning({ ...atRisk, tierAchievedAt: '2026-02-01T12:00:00.000Z', asOf: '2026-12-05T12:00:00.000Z' }),
+    ).toBeNull();
   });
 
   it('sends each warning once and, when several lead times are due, only the closest', () => {
@@ -333,18 +476,31 @@ describe('downgradeWarning', () => {
 
     expect(downgradeWarning({ ...atRisk, asOf: '2026-12-10T12:00:00.000Z' }, options)).toBeNull();
     expect(downgradeWarning({ ...atRisk, asOf: '2026-12-28T12:00:00.000Z' }, options)).toMatchObject({ daysBefore: 7 });
-    expect(downgradeWarning({ ...atRisk, asOf: '2026-12-28T12:00:00.000Z' }, { daysBefore: [30, 7] })).toMatchObject({ daysBefore: 7 });
+    expect(downgradeWarning({ ...atRisk, asOf: '2026-12-28T12:00:00.000Z' }, { daysBefore: [30, 7] })).toMatchObject({
+      daysBefore: 7,
+    });
   });
 
   it('states spend in minor units for a spend program', () => {
-    const warning = downgradeWarning({ ...atRisk, tierSet: tierSet({ metric: 'spend' }), asOf: '2026-12-05T12:00:00.000Z' });
+    const warning = downgradeWarning({
+      ...atRisk,
+      tierSet: tierSet({ metric: 'spend' }),
+      asOf: '2026-12-05T12:00:00.000Z',
+    });
     expect(warning).toMatchObject({ metric: 'spend', needed: 3_000 });
   });
 });
 
 describe('tierProgress', () => {
   it('shows the next tier and what it still takes, and that the current tier is safe once re-qualified', () => {
-    const progress = tierProgress({ currentTierId: 'silver', tierAchievedAt: '2025-04-01T12:00:00.000Z', buckets: { '2026-06': 2_000 }, tierSet: tierSet(), asOf: '2026-11-23T08:00:00.000Z', tz: NY });
+    const progress = tierProgress({
+      currentTierId: 'silver',
+      tierAchievedAt: '2025-04-01T12:00:00.000Z',
+      buckets: { '2026-06': 2_000 },
+      tierSet: tierSet(),
+      asOf: '2026-11-23T08:00:00.000Z',
+      tz: NY,
+    });
 
     expect(progress).toMatchObject({
       currentTier: { id: 'silver' },
@@ -359,18 +515,39 @@ describe('tierProgress', () => {
   });
 
   it('shows what is still needed by the next review to keep a tier at risk', () => {
-    const progress = tierProgress({ currentTierId: 'gold', tierAchievedAt: '2025-04-01T12:00:00.000Z', buckets: { '2026-06': 2_000 }, tierSet: tierSet(), asOf: '2026-11-23T08:00:00.000Z', tz: NY });
+    const progress = tierProgress({
+      currentTierId: 'gold',
+      tierAchievedAt: '2025-04-01T12:00:00.000Z',
+      buckets: { '2026-06': 2_000 },
+      tierSet: tierSet(),
+      asOf: '2026-11-23T08:00:00.000Z',
+      tz: NY,
+    });
 
     expect(progress).toMatchObject({ toNextTier: 8_000, toKeepCurrentTier: 3_000, currentTierSecured: false });
   });
 
   it('needs nothing to keep a tier under grace', () => {
-    const progress = tierProgress({ currentTierId: 'gold', tierAchievedAt: '2026-04-01T12:00:00.000Z', buckets: {}, tierSet: tierSet(), asOf: '2026-11-23T08:00:00.000Z', tz: NY });
+    const progress = tierProgress({
+      currentTierId: 'gold',
+      tierAchievedAt: '2026-04-01T12:00:00.000Z',
+      buckets: {},
+      tierSet: tierSet(),
+      asOf: '2026-11-23T08:00:00.000Z',
+      tz: NY,
+    });
     expect(progress).toMatchObject({ toKeepCurrentTier: 0, currentTierSecured: true });
   });
 
   it('has no next tier at the top', () => {
-    const progress = tierProgress({ currentTierId: 'platinum', tierAchievedAt: null, buckets: {}, tierSet: tierSet(), asOf: '2026-11-23T08:00:00.000Z', tz: NY });
+    const progress = tierProgress({
+      currentTierId: 'platinum',
+      tierAchievedAt: null,
+      buckets: {},
+      tierSet: tierSet(),
+      asOf: '2026-11-23T08:00:00.000Z',
+      tz: NY,
+    });
     expect(progress).toMatchObject({ nextTier: null, toNextTier: null, toKeepCurrentTier: 10_000 });
   });
 });

@@ -74,7 +74,9 @@ export function outboxItem(r: OutboxRecord): Item {
 export function outboxPut(ctx: WriteContext, r: OutboxRecorded): Tagged {
   return {
     tag: 'outbox',
-    item: { Put: { TableName: ctx.tableName, Item: outboxItem(r.record), ConditionExpression: 'attribute_not_exists(pk)' } },
+    item: {
+      Put: { TableName: ctx.tableName, Item: outboxItem(r.record), ConditionExpression: 'attribute_not_exists(pk)' },
+    },
   };
 }
 
@@ -92,7 +94,9 @@ export function noticeItem(r: OutboxRecord, published?: string): Item {
     keepUntil: r.keepUntil,
     ttl: epochSeconds(r.keepUntil ?? r.createdAt) + OUTBOX_TTL_DAYS * DAY_S,
   };
-  return published ? { ...item, publishedAt: published } : { ...item, ...dueKeys('OUTBOX', r.createdAt, r.programId, r.memberId, r.id) };
+  return published
+    ? { ...item, publishedAt: published }
+    : { ...item, ...dueKeys('OUTBOX', r.createdAt, r.programId, r.memberId, r.id) };
 }
 
 export function toOutboxRecord(item: Item): OutboxRecord {
@@ -114,6 +118,7 @@ export function toDueEntry(item: Item): DueEntry {
   const { at, programId, memberId, id } = parseDueSortKey(String(item.gsi1sk));
   const base = { at, programId, memberId, id };
   if (item.entity === 'lot') return { ...base, subject: { type: 'lot', lot: toLot(item) } };
-  if (item.entity === 'schedule') return { ...base, subject: { type: 'schedule', schedule: item.kind, dueAt: String(item.dueAt ?? at) } };
+  if (item.entity === 'schedule')
+    return { ...base, subject: { type: 'schedule', schedule: item.kind, dueAt: String(item.dueAt ?? at) } };
   return { ...base, subject: { type: 'outbox', record: toOutboxRecord(item) } };
 }

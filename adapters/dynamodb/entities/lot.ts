@@ -8,7 +8,17 @@ import type { Tagged, WriteContext } from './types';
 
 export function toLot(item: Item): Lot {
   const { lotId, amount, remaining, earnedAt, availableAt, expiresAt, source, reason, orderId } = item;
-  return { lotId, amount, remaining, earnedAt, availableAt, expiresAt: expiresAt ?? null, source, reason, ...(orderId ? { orderId } : {}) };
+  return {
+    lotId,
+    amount,
+    remaining,
+    earnedAt,
+    availableAt,
+    expiresAt: expiresAt ?? null,
+    source,
+    reason,
+    ...(orderId ? { orderId } : {}),
+  };
 }
 
 /** Pending lots wait in the activation index; available lots with an expiry wait in the expiry index. */
@@ -56,7 +66,10 @@ export function lotTake(ctx: WriteContext, u: LotUpdate): Tagged {
         Key: keys.lot(ctx.programId, u.memberId, u.lot.expiresAt, u.lot.lotId),
         UpdateExpression: `SET remaining = remaining - :take${setIndex}${index.gsi1pk ? '' : ' REMOVE gsi1pk, gsi1sk'}`,
         ConditionExpression: 'remaining >= :take',
-        ExpressionAttributeValues: { ':take': u.take, ...(index.gsi1pk ? { ':gpk': index.gsi1pk, ':gsk': index.gsi1sk } : {}) },
+        ExpressionAttributeValues: {
+          ':take': u.take,
+          ...(index.gsi1pk ? { ':gpk': index.gsi1pk, ':gsk': index.gsi1sk } : {}),
+        },
       },
     },
   };

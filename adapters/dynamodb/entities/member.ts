@@ -128,7 +128,13 @@ export function referralCodePut(ctx: WriteContext, memberId: string, code: strin
     item: {
       Put: {
         TableName: ctx.tableName,
-        Item: { ...keys.referralCode(ctx.programId, code), entity: 'referralCode', programId: ctx.programId, memberId, createdAt: ctx.now },
+        Item: {
+          ...keys.referralCode(ctx.programId, code),
+          entity: 'referralCode',
+          programId: ctx.programId,
+          memberId,
+          createdAt: ctx.now,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },

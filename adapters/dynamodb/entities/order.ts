@@ -1,6 +1,12 @@
 // Order items (the exactly-once guard of a purchase, with what its returns need) and the guards
 // of returns and engagement events.
-import type { OrderRecorded, OrderReturned, RecordedOrder, ReturnRecorded, EventRecorded } from '../../../core/earning/ports';
+import type {
+  EventRecorded,
+  OrderRecorded,
+  OrderReturned,
+  RecordedOrder,
+  ReturnRecorded,
+} from '../../../core/earning/ports';
 import { keys, purchaseByDate } from '../keys';
 import type { Item } from '../query';
 import type { Tagged, WriteContext } from './types';

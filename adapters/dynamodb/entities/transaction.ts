@@ -32,7 +32,12 @@ export function transactionPut(ctx: WriteContext, tx: Transaction): Tagged {
     item: {
       Put: {
         TableName: ctx.tableName,
-        Item: { ...keys.transaction(ctx.programId, tx.memberId, tx.transactionId), entity: 'tx', programId: ctx.programId, ...tx },
+        Item: {
+          ...keys.transaction(ctx.programId, tx.memberId, tx.transactionId),
+          entity: 'tx',
+          programId: ctx.programId,
+          ...tx,
+        },
       },
     },
   };

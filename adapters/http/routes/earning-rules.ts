@@ -38,7 +38,9 @@ export const earningRulesRoutes = defineRoutes({
     scope: 'admin',
     group: 'earning-rules-api',
     summary: 'Create an earning rule (version 1)',
-    description: 'The rule as `docs/earning-rules.md` describes it; `ruleId` is optional (one is assigned), `version` is assigned.',
+    description:
+      'The rule as `docs/earning-rules.md` describes it; `ruleId` is optional (one is assigned), `version` is ' +
+      'assigned.',
     bodyDoc: RuleDefinitionInput,
     responses: { 201: { description: 'The rule as stored', schema: EarningRuleView } },
     problems: ['rule-exists', 'concurrent-change'],

@@ -19,7 +19,9 @@ export const ROUTES = {
 
 export type OperationId = keyof typeof ROUTES;
 
-export const ROUTE_LIST: readonly (RouteSpec & { operationId: string })[] = Object.entries(ROUTES).map(([operationId, r]) => ({
-  operationId,
-  ...(r as RouteSpec),
-}));
+export const ROUTE_LIST: readonly (RouteSpec & { operationId: string })[] = Object.entries(ROUTES).map(
+  ([operationId, r]) => ({
+    operationId,
+    ...(r as RouteSpec),
+  }),
+);

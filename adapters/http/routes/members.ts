@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClientId } from '../../../core/kernel/schemas';
 import {
   MemberDetailView,
   MemberInput,
@@ -6,7 +7,6 @@ import {
   TransactionPageView,
   TransactionsQuery,
 } from '../../../core/ledger/schemas';
-import { ClientId } from '../../../core/kernel/schemas';
 import { defineRoutes } from '../route';
 
 const MemberPath = z.strictObject({ memberId: ClientId.describe("The member's id in your systems") });
@@ -19,8 +19,9 @@ export const membersRoutes = defineRoutes({
     group: 'members-api',
     summary: 'Enrol or update a member',
     description:
-      'Enrols the member (201) or updates their profile (200). Sent fields are set, `null` clears, omitted fields are ' +
-      'kept. `referralCode` (the referrer\'s) is accepted once, before the first purchase.',
+      'Enrols the member (201) or updates their profile (200). Sent fields are set, `null` clears, omitted fields ' +
+      'are ' +
+      "kept. `referralCode` (the referrer's) is accepted once, before the first purchase.",
     params: MemberPath,
     body: MemberInput,
     responses: {
@@ -36,7 +37,8 @@ export const membersRoutes = defineRoutes({
     scope: 'members:read',
     group: 'members-api',
     summary: 'A member: profile, points, tier status and upcoming expiries',
-    description: 'Profile, `points { available, pending, lifetimeEarned }`, `tierStatus` and `upcomingExpiries`, from one Query.',
+    description:
+      'Profile, `points { available, pending, lifetimeEarned }`, `tierStatus` and `upcomingExpiries`, from one Query.',
     params: MemberPath,
     responses: { 200: { description: 'The member', schema: MemberDetailView } },
     problems: ['member-not-found'],

@@ -10,7 +10,9 @@ import {
 import { ClientId } from '../../../core/kernel/schemas';
 import { defineRoutes } from '../route';
 
-const replayHeader = { 'x-idempotent-replay': '`true` when this is the original answer to an earlier identical request' };
+const replayHeader = {
+  'x-idempotent-replay': '`true` when this is the original answer to an earlier identical request',
+};
 
 export const purchasesRoutes = defineRoutes({
   recordPurchase: {
@@ -61,7 +63,8 @@ export const purchasesRoutes = defineRoutes({
     path: '/v1/events',
     scope: 'purchases:write',
     group: 'purchases-api',
-    summary: 'Record an engagement event (a review, a birthday, ...): points by the event rules, exactly once per event id',
+    summary:
+      'Record an engagement event (a review, a birthday, ...): points by the event rules, exactly once per event id',
     body: EngagementInput,
     responses: {
       201: { description: 'Recorded: points, breakdown, and why rules did not reward it', schema: EngagementResult },

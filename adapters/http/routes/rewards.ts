@@ -24,7 +24,9 @@ const RedemptionPath = z.strictObject({ redemptionId: ClientId.describe('The red
 const CodePath = z.strictObject({
   code: z.string().min(1).max(200).describe('The coupon code, in any case, with or without dashes'),
 });
-const replayHeader = { 'x-idempotent-replay': '`true` when this is the original answer to an earlier identical request' };
+const replayHeader = {
+  'x-idempotent-replay': '`true` when this is the original answer to an earlier identical request',
+};
 
 export const rewardsAdminRoutes = defineRoutes({
   listRewards: {
@@ -119,7 +121,8 @@ export const redemptionsRoutes = defineRoutes({
     group: 'redemptions-api',
     summary: 'Redeem a reward; the same Idempotency-Key answers with the same redemption',
     description:
-      'Instant rewards run to their end and answer 201 with the code; partner rewards answer 202 and complete when the ' +
+      'Instant rewards run to their end and answer 201 with the code; partner rewards answer 202 and complete when ' +
+      'the ' +
       'partner confirms. A failed redemption answers with the problem of its reason, points already returned.',
     params: MemberPath,
     headers: z.object({
@@ -186,7 +189,7 @@ export const redemptionsRoutes = defineRoutes({
     path: '/v1/redemptions/{redemptionId}/cancel',
     scope: 'members:write',
     group: 'redemptions-api',
-    summary: 'Cancel within the reward\'s window: points to their lots, stock and limit back, coupon withdrawn',
+    summary: "Cancel within the reward's window: points to their lots, stock and limit back, coupon withdrawn",
     params: RedemptionPath,
     responses: {
       200: { description: 'The cancelled redemption (cancelling twice answers the same)', schema: RedemptionView },

@@ -1,5 +1,5 @@
 // The rule set the local stack seeds, so a fresh `npm start` earns like a real program does.
-import { EarningRuleSetSchema, type EarningRule } from '../rule-schemas';
+import { type EarningRule, EarningRuleSetSchema } from '../rule-schemas';
 
 /**
  * 1 point per USD (gift cards excluded), double points on coffee, 1.5x on weekends in the

@@ -1,16 +1,20 @@
 // What a credit does to a member's ledger, decided purely: from the program, its rules, the
 // member's state and the facts, to the new state, the lot, the transaction and the events.
+
+import { expiresAtFor } from '../../expiry/domain/expiry';
+import { type Activation, creditRepayment, type MemberState, settleForWrite } from '../../ledger/domain/member-state';
 import type { BreakdownLine, Lot, Transaction, TransactionSource } from '../../ledger/domain/types';
 import type { ProgramSettings } from '../../programs/domain/program';
+import { addToBuckets, pruneBuckets, type TierSet, tierAfterEarn } from '../../tiers/domain/tiers';
 import type { EarningRule, EvaluationResult, PurchaseEvaluation } from './index';
 import { periodKeys } from './index';
-import { expiresAtFor } from '../../expiry/domain/expiry';
-import { addToBuckets, bucketKey, pruneBuckets, tierAfterEarn, type TierSet } from '../../tiers/domain/tiers';
-import { creditRepayment, settleForWrite, type Activation, type MemberState } from '../../ledger/domain/member-state';
 
 const DAY_MS = 86_400_000;
 
-/** The program's rule set as the engine sees it: stored rules, or the flat base rate until there are any, plus tier multipliers. */
+/**
+ * The program's rule set as the engine sees it: stored rules, or the flat base rate until there are any, plus tier
+ * multipliers.
+ */
 export function effectiveRules(program: ProgramSettings, stored: readonly EarningRule[]): EarningRule[] {
   const rules: EarningRule[] = stored.length
     ? [...stored]
@@ -55,7 +59,7 @@ export function usageFromCounters(counters: Record<string, number>) {
     if (k.startsWith('u#')) pointsByPeriod[k.slice(2)] = v;
     else if (k.startsWith('e#')) {
       const [type, period] = [k.slice(2, k.lastIndexOf('#')), k.slice(k.lastIndexOf('#') + 1)];
-      (eventCounts[type] ??= {})[period] = v;
+      eventCounts[type] = { ...eventCounts[type], [period]: v };
     }
   }
   return { pointsByPeriod, eventCounts };
@@ -65,26 +69,44 @@ export function usageFromCounters(counters: Record<string, number>) {
  * Counters after an evaluation: the deltas added, and every counter of a period that has ended
  * dropped (caps and limits only ever look at the current periods), so the item stays small.
  */
-export function countersAfter(counters: Record<string, number>, delta: EvaluationResult['usageDelta'], now: string, timeZone: string): Record<string, number> {
+export function countersAfter(
+  counters: Record<string, number>,
+  delta: EvaluationResult['usageDelta'],
+  now: string,
+  timeZone: string,
+): Record<string, number> {
   const current = new Set(periodKeys(now, timeZone));
   const next: Record<string, number> = {};
   for (const [k, v] of Object.entries(counters)) {
     if (k.startsWith('q#')) next[k] = v;
     else if (current.has(k.slice(k.lastIndexOf('#') + 1))) next[k] = v;
   }
-  for (const [period, n] of Object.entries(delta.pointsByPeriod)) if (n) next[`u#${period}`] = (next[`u#${period}`] ?? 0) + n;
+  for (const [period, n] of Object.entries(delta.pointsByPeriod))
+    if (n) next[`u#${period}`] = (next[`u#${period}`] ?? 0) + n;
   for (const [type, byPeriod] of Object.entries(delta.eventCounts)) {
-    for (const [period, n] of Object.entries(byPeriod)) if (n) next[`e#${type}#${period}`] = (next[`e#${type}#${period}`] ?? 0) + n;
+    for (const [period, n] of Object.entries(byPeriod))
+      if (n) next[`e#${type}#${period}`] = (next[`e#${type}#${period}`] ?? 0) + n;
   }
   return next;
 }
 
 function qualifyingBuckets(counters: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(counters).filter(([k]) => k.startsWith('q#')).map(([k, v]) => [k.slice(2), v]));
+  return Object.fromEntries(
+    Object.entries(counters)
+      .filter(([k]) => k.startsWith('q#'))
+      .map(([k, v]) => [k.slice(2), v]),
+  );
 }
 
 /** Adds qualifying value (points or spend) at `at` and moves the member up if it reaches a higher tier. */
-export function applyTierProgress(state: MemberState, tierSet: TierSet | null, value: { points: number; spend: number }, at: string, now: string, timeZone: string): { state: MemberState; tierChange?: { from: string | null; to: string } } {
+export function applyTierProgress(
+  state: MemberState,
+  tierSet: TierSet | null,
+  value: { points: number; spend: number },
+  at: string,
+  now: string,
+  timeZone: string,
+): { state: MemberState; tierChange?: { from: string | null; to: string } } {
   if (!tierSet) return { state };
   const amount = tierSet.metric === 'points' ? value.points : value.spend;
   let buckets = qualifyingBuckets(state.counters);
@@ -119,7 +141,10 @@ export interface Credit {
   transaction: Transaction;
 }
 
-/** One credit: a lot (pending for the return window if the program holds purchase points), a transaction, new balances. */
+/**
+ * One credit: a lot (pending for the return window if the program holds purchase points), a transaction, new
+ * balances.
+ */
 export function credit(c: CreditInput): Credit {
   const { program, points, now } = c;
   const pending = c.holdPending && program.pendingDays > 0 && points > 0;
@@ -128,7 +153,17 @@ export function credit(c: CreditInput): Credit {
   const repaid = creditRepayment(c.state, points, pending);
   const lot: Lot | null =
     points > 0
-      ? { lotId: c.ids.lotId, amount: points, remaining: points - repaid, earnedAt: now, availableAt, expiresAt, source: c.source, reason: c.reason, ...(c.refs?.orderId ? { orderId: c.refs.orderId } : {}) }
+      ? {
+          lotId: c.ids.lotId,
+          amount: points,
+          remaining: points - repaid,
+          earnedAt: now,
+          availableAt,
+          expiresAt,
+          source: c.source,
+          reason: c.reason,
+          ...(c.refs?.orderId ? { orderId: c.refs.orderId } : {}),
+        }
       : null;
   const state: MemberState = {
     ...c.state,
@@ -136,7 +171,10 @@ export function credit(c: CreditInput): Credit {
     pending: c.state.pending + (pending ? points : 0),
     lifetimeEarned: c.state.lifetimeEarned + points,
     debt: c.state.debt - repaid,
-    pendingLots: pending && lot ? [...c.state.pendingLots, { lotId: lot.lotId, points, availableAt, expiresAt }] : c.state.pendingLots,
+    pendingLots:
+      pending && lot
+        ? [...c.state.pendingLots, { lotId: lot.lotId, points, availableAt, expiresAt }]
+        : c.state.pendingLots,
     lastActivityAt: now,
   };
   const transaction: Transaction = {
@@ -149,7 +187,18 @@ export function credit(c: CreditInput): Credit {
     ...(c.refs?.orderId ? { orderId: c.refs.orderId } : {}),
     ...(c.refs?.eventId ? { eventId: c.refs.eventId } : {}),
     status: pending ? 'pending' : 'credited',
-    breakdown: repaid ? [...c.breakdown, { rule: 'debt', ruleId: 'debt-repayment', version: 1, description: `${repaid} point(s) repaid a negative balance`, points: 0 }] : c.breakdown,
+    breakdown: repaid
+      ? [
+          ...c.breakdown,
+          {
+            rule: 'debt',
+            ruleId: 'debt-repayment',
+            version: 1,
+            description: `${repaid} point(s) repaid a negative balance`,
+            points: 0,
+          },
+        ]
+      : c.breakdown,
     lots: lot ? [{ lotId: lot.lotId, points }] : [],
     occurredAt: c.occurredAt,
     recordedAt: now,
@@ -180,8 +229,19 @@ export function planPurchaseCredit(args: {
 }): PurchaseCreditPlan {
   const { program, evaluation, purchase, now } = args;
   const { state: settled, activations } = settleForWrite(args.state, now);
-  const counted = { ...settled, counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone), purchaseCount: settled.purchaseCount + 1 };
-  const tiered = applyTierProgress(counted, program.tierSet, { points: evaluation.points, spend: purchase.amount }, purchase.occurredAt, now, program.timeZone);
+  const counted = {
+    ...settled,
+    counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone),
+    purchaseCount: settled.purchaseCount + 1,
+  };
+  const tiered = applyTierProgress(
+    counted,
+    program.tierSet,
+    { points: evaluation.points, spend: purchase.amount },
+    purchase.occurredAt,
+    now,
+    program.timeZone,
+  );
   const member = credit({
     program,
     state: { ...tiered.state, referralRewarded: tiered.state.referralRewarded || Boolean(evaluation.referral) },
@@ -204,7 +264,15 @@ export function planPurchaseCredit(args: {
       state: { ...refSettled, referralRewards: refSettled.referralRewards + 1 },
       memberId: args.referrer.memberId,
       points: evaluation.referral.referrerPoints,
-      breakdown: [{ rule: 'referral', ruleId: evaluation.referral.ruleId, version: evaluation.referral.version, description: `Referred ${args.memberId}, who made a first qualifying purchase`, points: evaluation.referral.referrerPoints }],
+      breakdown: [
+        {
+          rule: 'referral',
+          ruleId: evaluation.referral.ruleId,
+          version: evaluation.referral.version,
+          description: `Referred ${args.memberId}, who made a first qualifying purchase`,
+          points: evaluation.referral.referrerPoints,
+        },
+      ],
       source: 'referral',
       reason: `Referral of ${args.memberId}`,
       occurredAt: purchase.occurredAt,
@@ -215,7 +283,12 @@ export function planPurchaseCredit(args: {
     });
     referrer = { ...refCredit, memberId: args.referrer.memberId, activations: refActivations };
   }
-  return { member, activations, ...(tiered.tierChange ? { tierChange: tiered.tierChange } : {}), ...(referrer ? { referrer } : {}) };
+  return {
+    member,
+    activations,
+    ...(tiered.tierChange ? { tierChange: tiered.tierChange } : {}),
+    ...(referrer ? { referrer } : {}),
+  };
 }
 
 /**

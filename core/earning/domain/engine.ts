@@ -1,19 +1,10 @@
 // The earning engine: pure functions from (program, rules, facts, usage counters, now) to a
 // decision. It reads nothing and writes nothing; the caller persists the points, the breakdown
 // and the usage delta in one transaction. The stacking rules are in docs/earning-rules.md.
+
+import { formatMoney, minorUnitExponent } from '../../kernel/currency';
 import type { BreakdownLine } from '../../ledger/domain/types';
 import {
-  formatDecimal,
-  formatRatio,
-  largestRemainder,
-  parseDecimal,
-  roundRatio,
-  SCALE,
-} from './arithmetic';
-import { formatMoney, minorUnitExponent } from '../../kernel/currency';
-import { checkSchedule } from './schedule';
-import {
-  RULE_KINDS,
   type BaseRule,
   type CapRule,
   type EarningRule,
@@ -23,14 +14,20 @@ import {
   type ProgramFacts,
   type PurchaseFacts,
   type PurchaseItem,
+  RULE_KINDS,
   type RuleKind,
   type UsageCounters,
   type WindfallRule,
 } from '../rule-schemas';
+import { formatDecimal, formatRatio, largestRemainder, parseDecimal, roundRatio, SCALE } from './arithmetic';
+import { checkSchedule } from './schedule';
 import { periodKey, periodKeys, toEpochMs } from './time';
 import { drawWindfall, type WindfallDraw } from './windfall';
 
-/** Earning stages in evaluation order; purchases use base, multiplier, bonus; events use event, bonus; caps close both. */
+/**
+ * Earning stages in evaluation order; purchases use base, multiplier, bonus; events use event, bonus; caps close
+ * both.
+ */
 export type Stage = 'base' | 'multiplier' | 'bonus' | 'event' | 'cap';
 
 /** A breakdown line as persisted on the transaction, plus what the engine knows about it. */
@@ -59,7 +56,10 @@ export interface ItemPoints {
   points: number;
 }
 
-/** A referral the purchase completed. `refereePoints` is also a bonus line of the purchase; the referrer is credited separately. */
+/**
+ * A referral the purchase completed. `refereePoints` is also a bonus line of the purchase; the referrer is credited
+ * separately.
+ */
 export interface ReferralAward extends RuleRef {
   referrerMemberId: string;
   referrerPoints: number;
@@ -157,8 +157,23 @@ class Tally {
     this.itemTotals = new Array<number>(itemCount).fill(0);
   }
 
-  add(rule: EarningRule, stage: Stage, points: number, description: string, allocation: number[], extra: Partial<EarningLine> = {}): void {
-    this.lines.push({ rule: rule.kind, ruleId: rule.ruleId, version: rule.version, description, points, stage, ...extra });
+  add(
+    rule: EarningRule,
+    stage: Stage,
+    points: number,
+    description: string,
+    allocation: number[],
+    extra: Partial<EarningLine> = {},
+  ): void {
+    this.lines.push({
+      rule: rule.kind,
+      ruleId: rule.ruleId,
+      version: rule.version,
+      description,
+      points,
+      stage,
+      ...extra,
+    });
     this.applied.push(ref(rule));
     allocation.forEach((p, i) => {
       this.itemTotals[i] = (this.itemTotals[i] ?? 0) + p;
@@ -167,7 +182,15 @@ class Tally {
 
   /** A line that is on record but did not apply (a lost windfall draw). */
   note(rule: EarningRule, stage: Stage, description: string, extra: Partial<EarningLine>): void {
-    this.lines.push({ rule: rule.kind, ruleId: rule.ruleId, version: rule.version, description, points: 0, stage, ...extra });
+    this.lines.push({
+      rule: rule.kind,
+      ruleId: rule.ruleId,
+      version: rule.version,
+      description,
+      points: 0,
+      stage,
+      ...extra,
+    });
   }
 
   skip(rule: EarningRule, reason: string): void {
@@ -187,7 +210,11 @@ class Tally {
  * Keeps the newest version of each ruleId among the rules `relevant` to this evaluation and
  * drops inactive ones; both are logged as skipped.
  */
-function currentRules(rules: readonly EarningRule[], relevant: (rule: EarningRule) => boolean, tally: Tally): EarningRule[] {
+function currentRules(
+  rules: readonly EarningRule[],
+  relevant: (rule: EarningRule) => boolean,
+  tally: Tally,
+): EarningRule[] {
   const newest = new Map<string, EarningRule>();
   for (const rule of rules) {
     const seen = newest.get(rule.ruleId);
@@ -243,7 +270,14 @@ function runStages(
         else tally.skip(rule, outcome.reason);
         continue;
       }
-      tally.add(rule, stage, outcome.points, outcome.description, outcome.allocation, outcome.draw ? { draw: outcome.draw } : {});
+      tally.add(
+        rule,
+        stage,
+        outcome.points,
+        outcome.description,
+        outcome.allocation,
+        outcome.draw ? { draw: outcome.draw } : {},
+      );
       if (rule.exclusive) stoppedBy = rule;
     }
   }
@@ -286,7 +320,10 @@ function applyCaps(rules: readonly EarningRule[], ctx: CapContext): void {
     }
     const cut = total - allowed;
     const items = tally.items();
-    const allocation = largestRemainder(cut, items.map((p) => BigInt(p))).map((p) => -p);
+    const allocation = largestRemainder(
+      cut,
+      items.map((p) => BigInt(p)),
+    ).map((p) => -p);
     tally.add(rule, 'cap', -cut, `capped at ${label}: ${total} -> ${allowed}`, allocation, { capped: true });
   }
 }
@@ -314,11 +351,14 @@ function assertPurchase(purchase: PurchaseFacts): void {
   const bad = (what: string): never => {
     throw new EarningInputError(`purchase ${purchase.orderId}: ${what}`);
   };
-  if (!Number.isSafeInteger(purchase.amount) || purchase.amount < 0) bad('amount must be non-negative integer minor units');
+  if (!Number.isSafeInteger(purchase.amount) || purchase.amount < 0)
+    bad('amount must be non-negative integer minor units');
   if (purchase.items.length === 0) bad('a purchase needs at least one item');
   purchase.items.forEach((item, i) => {
-    if (!Number.isSafeInteger(item.quantity) || item.quantity < 1) bad(`items[${i}].quantity must be a positive integer`);
-    if (!Number.isSafeInteger(item.unitPrice) || item.unitPrice < 0) bad(`items[${i}].unitPrice must be non-negative integer minor units`);
+    if (!Number.isSafeInteger(item.quantity) || item.quantity < 1)
+      bad(`items[${i}].quantity must be a positive integer`);
+    if (!Number.isSafeInteger(item.unitPrice) || item.unitPrice < 0)
+      bad(`items[${i}].unitPrice must be non-negative integer minor units`);
   });
 }
 
@@ -336,11 +376,15 @@ const isPurchaseRule = (rule: EarningRule): boolean => {
 };
 
 const excludes = (rule: BaseRule, item: PurchaseItem): boolean =>
-  rule.exclude.skus.includes(item.sku) || (item.category !== undefined && rule.exclude.categories.includes(item.category));
+  rule.exclude.skus.includes(item.sku) ||
+  (item.category !== undefined && rule.exclude.categories.includes(item.category));
 
 /** Splits `points` over the item `indices` in proportion to `weights` (indexed like the items). */
 function spread(points: number, indices: readonly number[], weights: readonly bigint[], itemCount: number): number[] {
-  const shares = largestRemainder(points, indices.map((i) => weights[i] ?? 0n));
+  const shares = largestRemainder(
+    points,
+    indices.map((i) => weights[i] ?? 0n),
+  );
   const allocation = new Array<number>(itemCount).fill(0);
   indices.forEach((itemIndex, k) => {
     allocation[itemIndex] = shares[k] ?? 0;
@@ -349,7 +393,12 @@ function spread(points: number, indices: readonly number[], weights: readonly bi
 }
 
 /** Draws a windfall for one purchase (orderId) or event (eventId); a lost draw stays on record. */
-function windfall(rule: WindfallRule, programId: string, subjectId: string, allocate: (points: number) => number[]): Outcome {
+function windfall(
+  rule: WindfallRule,
+  programId: string,
+  subjectId: string,
+  allocate: (points: number) => number[],
+): Outcome {
   const draw = drawWindfall({ ...rule, programId, subjectId });
   const odds = `roll ${draw.roll} of 10000 against ${draw.threshold} (p=${rule.probability})`;
   if (!draw.won) return { fired: false, draw, reason: `windfall not won: ${odds}` };
@@ -438,7 +487,9 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
         return {
           fired: true,
           points,
-          description: `${formatDecimal(scaledRate)} pt per ${currency} on ${money(spend)} = ${formatRatio(exact, denominator)} pt, ${rule.rounding} -> ${points}`,
+          description:
+            `${formatDecimal(scaledRate)} pt per ${currency} on ${money(spend)} = ` +
+            `${formatRatio(exact, denominator)} pt, ${rule.rounding} -> ${points}`,
           allocation: spread(points, idx, nums, n),
         };
       }
@@ -450,17 +501,25 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
             idx = eligibleIdx.filter((i) => target.skus.includes(items[i]!.sku));
             break;
           case 'category':
-            idx = eligibleIdx.filter((i) => items[i]!.category !== undefined && target.categories.includes(items[i]!.category!));
+            idx = eligibleIdx.filter(
+              (i) => items[i]!.category !== undefined && target.categories.includes(items[i]!.category!),
+            );
             break;
           case 'tier':
             if (member.tier === null || !target.tiers.includes(member.tier)) {
-              return { fired: false, reason: `member tier ${member.tier ?? '(none)'} is not ${target.tiers.join(', ')}` };
+              return {
+                fired: false,
+                reason: `member tier ${member.tier ?? '(none)'} is not ${target.tiers.join(', ')}`,
+              };
             }
             idx = eligibleIdx;
             break;
           case 'channel':
             if (purchase.channel === undefined || !target.channels.includes(purchase.channel)) {
-              return { fired: false, reason: `channel ${purchase.channel ?? '(unknown)'} is not ${target.channels.join(', ')}` };
+              return {
+                fired: false,
+                reason: `channel ${purchase.channel ?? '(unknown)'} is not ${target.channels.join(', ')}`,
+              };
             }
             idx = eligibleIdx;
             break;
@@ -475,7 +534,10 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
         return {
           fired: true,
           points,
-          description: `${formatDecimal(factor)}x on ${describeTarget(target)} adds ${formatDecimal(factor - SCALE)} x ${formatRatio(base, denominator)} base pt, ${rule.rounding} -> +${points}`,
+          description:
+            `${formatDecimal(factor)}x on ${describeTarget(target)} adds ` +
+            `${formatDecimal(factor - SCALE)} x ${formatRatio(base, denominator)} base pt, ${rule.rounding} -> ` +
+            `+${points}`,
           allocation: spread(points, idx, baseNum, n),
         };
       }
@@ -485,7 +547,12 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
         }
         const below = belowMinimum(rule.minSpend, 'eligible spend');
         if (below) return { fired: false, reason: below };
-        return { fired: true, points: rule.points, description: `first purchase bonus: +${rule.points}`, allocation: orderLevel(rule.points) };
+        return {
+          fired: true,
+          points: rule.points,
+          description: `first purchase bonus: +${rule.points}`,
+          allocation: orderLevel(rule.points),
+        };
       }
       case 'order-threshold': {
         const min = rule.minSpend[currency];
@@ -504,12 +571,22 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
         const idx = eligibleIdx.filter((i) => rule.skus.includes(items[i]!.sku));
         const quantity = idx.reduce((sum, i) => sum + items[i]!.quantity, 0);
         if (quantity === 0 || quantity < rule.minQuantity) {
-          return { fired: false, reason: `${quantity} of SKU ${rule.skus.join(', ')} bought, ${rule.minQuantity} needed` };
+          return {
+            fired: false,
+            reason: `${quantity} of SKU ${rule.skus.join(', ')} bought, ${rule.minQuantity} needed`,
+          };
         }
         if (rule.per === 'unit') {
           const points = rule.points * quantity;
-          const allocation = items.map((item, i) => (rule.skus.includes(item.sku) && eligible[i] ? rule.points * item.quantity : 0));
-          return { fired: true, points, description: `${quantity} x SKU ${rule.skus.join(', ')} at ${rule.points} each: +${points}`, allocation };
+          const allocation = items.map((item, i) =>
+            rule.skus.includes(item.sku) && eligible[i] ? rule.points * item.quantity : 0,
+          );
+          return {
+            fired: true,
+            points,
+            description: `${quantity} x SKU ${rule.skus.join(', ')} at ${rule.points} each: +${points}`,
+            allocation,
+          };
         }
         return {
           fired: true,
@@ -533,9 +610,19 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
         if (below) return { fired: false, reason: below };
         const collected = member.referrerRewardCount ?? 0;
         if (rule.maxRewardsPerReferrer !== undefined && collected >= rule.maxRewardsPerReferrer) {
-          return { fired: false, reason: `referrer ${referrer} already collected ${collected} of ${rule.maxRewardsPerReferrer} referral rewards` };
+          return {
+            fired: false,
+            reason:
+              `referrer ${referrer} already collected ${collected} of ${rule.maxRewardsPerReferrer} referral ` +
+              `rewards`,
+          };
         }
-        referral = { ...ref(rule), referrerMemberId: referrer, referrerPoints: rule.referrerPoints, refereePoints: rule.refereePoints };
+        referral = {
+          ...ref(rule),
+          referrerMemberId: referrer,
+          referrerPoints: rule.referrerPoints,
+          refereePoints: rule.refereePoints,
+        };
         return {
           fired: true,
           points: rule.refereePoints,
@@ -593,24 +680,37 @@ export function evaluateEvent(input: EventEvaluationInput): EventEvaluation {
   const ctx: StageContext = { occurredAt: event.occurredAt, timeZone: program.timeZone, tally };
   let rewarded = false;
 
-  runStages(['event', 'bonus'], rules, (rule) => {
-    if (rule.kind === 'event') {
-      for (const limit of rule.limits) {
-        const key = periodKey(limit.period, event.occurredAt, program.timeZone);
-        const count = usage?.eventCounts?.[event.type]?.[key] ?? 0;
-        if (count >= limit.max) {
-          return { fired: false, reason: `limit reached: ${count} of ${limit.max} ${event.type} per ${limit.period} (${key})` };
+  runStages(
+    ['event', 'bonus'],
+    rules,
+    (rule) => {
+      if (rule.kind === 'event') {
+        for (const limit of rule.limits) {
+          const key = periodKey(limit.period, event.occurredAt, program.timeZone);
+          const count = usage?.eventCounts?.[event.type]?.[key] ?? 0;
+          if (count >= limit.max) {
+            return {
+              fired: false,
+              reason: `limit reached: ${count} of ${limit.max} ${event.type} per ${limit.period} (${key})`,
+            };
+          }
         }
+        rewarded = true;
+        return {
+          fired: true,
+          points: rule.points,
+          description: `${event.type}: +${rule.points}`,
+          allocation: [rule.points],
+        };
       }
-      rewarded = true;
-      return { fired: true, points: rule.points, description: `${event.type}: +${rule.points}`, allocation: [rule.points] };
-    }
-    if (rule.kind === 'windfall') {
-      if (!rewarded) return { fired: false, reason: 'no event rule rewarded this event' };
-      return windfall(rule, program.programId, event.eventId, (points) => [points]);
-    }
-    return { fired: false, reason: `${rule.kind} rules apply to purchases` };
-  }, ctx);
+      if (rule.kind === 'windfall') {
+        if (!rewarded) return { fired: false, reason: 'no event rule rewarded this event' };
+        return windfall(rule, program.programId, event.eventId, (points) => [points]);
+      }
+      return { fired: false, reason: `${rule.kind} rules apply to purchases` };
+    },
+    ctx,
+  );
   applyCaps(rules, { ...ctx, subject: 'event', usage });
 
   const points = tally.total();

@@ -17,6 +17,13 @@ export interface PurchaseFacts {
  */
 export function purchaseFingerprint(p: PurchaseFacts): string {
   const items = (p.items ?? []).map((i) => [i.sku, i.quantity, i.unitPrice, i.category ?? null]);
-  const canonical = JSON.stringify([p.memberId, p.currency, p.amount, Date.parse(p.occurredAt), items, p.channel ?? null]);
+  const canonical = JSON.stringify([
+    p.memberId,
+    p.currency,
+    p.amount,
+    Date.parse(p.occurredAt),
+    items,
+    p.channel ?? null,
+  ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -44,33 +44,69 @@ export function planClawback(order: OrderEarnings, before: Returned, req: Return
   const left = order.points - before.points;
   if (req.kind === 'full') {
     const quantities = Object.fromEntries([...bySku(order)].map(([sku, l]) => [sku, l.quantity]));
-    return { ok: true, points: left, returned: { points: order.points, amount: order.amount, quantities }, fullyReturned: true };
+    return {
+      ok: true,
+      points: left,
+      returned: { points: order.points, amount: order.amount, quantities },
+      fullyReturned: true,
+    };
   }
   if (req.kind === 'amount') {
     const cumulative = before.amount + req.amount;
     if (cumulative > order.amount) {
-      return { ok: false, errors: [{ field: 'amount', message: `exceeds what is left to return (${order.amount - before.amount} of ${order.amount})` }] };
+      return {
+        ok: false,
+        errors: [
+          {
+            field: 'amount',
+            message: `exceeds what is left to return (${order.amount - before.amount} of ${order.amount})`,
+          },
+        ],
+      };
     }
     const target = order.amount === 0 ? 0 : Math.floor((order.points * cumulative) / order.amount);
     const points = Math.min(left, Math.max(0, target - before.points));
-    return { ok: true, points, returned: { ...before, points: before.points + points, amount: cumulative }, fullyReturned: cumulative === order.amount };
+    return {
+      ok: true,
+      points,
+      returned: { ...before, points: before.points + points, amount: cumulative },
+      fullyReturned: cumulative === order.amount,
+    };
   }
-  if (!order.itemised) return { ok: false, errors: [{ field: 'items', message: 'this order was recorded without items: return an amount instead' }] };
+  if (!order.itemised)
+    return {
+      ok: false,
+      errors: [{ field: 'items', message: 'this order was recorded without items: return an amount instead' }],
+    };
   const lines = bySku(order);
   const errors: FieldError[] = [];
   const quantities = { ...before.quantities };
   let points = 0;
-  req.items.forEach((item, i) => {
+  for (const [i, item] of req.items.entries()) {
     const line = lines.get(item.sku);
-    if (!line) return void errors.push({ field: `items.${i}.sku`, message: `was not part of this order` });
+    if (!line) {
+      errors.push({ field: `items.${i}.sku`, message: 'was not part of this order' });
+      continue;
+    }
     const prev = quantities[item.sku] ?? 0;
     const next = prev + item.quantity;
-    if (next > line.quantity) return void errors.push({ field: `items.${i}.quantity`, message: `exceeds what is left to return (${line.quantity - prev} of ${line.quantity})` });
+    if (next > line.quantity) {
+      errors.push({
+        field: `items.${i}.quantity`,
+        message: `exceeds what is left to return (${line.quantity - prev} of ${line.quantity})`,
+      });
+      continue;
+    }
     points += Math.floor((line.points * next) / line.quantity) - Math.floor((line.points * prev) / line.quantity);
     quantities[item.sku] = next;
-  });
+  }
   if (errors.length) return { ok: false, errors };
   points = Math.min(left, points);
   const fullyReturned = [...lines].every(([sku, l]) => (quantities[sku] ?? 0) >= l.quantity);
-  return { ok: true, points, returned: { points: before.points + points, amount: before.amount, quantities }, fullyReturned };
+  return {
+    ok: true,
+    points,
+    returned: { points: before.points + points, amount: before.amount, quantities },
+    fullyReturned,
+  };
 }

@@ -15,7 +15,11 @@ const minutesOf = (hhmm: string): number => {
  * 09:00-17:00 window stays 09:00-17:00 on the wall clock; in a repeated hour (clocks going back)
  * both instants read the same wall time and are judged alike; a skipped hour simply never occurs.
  */
-export function checkSchedule(schedule: Schedule | undefined, instant: string, defaultTimeZone: string): ScheduleVerdict {
+export function checkSchedule(
+  schedule: Schedule | undefined,
+  instant: string,
+  defaultTimeZone: string,
+): ScheduleVerdict {
   if (!schedule) return { ok: true };
   const at = toEpochMs(instant);
   if (schedule.from !== undefined && at < toEpochMs(schedule.from)) {
@@ -29,7 +33,10 @@ export function checkSchedule(schedule: Schedule | undefined, instant: string, d
   const timeZone = schedule.timeZone ?? defaultTimeZone;
   const local = localParts(instant, timeZone);
   if (schedule.daysOfWeek !== undefined && !schedule.daysOfWeek.includes(local.weekday)) {
-    return { ok: false, reason: `campaign runs on ${schedule.daysOfWeek.join(', ')}, not ${local.weekday} (${timeZone})` };
+    return {
+      ok: false,
+      reason: `campaign runs on ${schedule.daysOfWeek.join(', ')}, not ${local.weekday} (${timeZone})`,
+    };
   }
   if (schedule.hours !== undefined) {
     const now = local.hour * 60 + local.minute;
@@ -38,7 +45,10 @@ export function checkSchedule(schedule: Schedule | undefined, instant: string, d
     const inside = start < end ? now >= start && now < end : now >= start || now < end;
     if (!inside) {
       const wall = `${String(local.hour).padStart(2, '0')}:${String(local.minute).padStart(2, '0')}`;
-      return { ok: false, reason: `campaign runs ${schedule.hours.start}-${schedule.hours.end}, not ${wall} (${timeZone})` };
+      return {
+        ok: false,
+        reason: `campaign runs ${schedule.hours.start}-${schedule.hours.end}, not ${wall} (${timeZone})`,
+      };
     }
   }
   return { ok: true };

@@ -1,4 +1,4 @@
-import { isValidTimeZone, isoDayOfWeek, isoWeekOfDate, localDateTime } from '../../kernel/calendar';
+import { isoDayOfWeek, isoWeekOfDate, isValidTimeZone, localDateTime } from '../../kernel/calendar';
 
 // Local calendar parts of an instant in an IANA time zone. Everything periodic (campaign hours,
 // "per day" limits, period caps) is judged on the program's local clock, never on UTC, so a
@@ -33,7 +33,15 @@ export function toEpochMs(instant: string | Date): number {
 /** The local wall clock of an instant, with its weekday (one Intl formatter per zone, in calendar.ts). */
 export function localParts(instant: string | Date, timeZone: string): LocalParts {
   const { year, month, day, hour, minute, second } = localDateTime(toEpochMs(instant), timeZone);
-  return { year, month, day, hour: hour % 24, minute, second, weekday: WEEKDAYS[isoDayOfWeek({ year, month, day }) - 1] ?? 'mon' };
+  return {
+    year,
+    month,
+    day,
+    hour: hour % 24,
+    minute,
+    second,
+    weekday: WEEKDAYS[isoDayOfWeek({ year, month, day }) - 1] ?? 'mon',
+  };
 }
 
 /** ISO-8601 week-numbering year and week of a calendar date (weeks start Monday; week 1 holds the first Thursday). */

@@ -34,14 +34,20 @@ export function creditEvents(
         points: tx.points,
         status: tx.status === 'pending' ? 'pending' : 'credited',
         breakdown: tx.breakdown,
-        balances: { available: c.balances.available, pending: c.balances.pending, lifetimeEarned: c.balances.lifetimeEarned },
+        balances: {
+          available: c.balances.available,
+          pending: c.balances.pending,
+          lifetimeEarned: c.balances.lifetimeEarned,
+        },
       },
       meta,
     ),
   );
   if (c.tierChange) {
     const { from, to } = c.tierChange;
-    events.push(domainEvent(TierChanged, { memberId: c.memberId, from, to, direction: 'up', reason: 'qualified' }, meta));
+    events.push(
+      domainEvent(TierChanged, { memberId: c.memberId, from, to, direction: 'up', reason: 'qualified' }, meta),
+    );
   }
   return events;
 }

@@ -1,15 +1,15 @@
+import { scheduleRecords } from '../../jobs/schedules';
 import type { Clock } from '../../kernel/clock';
 import { ValidationFailed } from '../../kernel/errors';
 import { type EventPublisher, publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import { type BusinessMetrics, noMetrics } from '../../kernel/metrics';
 import { retryOnConflict, WriteConflict } from '../../kernel/retry';
-import { scheduleRecords } from '../../jobs/schedules';
 import type { MemberState } from '../../ledger/domain/member-state';
 import { MemberNotFound } from '../../ledger/errors';
 import type { LedgerStore, LedgerWrite } from '../../ledger/ports';
-import { newReferralCode } from '../../ledger/use-cases/members';
 import { activationEvents } from '../../ledger/use-cases/ledger-events';
+import { newReferralCode } from '../../ledger/use-cases/members';
 import { activationUpdates } from '../../ledger/writes';
 import type { ProgramSettings } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
@@ -40,7 +40,12 @@ export interface EarnOutcome {
 /** A purchase without items earns on its amount, as one line. */
 export function engineItems(purchase: PurchaseFacts) {
   return purchase.items?.length
-    ? purchase.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: i.unitPrice, ...(i.category ? { category: i.category } : {}) }))
+    ? purchase.items.map((i) => ({
+        sku: i.sku,
+        quantity: i.quantity,
+        unitPrice: i.unitPrice,
+        ...(i.category ? { category: i.category } : {}),
+      }))
     : [{ sku: 'order', quantity: 1, unitPrice: purchase.amount }];
 }
 
@@ -78,7 +83,9 @@ export function evaluate(
     });
   } catch (err) {
     if (err instanceof EarningInputError) {
-      throw new ValidationFailed([{ field: /occurredAt/.test(err.message) ? 'occurredAt' : 'items', message: err.message }]);
+      throw new ValidationFailed([
+        { field: /occurredAt/.test(err.message) ? 'occurredAt' : 'items', message: err.message },
+      ]);
     }
     throw err;
   }
@@ -89,7 +96,12 @@ export function evaluate(
  * that writes the lot, the transaction and the member's balances; a replay (or a concurrent
  * duplicate) gets the original result and writes nothing.
  */
-export async function earnForPurchase(programId: string, purchase: PurchaseFacts, deps: EarnDeps, correlationId?: string): Promise<EarnOutcome> {
+export async function earnForPurchase(
+  programId: string,
+  purchase: PurchaseFacts,
+  deps: EarnDeps,
+  correlationId?: string,
+): Promise<EarnOutcome> {
   const metrics = deps.metrics ?? noMetrics;
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
@@ -117,7 +129,14 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
         const found = await deps.ledger.getMember(programId, member.referredBy);
         if (found?.state) referrer = { memberId: member.referredBy, state: found.state };
       }
-      const evaluation = evaluate(program, rules, purchase, { ...member, memberId: purchase.memberId }, now, referrer?.state.referralRewards);
+      const evaluation = evaluate(
+        program,
+        rules,
+        purchase,
+        { ...member, memberId: purchase.memberId },
+        now,
+        referrer?.state.referralRewards,
+      );
       const plan = planPurchaseCredit({
         program,
         memberId: purchase.memberId,
@@ -144,7 +163,9 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
           after: plan.member.state,
           ...(member.exists ? {} : { enrol: { via: 'purchase' as const, now }, referralCode: newReferralCode() }),
         },
-        ...(plan.referrer ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }] : []),
+        ...(plan.referrer
+          ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }]
+          : []),
       ];
       const orderRecorded: OrderRecorded = {
         kind: 'order-recorded',
@@ -156,7 +177,11 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
           lot: plan.member.lot ? { lotId: plan.member.lot.lotId, expiresAt: plan.member.lot.expiresAt } : null,
           returned: { points: 0, amount: 0, quantities: {} },
           version: 0,
-          memberFacts: { tier: member.tier, purchaseCount: member.purchaseCount, referredBy: member.referredBy ?? null },
+          memberFacts: {
+            tier: member.tier,
+            purchaseCount: member.purchaseCount,
+            referredBy: member.referredBy ?? null,
+          },
           recordedAt: now,
         },
       };
@@ -203,7 +228,12 @@ export async function earnForPurchase(programId: string, purchase: PurchaseFacts
           },
           meta,
         ),
-        ...(referred ? creditEvents({ memberId: referred.memberId, enrolled: false, credit: referred, balances: referred.state }, meta) : []),
+        ...(referred
+          ? creditEvents(
+              { memberId: referred.memberId, enrolled: false, credit: referred, balances: referred.state },
+              meta,
+            )
+          : []),
         ...activationEvents(purchase.memberId, plan.activations, meta),
         ...(referred ? activationEvents(referred.memberId, referred.activations, meta) : []),
       ]);

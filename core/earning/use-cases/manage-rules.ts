@@ -25,7 +25,8 @@ export interface RulesDeps {
 
 /** A rule as an admin sends it: everything but the version, which the platform assigns. */
 function parseRule(body: unknown, ruleId: string, version: number): EarningRule {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationFailed([{ field: '(body)', message: 'must be a rule object' }]);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ValidationFailed([{ field: '(body)', message: 'must be a rule object' }]);
   const { version: _ignored, ...rest } = body as Record<string, unknown>;
   const parsed = EarningRuleSchema.safeParse({ ...rest, ruleId, version }, { reportInput: true });
   if (!parsed.success) throw new ValidationFailed(fieldErrors(parsed.error));
@@ -39,8 +40,19 @@ async function program(deps: RulesDeps, programId: string): Promise<ProgramSetti
 }
 
 /** Saves a new version of one rule; the rule set's version is the lock, so concurrent edits never lose one. */
-async function save(deps: RulesDeps, programId: string, set: RuleSet, rule: EarningRule, keyId: string, change: 'created' | 'updated' | 'deactivated') {
-  const ok = await deps.rules.saveRule(programId, rule, set, { changedAt: deps.clock.now().toISOString(), changedBy: keyId, change });
+async function save(
+  deps: RulesDeps,
+  programId: string,
+  set: RuleSet,
+  rule: EarningRule,
+  keyId: string,
+  change: 'created' | 'updated' | 'deactivated',
+) {
+  const ok = await deps.rules.saveRule(programId, rule, set, {
+    changedAt: deps.clock.now().toISOString(),
+    changedBy: keyId,
+    change,
+  });
   if (!ok) throw new ConcurrentChange('The earning rule set');
   return rule;
 }
@@ -48,7 +60,8 @@ async function save(deps: RulesDeps, programId: string, set: RuleSet, rule: Earn
 export async function createRule(programId: string, body: unknown, keyId: string, deps: RulesDeps) {
   const requested = (body as { ruleId?: unknown } | null)?.ruleId;
   const ruleId = typeof requested === 'string' ? requested : `rule-${ulid().toLowerCase()}`;
-  if (!ClientId.safeParse(ruleId).success) throw new ValidationFailed([{ field: 'ruleId', message: 'must be 1-128 letters, digits and . _ : @ + -' }]);
+  if (!ClientId.safeParse(ruleId).success)
+    throw new ValidationFailed([{ field: 'ruleId', message: 'must be 1-128 letters, digits and . _ : @ + -' }]);
   const rule = parseRule(body, ruleId, 1);
   const set = await deps.rules.getRuleSet(programId);
   if (set.rules.some((r) => r.ruleId === ruleId)) throw new RuleExists(ruleId);
@@ -60,7 +73,8 @@ export async function updateRule(programId: string, ruleId: string, body: unknow
   const current = set.rules.find((r) => r.ruleId === ruleId);
   if (!current) throw new RuleNotFound(ruleId);
   const { ruleId: bodyRuleId } = (body ?? {}) as { ruleId?: unknown };
-  if (bodyRuleId !== undefined && bodyRuleId !== ruleId) throw new ValidationFailed([{ field: 'ruleId', message: 'cannot change; create a new rule instead' }]);
+  if (bodyRuleId !== undefined && bodyRuleId !== ruleId)
+    throw new ValidationFailed([{ field: 'ruleId', message: 'cannot change; create a new rule instead' }]);
   return save(deps, programId, set, parseRule(body, ruleId, current.version + 1), keyId, 'updated');
 }
 
@@ -86,7 +100,9 @@ export async function getRule(programId: string, ruleId: string, deps: RulesDeps
 
 function ruleSet(rules: unknown): EarningRule[] {
   // Proposed rules may omit versions: each is a draft at version 1.
-  const drafts = Array.isArray(rules) ? rules.map((r) => (r && typeof r === 'object' && !('version' in r) ? { ...r, version: 1 } : r)) : rules;
+  const drafts = Array.isArray(rules)
+    ? rules.map((r) => (r && typeof r === 'object' && !('version' in r) ? { ...r, version: 1 } : r))
+    : rules;
   const parsed = EarningRuleSetSchema.safeParse(drafts, { reportInput: true });
   if (!parsed.success) throw new ValidationFailed(fieldErrors(parsed.error, 'rules'));
   return parsed.data;
@@ -97,7 +113,12 @@ export async function simulate(programId: string, input: SimulateInput, deps: Ru
   const p = await program(deps, programId);
   const rules = input.rules ? ruleSet(input.rules) : (await deps.rules.getRuleSet(programId)).rules;
   const now = input.at ?? deps.clock.now().toISOString();
-  let member: MemberState & { memberId: string } = { ...NEW_MEMBER, memberId: input.memberId ?? 'simulated', tier: input.member?.tier ?? null, purchaseCount: input.member?.purchaseCount ?? 0 };
+  let member: MemberState & { memberId: string } = {
+    ...NEW_MEMBER,
+    memberId: input.memberId ?? 'simulated',
+    tier: input.member?.tier ?? null,
+    purchaseCount: input.member?.purchaseCount ?? 0,
+  };
   if (input.memberId) {
     const found = await deps.ledger.getMember(programId, input.memberId);
     if (found?.state) member = { ...found.state, memberId: input.memberId };
@@ -105,10 +126,24 @@ export async function simulate(programId: string, input: SimulateInput, deps: Ru
   const rulesUsed = input.rules ? 'proposed' : 'current';
   if (input.purchase) {
     const e = evaluate(p, rules, { ...input.purchase, memberId: member.memberId }, member, now);
-    return { rules: rulesUsed, points: e.points, breakdown: e.breakdown, itemPoints: e.itemPoints, appliedRules: e.appliedRules, skipped: e.skipped, referral: e.referral ?? null };
+    return {
+      rules: rulesUsed,
+      points: e.points,
+      breakdown: e.breakdown,
+      itemPoints: e.itemPoints,
+      appliedRules: e.appliedRules,
+      skipped: e.skipped,
+      referral: e.referral ?? null,
+    };
   }
   const e = evaluateEngagement(p, rules, input.event!, member, now);
-  return { rules: rulesUsed, points: e.points, breakdown: e.breakdown, appliedRules: e.appliedRules, skipped: e.skipped };
+  return {
+    rules: rulesUsed,
+    points: e.points,
+    breakdown: e.breakdown,
+    appliedRules: e.appliedRules,
+    skipped: e.skipped,
+  };
 }
 
 /** Most purchases one backtest evaluates (in memory, within a Lambda's time). */
@@ -131,9 +166,18 @@ export async function backtest(programId: string, input: BacktestInput, deps: Ru
   let awarded = 0;
   let proposed = 0;
   for await (const order of deps.orders.purchasesBetween(programId, from, to)) {
-    if (++purchases > BACKTEST_LIMIT) throw new ValidationFailed([{ field: 'to', message: `the range holds more than ${BACKTEST_LIMIT} purchases: narrow it` }]);
+    if (++purchases > BACKTEST_LIMIT)
+      throw new ValidationFailed([
+        { field: 'to', message: `the range holds more than ${BACKTEST_LIMIT} purchases: narrow it` },
+      ]);
     const facts: Partial<NonNullable<typeof order.memberFacts>> = order.memberFacts ?? {};
-    const member = { ...NEW_MEMBER, memberId: order.purchase.memberId, tier: facts.tier ?? null, purchaseCount: facts.purchaseCount ?? 0, referredBy: facts.referredBy ?? undefined };
+    const member = {
+      ...NEW_MEMBER,
+      memberId: order.purchase.memberId,
+      tier: facts.tier ?? null,
+      purchaseCount: facts.purchaseCount ?? 0,
+      referredBy: facts.referredBy ?? undefined,
+    };
     const e = evaluate(p, rules, order.purchase, member, order.recordedAt ?? order.purchase.occurredAt);
     const was = order.result.points;
     awarded += was;
@@ -151,7 +195,10 @@ export async function backtest(programId: string, input: BacktestInput, deps: Ru
     m.proposed += e.points;
     members.set(member.memberId, m);
   }
-  const withDelta = <T extends { awarded: number; proposed: number }>(x: T) => ({ ...x, delta: x.proposed - x.awarded });
+  const withDelta = <T extends { awarded: number; proposed: number }>(x: T) => ({
+    ...x,
+    delta: x.proposed - x.awarded,
+  });
   return {
     from,
     to,
@@ -159,7 +206,12 @@ export async function backtest(programId: string, input: BacktestInput, deps: Ru
     awarded,
     proposed,
     delta: proposed - awarded,
-    perRule: [...perRule.values()].map(withDelta).sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.ruleId.localeCompare(b.ruleId)),
-    mostAffectedMembers: [...members.values()].map(withDelta).sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.memberId.localeCompare(b.memberId)).slice(0, input.top),
+    perRule: [...perRule.values()]
+      .map(withDelta)
+      .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.ruleId.localeCompare(b.ruleId)),
+    mostAffectedMembers: [...members.values()]
+      .map(withDelta)
+      .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.memberId.localeCompare(b.memberId))
+      .slice(0, input.top),
   };
 }

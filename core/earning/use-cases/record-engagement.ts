@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import { scheduleRecords } from '../../jobs/schedules';
 import { IdempotencyConflict, ValidationFailed } from '../../kernel/errors';
 import { publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import { retryOnConflict } from '../../kernel/retry';
-import { scheduleRecords } from '../../jobs/schedules';
 import { type MemberState, settleForWrite } from '../../ledger/domain/member-state';
 import { MemberNotFound } from '../../ledger/errors';
 import { activationEvents } from '../../ledger/use-cases/ledger-events';
@@ -29,7 +29,13 @@ export interface EngagementResult {
   notRewarded: { ruleId: string; reason: string }[];
 }
 
-export function evaluateEngagement(program: ProgramSettings, rules: Parameters<typeof effectiveRules>[1], event: Pick<EngagementInput, 'eventId' | 'type' | 'occurredAt'>, member: MemberState & { memberId: string }, now: string): EventEvaluation {
+export function evaluateEngagement(
+  program: ProgramSettings,
+  rules: Parameters<typeof effectiveRules>[1],
+  event: Pick<EngagementInput, 'eventId' | 'type' | 'occurredAt'>,
+  member: MemberState & { memberId: string },
+  now: string,
+): EventEvaluation {
   try {
     return evaluateEvent({
       program: { programId: program.programId, currency: program.currency, timeZone: program.timeZone },
@@ -49,74 +55,102 @@ export function evaluateEngagement(program: ProgramSettings, rules: Parameters<t
  * Rewards an engagement event exactly once per event id, within each rule's limits per member
  * per period (counted on the member, under the same optimistic lock as the balance).
  */
-export async function recordEngagement(programId: string, input: EngagementInput, deps: EarnDeps, correlationId?: string): Promise<{ replayed: boolean; result: EngagementResult }> {
+export async function recordEngagement(
+  programId: string,
+  input: EngagementInput,
+  deps: EarnDeps,
+  correlationId?: string,
+): Promise<{ replayed: boolean; result: EngagementResult }> {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
-  const print = createHash('sha256').update(JSON.stringify([input.memberId, input.type, Date.parse(input.occurredAt), input.attributes ?? null])).digest('base64url');
+  const print = createHash('sha256')
+    .update(JSON.stringify([input.memberId, input.type, Date.parse(input.occurredAt), input.attributes ?? null]))
+    .digest('base64url');
 
   return retryOnConflict(
     `Member "${input.memberId}"`,
     async () => {
-    const now = deps.clock.now().toISOString();
-    const { member, recorded } = await deps.orders.loadForEvent(programId, input.memberId, input.eventId);
-    if (recorded) {
-      if (recorded.fingerprint !== print) throw new IdempotencyConflict('Event id', input.eventId);
-      return { replayed: true, result: recorded.result as EngagementResult };
-    }
-    if (!member.exists) throw new MemberNotFound(input.memberId);
+      const now = deps.clock.now().toISOString();
+      const { member, recorded } = await deps.orders.loadForEvent(programId, input.memberId, input.eventId);
+      if (recorded) {
+        if (recorded.fingerprint !== print) throw new IdempotencyConflict('Event id', input.eventId);
+        return { replayed: true, result: recorded.result as EngagementResult };
+      }
+      if (!member.exists) throw new MemberNotFound(input.memberId);
 
-    const { rules } = await deps.rules.getRuleSet(programId);
-    const evaluation = evaluateEngagement(program, rules, input, { ...member, memberId: input.memberId }, now);
-    const { state: settled, activations } = settleForWrite(member, now);
-    const counted = { ...settled, counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone) };
-    const c = credit({
-      program,
-      state: counted,
-      memberId: input.memberId,
-      points: evaluation.points,
-      breakdown: evaluation.breakdown.map(toBreakdownLine),
-      source: 'event',
-      reason: `Event ${input.type}`,
-      occurredAt: input.occurredAt,
-      now,
-      ids: { transactionId: ulid(), lotId: ulid() },
-      holdPending: false,
-      refs: { eventId: input.eventId },
-    });
-    const result: EngagementResult = {
-      eventId: input.eventId,
-      memberId: input.memberId,
-      type: input.type,
-      transactionId: c.transaction.transactionId,
-      points: evaluation.points,
-      status: 'credited',
-      breakdown: c.transaction.breakdown,
-      notRewarded: evaluation.skipped
-        .filter((s) => rules.some((r) => r.ruleId === s.ruleId && ((r.kind === 'event' && r.eventType === input.type) || (r.kind === 'windfall' && r.on === 'event'))))
-        .map((s) => ({ ruleId: s.ruleId, reason: s.reason })),
-    };
-    const guard: EventRecorded = { kind: 'event-recorded', eventId: input.eventId, event: input, fingerprint: print, result };
-    const memberWrite = { memberId: input.memberId, before: member, after: c.state };
-    await deps.ledger.commit(
-      {
-        programId,
-        members: [memberWrite],
-        lotPuts: c.lot ? [{ memberId: input.memberId, lot: c.lot }] : [],
-        lotUpdates: activationUpdates(input.memberId, activations),
-        transactions: [c.transaction],
-        // A concurrent duplicate fails the guard and another write to the member its version: both retry and decide again.
-        records: [...scheduleRecords(program, [memberWrite], now), guard],
-      },
-      now,
-    );
-    deps.metrics?.count('EngagementEventsRecorded');
-    deps.metrics?.count('PointsAwarded', evaluation.points);
-    const meta = { programId, occurredAt: now, correlationId };
-    await publishAfterCommit(deps, [
-      ...(evaluation.points > 0 ? creditEvents({ memberId: input.memberId, enrolled: false, credit: c, balances: c.state, eventId: input.eventId }, meta) : []),
-      ...activationEvents(input.memberId, activations, meta),
-    ]);
-    return { replayed: false, result };
+      const { rules } = await deps.rules.getRuleSet(programId);
+      const evaluation = evaluateEngagement(program, rules, input, { ...member, memberId: input.memberId }, now);
+      const { state: settled, activations } = settleForWrite(member, now);
+      const counted = {
+        ...settled,
+        counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone),
+      };
+      const c = credit({
+        program,
+        state: counted,
+        memberId: input.memberId,
+        points: evaluation.points,
+        breakdown: evaluation.breakdown.map(toBreakdownLine),
+        source: 'event',
+        reason: `Event ${input.type}`,
+        occurredAt: input.occurredAt,
+        now,
+        ids: { transactionId: ulid(), lotId: ulid() },
+        holdPending: false,
+        refs: { eventId: input.eventId },
+      });
+      const result: EngagementResult = {
+        eventId: input.eventId,
+        memberId: input.memberId,
+        type: input.type,
+        transactionId: c.transaction.transactionId,
+        points: evaluation.points,
+        status: 'credited',
+        breakdown: c.transaction.breakdown,
+        notRewarded: evaluation.skipped
+          .filter((s) =>
+            rules.some(
+              (r) =>
+                r.ruleId === s.ruleId &&
+                ((r.kind === 'event' && r.eventType === input.type) || (r.kind === 'windfall' && r.on === 'event')),
+            ),
+          )
+          .map((s) => ({ ruleId: s.ruleId, reason: s.reason })),
+      };
+      const guard: EventRecorded = {
+        kind: 'event-recorded',
+        eventId: input.eventId,
+        event: input,
+        fingerprint: print,
+        result,
+      };
+      const memberWrite = { memberId: input.memberId, before: member, after: c.state };
+      await deps.ledger.commit(
+        {
+          programId,
+          members: [memberWrite],
+          lotPuts: c.lot ? [{ memberId: input.memberId, lot: c.lot }] : [],
+          lotUpdates: activationUpdates(input.memberId, activations),
+          transactions: [c.transaction],
+          // A concurrent duplicate fails the guard and another write to the member its version: both retry and decide
+          // again.
+          records: [...scheduleRecords(program, [memberWrite], now), guard],
+        },
+        now,
+      );
+      deps.metrics?.count('EngagementEventsRecorded');
+      deps.metrics?.count('PointsAwarded', evaluation.points);
+      const meta = { programId, occurredAt: now, correlationId };
+      await publishAfterCommit(deps, [
+        ...(evaluation.points > 0
+          ? creditEvents(
+              { memberId: input.memberId, enrolled: false, credit: c, balances: c.state, eventId: input.eventId },
+              meta,
+            )
+          : []),
+        ...activationEvents(input.memberId, activations, meta),
+      ]);
+      return { replayed: false, result };
     },
     { onRetry: () => deps.metrics?.count('LedgerWriteRetried') },
   );

@@ -20,7 +20,9 @@ import type { EarnDeps } from './earn-for-purchase';
 export type { ReturnResult };
 
 function fingerprint(orderId: string, input: ReturnInput): string {
-  return createHash('sha256').update(JSON.stringify([orderId, Date.parse(input.occurredAt), input.items ?? null, input.amount ?? null])).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify([orderId, Date.parse(input.occurredAt), input.items ?? null, input.amount ?? null]))
+    .digest('base64url');
 }
 
 function request(input: ReturnInput): ReturnRequest {
@@ -34,7 +36,13 @@ function request(input: ReturnInput): ReturnRequest {
  * exactly once per return id: first from the lot the order created (pending first, as it is
  * that lot), then, if those points were spent, as the program's return policy says.
  */
-export async function recordReturn(programId: string, orderId: string, input: ReturnInput, deps: EarnDeps, correlationId?: string): Promise<{ replayed: boolean; result: ReturnResult }> {
+export async function recordReturn(
+  programId: string,
+  orderId: string,
+  input: ReturnInput,
+  deps: EarnDeps,
+  correlationId?: string,
+): Promise<{ replayed: boolean; result: ReturnResult }> {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
   const print = fingerprint(orderId, input);
@@ -42,119 +50,212 @@ export async function recordReturn(programId: string, orderId: string, input: Re
   return retryOnConflict(
     `Order "${orderId}"`,
     async () => {
-    const now = deps.clock.now().toISOString();
-    const order = await deps.orders.getOrder(programId, orderId);
-    if (!order) throw new OrderNotFound(orderId);
-    const memberId = order.purchase.memberId;
-    const { member, recorded } = await deps.orders.loadForReturn(programId, memberId, input.returnId);
-    if (recorded) {
-      if (recorded.fingerprint !== print) throw new IdempotencyConflict('Return id', input.returnId);
-      return { replayed: true, result: recorded.result };
-    }
+      const now = deps.clock.now().toISOString();
+      const order = await deps.orders.getOrder(programId, orderId);
+      if (!order) throw new OrderNotFound(orderId);
+      const memberId = order.purchase.memberId;
+      const { member, recorded } = await deps.orders.loadForReturn(programId, memberId, input.returnId);
+      if (recorded) {
+        if (recorded.fingerprint !== print) throw new IdempotencyConflict('Return id', input.returnId);
+        return { replayed: true, result: recorded.result };
+      }
 
-    const decision = planClawback(
-      { points: order.result.points, amount: order.purchase.amount, itemPoints: order.itemPoints, itemised: Boolean(order.purchase.items?.length) },
-      order.returned,
-      request(input),
-    );
-    if (!decision.ok) throw new Unprocessable(decision.errors);
+      const decision = planClawback(
+        {
+          points: order.result.points,
+          amount: order.purchase.amount,
+          itemPoints: order.itemPoints,
+          itemised: Boolean(order.purchase.items?.length),
+        },
+        order.returned,
+        request(input),
+      );
+      if (!decision.ok) throw new Unprocessable(decision.errors);
 
-    const { state: settled, activations } = settleForWrite(member, now);
-    const lots = decision.points > 0 ? await deps.ledger.listLots(programId, memberId) : [];
-    const orderLot = lots.find((l) => l.lotId === order.lot?.lotId);
-    // A pending order lot that matured in this write first repays debt: only the rest can come back.
-    const repaidFromOrder = activations.find((a) => a.lot.lotId === orderLot?.lotId)?.repaid ?? 0;
-    const fromOrder = Math.min((orderLot?.remaining ?? 0) - repaidFromOrder, decision.points);
-    const orderLotPending = Boolean(orderLot && orderLot.availableAt > now);
-    let state: MemberState = orderLotPending
-      ? {
-          ...settled,
-          pending: settled.pending - fromOrder,
-          pendingLots: settled.pendingLots.map((l) => (l.lotId === orderLot!.lotId ? { ...l, points: l.points - fromOrder } : l)).filter((l) => l.points > 0),
-        }
-      : { ...settled, available: settled.available - fromOrder };
+      const { state: settled, activations } = settleForWrite(member, now);
+      const lots = decision.points > 0 ? await deps.ledger.listLots(programId, memberId) : [];
+      const orderLot = lots.find((l) => l.lotId === order.lot?.lotId);
+      // A pending order lot that matured in this write first repays debt: only the rest can come back.
+      const repaidFromOrder = activations.find((a) => a.lot.lotId === orderLot?.lotId)?.repaid ?? 0;
+      const fromOrder = Math.min((orderLot?.remaining ?? 0) - repaidFromOrder, decision.points);
+      const orderLotPending = Boolean(orderLot && orderLot.availableAt > now);
+      let state: MemberState = orderLotPending
+        ? {
+            ...settled,
+            pending: settled.pending - fromOrder,
+            pendingLots: settled.pendingLots
+              .map((l) => (l.lotId === orderLot!.lotId ? { ...l, points: l.points - fromOrder } : l))
+              .filter((l) => l.points > 0),
+          }
+        : { ...settled, available: settled.available - fromOrder };
 
-    // Spent already: take what is left of the member's available points, nearest expiry first.
-    const shortfall = decision.points - fromOrder;
-    const others = allocateDebit(lots.filter((l) => l.lotId !== orderLot?.lotId), Math.min(shortfall, Math.max(0, state.available)), now);
-    const fromOther = others.allocations.reduce((s, a) => s + a.points, 0);
-    const rest = shortfall - fromOther;
-    const debt = program.returnPolicy === 'negative-balance' ? rest : 0;
-    const forgiven = rest - debt;
-    const taken = fromOrder + fromOther + debt;
-    state = { ...state, available: state.available - fromOther - debt, debt: state.debt + debt, lifetimeEarned: state.lifetimeEarned - taken };
-    // The tier's qualifying value loses what the order no longer earned (points) or the money returned (spend).
-    const spentBefore = order.returned.spend ?? 0;
-    const priceOf = (sku: string) => order.purchase.items?.find((i) => i.sku === sku)?.unitPrice ?? 0;
-    const requested = input.items ? input.items.reduce((sum, i) => sum + priceOf(i.sku) * i.quantity, 0) : (input.amount ?? order.purchase.amount - spentBefore);
-    const spendBack = Math.max(0, Math.min(requested, order.purchase.amount - spentBefore));
-    const returned = { ...decision.returned, spend: spentBefore + spendBack };
-    state = applyTierProgress(state, program.tierSet, { points: -decision.points, spend: -spendBack }, order.purchase.occurredAt, now, program.timeZone).state;
+      // Spent already: take what is left of the member's available points, nearest expiry first.
+      const shortfall = decision.points - fromOrder;
+      const others = allocateDebit(
+        lots.filter((l) => l.lotId !== orderLot?.lotId),
+        Math.min(shortfall, Math.max(0, state.available)),
+        now,
+      );
+      const fromOther = others.allocations.reduce((s, a) => s + a.points, 0);
+      const rest = shortfall - fromOther;
+      const debt = program.returnPolicy === 'negative-balance' ? rest : 0;
+      const forgiven = rest - debt;
+      const taken = fromOrder + fromOther + debt;
+      state = {
+        ...state,
+        available: state.available - fromOther - debt,
+        debt: state.debt + debt,
+        lifetimeEarned: state.lifetimeEarned - taken,
+      };
+      // The tier's qualifying value loses what the order no longer earned (points) or the money returned (spend).
+      const spentBefore = order.returned.spend ?? 0;
+      const priceOf = (sku: string) => order.purchase.items?.find((i) => i.sku === sku)?.unitPrice ?? 0;
+      const requested = input.items
+        ? input.items.reduce((sum, i) => sum + priceOf(i.sku) * i.quantity, 0)
+        : (input.amount ?? order.purchase.amount - spentBefore);
+      const spendBack = Math.max(0, Math.min(requested, order.purchase.amount - spentBefore));
+      const returned = { ...decision.returned, spend: spentBefore + spendBack };
+      state = applyTierProgress(
+        state,
+        program.tierSet,
+        { points: -decision.points, spend: -spendBack },
+        order.purchase.occurredAt,
+        now,
+        program.timeZone,
+      ).state;
 
-    const breakdown: BreakdownLine[] = [
-      { rule: 'return', ruleId: 'order-lot', version: 1, description: `Taken back from the points order ${orderId} earned`, points: -fromOrder },
-      ...(fromOther ? [{ rule: 'return', ruleId: 'spent-points', version: 1, description: 'Order points already spent: taken from other points, nearest expiry first', points: -fromOther }] : []),
-      ...(debt ? [{ rule: 'return', ruleId: 'negative-balance', version: 1, description: 'Not enough points left: the balance goes negative (program policy)', points: -debt }] : []),
-      ...(forgiven ? [{ rule: 'return', ruleId: 'forgiven', version: 1, description: `${forgiven} point(s) already spent and waived (program policy: take only what is left)`, points: 0 }] : []),
-    ];
-    const transaction: Transaction | null = decision.points > 0
-      ? {
-          transactionId: ulid(),
-          memberId,
-          type: 'reverse',
-          points: -taken,
-          reason: `Return ${input.returnId} of order ${orderId}`,
-          source: 'return',
-          orderId,
-          returnId: input.returnId,
-          status: 'debited',
-          breakdown,
-          lots: [...(fromOrder ? [{ lotId: orderLot!.lotId, points: -fromOrder }] : []), ...others.allocations.map((a) => ({ lotId: a.lot.lotId, points: -a.points }))],
-          occurredAt: input.occurredAt,
-          recordedAt: now,
-        }
-      : null;
-    const result: ReturnResult = {
-      returnId: input.returnId,
-      orderId,
-      memberId,
-      transactionId: transaction?.transactionId ?? null,
-      points: taken,
-      fromOrder,
-      fromOtherPoints: fromOther,
-      debt,
-      forgiven,
-      orderPointsLeft: order.result.points - decision.returned.points,
-      fullyReturned: decision.fullyReturned,
-    };
-    const lotUpdates: LotUpdate[] = [
-      ...activationUpdates(memberId, activations),
-      ...(fromOrder ? [{ memberId, lot: orderLot!, take: fromOrder }] : []),
-      ...others.allocations.map((a) => ({ memberId, lot: a.lot, take: a.points })),
-    ];
-    const guard: ReturnRecorded = { kind: 'return-recorded', returnId: input.returnId, orderId, input, fingerprint: print, result };
-    const orderReturned: OrderReturned = { kind: 'order-returned', orderId, returned, version: order.version };
-    // Another return, spend or earn that got there first fails a condition: read again and decide again.
-    await deps.ledger.commit(
-      {
-        programId,
-        members: [{ memberId, before: member, after: state }],
-        lotUpdates,
-        transactions: transaction ? [transaction] : [],
-        records: [guard, orderReturned],
-      },
-      now,
-    );
-    deps.metrics?.count('ReturnsRecorded');
-    deps.metrics?.count('PointsReversed', taken);
-    const meta = { programId, occurredAt: now, correlationId };
-    await publishAfterCommit(deps, [
-      ...(transaction
-        ? [domainEvent(PointsReversed, { memberId, transactionId: transaction.transactionId, orderId, returnId: input.returnId, points: taken, fromOrder, fromOtherPoints: fromOther, forgiven, debt, balances: { available: state.available, pending: state.pending, lifetimeEarned: state.lifetimeEarned } }, meta)]
-        : []),
-      ...activationEvents(memberId, activations, meta),
-    ]);
-    return { replayed: false, result };
+      const breakdown: BreakdownLine[] = [
+        {
+          rule: 'return',
+          ruleId: 'order-lot',
+          version: 1,
+          description: `Taken back from the points order ${orderId} earned`,
+          points: -fromOrder,
+        },
+        ...(fromOther
+          ? [
+              {
+                rule: 'return',
+                ruleId: 'spent-points',
+                version: 1,
+                description: 'Order points already spent: taken from other points, nearest expiry first',
+                points: -fromOther,
+              },
+            ]
+          : []),
+        ...(debt
+          ? [
+              {
+                rule: 'return',
+                ruleId: 'negative-balance',
+                version: 1,
+                description: 'Not enough points left: the balance goes negative (program policy)',
+                points: -debt,
+              },
+            ]
+          : []),
+        ...(forgiven
+          ? [
+              {
+                rule: 'return',
+                ruleId: 'forgiven',
+                version: 1,
+                description: `${forgiven} point(s) already spent and waived (program policy: take only what is left)`,
+                points: 0,
+              },
+            ]
+          : []),
+      ];
+      const transaction: Transaction | null =
+        decision.points > 0
+          ? {
+              transactionId: ulid(),
+              memberId,
+              type: 'reverse',
+              points: -taken,
+              reason: `Return ${input.returnId} of order ${orderId}`,
+              source: 'return',
+              orderId,
+              returnId: input.returnId,
+              status: 'debited',
+              breakdown,
+              lots: [
+                ...(fromOrder ? [{ lotId: orderLot!.lotId, points: -fromOrder }] : []),
+                ...others.allocations.map((a) => ({ lotId: a.lot.lotId, points: -a.points })),
+              ],
+              occurredAt: input.occurredAt,
+              recordedAt: now,
+            }
+          : null;
+      const result: ReturnResult = {
+        returnId: input.returnId,
+        orderId,
+        memberId,
+        transactionId: transaction?.transactionId ?? null,
+        points: taken,
+        fromOrder,
+        fromOtherPoints: fromOther,
+        debt,
+        forgiven,
+        orderPointsLeft: order.result.points - decision.returned.points,
+        fullyReturned: decision.fullyReturned,
+      };
+      const lotUpdates: LotUpdate[] = [
+        ...activationUpdates(memberId, activations),
+        ...(fromOrder ? [{ memberId, lot: orderLot!, take: fromOrder }] : []),
+        ...others.allocations.map((a) => ({ memberId, lot: a.lot, take: a.points })),
+      ];
+      const guard: ReturnRecorded = {
+        kind: 'return-recorded',
+        returnId: input.returnId,
+        orderId,
+        input,
+        fingerprint: print,
+        result,
+      };
+      const orderReturned: OrderReturned = { kind: 'order-returned', orderId, returned, version: order.version };
+      // Another return, spend or earn that got there first fails a condition: read again and decide again.
+      await deps.ledger.commit(
+        {
+          programId,
+          members: [{ memberId, before: member, after: state }],
+          lotUpdates,
+          transactions: transaction ? [transaction] : [],
+          records: [guard, orderReturned],
+        },
+        now,
+      );
+      deps.metrics?.count('ReturnsRecorded');
+      deps.metrics?.count('PointsReversed', taken);
+      const meta = { programId, occurredAt: now, correlationId };
+      await publishAfterCommit(deps, [
+        ...(transaction
+          ? [
+              domainEvent(
+                PointsReversed,
+                {
+                  memberId,
+                  transactionId: transaction.transactionId,
+                  orderId,
+                  returnId: input.returnId,
+                  points: taken,
+                  fromOrder,
+                  fromOtherPoints: fromOther,
+                  forgiven,
+                  debt,
+                  balances: {
+                    available: state.available,
+                    pending: state.pending,
+                    lifetimeEarned: state.lifetimeEarned,
+                  },
+                },
+                meta,
+              ),
+            ]
+          : []),
+        ...activationEvents(memberId, activations, meta),
+      ]);
+      return { replayed: false, result };
     },
     { onRetry: () => deps.metrics?.count('LedgerWriteRetried') },
   );

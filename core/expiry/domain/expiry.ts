@@ -26,20 +26,20 @@
 //   expiry run takes the points that were about to expire. Expiry notices go out a number of days
 //   (24-hour days) before each expiry instant, default 30 and 7, once each.
 
-import type { Lot } from '../../ledger/domain/types';
-import { consumeOrder } from '../../ledger/domain/member-state';
 import {
-  type Instant,
-  MS_PER_DAY,
   addMonths,
   compareDates,
   daysInMonth,
   endOf,
   endOfLocalDate,
+  type Instant,
   localDate,
+  MS_PER_DAY,
   toInstant,
   toMs,
 } from '../../kernel/calendar';
+import { consumeOrder } from '../../ledger/domain/member-state';
+import type { Lot } from '../../ledger/domain/types';
 
 // ---------------------------------------------------------------------------------------
 // Policies and admin input
@@ -81,8 +81,15 @@ function fixedDay(year: number, policy: { month: number; day: number }): number 
   return Math.min(policy.day, daysInMonth(year, policy.month));
 }
 
-/** The member's inactivity deadline after earning activity at `lastActivityAt`; null unless the policy is `inactivity`. */
-export function inactivityExpiresAtFor(lastActivityAt: Instant, policy: ExpiryPolicy, timeZone: string): Instant | null {
+/**
+ * The member's inactivity deadline after earning activity at `lastActivityAt`; null unless the policy is
+ * `inactivity`.
+ */
+export function inactivityExpiresAtFor(
+  lastActivityAt: Instant,
+  policy: ExpiryPolicy,
+  timeZone: string,
+): Instant | null {
   return policy.kind === 'inactivity' ? addMonths(lastActivityAt, policy.months, timeZone) : null;
 }
 
@@ -118,7 +125,11 @@ export function expireLots(lots: readonly Lot[], asOf: Instant): ExpiryResult {
  * Under the inactivity policy: once `inactivityExpiresAt` <= asOf, the remaining points of every
  * lot earned before it expire. Lots earned after the deadline are never touched.
  */
-export function expireForInactivity(lots: readonly Lot[], inactivityExpiresAt: Instant | null, asOf: Instant): ExpiryResult {
+export function expireForInactivity(
+  lots: readonly Lot[],
+  inactivityExpiresAt: Instant | null,
+  asOf: Instant,
+): ExpiryResult {
   if (inactivityExpiresAt === null || !isDue(inactivityExpiresAt, toMs(asOf))) return { expired: [], total: 0 };
   const deadline = toMs(inactivityExpiresAt);
   return expireWhere(lots, (lot) => toMs(lot.earnedAt) < deadline);
@@ -228,4 +239,3 @@ export function inactivityExpiryNotice(
 
 // ---------------------------------------------------------------------------------------
 // Debit order
-

@@ -132,7 +132,7 @@ export async function expireInactiveMember(entry: DueEntry, ctx: JobContext): Pr
     await ctx.deps.due.moveSchedule(programId, memberId, 'INACTIVITY', seen, null);
     return { skipped: 1 };
   };
-  if (!program || program.expiryPolicy.kind !== 'inactivity') return drop();
+  if (program?.expiryPolicy.kind !== 'inactivity') return drop();
   const policy = program.expiryPolicy;
   const outcome: Outcome = { members: 1, changed: 0, points: 0 };
   for (;;) {
@@ -162,7 +162,14 @@ export async function expireInactiveMember(entry: DueEntry, ctx: JobContext): Pr
       }
       const removeSchedule = { kind: 'schedule-moved', memberId, schedule: 'INACTIVITY', seen, next: null } as const;
       try {
-        await writeExpiry(ctx, { programId, memberId, before: state, plan, reason: 'inactivity', records: plan.more ? [] : [removeSchedule] });
+        await writeExpiry(ctx, {
+          programId,
+          memberId,
+          before: state,
+          plan,
+          reason: 'inactivity',
+          records: plan.more ? [] : [removeSchedule],
+        });
       } catch (err) {
         // An earning moved the deadline meanwhile: nothing expires.
         if (err instanceof WriteConflict && err.has('schedule')) return { ...outcome, skipped: 1 };

@@ -12,11 +12,33 @@ import { type ExpiryNotice, expiryNotices, inactivityExpiresAtFor, inactivityExp
 import { PointsExpiring } from '../events';
 
 /** Claims a notice once: the record holding its event, or null when it was claimed before. */
-function claim(ctx: JobContext, programId: string, memberId: string, noticeId: string, event: DomainEvent, keepUntil: string): Promise<OutboxRecord | null> {
-  return ctx.deps.due.claimNotice({ kind: 'notice', programId, memberId, id: noticeId, job: ctx.job, events: [event], createdAt: ctx.wallNow(), keepUntil });
+function claim(
+  ctx: JobContext,
+  programId: string,
+  memberId: string,
+  noticeId: string,
+  event: DomainEvent,
+  keepUntil: string,
+): Promise<OutboxRecord | null> {
+  return ctx.deps.due.claimNotice({
+    kind: 'notice',
+    programId,
+    memberId,
+    id: noticeId,
+    job: ctx.job,
+    events: [event],
+    createdAt: ctx.wallNow(),
+    keepUntil,
+  });
 }
 
-async function sendExpiryNotices(ctx: JobContext, programId: string, memberId: string, notices: ExpiryNotice[], reason: 'expiry-date' | 'inactivity'): Promise<number> {
+async function sendExpiryNotices(
+  ctx: JobContext,
+  programId: string,
+  memberId: string,
+  notices: ExpiryNotice[],
+  reason: 'expiry-date' | 'inactivity',
+): Promise<number> {
   let sent = 0;
   for (const n of notices) {
     if (n.points <= 0) continue;
@@ -39,7 +61,13 @@ export async function notifyExpiringLots(entry: DueEntry, _range: DueRange, ctx:
   const { programId, memberId } = entry;
   if (!ctx.once(`notify-expiry:${programId}#${memberId}`)) return { skipped: 1 };
   const lots = await ctx.deps.ledger.listLots(programId, memberId);
-  const sent = await sendExpiryNotices(ctx, programId, memberId, expiryNotices(lots, ctx.asOf, ctx.settings.noticeDays), 'expiry-date');
+  const sent = await sendExpiryNotices(
+    ctx,
+    programId,
+    memberId,
+    expiryNotices(lots, ctx.asOf, ctx.settings.noticeDays),
+    'expiry-date',
+  );
   return { members: 1, changed: sent };
 }
 
@@ -48,7 +76,7 @@ export async function notifyInactivity(entry: DueEntry, _range: DueRange, ctx: J
   const { programId, memberId } = entry;
   if (!ctx.once(`notify-inactivity:${programId}#${memberId}`)) return { skipped: 1 };
   const program = await ctx.program(programId);
-  if (!program || program.expiryPolicy.kind !== 'inactivity') return { skipped: 1 };
+  if (program?.expiryPolicy.kind !== 'inactivity') return { skipped: 1 };
   const state = await ctx.deps.ledger.loadMember(programId, memberId);
   if (!state.lastActivityAt) return { skipped: 1 };
   const deadline = inactivityExpiresAtFor(state.lastActivityAt, program.expiryPolicy, program.timeZone);
@@ -67,7 +95,14 @@ export async function warnDowngrade(entry: DueEntry, _range: DueRange, ctx: JobC
   const state = await ctx.deps.ledger.loadMember(programId, memberId);
   if (!state.exists) return { skipped: 1 };
   const warning = downgradeWarning(
-    { currentTierId: state.tier, tierAchievedAt: state.tierAchievedAt, buckets: qualifyingBucketsOf(state.counters), tierSet: program.tierSet, asOf: ctx.asOf, tz: program.timeZone },
+    {
+      currentTierId: state.tier,
+      tierAchievedAt: state.tierAchievedAt,
+      buckets: qualifyingBucketsOf(state.counters),
+      tierSet: program.tierSet,
+      asOf: ctx.asOf,
+      tz: program.timeZone,
+    },
     { daysBefore: ctx.settings.warningDays },
   );
   if (!warning) return { members: 1, changed: 0 };

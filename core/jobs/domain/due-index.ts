@@ -9,7 +9,6 @@ export type DueKind = 'ACTIVATE' | 'EXPIRE' | 'REVIEW' | 'NOTIFY' | 'INACTIVITY'
 /** Every day of the index is split this many ways, so no partition is hot; a job reads every shard of a day. */
 export const DUE_SHARDS = 8;
 
-
 /** Stable shard 0..shards-1 for an id (FNV-1a 32-bit over UTF-8), to spread a due-date index. */
 export function dueShard(id: string, shards: number): number {
   if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, got ${shards}`);

@@ -1,14 +1,15 @@
 // What the scheduled jobs decide, purely: the ledger move of an expiry (with the pending points
 // that matured by then), the schedule a member's writes imply, and how a run splits the due index
 // into batches and where the next run resumes. No I/O; `asOf` and the wall clock are passed in.
+
+import type { ExpiryResult } from '../../expiry/domain/expiry';
+import { inactivityExpiresAtFor } from '../../expiry/domain/expiry';
+import { MS_PER_DAY, toInstant, toMs } from '../../kernel/calendar';
 import type { Activation, MemberState, PendingLot } from '../../ledger/domain/member-state';
 import { settle } from '../../ledger/domain/member-state';
 import type { Lot, Transaction } from '../../ledger/domain/types';
 import type { ProgramSettings } from '../../programs/domain/program';
-import type { ExpiryResult } from '../../expiry/domain/expiry';
-import { inactivityExpiresAtFor } from '../../expiry/domain/expiry';
-import { nextReviewAt, tierIndex, type QualifyingBuckets } from '../../tiers/domain/tiers';
-import { MS_PER_DAY, toInstant, toMs } from '../../kernel/calendar';
+import { nextReviewAt, type QualifyingBuckets, tierIndex } from '../../tiers/domain/tiers';
 
 // ---------------------------------------------------------------------------------------
 // Expiry as a ledger move
@@ -17,7 +18,11 @@ import { MS_PER_DAY, toInstant, toMs } from '../../kernel/calendar';
  * Like `settle`, but activates at most `max` matured pending lots (oldest availableAt first), so
  * one transaction never outgrows DynamoDB's 100 items; the rest mature in the next write.
  */
-export function settleUpTo(state: MemberState, asOf: string, max: number): { state: MemberState; activations: Activation[] } {
+export function settleUpTo(
+  state: MemberState,
+  asOf: string,
+  max: number,
+): { state: MemberState; activations: Activation[] } {
   return settle(state, asOf, max);
 }
 
@@ -43,7 +48,16 @@ export const MAX_LOTS_PER_WRITE = 90;
 
 /** A pending lot as stored, when only the member's pending entry is known (its key holds the expiry). */
 export function lotOfPending(p: PendingLot): Lot {
-  return { lotId: p.lotId, amount: p.points, remaining: p.points, earnedAt: p.availableAt, availableAt: p.availableAt, expiresAt: p.expiresAt, source: 'purchase', reason: '' };
+  return {
+    lotId: p.lotId,
+    amount: p.points,
+    remaining: p.points,
+    earnedAt: p.availableAt,
+    availableAt: p.availableAt,
+    expiresAt: p.expiresAt,
+    source: 'purchase',
+    reason: '',
+  };
 }
 
 /**
@@ -92,7 +106,8 @@ export function planExpiry(args: {
 
   const stored = new Map(args.lots.map((l) => [l.lotId, l]));
   const takes = new Map<string, LotTake>();
-  for (const a of activations) takes.set(a.lot.lotId, { lot: stored.get(a.lot.lotId) ?? lotOfPending(a.lot), take: a.repaid });
+  for (const a of activations)
+    takes.set(a.lot.lotId, { lot: stored.get(a.lot.lotId) ?? lotOfPending(a.lot), take: a.repaid });
   for (const e of expired) {
     const prev = takes.get(e.lotId);
     takes.set(e.lotId, { lot: prev?.lot ?? stored.get(e.lotId)!, take: (prev?.take ?? 0) + e.points });
@@ -105,7 +120,10 @@ export function planExpiry(args: {
           memberId: args.memberId,
           type: 'expire',
           points: -total,
-          reason: args.reason === 'inactivity' ? 'Points expired after a period without earning' : 'Points reached their expiry date',
+          reason:
+            args.reason === 'inactivity'
+              ? 'Points expired after a period without earning'
+              : 'Points reached their expiry date',
           source: 'expiry',
           status: 'debited',
           breakdown: [],
@@ -114,7 +132,15 @@ export function planExpiry(args: {
           recordedAt: args.recordedAt,
         }
       : null;
-  return { after: { ...settled, available: settled.available - total }, takes: [...takes.values()], activations, expired, total, transaction, more };
+  return {
+    after: { ...settled, available: settled.available - total },
+    takes: [...takes.values()],
+    activations,
+    expired,
+    total,
+    transaction,
+    more,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -132,10 +158,16 @@ export function qualifyingBucketsOf(counters: Record<string, number>): Qualifyin
  * a tier review at the end of the current review period when the member moved to a tier above
  * the entry tier, and the inactivity deadline when earning activity moved it. `undefined`: no change.
  */
-export function schedulesAfterWrite(program: Pick<ProgramSettings, 'tierSet' | 'expiryPolicy' | 'timeZone'>, before: MemberState, after: MemberState, now: string): { review?: string; inactivity?: string } {
+export function schedulesAfterWrite(
+  program: Pick<ProgramSettings, 'tierSet' | 'expiryPolicy' | 'timeZone'>,
+  before: MemberState,
+  after: MemberState,
+  now: string,
+): { review?: string; inactivity?: string } {
   const out: { review?: string; inactivity?: string } = {};
   const { tierSet, expiryPolicy, timeZone } = program;
-  if (tierSet && after.tier !== before.tier && tierIndex(after.tier, tierSet) > 0) out.review = nextReviewAt(tierSet.window, now, timeZone);
+  if (tierSet && after.tier !== before.tier && tierIndex(after.tier, tierSet) > 0)
+    out.review = nextReviewAt(tierSet.window, now, timeZone);
   if (after.lastActivityAt && after.lastActivityAt !== before.lastActivityAt) {
     const deadline = inactivityExpiresAtFor(after.lastActivityAt, expiryPolicy, timeZone);
     if (deadline) out.inactivity = deadline;
@@ -144,10 +176,17 @@ export function schedulesAfterWrite(program: Pick<ProgramSettings, 'tierSet' | '
 }
 
 /** What a member's schedule items should be now, from scratch (repair, tests). */
-export function desiredSchedules(program: Pick<ProgramSettings, 'tierSet' | 'expiryPolicy' | 'timeZone'>, state: MemberState, now: string): { review: string | null; inactivity: string | null } {
+export function desiredSchedules(
+  program: Pick<ProgramSettings, 'tierSet' | 'expiryPolicy' | 'timeZone'>,
+  state: MemberState,
+  now: string,
+): { review: string | null; inactivity: string | null } {
   const { tierSet, expiryPolicy, timeZone } = program;
   return {
-    review: tierSet && state.tier !== null && tierIndex(state.tier, tierSet) !== 0 ? nextReviewAt(tierSet.window, now, timeZone) : null,
+    review:
+      tierSet && state.tier !== null && tierIndex(state.tier, tierSet) !== 0
+        ? nextReviewAt(tierSet.window, now, timeZone)
+        : null,
     inactivity: state.lastActivityAt ? inactivityExpiresAtFor(state.lastActivityAt, expiryPolicy, timeZone) : null,
   };
 }
@@ -168,8 +207,9 @@ export function daysBetween(first: string, last: string): string[] {
   return days;
 }
 
-export const minDay = (...days: string[]): string => days.reduce((a, b) => (b < a ? b : a));
-export const maxDay = (...days: string[]): string => days.reduce((a, b) => (b > a ? b : a));
+/** ISO days compare as strings. */
+export const minDay = (...days: string[]): string => [...days].sort()[0]!;
+export const maxDay = (...days: string[]): string => [...days].sort().at(-1)!;
 
 /**
  * A slice of the due index a worker reads: one kind, one shard, consecutive days, entries with a
@@ -205,7 +245,12 @@ export function windowDays(w: DueWindow, fromDay?: string): { firstDay: string; 
  * contiguous run of (window, shard, day) partitions, so a first run over a year of days and a
  * daily run over one day both fan out evenly.
  */
-export function planBatches(windows: readonly DueWindow[], fromDay: string | undefined, shards: number, maxBatches: number): DueRange[][] {
+export function planBatches(
+  windows: readonly DueWindow[],
+  fromDay: string | undefined,
+  shards: number,
+  maxBatches: number,
+): DueRange[][] {
   type Unit = { w: DueWindow; shard: number; day: string };
   const units: Unit[] = [];
   for (const w of windows) {
@@ -222,10 +267,25 @@ export function planBatches(windows: readonly DueWindow[], fromDay: string | und
     const ranges: DueRange[] = [];
     for (const u of slice) {
       const last = ranges[ranges.length - 1];
-      if (last && last.kind === u.w.kind && last.shard === u.shard && last.lead === u.w.lead && last.after === u.w.after && addDays(last.lastDay, 1) === u.day) {
+      if (
+        last &&
+        last.kind === u.w.kind &&
+        last.shard === u.shard &&
+        last.lead === u.w.lead &&
+        last.after === u.w.after &&
+        addDays(last.lastDay, 1) === u.day
+      ) {
         last.lastDay = u.day;
       } else {
-        ranges.push({ kind: u.w.kind, shard: u.shard, firstDay: u.day, lastDay: u.day, upTo: u.w.upTo, ...(u.w.after ? { after: u.w.after } : {}), ...(u.w.lead !== undefined ? { lead: u.w.lead } : {}) });
+        ranges.push({
+          kind: u.w.kind,
+          shard: u.shard,
+          firstDay: u.day,
+          lastDay: u.day,
+          upTo: u.w.upTo,
+          ...(u.w.after ? { after: u.w.after } : {}),
+          ...(u.w.lead !== undefined ? { lead: u.w.lead } : {}),
+        });
       }
     }
     batches.push(ranges);
@@ -239,7 +299,12 @@ export function planBatches(windows: readonly DueWindow[], fromDay: string | und
  * reported errors on it; entries written later are due no earlier than when they were written,
  * so the next run never needs to look before the wall-clock day this run started on either.
  */
-export function nextConsumingCheckpoint(plannedFrom: string, asOf: string, startedAt: string, errorDays: readonly string[]): string {
+export function nextConsumingCheckpoint(
+  plannedFrom: string,
+  asOf: string,
+  startedAt: string,
+  errorDays: readonly string[],
+): string {
   return maxDay(plannedFrom, minDay(utcDay(asOf), utcDay(startedAt), ...errorDays));
 }
 
@@ -259,12 +324,21 @@ export function nextNoticeCheckpoint(previous: string, asOf: string, startedAt: 
  * Windows of one kind that overlap (a run covering more days than the leads are apart) are read
  * once, as their union: the handlers work out every notice due for a member, whatever found them.
  */
-export function noticeWindows(kinds: readonly { kind: string; leads: readonly number[] }[], previous: string, asOf: string): DueWindow[] {
+export function noticeWindows(
+  kinds: readonly { kind: string; leads: readonly number[] }[],
+  previous: string,
+  asOf: string,
+): DueWindow[] {
   if (toMs(asOf) <= toMs(previous)) return [];
   return kinds.flatMap(({ kind, leads }) => {
     const windows = [...new Set(leads)]
       .sort((a, b) => b - a)
-      .map((lead) => ({ kind, lead, after: toInstant(toMs(previous) + lead * MS_PER_DAY), upTo: toInstant(toMs(asOf) + lead * MS_PER_DAY) }));
+      .map((lead) => ({
+        kind,
+        lead,
+        after: toInstant(toMs(previous) + lead * MS_PER_DAY),
+        upTo: toInstant(toMs(asOf) + lead * MS_PER_DAY),
+      }));
     const merged: DueWindow[] = [];
     for (const w of windows) {
       const last = merged[merged.length - 1];

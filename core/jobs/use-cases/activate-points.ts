@@ -26,7 +26,9 @@ export async function activateMember(entry: DueEntry, ctx: JobContext): Promise<
           outcome.skipped = 1;
           return false;
         }
-        const pastExpiry = new Set(matured.filter((l) => l.expiresAt !== null && l.expiresAt <= ctx.asOf).map((l) => l.lotId));
+        const pastExpiry = new Set(
+          matured.filter((l) => l.expiresAt !== null && l.expiresAt <= ctx.asOf).map((l) => l.lotId),
+        );
         const lots = pastExpiry.size
           ? (await ctx.deps.ledger.lotsExpiringBy(programId, memberId, ctx.asOf)).filter((l) => pastExpiry.has(l.lotId))
           : [];
@@ -35,7 +37,11 @@ export async function activateMember(entry: DueEntry, ctx: JobContext): Promise<
           state,
           lots,
           asOf: ctx.asOf,
-          select: (available) => expireLots(available.filter((l) => pastExpiry.has(l.lotId)), ctx.asOf),
+          select: (available) =>
+            expireLots(
+              available.filter((l) => pastExpiry.has(l.lotId)),
+              ctx.asOf,
+            ),
           reason: 'expiry-date',
           transactionId: ulid(),
           recordedAt: ctx.wallNow(),
@@ -61,5 +67,8 @@ async function reindexStaleLot(entry: DueEntry, ctx: JobContext): Promise<void> 
   if (entry.subject.type !== 'lot') return;
   const lot = await ctx.deps.due.stillPendingInIndex(entry.programId, entry.memberId, entry.subject.lot);
   if (!lot || lot.availableAt > ctx.asOf) return;
-  await ctx.deps.ledger.commit({ programId: entry.programId, members: [], lotUpdates: [{ memberId: entry.memberId, lot, take: 0 }] }, ctx.asOf);
+  await ctx.deps.ledger.commit(
+    { programId: entry.programId, members: [], lotUpdates: [{ memberId: entry.memberId, lot, take: 0 }] },
+    ctx.asOf,
+  );
 }

@@ -18,7 +18,9 @@ export interface JobSettings {
   noticeDays: number[];
   /** Tier Downgrade Warning goes out this many days before a review the member would not pass. */
   warningDays: number[];
-  /** The outbox job publishes only items older than this: younger ones are being published by the run that wrote them. */
+  /**
+   * The outbox job publishes only items older than this: younger ones are being published by the run that wrote them.
+   */
   outboxGraceSeconds: number;
   /** Upper bound of parallel workers (Map iterations) per run. */
   maxBatches: number;
@@ -93,7 +95,16 @@ export interface Totals {
   errors: number;
 }
 
-export const ZERO_TOTALS: Totals = Object.freeze({ partitions: 0, entries: 0, members: 0, changed: 0, points: 0, events: 0, skipped: 0, errors: 0 });
+export const ZERO_TOTALS: Totals = Object.freeze({
+  partitions: 0,
+  entries: 0,
+  members: 0,
+  changed: 0,
+  points: 0,
+  events: 0,
+  skipped: 0,
+  errors: 0,
+});
 
 export function addTotals(a: Totals, b: Partial<Totals>): Totals {
   const out = { ...a };
@@ -119,14 +130,20 @@ export interface JobContext {
 
 export type EntryHandler = (entry: DueEntry, range: DueRange, ctx: JobContext) => Promise<Outcome>;
 
-export function createContext(args: { job: JobName; asOf: string; runId: string; settings: JobSettings; deps: JobDeps }, buffer: OutboxRecord[]): JobContext {
+export function createContext(
+  args: { job: JobName; asOf: string; runId: string; settings: JobSettings; deps: JobDeps },
+  buffer: OutboxRecord[],
+): JobContext {
   const programs = new Map<string, Promise<ProgramSettings | null>>();
   const claimed = new Set<string>();
   return {
     ...args,
     program(programId) {
       let p = programs.get(programId);
-      if (!p) programs.set(programId, (p = args.deps.programs.getProgram(programId)));
+      if (!p) {
+        p = args.deps.programs.getProgram(programId);
+        programs.set(programId, p);
+      }
       return p;
     },
     once(key) {
@@ -143,7 +160,10 @@ export function createContext(args: { job: JobName; asOf: string; runId: string;
  * Publishes what the page recorded, then marks it published. A failure leaves the records in the
  * outbox index for the outbox job, which re-sends them with the same event ids: `failed` then.
  */
-export async function flushOutbox(deps: JobDeps, records: OutboxRecord[]): Promise<{ events: number; failed: boolean }> {
+export async function flushOutbox(
+  deps: JobDeps,
+  records: OutboxRecord[],
+): Promise<{ events: number; failed: boolean }> {
   if (!records.length) return { events: 0, failed: false };
   const events = records.flatMap((r) => r.events);
   try {
@@ -152,13 +172,24 @@ export async function flushOutbox(deps: JobDeps, records: OutboxRecord[]): Promi
     return { events: events.length, failed: false };
   } catch (err) {
     deps.metrics?.count('JobEventPublishFailed');
-    deps.log?.('publishing job events failed; the outbox job will retry them', { error: (err as Error).message, records: records.length });
+    deps.log?.('publishing job events failed; the outbox job will retry them', {
+      error: (err as Error).message,
+      records: records.length,
+    });
     return { events: 0, failed: true };
   }
 }
 
 /** An outbox entry for `events`, to commit with what they announce; published once the page is done. */
-export function outboxEntry(ctx: JobContext, programId: string, memberId: string, events: DomainEvent[]): OutboxRecorded {
+export function outboxEntry(
+  ctx: JobContext,
+  programId: string,
+  memberId: string,
+  events: DomainEvent[],
+): OutboxRecorded {
   const createdAt = ctx.wallNow();
-  return { kind: 'outbox-recorded', record: { kind: 'outbox', programId, memberId, id: ulid(Date.parse(createdAt)), job: ctx.job, events, createdAt } };
+  return {
+    kind: 'outbox-recorded',
+    record: { kind: 'outbox', programId, memberId, id: ulid(Date.parse(createdAt)), job: ctx.job, events, createdAt },
+  };
 }

@@ -3,32 +3,42 @@
 // three steps are the states of the jobs state machine (infra/constructs/scheduled-jobs.ts);
 // runJob() chains the same functions in-process for tests, the bench and tools.
 import { z } from 'zod';
-import { DUE_SHARDS, type DueKind } from '../domain/due-index';
-import type { DueEntry, OutboxRecord } from '../ports';
-import { addDays, minDay, nextConsumingCheckpoint, nextNoticeCheckpoint, noticeWindows, planBatches, utcDay, type DueRange, type DueWindow } from '../domain/job-plans';
+import { expireDueLots, expireInactiveMember } from '../../expiry/use-cases/expire-points';
+import { notifyExpiringLots, notifyInactivity, warnDowngrade } from '../../expiry/use-cases/send-notices';
 import { MS_PER_DAY, toInstant, toMs } from '../../kernel/calendar';
 import { ValidationFailed } from '../../kernel/errors';
-import { validate } from '../../kernel/validation';
 import { ulid } from '../../kernel/ids';
+import { validate } from '../../kernel/validation';
+import { reviewMember } from '../../tiers/use-cases/review-tiers';
+import { DUE_SHARDS, type DueKind } from '../domain/due-index';
 import {
-  DEFAULT_JOB_SETTINGS,
-  JOB_NAMES,
-  ZERO_TOTALS,
+  addDays,
+  type DueRange,
+  type DueWindow,
+  minDay,
+  nextConsumingCheckpoint,
+  nextNoticeCheckpoint,
+  noticeWindows,
+  planBatches,
+  utcDay,
+} from '../domain/job-plans';
+import type { DueEntry, OutboxRecord } from '../ports';
+import { activateMember } from './activate-points';
+import {
   addTotals,
   createContext,
+  DEFAULT_JOB_SETTINGS,
   dryRunDeps,
   flushOutbox,
+  JOB_NAMES,
   type JobContext,
   type JobDeps,
   type JobName,
   type JobSettings,
   type Outcome,
   type Totals,
+  ZERO_TOTALS,
 } from './context';
-import { activateMember } from './activate-points';
-import { expireDueLots, expireInactiveMember } from '../../expiry/use-cases/expire-points';
-import { reviewMember } from '../../tiers/use-cases/review-tiers';
-import { notifyExpiringLots, notifyInactivity, warnDowngrade } from '../../expiry/use-cases/send-notices';
 
 export * from './context';
 
@@ -80,7 +90,9 @@ export const JobSettingsInput = z
 
 export const JobRunInput = z.strictObject({
   job: z.enum(JOB_NAMES as [JobName, ...JobName[]], { error: `job must be one of ${JOB_NAMES.join(', ')}` }),
-  asOf: z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'asOf must be a date (YYYY-MM-DD: the end of that day everywhere) or an ISO-8601 instant' }),
+  asOf: z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+    error: 'asOf must be a date (YYYY-MM-DD: the end of that day everywhere) or an ISO-8601 instant',
+  }),
   /** Read the index from this day on (first run, or to re-scan older days on purpose). */
   since: z.iso.date().optional(),
   settings: JobSettingsInput.optional(),
@@ -90,7 +102,6 @@ export const JobRunInput = z.strictObject({
   allowFuture: z.boolean().optional(),
 });
 export type JobRunInput = z.input<typeof JobRunInput>;
-
 
 // ---------------------------------------------------------------------------------------
 // Plan
@@ -127,14 +138,24 @@ export interface RunPlan {
 
 const ENABLED_BY_ADMIN = new Set<JobName>(['expire', 'review', 'notify']);
 
-const KINDS: Record<Exclude<JobName, 'notify'>, string[]> = { activate: ['ACTIVATE'], expire: ['EXPIRE', 'INACTIVITY'], review: ['REVIEW'], outbox: ['OUTBOX'] };
+const KINDS: Record<Exclude<JobName, 'notify'>, string[]> = {
+  activate: ['ACTIVATE'],
+  expire: ['EXPIRE', 'INACTIVITY'],
+  review: ['REVIEW'],
+  outbox: ['OUTBOX'],
+};
 
 /** The outbox job leaves young items to the run that wrote them (it publishes right after its commit). */
-const upToOf = (job: JobName, asOf: string, settings: JobSettings) => (job === 'outbox' ? toInstant(toMs(asOf) - settings.outboxGraceSeconds * 1000) : asOf);
+const upToOf = (job: JobName, asOf: string, settings: JobSettings) =>
+  job === 'outbox' ? toInstant(toMs(asOf) - settings.outboxGraceSeconds * 1000) : asOf;
 
 export async function planRun(raw: JobRunInput, deps: Pick<JobDeps, 'due' | 'clock'>): Promise<RunPlan> {
   const input = validate(JobRunInput, raw);
-  const settings: JobSettings = { ...DEFAULT_JOB_SETTINGS, ...input.settings, ...(input.dryRun ? { dryRun: true } : {}) };
+  const settings: JobSettings = {
+    ...DEFAULT_JOB_SETTINGS,
+    ...input.settings,
+    ...(input.dryRun ? { dryRun: true } : {}),
+  };
   const asOf = asOfInstant(input.asOf);
   const startedAt = deps.clock.now().toISOString();
   const checkpoint = await deps.due.getCheckpoint(input.job);
@@ -143,7 +164,13 @@ export async function planRun(raw: JobRunInput, deps: Pick<JobDeps, 'due' | 'clo
   // Expiry, tiers and notices find work only once a program set a policy or a tier set through the
   // admin API, which starts their checkpoints: without one there is nothing to read.
   if (!checkpoint && !input.since && ENABLED_BY_ADMIN.has(input.job)) {
-    return { ...base, planned: {}, resume: {}, batches: [], idle: 'no program uses this job yet (no expiry policy or tier set was ever set)' };
+    return {
+      ...base,
+      planned: {},
+      resume: {},
+      batches: [],
+      idle: 'no program uses this job yet (no expiry policy or tier set was ever set)',
+    };
   }
   // Against data, a run ahead of the clock would change it for good: refused unless asked for.
   const future = futureRefusal(asOf, startedAt, settings.dryRun || input.allowFuture === true);
@@ -167,11 +194,17 @@ export async function planRun(raw: JobRunInput, deps: Pick<JobDeps, 'due' | 'clo
       asOf,
     );
     const batches = planBatches(windows, undefined, DUE_SHARDS, settings.maxBatches).map((ranges) => ({ ranges }));
-    return { ...base, planned: { ...(checkpoint?.lastAsOf ? { lastAsOf: checkpoint.lastAsOf } : {}) }, resume: { lastAsOf }, batches };
+    return {
+      ...base,
+      planned: { ...(checkpoint?.lastAsOf ? { lastAsOf: checkpoint.lastAsOf } : {}) },
+      resume: { lastAsOf },
+      batches,
+    };
   }
 
   const upTo = upToOf(input.job, asOf, settings);
-  const from = input.since ?? checkpoint?.from ?? addDays(minDay(utcDay(upTo), utcDay(startedAt)), -settings.firstRunLookbackDays);
+  const from =
+    input.since ?? checkpoint?.from ?? addDays(minDay(utcDay(upTo), utcDay(startedAt)), -settings.firstRunLookbackDays);
   const windows: DueWindow[] = KINDS[input.job].filter(enabled).map((kind) => ({ kind, upTo }));
   const batches = planBatches(windows, from, DUE_SHARDS, settings.maxBatches).map((ranges) => ({ ranges }));
   return { ...base, planned: { ...(checkpoint?.from ? { from: checkpoint.from } : {}) }, resume: { from }, batches };
@@ -183,7 +216,7 @@ export async function planRun(raw: JobRunInput, deps: Pick<JobDeps, 'due' | 'clo
 export interface WorkCursor {
   range: number;
   day: string;
-  key?: Record<string, any>;
+  key?: Record<string, unknown>;
 }
 
 export interface WorkInput {
@@ -235,7 +268,10 @@ export async function work(input: WorkInput, deps: JobDeps, budget: Budget = UNL
   const errorDays = new Set(input.errorDays ?? []);
   const buffer: OutboxRecord[] = [];
   if (input.settings.dryRun) deps = dryRunDeps(deps);
-  const ctx = createContext({ job: input.job, asOf: input.asOf, runId: input.runId, settings: input.settings, deps }, buffer);
+  const ctx = createContext(
+    { job: input.job, asOf: input.asOf, runId: input.runId, settings: input.settings, deps },
+    buffer,
+  );
   let day = input.cursor?.day;
   let key = input.cursor?.key;
   // Every invocation reads at least one page, so a batch always progresses whatever the budget.
@@ -248,16 +284,34 @@ export async function work(input: WorkInput, deps: JobDeps, budget: Budget = UNL
       const partition = { kind: range.kind as DueKind, day: d, shard: range.shard };
       do {
         if (pages > 0 && budget.remainingMs() < budget.reserveMs) {
-          return { ...input, done: false, cursor: { range: r, day: d, ...(key ? { key } : {}) }, totals, errorDays: [...errorDays] };
+          return {
+            ...input,
+            done: false,
+            cursor: { range: r, day: d, ...(key ? { key } : {}) },
+            totals,
+            errorDays: [...errorDays],
+          };
         }
-        const page = await deps.due.page(partition, { after: range.after, upTo: range.upTo }, key, input.settings.pageSize);
+        const page = await deps.due.page(
+          partition,
+          { after: range.after, upTo: range.upTo },
+          key,
+          input.settings.pageSize,
+        );
         pages++;
         if (!key) totals = addTotals(totals, { partitions: 1 });
         const outcomes = await pool(page.entries, input.settings.concurrency, (entry) =>
           handler(entry, range, ctx).catch((err: unknown): Partial<Totals> => {
             errorDays.add(d);
             deps.metrics?.count('JobEntryFailed');
-            deps.log?.('job entry failed', { job: input.job, partition: `${range.kind}#${d}#${range.shard}`, programId: entry.programId, memberId: entry.memberId, id: entry.id, error: (err as Error).message });
+            deps.log?.('job entry failed', {
+              job: input.job,
+              partition: `${range.kind}#${d}#${range.shard}`,
+              programId: entry.programId,
+              memberId: entry.memberId,
+              id: entry.id,
+              error: (err as Error).message,
+            });
             return { errors: 1 };
           }),
         );
@@ -287,12 +341,17 @@ export interface RunSummary {
   batches: number;
   totals: Totals;
   errorDays: string[];
-  /** Where the next run starts, and whether it was saved (false: a concurrent run saved its own, or the job is idle). */
+  /**
+   * Where the next run starts, and whether it was saved (false: a concurrent run saved its own, or the job is idle).
+   */
   checkpoint: { from?: string; lastAsOf?: string; saved: boolean };
   idle?: string;
 }
 
-export async function finishRun(run: RunPlan & { results: WorkOutput[] }, deps: Pick<JobDeps, 'due' | 'clock' | 'metrics'>): Promise<RunSummary> {
+export async function finishRun(
+  run: RunPlan & { results: WorkOutput[] },
+  deps: Pick<JobDeps, 'due' | 'clock' | 'metrics'>,
+): Promise<RunSummary> {
   const totals = run.results.reduce<Totals>((t, r) => addTotals(t, r.totals), { ...ZERO_TOTALS });
   const errorDays = [...new Set(run.results.flatMap((r) => r.errorDays))].sort();
   const unfinished = run.results.some((r) => !r.done);
@@ -302,15 +361,33 @@ export async function finishRun(run: RunPlan & { results: WorkOutput[] }, deps: 
   if (run.idle || run.settings.dryRun) {
     checkpoint = { saved: false };
   } else if (run.job === 'notify') {
-    const lastAsOf = nextNoticeCheckpoint(run.resume.lastAsOf!, run.asOf, run.startedAt, totals.errors > 0 || unfinished);
+    const lastAsOf = nextNoticeCheckpoint(
+      run.resume.lastAsOf!,
+      run.asOf,
+      run.startedAt,
+      totals.errors > 0 || unfinished,
+    );
     checkpoint = { lastAsOf, saved: await deps.due.saveCheckpoint(run.job, { lastAsOf, lastRun }, run.planned) };
   } else {
     const upTo = upToOf(run.job, run.asOf, run.settings);
-    const from = unfinished ? run.resume.from! : nextConsumingCheckpoint(run.resume.from!, upTo, run.startedAt, errorDays);
+    const from = unfinished
+      ? run.resume.from!
+      : nextConsumingCheckpoint(run.resume.from!, upTo, run.startedAt, errorDays);
     checkpoint = { from, saved: await deps.due.saveCheckpoint(run.job, { from, lastRun }, run.planned) };
   }
   deps.metrics?.count(`Job${run.job[0]!.toUpperCase()}${run.job.slice(1)}Runs`);
-  return { job: run.job, asOf: run.asOf, runId: run.runId, startedAt: run.startedAt, finishedAt, batches: run.batches.length, totals, errorDays, checkpoint, ...(run.idle ? { idle: run.idle } : {}) };
+  return {
+    job: run.job,
+    asOf: run.asOf,
+    runId: run.runId,
+    startedAt: run.startedAt,
+    finishedAt,
+    batches: run.batches.length,
+    totals,
+    errorDays,
+    checkpoint,
+    ...(run.idle ? { idle: run.idle } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -328,7 +405,11 @@ export async function runJob(input: JobRunInput, deps: JobDeps, opts: RunOptions
   let done = 0;
   let running: Totals = { ...ZERO_TOTALS };
   const results = await pool(plan.batches, opts.concurrency ?? 10, async (batch) => {
-    let out = await work({ job: plan.job, asOf: plan.asOf, runId: plan.runId, settings: plan.settings, ranges: batch.ranges }, deps, opts.budget);
+    let out = await work(
+      { job: plan.job, asOf: plan.asOf, runId: plan.runId, settings: plan.settings, ranges: batch.ranges },
+      deps,
+      opts.budget,
+    );
     while (!out.done) out = await work(out, deps, opts.budget);
     done++;
     running = addTotals(running, out.totals);

@@ -1,8 +1,9 @@
 // The ledger state kept on a member item, and the pure moves every operation composes:
 // settle matured pending points, credit, and allocate a debit over lots nearest-expiry first.
 // Invariant (property-tested): available + pending = sum(lot.remaining) - debt.
-import type { Lot } from './types';
+
 import { toMs } from '../../kernel/calendar';
+import type { Lot } from './types';
 
 export interface PendingLot {
   lotId: string;
@@ -55,7 +56,10 @@ export interface Activation {
   repaid: number;
 }
 
-/** Matured pending lots one write may activate, so its transaction stays far below DynamoDB's 100 items; the rest mature in the next write. */
+/**
+ * Matured pending lots one write may activate, so its transaction stays far below DynamoDB's 100 items; the rest
+ * mature in the next write.
+ */
 export const MAX_ACTIVATIONS_PER_WRITE = 40;
 
 /**
@@ -63,10 +67,16 @@ export const MAX_ACTIVATIONS_PER_WRITE = 40;
  * first, at most `max` lots. Reads apply this on the fly (no limit), so no point is ever shown
  * pending after its `availableAt`; writes persist it in the same transaction as whatever they do.
  */
-export function settle(state: MemberState, now: string, max = Number.POSITIVE_INFINITY): { state: MemberState; activations: Activation[] } {
+export function settle(
+  state: MemberState,
+  now: string,
+  max = Number.POSITIVE_INFINITY,
+): { state: MemberState; activations: Activation[] } {
   const matured = state.pendingLots
     .filter((l) => l.availableAt <= now)
-    .sort((a, b) => (a.availableAt < b.availableAt ? -1 : a.availableAt > b.availableAt ? 1 : a.lotId < b.lotId ? -1 : 1))
+    .sort((a, b) =>
+      a.availableAt < b.availableAt ? -1 : a.availableAt > b.availableAt ? 1 : a.lotId < b.lotId ? -1 : 1,
+    )
     .slice(0, Math.max(0, max));
   if (!matured.length) return { state, activations: [] };
   let { available, pending, debt } = state;
@@ -79,7 +89,10 @@ export function settle(state: MemberState, now: string, max = Number.POSITIVE_IN
     activations.push({ lot, repaid });
   }
   const done = new Set(matured.map((l) => l.lotId));
-  return { state: { ...state, available, pending, debt, pendingLots: state.pendingLots.filter((l) => !done.has(l.lotId)) }, activations };
+  return {
+    state: { ...state, available, pending, debt, pendingLots: state.pendingLots.filter((l) => !done.has(l.lotId)) },
+    activations,
+  };
 }
 
 /** `settle` as a write does it: bounded, so the write's transaction stays within limits. */
@@ -103,7 +116,12 @@ export interface DebitAllocation {
  * spend racing an expiry always uses the points about to expire. `prefer` lots go first (a
  * return takes back its own order's lot before anything else).
  */
-export function allocateDebit(lots: readonly Lot[], points: number, now: string, prefer: readonly string[] = []): DebitAllocation {
+export function allocateDebit(
+  lots: readonly Lot[],
+  points: number,
+  now: string,
+  prefer: readonly string[] = [],
+): DebitAllocation {
   if (!Number.isSafeInteger(points) || points < 0) throw new RangeError('points must be a non-negative integer');
   const spendable = lots.filter((l) => l.remaining > 0 && l.availableAt <= now);
   const ordered = [

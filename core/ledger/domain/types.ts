@@ -7,7 +7,6 @@ export interface Balances {
   lifetimeEarned: number;
 }
 
-
 /** A credit. Debits consume `remaining` from the lots nearest to expiry first. */
 export interface Lot {
   lotId: string;

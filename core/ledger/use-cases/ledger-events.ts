@@ -7,6 +7,10 @@ export type EventMeta = { programId: string; occurredAt: string; correlationId?:
 /** Points Activated for each pending lot a write made available. */
 export function activationEvents(memberId: string, activations: Activation[], meta: EventMeta): DomainEvent[] {
   return activations.map((a) =>
-    domainEvent(PointsActivated, { memberId, lotId: a.lot.lotId, points: a.lot.points, availableAt: a.lot.availableAt }, meta),
+    domainEvent(
+      PointsActivated,
+      { memberId, lotId: a.lot.lotId, points: a.lot.points, availableAt: a.lot.availableAt },
+      meta,
+    ),
   );
 }

@@ -17,7 +17,10 @@ export interface MemberDeps {
   onPublishError?: (err: unknown) => void;
 }
 
-/** What clients see of a member: profile, tier, and balances in one read (pending points past their time count as available). */
+/**
+ * What clients see of a member: profile, tier, and balances in one read (pending points past their time count as
+ * available).
+ */
 export function memberView(m: Member, now: string) {
   return {
     memberId: m.memberId,
@@ -50,24 +53,45 @@ export async function enrolOrUpdateMember(
   let referredBy: string | undefined;
   if (referralCode) {
     // Only a member with no purchases yet can be referred, once, and never by themselves.
-    const [referrer, existing] = await Promise.all([deps.ledger.findReferralCode(programId, referralCode), deps.ledger.getMember(programId, memberId)]);
-    if (!referrer) throw new ValidationFailed([{ field: 'referralCode', message: 'is not a referral code of this program' }]);
-    if (referrer === memberId) throw new ValidationFailed([{ field: 'referralCode', message: 'is your own code: a member cannot refer themselves' }]);
-    if (existing?.state && (existing.state.purchaseCount > 0 || (existing.state.referredBy && existing.state.referredBy !== referrer))) {
-      throw new ValidationFailed([{ field: 'referralCode', message: 'can only be set once, before the first purchase' }]);
+    const [referrer, existing] = await Promise.all([
+      deps.ledger.findReferralCode(programId, referralCode),
+      deps.ledger.getMember(programId, memberId),
+    ]);
+    if (!referrer)
+      throw new ValidationFailed([{ field: 'referralCode', message: 'is not a referral code of this program' }]);
+    if (referrer === memberId)
+      throw new ValidationFailed([
+        { field: 'referralCode', message: 'is your own code: a member cannot refer themselves' },
+      ]);
+    if (
+      existing?.state &&
+      (existing.state.purchaseCount > 0 || (existing.state.referredBy && existing.state.referredBy !== referrer))
+    ) {
+      throw new ValidationFailed([
+        { field: 'referralCode', message: 'can only be set once, before the first purchase' },
+      ]);
     }
     referredBy = referrer;
   }
-  let { member, created } = await deps.ledger.upsertMember(programId, memberId, { ...changes, referredBy }, requestId, now);
+  let { member, created } = await deps.ledger.upsertMember(
+    programId,
+    memberId,
+    { ...changes, referredBy },
+    requestId,
+    now,
+  );
   for (let attempt = 0; !member.referralCode && attempt < 3; attempt++) {
     const code = newReferralCode();
-    if (await deps.ledger.assignReferralCode(programId, memberId, code, now)) member = { ...member, referralCode: code };
+    if (await deps.ledger.assignReferralCode(programId, memberId, code, now))
+      member = { ...member, referralCode: code };
     // Not assigned: the code was taken, or a concurrent request gave the member theirs.
     else member = (await deps.ledger.getMember(programId, memberId)) ?? member;
   }
   if (created) {
     try {
-      await deps.events.publish([domainEvent(MemberEnrolled, { memberId, via: 'api' }, { programId, occurredAt: now, correlationId: requestId })]);
+      await deps.events.publish([
+        domainEvent(MemberEnrolled, { memberId, via: 'api' }, { programId, occurredAt: now, correlationId: requestId }),
+      ]);
     } catch (err) {
       deps.onPublishError?.(err);
     }
@@ -90,6 +114,7 @@ export async function listMemberTransactions(
   const cursor = query.cursor ?? null;
   const page = await deps.ledger.listTransactions(programId, memberId, query.limit, cursor);
   // An empty first page may mean "no such member": say so rather than return an empty list.
-  if (page.items.length === 0 && !cursor && !(await deps.ledger.getMember(programId, memberId))) throw new MemberNotFound(memberId);
+  if (page.items.length === 0 && !cursor && !(await deps.ledger.getMember(programId, memberId)))
+    throw new MemberNotFound(memberId);
   return page;
 }

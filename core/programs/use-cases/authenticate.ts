@@ -9,7 +9,10 @@ export function hashApiKey(rawKey: string): string {
 }
 
 /** The key's program and scopes, or null for an unknown key. */
-export async function authenticate(rawKey: string, deps: { programs: Pick<ProgramStore, 'getApiKey'> }): Promise<StoredApiKey | null> {
+export async function authenticate(
+  rawKey: string,
+  deps: { programs: Pick<ProgramStore, 'getApiKey'> },
+): Promise<StoredApiKey | null> {
   if (!rawKey || rawKey.length > 256) return null;
   return deps.programs.getApiKey(hashApiKey(rawKey));
 }

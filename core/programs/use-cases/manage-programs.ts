@@ -19,10 +19,20 @@ export function generateApiKey(): string {
 }
 
 export function parseScopes(value: string): Scope[] {
-  const scopes = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = scopes.filter((s) => !SCOPES.includes(s as Scope));
   if (!scopes.length || unknown.length) {
-    throw new ValidationFailed([{ field: 'scopes', message: `must be a comma-separated list of ${SCOPES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}` }]);
+    throw new ValidationFailed([
+      {
+        field: 'scopes',
+        message:
+          `must be a comma-separated list of ` +
+          `${SCOPES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+      },
+    ]);
   }
   return [...new Set(scopes)] as Scope[];
 }
@@ -40,16 +50,21 @@ export interface CreateProgramInput {
 
 export async function createProgram(input: CreateProgramInput, deps: ProgramDeps, adminKey = generateApiKey()) {
   const errors: FieldError[] = [];
-  if (!CLIENT_ID_PATTERN.test(input.programId)) errors.push({ field: 'programId', message: `must be ${CLIENT_ID_RULE}` });
+  if (!CLIENT_ID_PATTERN.test(input.programId))
+    errors.push({ field: 'programId', message: `must be ${CLIENT_ID_RULE}` });
   const currency = input.currency ?? 'USD';
   if (!isKnownCurrency(currency)) errors.push({ field: 'currency', message: 'is not an ISO 4217 currency' });
   const pointsPerUnit = input.pointsPerUnit ?? 1;
-  if (!Number.isSafeInteger(pointsPerUnit) || pointsPerUnit < 0 || pointsPerUnit > 10_000) errors.push({ field: 'pointsPerUnit', message: 'must be a whole number from 0 to 10000' });
+  if (!Number.isSafeInteger(pointsPerUnit) || pointsPerUnit < 0 || pointsPerUnit > 10_000)
+    errors.push({ field: 'pointsPerUnit', message: 'must be a whole number from 0 to 10000' });
   const timeZone = input.timeZone ?? 'UTC';
-  if (!isValidTimeZone(timeZone)) errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
+  if (!isValidTimeZone(timeZone))
+    errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
   const pendingDays = input.pendingDays ?? 0;
-  if (!Number.isInteger(pendingDays) || pendingDays < 0 || pendingDays > 365) errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
-  if (input.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(input.returnPolicy)) errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
+  if (!Number.isInteger(pendingDays) || pendingDays < 0 || pendingDays > 365)
+    errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
+  if (input.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(input.returnPolicy))
+    errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
   if (errors.length) throw new ValidationFailed(errors);
 
   const settings: ProgramSettings = {
@@ -77,14 +92,25 @@ export async function updateProgramSettings(
   deps: ProgramDeps,
 ) {
   const errors: FieldError[] = [];
-  if (changes.timeZone !== undefined && !isValidTimeZone(changes.timeZone)) errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
-  if (changes.pendingDays !== undefined && (!Number.isInteger(changes.pendingDays) || changes.pendingDays < 0 || changes.pendingDays > 365)) errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
-  if (changes.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(changes.returnPolicy)) errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
+  if (changes.timeZone !== undefined && !isValidTimeZone(changes.timeZone))
+    errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
+  if (
+    changes.pendingDays !== undefined &&
+    (!Number.isInteger(changes.pendingDays) || changes.pendingDays < 0 || changes.pendingDays > 365)
+  )
+    errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
+  if (changes.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(changes.returnPolicy))
+    errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
   if (errors.length) throw new ValidationFailed(errors);
   return deps.programs.updateProgram(programId, changes, deps.clock.now().toISOString());
 }
 
-export async function createApiKey(programId: string, scopes: Scope[], deps: ProgramDeps, opts: { rawKey?: string; label?: string } = {}) {
+export async function createApiKey(
+  programId: string,
+  scopes: Scope[],
+  deps: ProgramDeps,
+  opts: { rawKey?: string; label?: string } = {},
+) {
   if (!(await deps.programs.getProgram(programId))) throw new ProgramNotFound(programId);
   return storeKey(programId, scopes, opts.rawKey ?? generateApiKey(), deps, opts.label);
 }
@@ -94,6 +120,7 @@ async function storeKey(programId: string, scopes: Scope[], rawKey: string, deps
   if (await deps.programs.putApiKey(hashApiKey(rawKey), key)) return { apiKey: rawKey, keyId: key.keyId, scopes };
   // Re-seeding a chosen key (LOYALTY_API_KEY) is fine if it already belongs to this program.
   const existing = await deps.programs.getApiKey(hashApiKey(rawKey));
-  if (existing?.programId !== programId) throw new ValidationFailed([{ field: 'apiKey', message: 'is already bound to another program' }]);
+  if (existing?.programId !== programId)
+    throw new ValidationFailed([{ field: 'apiKey', message: 'is already bound to another program' }]);
   return { apiKey: rawKey, keyId: existing.keyId, scopes: existing.scopes };
 }

@@ -1,7 +1,7 @@
 // The program settings an admin reads and changes: name, time zone, pending days, return policy,
 // auto-enrolment. Settings live on the program item; Lambdas cache them for up to 60 s, so a
 // change takes effect within a minute everywhere.
-import { startJobs, type StartJobsDeps } from '../../jobs/use-cases/start-jobs';
+import { type StartJobsDeps, startJobs } from '../../jobs/use-cases/start-jobs';
 import type { ProgramSettings } from '../domain/program';
 import { ProgramNotFound } from '../errors';
 import type { ProgramStore } from '../ports';
@@ -12,7 +12,10 @@ export interface ProgramAdminDeps extends StartJobsDeps {
   programs: ProgramStore;
 }
 
-export async function programOf(programId: string, deps: { programs: Pick<ProgramStore, 'getProgram'> }): Promise<ProgramSettings> {
+export async function programOf(
+  programId: string,
+  deps: { programs: Pick<ProgramStore, 'getProgram'> },
+): Promise<ProgramSettings> {
   const p = await deps.programs.getProgram(programId);
   if (!p) throw new ProgramNotFound(programId);
   return p;
@@ -20,7 +23,19 @@ export async function programOf(programId: string, deps: { programs: Pick<Progra
 
 /** What an admin sees of the program: everything but internal fields. */
 export function programView(p: ProgramSettings) {
-  const { programId, name, currency, timeZone, pointsPerUnit, autoEnrol, pendingDays, returnPolicy, expiryPolicy, tierSet, createdAt } = p;
+  const {
+    programId,
+    name,
+    currency,
+    timeZone,
+    pointsPerUnit,
+    autoEnrol,
+    pendingDays,
+    returnPolicy,
+    expiryPolicy,
+    tierSet,
+    createdAt,
+  } = p;
   return {
     programId,
     name,

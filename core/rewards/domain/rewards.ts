@@ -3,18 +3,29 @@
 // takes (and gives back), cancellation windows, and coupon codes. No I/O; `now` and randomness
 // are passed in.
 import { createHash, randomBytes } from 'node:crypto';
+import { endOf, type PeriodUnit, startOf, toInstant, toMs } from '../../kernel/calendar';
 import type { Money } from '../../kernel/money';
+import { type Activation, allocateDebit, type MemberState, settle } from '../../ledger/domain/member-state';
 import type { Lot } from '../../ledger/domain/types';
-import { allocateDebit, settle, type Activation, type MemberState } from '../../ledger/domain/member-state';
-import { endOf, startOf, toMs, toInstant, type PeriodUnit } from '../../kernel/calendar';
 
 // ---------------------------------------------------------------------------------------------
 // Catalog
 
-export const REWARD_TYPES = ['coupon-fixed', 'coupon-percent', 'free-shipping', 'gift-card', 'free-product', 'experience', 'donation'] as const;
+export const REWARD_TYPES = [
+  'coupon-fixed',
+  'coupon-percent',
+  'free-shipping',
+  'gift-card',
+  'free-product',
+  'experience',
+  'donation',
+] as const;
 export type RewardType = (typeof REWARD_TYPES)[number];
 
-/** Instant rewards complete inside the request (Express workflow); partner rewards wait for a confirmation (Standard workflow). */
+/**
+ * Instant rewards complete inside the request (Express workflow); partner rewards wait for a confirmation (Standard
+ * workflow).
+ */
 export type FulfilmentFlow = 'instant' | 'partner';
 
 export function fulfilmentFlow(type: RewardType): FulfilmentFlow {
@@ -103,10 +114,14 @@ export function unitCost(reward: Pick<Reward, 'cost'>, tier: string | null): num
 }
 
 /** Why a reward cannot be redeemed at all right now (inactive, not yet or no longer valid), or null. */
-export function unavailability(reward: Pick<Reward, 'status' | 'validFrom' | 'validUntil'>, now: string): string | null {
+export function unavailability(
+  reward: Pick<Reward, 'status' | 'validFrom' | 'validUntil'>,
+  now: string,
+): string | null {
   if (reward.status !== 'active') return 'the reward is not active';
   if (reward.validFrom && toMs(now) < toMs(reward.validFrom)) return `the reward is valid from ${reward.validFrom}`;
-  if (reward.validUntil && toMs(now) > toMs(reward.validUntil)) return `the reward was valid until ${reward.validUntil}`;
+  if (reward.validUntil && toMs(now) > toMs(reward.validUntil))
+    return `the reward was valid until ${reward.validUntil}`;
   return null;
 }
 
@@ -116,7 +131,11 @@ export interface IneligibleReason {
 }
 
 /** Every eligibility rule the member does not meet (empty: eligible). */
-export function ineligibility(reward: Pick<Reward, 'eligibility'>, member: MemberFacts, now: string): IneligibleReason[] {
+export function ineligibility(
+  reward: Pick<Reward, 'eligibility'>,
+  member: MemberFacts,
+  now: string,
+): IneligibleReason[] {
   const reasons: IneligibleReason[] = [];
   const { tiers, attributes, minMembershipDays } = reward.eligibility;
   if (tiers && !(member.tier !== null && tiers.includes(member.tier))) {
@@ -125,18 +144,29 @@ export function ineligibility(reward: Pick<Reward, 'eligibility'>, member: Membe
   for (const [name, allowed] of Object.entries(attributes)) {
     const value = member.attributes[name];
     if (value === undefined || !allowed.includes(value)) {
-      reasons.push({ rule: 'attribute', message: `needs attribute "${name}" to be ${allowed.map((v) => JSON.stringify(v)).join(' or ')}` });
+      reasons.push({
+        rule: 'attribute',
+        message: `needs attribute "${name}" to be ${allowed.map((v) => JSON.stringify(v)).join(' or ')}`,
+      });
     }
   }
   if (minMembershipDays > 0) {
     const days = Math.floor((toMs(now) - toMs(member.enrolledAt)) / 86_400_000);
-    if (days < minMembershipDays) reasons.push({ rule: 'membership-age', message: `needs ${minMembershipDays} days of membership (member: ${Math.max(0, days)})` });
+    if (days < minMembershipDays)
+      reasons.push({
+        rule: 'membership-age',
+        message: `needs ${minMembershipDays} days of membership (member: ${Math.max(0, days)})`,
+      });
   }
   return reasons;
 }
 
 /** The counter a per-member limit is kept in: one per period, named by its first instant. */
-export function limitPeriod(period: LimitPeriod, now: string, timeZone: string): { key: string; endsAt: string | null } {
+export function limitPeriod(
+  period: LimitPeriod,
+  now: string,
+  timeZone: string,
+): { key: string; endsAt: string | null } {
   if (period === 'lifetime') return { key: 'lifetime', endsAt: null };
   return { key: `${period}-${startOf(now, period, timeZone)}`, endsAt: endOf(now, period, timeZone) };
 }
@@ -166,7 +196,9 @@ export interface RedemptionRequestFacts {
  * They are advisory: the saga enforces points, stock and limits again under conditions, so a
  * race between two requests can still end one of them `failed` (with nothing lost).
  */
-export function checkRedemption(f: RedemptionRequestFacts): { ok: true; unitPoints: number; points: number } | { ok: false; refusal: RedemptionRefusal } {
+export function checkRedemption(
+  f: RedemptionRequestFacts,
+): { ok: true; unitPoints: number; points: number } | { ok: false; refusal: RedemptionRefusal } {
   const { reward, member, quantity, now } = f;
   const unavailable = unavailability(reward, now);
   if (unavailable) return { ok: false, refusal: { kind: 'unavailable', message: unavailable } };
@@ -174,12 +206,17 @@ export function checkRedemption(f: RedemptionRequestFacts): { ok: true; unitPoin
   if (reasons.length) return { ok: false, refusal: { kind: 'not-eligible', reasons } };
   if (quantity > reward.maxQuantity) return { ok: false, refusal: { kind: 'quantity', max: reward.maxQuantity } };
   if (reward.limit && f.used + quantity > reward.limit.count) {
-    return { ok: false, refusal: { kind: 'limit-reached', count: reward.limit.count, used: f.used, period: reward.limit.period } };
+    return {
+      ok: false,
+      refusal: { kind: 'limit-reached', count: reward.limit.count, used: f.used, period: reward.limit.period },
+    };
   }
-  if (reward.stock && reward.stock.remaining < quantity) return { ok: false, refusal: { kind: 'out-of-stock', remaining: reward.stock.remaining } };
+  if (reward.stock && reward.stock.remaining < quantity)
+    return { ok: false, refusal: { kind: 'out-of-stock', remaining: reward.stock.remaining } };
   const unitPoints = unitCost(reward, member.tier);
   const points = unitPoints * quantity;
-  if (member.available < points) return { ok: false, refusal: { kind: 'insufficient-points', needed: points, available: member.available } };
+  if (member.available < points)
+    return { ok: false, refusal: { kind: 'insufficient-points', needed: points, available: member.available } };
   return { ok: true, unitPoints, points };
 }
 
@@ -203,7 +240,12 @@ export const NO_AFFINITY: Affinity = Object.freeze({ categories: {}, rewards: {}
 export function affinityScore(reward: Pick<Reward, 'rewardId' | 'category'>, a: Affinity): number {
   const bought = Object.values(a.categories).reduce((s, n) => s + n, 0);
   const share = reward.category && bought > 0 ? (a.categories[reward.category] ?? 0) / bought : 0;
-  const redeemed = (a.rewards[reward.rewardId] ?? 0) > 0 ? 1 : reward.category && (a.rewardCategories[reward.category] ?? 0) > 0 ? 0.5 : 0;
+  const redeemed =
+    (a.rewards[reward.rewardId] ?? 0) > 0
+      ? 1
+      : reward.category && (a.rewardCategories[reward.category] ?? 0) > 0
+        ? 0.5
+        : 0;
   return share + redeemed;
 }
 
@@ -237,13 +279,23 @@ export function rankRewards(
     if (reward.limit && usedOf(reward) >= reward.limit.count) continue;
     const cost = unitCost(reward, member.tier);
     const pointsNeeded = Math.max(0, cost - member.available);
-    ranked.push({ reward, cost, pointsNeeded, affordable: pointsNeeded === 0, affinity: affinityScore(reward, affinity) });
+    ranked.push({
+      reward,
+      cost,
+      pointsNeeded,
+      affordable: pointsNeeded === 0,
+      affinity: affinityScore(reward, affinity),
+    });
   }
   const distance = (r: RankedReward) => r.pointsNeeded * (1 - r.affinity / 4);
   return ranked.sort((a, b) => {
     if (a.affordable !== b.affordable) return a.affordable ? -1 : 1;
-    const byPreference = a.affordable ? b.affinity - a.affinity || a.cost - b.cost : distance(a) - distance(b) || b.affinity - a.affinity;
-    return byPreference || a.reward.name.localeCompare(b.reward.name) || a.reward.rewardId.localeCompare(b.reward.rewardId);
+    const byPreference = a.affordable
+      ? b.affinity - a.affinity || a.cost - b.cost
+      : distance(a) - distance(b) || b.affinity - a.affinity;
+    return (
+      byPreference || a.reward.name.localeCompare(b.reward.name) || a.reward.rewardId.localeCompare(b.reward.rewardId)
+    );
   });
 }
 
@@ -275,7 +327,18 @@ export interface PointsPlan {
 
 /** The lot item an activation touches (its sort key holds the expiry). */
 function activationLot(a: Activation, stored: Lot | undefined): Lot {
-  return stored ?? { lotId: a.lot.lotId, amount: a.lot.points, remaining: a.lot.points, earnedAt: a.lot.availableAt, availableAt: a.lot.availableAt, expiresAt: a.lot.expiresAt, source: 'purchase', reason: '' };
+  return (
+    stored ?? {
+      lotId: a.lot.lotId,
+      amount: a.lot.points,
+      remaining: a.lot.points,
+      earnedAt: a.lot.availableAt,
+      availableAt: a.lot.availableAt,
+      expiresAt: a.lot.expiresAt,
+      source: 'purchase',
+      reason: '',
+    }
+  );
 }
 
 /** One change per lot: a transaction may touch an item once. */
@@ -283,7 +346,10 @@ function mergeChanges(changes: LotChange[]): LotChange[] {
   const byLot = new Map<string, LotChange>();
   for (const c of changes) {
     const prev = byLot.get(c.lot.lotId);
-    byLot.set(c.lot.lotId, prev ? { lot: prev.lot, take: prev.take + c.take, activated: !!(prev.activated || c.activated) } : c);
+    byLot.set(
+      c.lot.lotId,
+      prev ? { lot: prev.lot, take: prev.take + c.take, activated: !!(prev.activated || c.activated) } : c,
+    );
   }
   return [...byLot.values()];
 }
@@ -324,7 +390,13 @@ export function planPointsReservation(
     plan: {
       // Spending is not earning activity: it does not postpone an inactivity expiry.
       state: { ...settled, available: settled.available - points },
-      lots: allocations.map((a) => ({ lotId: a.lot.lotId, points: a.points, expiresAt: a.lot.expiresAt, availableAt: a.lot.availableAt, earnedAt: a.lot.earnedAt })),
+      lots: allocations.map((a) => ({
+        lotId: a.lot.lotId,
+        points: a.points,
+        expiresAt: a.lot.expiresAt,
+        availableAt: a.lot.availableAt,
+        earnedAt: a.lot.earnedAt,
+      })),
       lotChanges,
       activations,
     },
@@ -337,15 +409,25 @@ export function planPointsRelease(state: MemberState, reserved: readonly Reserve
   const points = reserved.reduce((s, l) => s + l.points, 0);
   const giveBack = reserved.map((l) => ({
     // `remaining` only places the lot in the expiry index; the write adds the points to what is stored.
-    lot: { lotId: l.lotId, amount: l.points, remaining: 0, earnedAt: l.earnedAt, availableAt: l.availableAt, expiresAt: l.expiresAt, source: 'redemption' as const, reason: '' },
+    lot: {
+      lotId: l.lotId,
+      amount: l.points,
+      remaining: 0,
+      earnedAt: l.earnedAt,
+      availableAt: l.availableAt,
+      expiresAt: l.expiresAt,
+      source: 'redemption' as const,
+      reason: '',
+    },
     take: -l.points,
   }));
   return {
     state: { ...settled, available: settled.available + points },
     lots: [...reserved],
-    lotChanges: mergeChanges([...activations.map((a) => ({ lot: activationLot(a, undefined), take: a.repaid, activated: true })), ...giveBack]).filter(
-      (c) => c.take !== 0 || c.activated,
-    ),
+    lotChanges: mergeChanges([
+      ...activations.map((a) => ({ lot: activationLot(a, undefined), take: a.repaid, activated: true })),
+      ...giveBack,
+    ]).filter((c) => c.take !== 0 || c.activated),
     activations,
   };
 }
@@ -365,7 +447,10 @@ export type FailureReason =
   | 'too-many-lots'
   | 'internal-error';
 
-/** The facts a redemption fixes when it is requested; the saga works from these, so a later catalog edit does not change it. */
+/**
+ * The facts a redemption fixes when it is requested; the saga works from these, so a later catalog edit does not
+ * change it.
+ */
 export interface RedemptionSnapshot {
   programId: string;
   redemptionId: string;
@@ -411,18 +496,26 @@ export interface Redemption extends RedemptionSnapshot {
 
 /** Same Idempotency-Key, same request: the reward and the quantity. */
 export function redemptionFingerprint(req: { rewardId: string; quantity: number }): string {
-  return createHash('sha256').update(JSON.stringify([req.rewardId, req.quantity])).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify([req.rewardId, req.quantity]))
+    .digest('base64url');
 }
 
 export function cancellableUntil(r: Pick<Redemption, 'createdAt' | 'cancellationWindowHours'>): string | null {
   return r.cancellationWindowHours > 0 ? toInstant(toMs(r.createdAt) + r.cancellationWindowHours * 3_600_000) : null;
 }
 
-export type CancellationRefusal = { kind: 'window-closed'; until: string | null } | { kind: 'not-cancellable'; status: RedemptionStatus };
+export type CancellationRefusal =
+  | { kind: 'window-closed'; until: string | null }
+  | { kind: 'not-cancellable'; status: RedemptionStatus };
 
 /** Completed redemptions and those waiting for a partner may be cancelled within the reward's window. */
-export function cancellationRefusal(r: Pick<Redemption, 'status' | 'createdAt' | 'cancellationWindowHours'>, now: string): CancellationRefusal | null {
-  if (r.status !== 'completed' && r.status !== 'awaiting-fulfilment') return { kind: 'not-cancellable', status: r.status };
+export function cancellationRefusal(
+  r: Pick<Redemption, 'status' | 'createdAt' | 'cancellationWindowHours'>,
+  now: string,
+): CancellationRefusal | null {
+  if (r.status !== 'completed' && r.status !== 'awaiting-fulfilment')
+    return { kind: 'not-cancellable', status: r.status };
   const until = cancellableUntil(r);
   if (!until || toMs(now) > toMs(until)) return { kind: 'window-closed', until };
   return null;
@@ -432,7 +525,14 @@ export function cancellationRefusal(r: Pick<Redemption, 'status' | 'createdAt' |
 // The saga's contract with its state machines (infra/constructs/redemptions.ts)
 
 /** What each task of the state machines asks the step function to do. */
-export const SAGA_STEPS = ['reservePoints', 'reserveStock', 'issue', 'awaitFulfilment', 'confirm', 'compensate'] as const;
+export const SAGA_STEPS = [
+  'reservePoints',
+  'reserveStock',
+  'issue',
+  'awaitFulfilment',
+  'confirm',
+  'compensate',
+] as const;
 export type SagaStep = (typeof SAGA_STEPS)[number];
 
 /**
@@ -495,7 +595,10 @@ export const CODE_ALPHABETS: Record<CodeAlphabet, string> = {
   letters: 'ABCDEFGHJKLMNPQRSTUVWXYZ',
 };
 
-/** A code must carry at least this much randomness: guessing one among a million issued takes ~2^20 tries per hit at 40 bits. */
+/**
+ * A code must carry at least this much randomness: guessing one among a million issued takes ~2^20 tries per hit at
+ * 40 bits.
+ */
 export const MIN_CODE_BITS = 40;
 export const MAX_CODE_LENGTH = 32;
 /** What a code in a URL may look like (before it is looked up). */
@@ -505,7 +608,12 @@ export function codeEntropyBits(format: Pick<CodeFormat, 'alphabet' | 'length'>)
   return format.length * Math.log2(CODE_ALPHABETS[format.alphabet].length);
 }
 
-export const DEFAULT_CODE_FORMAT: CodeFormat = Object.freeze({ prefix: '', alphabet: 'alphanumeric', length: 12, groupSize: 4 }) as CodeFormat;
+export const DEFAULT_CODE_FORMAT: CodeFormat = Object.freeze({
+  prefix: '',
+  alphabet: 'alphanumeric',
+  length: 12,
+  groupSize: 4,
+}) as CodeFormat;
 
 /** Codes are stored and compared upper-case; partners may type them in any case. */
 export function normalizeCode(code: string): string {

@@ -22,16 +22,34 @@ const DEFAULT_CANCELLATION_HOURS = 24;
 /** Rules that span fields or need the program: validity window, currencies, tiers, who issues codes. */
 function crossFieldErrors(r: Omit<Reward, 'createdAt' | 'updatedAt'>, program: ProgramSettings): FieldError[] {
   const errors: FieldError[] = [];
-  if (r.validFrom && r.validUntil && Date.parse(r.validFrom) >= Date.parse(r.validUntil)) errors.push({ field: 'validUntil', message: 'must be after validFrom' });
-  const money = Object.entries(r.details).filter((e): e is [string, { amount: number; currency: string }] => !!e[1] && typeof e[1] === 'object' && 'currency' in e[1]);
+  if (r.validFrom && r.validUntil && Date.parse(r.validFrom) >= Date.parse(r.validUntil))
+    errors.push({ field: 'validUntil', message: 'must be after validFrom' });
+  const money = Object.entries(r.details).filter(
+    (e): e is [string, { amount: number; currency: string }] =>
+      !!e[1] && typeof e[1] === 'object' && 'currency' in e[1],
+  );
   for (const [field, m] of money) {
-    if (m.currency !== program.currency) errors.push({ field: `details.${field}.currency`, message: `must be the program currency ${program.currency}` });
+    if (m.currency !== program.currency)
+      errors.push({ field: `details.${field}.currency`, message: `must be the program currency ${program.currency}` });
   }
   const known = new Set((program.tierSet?.tiers ?? []).map((t) => t.id));
   const unknownTier = (id: string) => !known.has(id);
-  for (const id of Object.keys(r.cost.byTier).filter(unknownTier)) errors.push({ field: `cost.byTier.${id}`, message: program.tierSet ? `is not a tier of this program (${[...known].join(', ')})` : 'the program has no tiers' });
-  for (const id of (r.eligibility.tiers ?? []).filter(unknownTier)) errors.push({ field: 'eligibility.tiers', message: program.tierSet ? `"${id}" is not a tier of this program (${[...known].join(', ')})` : 'the program has no tiers' });
-  if (r.coupon && !issuesCoupon(r.type)) errors.push({ field: 'coupon', message: 'only coupon, free-shipping and gift-card rewards issue codes' });
+  for (const id of Object.keys(r.cost.byTier).filter(unknownTier))
+    errors.push({
+      field: `cost.byTier.${id}`,
+      message: program.tierSet
+        ? `is not a tier of this program (${[...known].join(', ')})`
+        : 'the program has no tiers',
+    });
+  for (const id of (r.eligibility.tiers ?? []).filter(unknownTier))
+    errors.push({
+      field: 'eligibility.tiers',
+      message: program.tierSet
+        ? `"${id}" is not a tier of this program (${[...known].join(', ')})`
+        : 'the program has no tiers',
+    });
+  if (r.coupon && !issuesCoupon(r.type))
+    errors.push({ field: 'coupon', message: 'only coupon, free-shipping and gift-card rewards issue codes' });
   return errors;
 }
 
@@ -51,27 +69,44 @@ export async function createReward(programId: string, input: RewardInput, deps: 
     details: { type, ...details } as RewardDetails,
     ...rest,
     stock: stock ? { total: stock.total, remaining: stock.total } : null,
-    coupon: coupon ?? (issuesCoupon(type) && coupon === undefined ? { format: { ...DEFAULT_CODE_FORMAT }, validityDays: type === 'gift-card' ? 365 : 90 } : null),
+    coupon:
+      coupon ??
+      (issuesCoupon(type) && coupon === undefined
+        ? { format: { ...DEFAULT_CODE_FORMAT }, validityDays: type === 'gift-card' ? 365 : 90 }
+        : null),
     cancellationWindowHours: cancellationWindowHours ?? (type === 'donation' ? 0 : DEFAULT_CANCELLATION_HOURS),
     createdAt: now,
     updatedAt: now,
   };
   const errors = crossFieldErrors(reward, program);
-  if (issuesCoupon(type) && !reward.coupon) errors.push({ field: 'coupon', message: 'a reward that issues codes needs a code format (omit the field for the default)' });
+  if (issuesCoupon(type) && !reward.coupon)
+    errors.push({
+      field: 'coupon',
+      message: 'a reward that issues codes needs a code format (omit the field for the default)',
+    });
   if (errors.length) throw new ValidationFailed(errors);
   await deps.catalog.createReward(programId, reward);
   return reward;
 }
 
-export async function updateReward(programId: string, rewardId: string, patch: RewardPatch, deps: RewardsAdminDeps): Promise<Reward> {
+export async function updateReward(
+  programId: string,
+  rewardId: string,
+  patch: RewardPatch,
+  deps: RewardsAdminDeps,
+): Promise<Reward> {
   const program = await programOf(programId, deps);
   const current = await deps.catalog.getReward(programId, rewardId);
   if (!current) throw new RewardNotFound(rewardId);
   const { addStock, details: rawDetails, ...fields } = patch;
   const changes: RewardChanges = { ...fields };
   if (rawDetails !== undefined) {
-    const { type: _ignored, ...withoutType } = (rawDetails && typeof rawDetails === 'object' ? rawDetails : {}) as Record<string, unknown>;
-    const parsed = DetailsInput[current.type].safeParse(rawDetails === null ? null : withoutType, { reportInput: true });
+    const { type: _ignored, ...withoutType } = (
+      rawDetails && typeof rawDetails === 'object' ? rawDetails : {}
+    ) as Record<string, unknown>;
+    const parsed = DetailsInput[current.type].safeParse(rawDetails === null ? null : withoutType, {
+      reportInput: true,
+    });
     if (!parsed.success) throw new ValidationFailed(fieldErrors(parsed.error, 'details'));
     changes.details = { type: current.type, ...parsed.data } as RewardDetails;
   }
@@ -80,13 +115,20 @@ export async function updateReward(programId: string, rewardId: string, patch: R
   return deps.catalog.updateReward(programId, rewardId, changes, addStock, deps.clock.now().toISOString());
 }
 
-export async function getReward(programId: string, rewardId: string, deps: Pick<RewardsAdminDeps, 'catalog'>): Promise<Reward> {
+export async function getReward(
+  programId: string,
+  rewardId: string,
+  deps: Pick<RewardsAdminDeps, 'catalog'>,
+): Promise<Reward> {
   const reward = await deps.catalog.getReward(programId, rewardId);
   if (!reward) throw new RewardNotFound(rewardId);
   return reward;
 }
 
-export async function listRewards(programId: string, deps: Pick<RewardsAdminDeps, 'catalog'>): Promise<{ items: Reward[] }> {
+export async function listRewards(
+  programId: string,
+  deps: Pick<RewardsAdminDeps, 'catalog'>,
+): Promise<{ items: Reward[] }> {
   const items = await deps.catalog.listRewards(programId);
   return { items: items.sort((a, b) => a.name.localeCompare(b.name) || a.rewardId.localeCompare(b.rewardId)) };
 }
@@ -98,11 +140,27 @@ export async function donationReport(programId: string, deps: Pick<RewardsAdminD
 }
 
 /** One reward's donations, oldest first, paged; with the cause's running total. */
-export async function rewardDonations(programId: string, rewardId: string, query: { limit: number; cursor?: string }, deps: Pick<RewardsAdminDeps, 'catalog' | 'donations'>) {
+export async function rewardDonations(
+  programId: string,
+  rewardId: string,
+  query: { limit: number; cursor?: string },
+  deps: Pick<RewardsAdminDeps, 'catalog' | 'donations'>,
+) {
   const reward = await deps.catalog.getReward(programId, rewardId);
   if (!reward) throw new RewardNotFound(rewardId);
-  if (reward.details.type !== 'donation') throw new ValidationFailed([{ field: 'rewardId', message: `reward "${rewardId}" is a ${reward.type}, not a donation` }]);
+  if (reward.details.type !== 'donation')
+    throw new ValidationFailed([
+      { field: 'rewardId', message: `reward "${rewardId}" is a ${reward.type}, not a donation` },
+    ]);
   const page = await deps.donations.listDonations(programId, rewardId, query.limit, query.cursor ?? null);
-  const total = (await deps.donations.donationTotals(programId)).find((c) => c.causeId === (reward.details as Extract<RewardDetails, { type: 'donation' }>).cause.causeId) ?? null;
-  return { rewardId, cause: (reward.details as Extract<RewardDetails, { type: 'donation' }>).cause, causeTotal: total, ...page };
+  const total =
+    (await deps.donations.donationTotals(programId)).find(
+      (c) => c.causeId === (reward.details as Extract<RewardDetails, { type: 'donation' }>).cause.causeId,
+    ) ?? null;
+  return {
+    rewardId,
+    cause: (reward.details as Extract<RewardDetails, { type: 'donation' }>).cause,
+    causeTotal: total,
+    ...page,
+  };
 }

@@ -54,7 +54,10 @@ export interface SagaDeps {
   random?: (n: number) => Uint8Array;
 }
 
-/** A transaction holds at most 100 items: the member, the transaction and the redemption leave room for this many lots. */
+/**
+ * A transaction holds at most 100 items: the member, the transaction and the redemption leave room for this many
+ * lots.
+ */
 export { MAX_LOTS_PER_REDEMPTION };
 
 /**
@@ -93,21 +96,31 @@ export function redemptionView(r: Redemption) {
 }
 export type RedemptionView = ReturnType<typeof redemptionView>;
 
-async function readRecord(r: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>, deps: SagaDeps): Promise<Redemption> {
+async function readRecord(
+  r: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>,
+  deps: SagaDeps,
+): Promise<Redemption> {
   const rec = await deps.redemptions.getMemberRedemption(r.programId, r.memberId, r.redemptionId);
   if (!rec) throw new RedemptionNotFound(r.redemptionId);
   return rec;
 }
 
-/** Step 1: takes the points from the nearest-expiring lots and counts the units against the member's limit, in one transaction. */
-export async function reservePoints(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ transactionId: string; points: number; replayed: boolean }> {
+/**
+ * Step 1: takes the points from the nearest-expiring lots and counts the units against the member's limit, in one
+ * transaction.
+ */
+export async function reservePoints(
+  r: RedemptionSnapshot,
+  deps: SagaDeps,
+): Promise<{ transactionId: string; points: number; replayed: boolean }> {
   return retryOnConflict(
     `Member "${r.memberId}"`,
     async () => {
       const now = deps.clock.now().toISOString();
       const { member, redemption: rec } = await deps.redemptions.loadForStep(r.programId, r.memberId, r.redemptionId);
       if (!rec) throw new RedemptionNotFound(r.redemptionId);
-      if (rec.reservation) return { transactionId: rec.reservation.transactionId, points: rec.reservation.points, replayed: true };
+      if (rec.reservation)
+        return { transactionId: rec.reservation.transactionId, points: rec.reservation.points, replayed: true };
       if (rec.status !== 'pending') throw new RedemptionClosed(r.redemptionId, rec.status);
       if (!member.exists) throw new MemberNotFound(r.memberId);
 
@@ -142,7 +155,12 @@ export async function reservePoints(r: RedemptionSnapshot, deps: SagaDeps): Prom
           {
             programId: r.programId,
             members: [{ memberId: r.memberId, before: member, after: plan.state }],
-            lotUpdates: plan.lotChanges.map((c) => ({ memberId: r.memberId, lot: c.lot, take: c.take, ...(c.activated ? { activated: true } : {}) })),
+            lotUpdates: plan.lotChanges.map((c) => ({
+              memberId: r.memberId,
+              lot: c.lot,
+              take: c.take,
+              ...(c.activated ? { activated: true } : {}),
+            })),
             transactions: [tx],
             records: [reserved],
           },
@@ -164,7 +182,10 @@ export async function reservePoints(r: RedemptionSnapshot, deps: SagaDeps): Prom
 }
 
 /** Step 2: one unit of stock per unit redeemed, under `stockRemaining >= quantity`: never oversold. */
-export async function reserveStock(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ reserved: number; replayed: boolean }> {
+export async function reserveStock(
+  r: RedemptionSnapshot,
+  deps: SagaDeps,
+): Promise<{ reserved: number; replayed: boolean }> {
   if (!r.stockTracked) return { reserved: 0, replayed: false };
   try {
     await retryBusy(`Reward "${r.rewardId}" stock`, () => deps.catalog.reserveStock(r, deps.clock.now().toISOString()));
@@ -184,8 +205,14 @@ export async function reserveStock(r: RedemptionSnapshot, deps: SagaDeps): Promi
 const DONATION_RECEIPT = { prefix: 'DON', alphabet: 'alphanumeric', length: 12, groupSize: 4 } as const;
 const DAY_MS = 86_400_000;
 
-/** Step 3 (instant rewards): a unique, unguessable code (conditional put; a collision draws again), or a donation recorded for its cause. */
-export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ code?: string; codeExpiresAt?: string; receipt?: string; replayed: boolean }> {
+/**
+ * Step 3 (instant rewards): a unique, unguessable code (conditional put; a collision draws again), or a donation
+ * recorded for its cause.
+ */
+export async function issue(
+  r: RedemptionSnapshot,
+  deps: SagaDeps,
+): Promise<{ code?: string; codeExpiresAt?: string; receipt?: string; replayed: boolean }> {
   const now = deps.clock.now().toISOString();
   for (let attempt = 1; attempt <= 5; attempt++) {
     try {
@@ -194,7 +221,8 @@ export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ co
         await retryBusy(`Cause "${r.donation.causeId}"`, () => deps.donations.recordDonation(r, receipt, now));
         return { receipt, replayed: false };
       }
-      if (!issuesCoupon(r.rewardType) || !r.coupon) throw new Error(`reward type ${r.rewardType} issues nothing instantly`);
+      if (!issuesCoupon(r.rewardType) || !r.coupon)
+        throw new Error(`reward type ${r.rewardType} issues nothing instantly`);
       const code = generateCode(r.coupon.format, deps.random);
       const codeExpiresAt = new Date(Date.parse(now) + r.coupon.validityDays * DAY_MS).toISOString();
       await retryBusy(`Redemption "${r.redemptionId}"`, () => deps.coupons.issueCoupon(r, code, codeExpiresAt, now));
@@ -204,7 +232,12 @@ export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ co
       if (!(err instanceof WriteConflict)) throw err;
       if (err.has('redemption')) {
         const rec = await readRecord(r, deps);
-        if (rec.fulfilledAt) return { ...(rec.code ? { code: rec.code, codeExpiresAt: rec.codeExpiresAt } : {}), ...(rec.receipt ? { receipt: rec.receipt } : {}), replayed: true };
+        if (rec.fulfilledAt)
+          return {
+            ...(rec.code ? { code: rec.code, codeExpiresAt: rec.codeExpiresAt } : {}),
+            ...(rec.receipt ? { receipt: rec.receipt } : {}),
+            replayed: true,
+          };
         throw new RedemptionClosed(r.redemptionId, rec.status);
       }
       deps.metrics?.count('CouponCodeCollisions');
@@ -214,9 +247,15 @@ export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<{ co
 }
 
 /** Step 3 (partner rewards): remembers the task token the partner's confirmation will answer. */
-export async function awaitFulfilment(r: RedemptionSnapshot, taskToken: string, deps: SagaDeps): Promise<{ waiting: true }> {
+export async function awaitFulfilment(
+  r: RedemptionSnapshot,
+  taskToken: string,
+  deps: SagaDeps,
+): Promise<{ waiting: true }> {
   try {
-    await retryBusy(`Redemption "${r.redemptionId}"`, () => deps.redemptions.awaitFulfilment(r, taskToken, deps.clock.now().toISOString()));
+    await retryBusy(`Redemption "${r.redemptionId}"`, () =>
+      deps.redemptions.awaitFulfilment(r, taskToken, deps.clock.now().toISOString()),
+    );
     return { waiting: true };
   } catch (err) {
     if (!(err instanceof WriteConflict)) throw err;
@@ -249,22 +288,35 @@ export async function confirm(r: RedemptionSnapshot, deps: SagaDeps): Promise<Re
  */
 export async function releaseRedemption(
   ref: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>,
-  to: { status: 'failed'; failure: { reason: FailureReason; message: string } } | { status: 'cancelled'; expect?: Redemption['status'][] },
+  to:
+    | { status: 'failed'; failure: { reason: FailureReason; message: string } }
+    | { status: 'cancelled'; expect?: Redemption['status'][] },
   deps: SagaDeps,
 ): Promise<{ redemption: Redemption; released: boolean }> {
   return retryOnConflict(`Redemption "${ref.redemptionId}"`, async () => {
     const now = deps.clock.now().toISOString();
-    const { member, redemption: rec } = await deps.redemptions.loadForStep(ref.programId, ref.memberId, ref.redemptionId);
+    const { member, redemption: rec } = await deps.redemptions.loadForStep(
+      ref.programId,
+      ref.memberId,
+      ref.redemptionId,
+    );
     if (!rec) throw new RedemptionNotFound(ref.redemptionId);
     if (rec.status === 'completed' && to.status === 'failed') return { redemption: rec, released: false };
     if (rec.status === 'failed' || rec.status === 'cancelled') return { redemption: rec, released: false };
-    if (to.status === 'cancelled' && to.expect && !to.expect.includes(rec.status)) return { redemption: rec, released: false };
+    if (to.status === 'cancelled' && to.expect && !to.expect.includes(rec.status))
+      return { redemption: rec, released: false };
 
-    const release = rec.reservation ? { transactionId: ulid(Date.parse(now)), points: rec.reservation.points, at: now } : undefined;
+    const release = rec.reservation
+      ? { transactionId: ulid(Date.parse(now)), points: rec.reservation.points, at: now }
+      : undefined;
     const released: RedemptionReleased = {
       kind: 'redemption-released',
       redemption: rec,
-      to: { status: to.status, ...(to.status === 'failed' ? { failure: to.failure } : {}), ...(release ? { release } : {}) },
+      to: {
+        status: to.status,
+        ...(to.status === 'failed' ? { failure: to.failure } : {}),
+        ...(release ? { release } : {}),
+      },
     };
     try {
       if (rec.reservation && release) {
@@ -274,7 +326,10 @@ export async function releaseRedemption(
           memberId: rec.memberId,
           type: 'refund',
           points: release.points,
-          reason: to.status === 'cancelled' ? `Cancelled redemption of ${rec.rewardName}` : `Redemption of ${rec.rewardName} failed: points returned`,
+          reason:
+            to.status === 'cancelled'
+              ? `Cancelled redemption of ${rec.rewardName}`
+              : `Redemption of ${rec.rewardName} failed: points returned`,
           source: 'redemption',
           status: 'credited',
           redemptionId: rec.redemptionId,
@@ -287,7 +342,12 @@ export async function releaseRedemption(
           {
             programId: rec.programId,
             members: [{ memberId: rec.memberId, before: member, after: plan.state }],
-            lotUpdates: plan.lotChanges.map((c) => ({ memberId: rec.memberId, lot: c.lot, take: c.take, ...(c.activated ? { activated: true } : {}) })),
+            lotUpdates: plan.lotChanges.map((c) => ({
+              memberId: rec.memberId,
+              lot: c.lot,
+              take: c.take,
+              ...(c.activated ? { activated: true } : {}),
+            })),
             transactions: [refund],
             records: [released],
           },
@@ -313,7 +373,10 @@ export async function releaseRedemption(
       }
       throw err; // a concurrent step or write moved something: read again and decide again
     }
-    return { redemption: (await deps.redemptions.getMemberRedemption(rec.programId, rec.memberId, rec.redemptionId)) ?? rec, released: true };
+    return {
+      redemption: (await deps.redemptions.getMemberRedemption(rec.programId, rec.memberId, rec.redemptionId)) ?? rec,
+      released: true,
+    };
   });
 }
 
@@ -336,8 +399,15 @@ function rewardRedeemed(rec: Redemption, now: string) {
   );
 }
 
-/** The compensation: after any failure, whatever was reserved goes back and the redemption ends `failed` with its reason. */
-export async function compensate(r: RedemptionSnapshot, error: { Error?: string; Cause?: string } | undefined, deps: SagaDeps): Promise<RedemptionView> {
+/**
+ * The compensation: after any failure, whatever was reserved goes back and the redemption ends `failed` with its
+ * reason.
+ */
+export async function compensate(
+  r: RedemptionSnapshot,
+  error: { Error?: string; Cause?: string } | undefined,
+  deps: SagaDeps,
+): Promise<RedemptionView> {
   const before = await readRecord(r, deps);
   const reason = failureReason(error?.Error ?? '', before.status === 'awaiting-fulfilment');
   const message = causeMessage(error);
@@ -356,7 +426,11 @@ export async function compensate(r: RedemptionSnapshot, error: { Error?: string;
           pointsReturned: redemption.release?.points ?? 0,
           stockReturned: redemption.stockReleased ?? 0,
         },
-        { programId: redemption.programId, occurredAt: deps.clock.now().toISOString(), correlationId: redemption.correlationId ?? undefined },
+        {
+          programId: redemption.programId,
+          occurredAt: deps.clock.now().toISOString(),
+          correlationId: redemption.correlationId ?? undefined,
+        },
       ),
     ]);
   }
@@ -378,7 +452,10 @@ export function cancelledEvent(rec: Redemption, now: string) {
   );
 }
 
-/** Lambda errors reach the Catch as `{ Error, Cause }` where Cause is `{"errorType","errorMessage",...}` JSON (or plain text from SendTaskFailure). */
+/**
+ * Lambda errors reach the Catch as `{ Error, Cause }` where Cause is `{"errorType","errorMessage",...}` JSON (or
+ * plain text from SendTaskFailure).
+ */
 export function causeMessage(error: { Error?: string; Cause?: string } | undefined): string {
   if (!error) return 'unknown failure';
   const cause = error.Cause ?? '';

@@ -1,6 +1,8 @@
 // The member side of rewards: what a member may redeem (ordered for them), redeeming with an
 // Idempotency-Key, reading and cancelling redemptions, partner fulfilment and coupon checks.
 // Redeeming runs the saga (redemption-saga.ts) through a state machine.
+
+import type { OrderStore } from '../../earning/ports';
 import { toMs } from '../../kernel/calendar';
 import { IdempotencyConflict, ValidationFailed } from '../../kernel/errors';
 import { publishAfterCommit } from '../../kernel/events';
@@ -8,7 +10,6 @@ import { ulid } from '../../kernel/ids';
 import { WriteConflict } from '../../kernel/retry';
 import { settle } from '../../ledger/domain/member-state';
 import { MemberNotFound } from '../../ledger/errors';
-import type { OrderStore } from '../../earning/ports';
 import { ProgramNotFound } from '../../programs/errors';
 import type { ProgramStore } from '../../programs/ports';
 import {
@@ -45,7 +46,13 @@ import {
 } from '../errors';
 import type { Coupon, RedemptionWorkflows } from '../ports';
 import type { FulfilmentInput } from '../schemas';
-import { cancelledEvent, type RedemptionView, redemptionView, releaseRedemption, type SagaDeps } from './redemption-saga';
+import {
+  cancelledEvent,
+  type RedemptionView,
+  redemptionView,
+  releaseRedemption,
+  type SagaDeps,
+} from './redemption-saga';
 
 export interface RedemptionDeps extends SagaDeps {
   programs: Pick<ProgramStore, 'getProgram'>;
@@ -121,7 +128,10 @@ export async function listRewardsForMember(
   if (!member?.state) throw new MemberNotFound(memberId);
   const state = member.state;
   const available = settle(state, now).state.available;
-  const usedOf = (reward: Reward) => (reward.limit ? usage.get(`${reward.rewardId}#${limitPeriod(reward.limit.period, now, program.timeZone).key}`) ?? 0 : 0);
+  const usedOf = (reward: Reward) =>
+    reward.limit
+      ? (usage.get(`${reward.rewardId}#${limitPeriod(reward.limit.period, now, program.timeZone).key}`) ?? 0)
+      : 0;
   const facts = { tier: state.tier, attributes: member.attributes ?? {}, enrolledAt: member.enrolledAt, available };
   const ranked = rankRewards(rewards, facts, affinity, usedOf, now);
   return { memberId, available, items: ranked.map(memberRewardView) };
@@ -137,11 +147,19 @@ function refusalError(rewardId: string, refusal: RedemptionRefusal): Error {
     case 'unavailable':
       return new RewardUnavailable(rewardId, refusal.message);
     case 'not-eligible':
-      return new NotEligible(rewardId, refusal.reasons.map((r) => r.message));
+      return new NotEligible(
+        rewardId,
+        refusal.reasons.map((r) => r.message),
+      );
     case 'quantity':
-      return new ValidationFailed([{ field: 'quantity', message: `at most ${refusal.max} per redemption for this reward` }]);
+      return new ValidationFailed([
+        { field: 'quantity', message: `at most ${refusal.max} per redemption for this reward` },
+      ]);
     case 'limit-reached':
-      return new RedemptionLimitReached(rewardId, `at most ${refusal.count} per ${refusal.period} per member; ${refusal.used} already redeemed`);
+      return new RedemptionLimitReached(
+        rewardId,
+        `at most ${refusal.count} per ${refusal.period} per member; ${refusal.used} already redeemed`,
+      );
     case 'out-of-stock':
       return new OutOfStock(rewardId, refusal.remaining);
     case 'insufficient-points':
@@ -150,20 +168,66 @@ function refusalError(rewardId: string, refusal: RedemptionRefusal): Error {
 }
 
 export function snapshotOf(r: Redemption): RedemptionSnapshot {
-  const { programId, redemptionId, memberId, rewardId, rewardName, rewardType, details, category, flow, quantity, unitPoints, points, stockTracked, limit, coupon, donation, cancellationWindowHours, createdAt, correlationId } = r;
-  return { programId, redemptionId, memberId, rewardId, rewardName, rewardType, details, category, flow, quantity, unitPoints, points, stockTracked, limit, coupon, donation, cancellationWindowHours, createdAt, correlationId };
+  const {
+    programId,
+    redemptionId,
+    memberId,
+    rewardId,
+    rewardName,
+    rewardType,
+    details,
+    category,
+    flow,
+    quantity,
+    unitPoints,
+    points,
+    stockTracked,
+    limit,
+    coupon,
+    donation,
+    cancellationWindowHours,
+    createdAt,
+    correlationId,
+  } = r;
+  return {
+    programId,
+    redemptionId,
+    memberId,
+    rewardId,
+    rewardName,
+    rewardType,
+    details,
+    category,
+    flow,
+    quantity,
+    unitPoints,
+    points,
+    stockTracked,
+    limit,
+    coupon,
+    donation,
+    cancellationWindowHours,
+    createdAt,
+    correlationId,
+  };
 }
 
-/** Runs (or, for a replay of an unfinished one, resumes) the saga; every step is idempotent, so running it again is safe. */
+/**
+ * Runs (or, for a replay of an unfinished one, resumes) the saga; every step is idempotent, so running it again is
+ * safe.
+ */
 async function runSaga(rec: Redemption, deps: RedemptionDeps): Promise<Redemption | RedemptionView> {
   if (rec.flow === 'partner') {
     await deps.workflows.startFulfilment({ redemption: snapshotOf(rec) });
     return rec;
   }
   const run = await deps.workflows.runInstant({ redemption: snapshotOf(rec) });
-  if (run.status === 'SUCCEEDED' && run.output && typeof run.output === 'object' && 'status' in (run.output as object)) return run.output as RedemptionView;
+  if (run.status === 'SUCCEEDED' && run.output && typeof run.output === 'object' && 'status' in (run.output as object))
+    return run.output as RedemptionView;
   // The execution itself failed (its compensation could not finish): say what the record says.
-  deps.onPublishError?.(new Error(`redemption ${rec.redemptionId}: execution ${run.status} ${run.error ?? ''} ${run.cause ?? ''}`));
+  deps.onPublishError?.(
+    new Error(`redemption ${rec.redemptionId}: execution ${run.status} ${run.error ?? ''} ${run.cause ?? ''}`),
+  );
   return (await deps.redemptions.getMemberRedemption(rec.programId, rec.memberId, rec.redemptionId)) ?? rec;
 }
 
@@ -197,7 +261,12 @@ export async function requestRedemption(
   };
 
   const now = deps.clock.now().toISOString();
-  const { member, profile, reward, idempotency } = await deps.redemptions.loadRequest(programId, memberId, body.rewardId, idempotencyKey);
+  const { member, profile, reward, idempotency } = await deps.redemptions.loadRequest(
+    programId,
+    memberId,
+    body.rewardId,
+    idempotencyKey,
+  );
   if (idempotency) return replay(idempotency);
   if (!reward) throw new RewardNotFound(body.rewardId);
   if (!member.exists || !profile) throw new MemberNotFound(memberId);
@@ -205,7 +274,13 @@ export async function requestRedemption(
   const period = reward.limit ? limitPeriod(reward.limit.period, now, program.timeZone) : null;
   const used = period ? await deps.redemptions.usage(programId, memberId, reward.rewardId, period.key) : 0;
   const available = settle(member, now).state.available;
-  const check = checkRedemption({ reward, member: { tier: member.tier, attributes: profile.attributes, enrolledAt: profile.enrolledAt, available }, quantity: body.quantity, used, now });
+  const check = checkRedemption({
+    reward,
+    member: { tier: member.tier, attributes: profile.attributes, enrolledAt: profile.enrolledAt, available },
+    quantity: body.quantity,
+    used,
+    now,
+  });
   if (!check.ok) throw refusalError(reward.rewardId, check.refusal);
 
   const d = reward.details;
@@ -225,7 +300,14 @@ export async function requestRedemption(
     stockTracked: !!reward.stock,
     limit: reward.limit && period ? { ...reward.limit, periodKey: period.key, endsAt: period.endsAt } : null,
     coupon: reward.coupon,
-    donation: d.type === 'donation' ? { causeId: d.cause.causeId, causeName: d.cause.name, amount: { amount: d.amount.amount * body.quantity, currency: d.amount.currency } } : null,
+    donation:
+      d.type === 'donation'
+        ? {
+            causeId: d.cause.causeId,
+            causeName: d.cause.name,
+            amount: { amount: d.amount.amount * body.quantity, currency: d.amount.currency },
+          }
+        : null,
     cancellationWindowHours: reward.cancellationWindowHours,
     createdAt: now,
     correlationId,
@@ -247,7 +329,11 @@ export async function requestRedemption(
 // ---------------------------------------------------------------------------------------------
 // Read
 
-export async function getRedemption(programId: string, redemptionId: string, deps: Pick<RedemptionDeps, 'redemptions'>): Promise<RedemptionView> {
+export async function getRedemption(
+  programId: string,
+  redemptionId: string,
+  deps: Pick<RedemptionDeps, 'redemptions'>,
+): Promise<RedemptionView> {
   const rec = await deps.redemptions.getRedemption(programId, redemptionId);
   if (!rec) throw new RedemptionNotFound(redemptionId);
   return redemptionView(rec);
@@ -261,7 +347,8 @@ export async function listMemberRedemptions(
 ) {
   const cursor = query.cursor ?? null;
   const page = await deps.redemptions.listMemberRedemptions(programId, memberId, query.limit, cursor);
-  if (page.items.length === 0 && !cursor && !(await deps.ledger.getMember(programId, memberId))) throw new MemberNotFound(memberId);
+  if (page.items.length === 0 && !cursor && !(await deps.ledger.getMember(programId, memberId)))
+    throw new MemberNotFound(memberId);
   return { items: page.items.map(redemptionView), nextCursor: page.nextCursor };
 }
 
@@ -274,7 +361,11 @@ export async function listMemberRedemptions(
  * A redemption waiting for its partner is cancelled the same way, then its execution is told to
  * stop (its compensation finds nothing left to release). Cancelling twice returns the same result.
  */
-export async function cancelRedemption(programId: string, redemptionId: string, deps: RedemptionDeps): Promise<RedemptionView> {
+export async function cancelRedemption(
+  programId: string,
+  redemptionId: string,
+  deps: RedemptionDeps,
+): Promise<RedemptionView> {
   const rec = await deps.redemptions.getRedemption(programId, redemptionId);
   if (!rec) throw new RedemptionNotFound(redemptionId);
   if (rec.status === 'cancelled') return redemptionView(rec);
@@ -286,10 +377,15 @@ export async function cancelRedemption(programId: string, redemptionId: string, 
     const coupon = await deps.coupons.getCoupon(programId, rec.code);
     if (coupon?.status === 'used') throw new CouponUsed(coupon.usedAt);
   }
-  const { redemption, released } = await releaseRedemption(rec, { status: 'cancelled', expect: ['completed', 'awaiting-fulfilment'] }, deps);
+  const { redemption, released } = await releaseRedemption(
+    rec,
+    { status: 'cancelled', expect: ['completed', 'awaiting-fulfilment'] },
+    deps,
+  );
   if (!released) {
     if (redemption.status === 'cancelled') return redemptionView(redemption);
-    if (redemption.code && (await deps.coupons.getCoupon(programId, redemption.code))?.status === 'used') throw new CouponUsed(null);
+    if (redemption.code && (await deps.coupons.getCoupon(programId, redemption.code))?.status === 'used')
+      throw new CouponUsed(null);
     throw new RedemptionNotCancellable(redemptionId, redemption.status);
   }
   deps.metrics?.count('RedemptionsCancelled');
@@ -297,7 +393,9 @@ export async function cancelRedemption(programId: string, redemptionId: string, 
   // The cancellation is committed and announced. Stopping the execution waiting for the partner is
   // a courtesy: if it fails, that execution times out and its compensation finds nothing to release.
   if (rec.taskToken) {
-    await deps.workflows.sendTaskFailure(rec.taskToken, SAGA_ERRORS.cancelled, 'The redemption was cancelled').catch((err: unknown) => deps.onPublishError?.(err));
+    await deps.workflows
+      .sendTaskFailure(rec.taskToken, SAGA_ERRORS.cancelled, 'The redemption was cancelled')
+      .catch((err: unknown) => deps.onPublishError?.(err));
   }
   return redemptionView(redemption);
 }
@@ -310,21 +408,32 @@ export async function cancelRedemption(programId: string, redemptionId: string, 
  * confirmation is recorded on the redemption, then handed to the waiting task; the state machine
  * completes the redemption (or compensates it) right after, so the answer is 202.
  */
-export async function recordFulfilment(programId: string, redemptionId: string, input: FulfilmentInput, deps: RedemptionDeps): Promise<{ accepted: boolean; redemption: RedemptionView }> {
+export async function recordFulfilment(
+  programId: string,
+  redemptionId: string,
+  input: FulfilmentInput,
+  deps: RedemptionDeps,
+): Promise<{ accepted: boolean; redemption: RedemptionView }> {
   let rec = await deps.redemptions.getRedemption(programId, redemptionId);
   if (!rec) throw new RedemptionNotFound(redemptionId);
   const now = deps.clock.now().toISOString();
   if (input.outcome === 'fulfilled') {
     if (rec.status === 'completed' && rec.fulfilment) return { accepted: false, redemption: redemptionView(rec) };
-    if (rec.status !== 'awaiting-fulfilment' || !rec.taskToken) throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
+    if (rec.status !== 'awaiting-fulfilment' || !rec.taskToken)
+      throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
     if (!rec.fulfilment) {
       try {
-        rec = await deps.redemptions.recordPartnerFulfilment(rec, { reference: input.reference, note: input.note, confirmedAt: now }, now);
+        rec = await deps.redemptions.recordPartnerFulfilment(
+          rec,
+          { reference: input.reference, note: input.note, confirmedAt: now },
+          now,
+        );
       } catch (err) {
         // Another confirmation (or a cancellation) got there first: answer from what is stored now.
         if (!(err instanceof WriteConflict)) throw err;
         rec = (await deps.redemptions.getRedemption(programId, redemptionId))!;
-        if (rec.status !== 'awaiting-fulfilment' || !rec.fulfilment) throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
+        if (rec.status !== 'awaiting-fulfilment' || !rec.fulfilment)
+          throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
       }
     }
     const sent = await deps.workflows.sendTaskSuccess(rec.taskToken!, { fulfilment: rec.fulfilment });
@@ -335,9 +444,14 @@ export async function recordFulfilment(programId: string, redemptionId: string, 
     }
     return { accepted: true, redemption: redemptionView(rec) };
   }
-  if (rec.status !== 'awaiting-fulfilment' || !rec.taskToken) throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
+  if (rec.status !== 'awaiting-fulfilment' || !rec.taskToken)
+    throw new RedemptionNotAwaitingFulfilment(redemptionId, rec.status);
   const sent = await deps.workflows.sendTaskFailure(rec.taskToken, SAGA_ERRORS.fulfilmentFailed, input.reason);
-  if (sent === 'gone') throw new RedemptionNotAwaitingFulfilment(redemptionId, (await deps.redemptions.getRedemption(programId, redemptionId))!.status);
+  if (sent === 'gone')
+    throw new RedemptionNotAwaitingFulfilment(
+      redemptionId,
+      (await deps.redemptions.getRedemption(programId, redemptionId))!.status,
+    );
   return { accepted: true, redemption: redemptionView(rec) };
 }
 
@@ -345,7 +459,10 @@ export async function recordFulfilment(programId: string, redemptionId: string, 
 // Coupons (partners)
 
 function parseCode(raw: string): string {
-  if (!CODE_PATTERN.test(raw.trim())) throw new ValidationFailed([{ field: 'code', message: 'is not a coupon code (letters, digits and -, 4-80 characters)' }]);
+  if (!CODE_PATTERN.test(raw.trim()))
+    throw new ValidationFailed([
+      { field: 'code', message: 'is not a coupon code (letters, digits and -, 4-80 characters)' },
+    ]);
   return normalizeCode(raw);
 }
 
@@ -375,7 +492,12 @@ export async function checkCoupon(programId: string, rawCode: string, deps: Pick
 }
 
 /** Marks a coupon used, once: a second use, an expired or a withdrawn code is a 409 saying which. */
-export async function useCoupon(programId: string, rawCode: string, input: { orderId?: string }, deps: Pick<RedemptionDeps, 'coupons' | 'clock'>) {
+export async function useCoupon(
+  programId: string,
+  rawCode: string,
+  input: { orderId?: string },
+  deps: Pick<RedemptionDeps, 'coupons' | 'clock'>,
+) {
   const code = parseCode(rawCode);
   const now = deps.clock.now().toISOString();
   const used = await deps.coupons.useCoupon(programId, code, now, input.orderId ?? null);

@@ -29,14 +29,14 @@
 //   the last completed period. The next review is due at the end of the period after the reviewed one.
 
 import {
-  type Instant,
-  type PeriodUnit,
-  MS_PER_DAY,
   addMonthsToDate,
   endOf,
+  type Instant,
   localDate,
   localMonthKey,
+  MS_PER_DAY,
   monthKeysBetween,
+  type PeriodUnit,
   parseMonthKey,
   startOf,
   startOfLocalDate,
@@ -176,7 +176,12 @@ export function bucketKey(instant: Instant, timeZone: string): string {
  * A copy of `buckets` with `amount` added to the bucket of `at`. A reversal (return) should be
  * added with the ORIGINAL activity's time, so it lands in the same window as what it undoes.
  */
-export function addToBuckets(buckets: QualifyingBuckets, at: Instant, amount: number, timeZone: string): QualifyingBuckets {
+export function addToBuckets(
+  buckets: QualifyingBuckets,
+  at: Instant,
+  amount: number,
+  timeZone: string,
+): QualifyingBuckets {
   const key = bucketKey(at, timeZone);
   return { ...buckets, [key]: (buckets[key] ?? 0) + amount };
 }
@@ -186,7 +191,12 @@ export function bucketsFromHistory(history: readonly QualifyingActivity[], timeZ
 }
 
 /** Sum of the activity in the window containing `asOf`, up to `asOf` (never below 0). */
-export function qualifyingValue(history: readonly QualifyingActivity[], tierSet: TierSet, asOf: Instant, timeZone: string): number {
+export function qualifyingValue(
+  history: readonly QualifyingActivity[],
+  tierSet: TierSet,
+  asOf: Instant,
+  timeZone: string,
+): number {
   const window = qualifyingWindow(tierSet.window, asOf, timeZone);
   const from = toMs(window.start);
   const to = toMs(asOf);
@@ -201,8 +211,16 @@ export function qualifyingValue(history: readonly QualifyingActivity[], tierSet:
  * Sum of the buckets in the window containing `asOf` (never below 0). Buckets are whole months,
  * so this equals `qualifyingValue` over the same activity when none of it is dated after `asOf`.
  */
-export function qualifyingValueFromBuckets(buckets: QualifyingBuckets, tierSet: TierSet, asOf: Instant, timeZone: string): number {
-  const sum = qualifyingWindow(tierSet.window, asOf, timeZone).months.reduce((acc, key) => acc + (buckets[key] ?? 0), 0);
+export function qualifyingValueFromBuckets(
+  buckets: QualifyingBuckets,
+  tierSet: TierSet,
+  asOf: Instant,
+  timeZone: string,
+): number {
+  const sum = qualifyingWindow(tierSet.window, asOf, timeZone).months.reduce(
+    (acc, key) => acc + (buckets[key] ?? 0),
+    0,
+  );
   return Math.max(0, sum);
 }
 
@@ -299,7 +317,10 @@ export function reviewedPeriodEnd(window: TierWindow, asOf: Instant, timeZone: s
   return toMs(end) === toMs(asOf) ? end : toInstant(toMs(startOf(asOf, unit, timeZone)) - 1);
 }
 
-/** When the next review after `asOf` is due: the end of the review period containing asOf (or the following one at a period end). */
+/**
+ * When the next review after `asOf` is due: the end of the review period containing asOf (or the following one at a
+ * period end).
+ */
 export function nextReviewAt(window: TierWindow, asOf: Instant, timeZone: string): Instant {
   const unit = reviewPeriodUnit(window);
   return endOf(toInstant(toMs(reviewedPeriodEnd(window, asOf, timeZone)) + 1), unit, timeZone);
@@ -416,7 +437,10 @@ export interface DowngradeWarningOptions {
  * or null. When several lead times are due (a missed run), only the closest to the review is
  * returned, and nothing once its warningId is in `alreadySent`.
  */
-export function downgradeWarning(input: TierProgressInput, options: DowngradeWarningOptions = {}): DowngradeWarning | null {
+export function downgradeWarning(
+  input: TierProgressInput,
+  options: DowngradeWarningOptions = {},
+): DowngradeWarning | null {
   const { daysBefore = [30], alreadySent = new Set<string>() } = options;
   const { tierSet, asOf, tz } = input;
   const reviewAt = qualifyingWindow(tierSet.window, asOf, tz).end;

@@ -19,7 +19,9 @@ export async function getTierSet(programId: string, deps: ProgramAdminDeps) {
   return { tierSet };
 }
 
-/** Turns tiers off: no multipliers, no upgrades, and reviews drop their schedules. Members' last tier stays on record. */
+/**
+ * Turns tiers off: no multipliers, no upgrades, and reviews drop their schedules. Members' last tier stays on record.
+ */
 export async function deleteTierSet(programId: string, deps: ProgramAdminDeps): Promise<void> {
   await programOf(programId, deps);
   await deps.programs.updateProgram(programId, { tierSet: null }, deps.clock.now().toISOString());

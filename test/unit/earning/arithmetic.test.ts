@@ -13,7 +13,13 @@ describe('exact arithmetic', () => {
   });
 
   it('rounds floor, half-up and ceil as named', () => {
-    const cases: [bigint, bigint][] = [[5n, 2n], [7n, 3n], [8n, 3n], [6n, 3n], [0n, 7n]];
+    const cases: [bigint, bigint][] = [
+      [5n, 2n],
+      [7n, 3n],
+      [8n, 3n],
+      [6n, 3n],
+      [0n, 7n],
+    ];
     expect(cases.map(([n, d]) => roundRatio(n, d, 'floor'))).toEqual([2n, 2n, 2n, 2n, 0n]);
     expect(cases.map(([n, d]) => roundRatio(n, d, 'round-half-up'))).toEqual([3n, 2n, 3n, 2n, 0n]);
     expect(cases.map(([n, d]) => roundRatio(n, d, 'ceil'))).toEqual([3n, 3n, 3n, 2n, 0n]);

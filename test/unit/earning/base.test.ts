@@ -24,14 +24,20 @@ describe('base spend', () => {
   });
 
   it('a decimal rate is exact: 1.5 points per USD on USD 33.34 is 50.01', () => {
-    const result = earn({ rules: [baseRule({ pointsPerUnit: { USD: '1.5' } })], purchase: { items: [item('a', 3_334)] } });
+    const result = earn({
+      rules: [baseRule({ pointsPerUnit: { USD: '1.5' } })],
+      purchase: { items: [item('a', 3_334)] },
+    });
     expect(result.points).toBe(50);
     expect(result.breakdown[0]?.description).toContain('= 50.01 pt');
   });
 
   it('a fractional rate such as 0.1 point per USD does not drift like a float would', () => {
     // 0.1 * 3 in floating point is 0.30000000000000004; here it is exactly 0.3 x 10 = 3.
-    const result = earn({ rules: [baseRule({ pointsPerUnit: { USD: '0.1' } })], purchase: { items: [item('a', 1_000, 3)] } });
+    const result = earn({
+      rules: [baseRule({ pointsPerUnit: { USD: '0.1' } })],
+      purchase: { items: [item('a', 1_000, 3)] },
+    });
     expect(result.points).toBe(3);
   });
 

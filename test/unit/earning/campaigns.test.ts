@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseRule, earn, eventRule, engage, firstPurchase, item, multiplier } from './fixtures';
+import { baseRule, earn, engage, eventRule, firstPurchase, item, multiplier } from './fixtures';
 
 const items = [item('a', 1_000)]; // 10 base points
 const weekendDouble = (schedule: Parameters<typeof multiplier>[0]['schedule']) =>
@@ -9,9 +9,12 @@ describe('campaign schedules', () => {
   it('a campaign applies from its start (inclusive) until its end (exclusive)', () => {
     const rules = [baseRule(), weekendDouble({ from: '2026-11-27T00:00:00Z', until: '2026-11-30T00:00:00Z' })];
     const at = (occurredAt: string) => earn({ rules, purchase: { items, occurredAt } }).points;
-    expect([at('2026-11-26T23:59:59Z'), at('2026-11-27T00:00:00Z'), at('2026-11-29T23:59:59Z'), at('2026-11-30T00:00:00Z')]).toEqual([
-      10, 20, 20, 10,
-    ]);
+    expect([
+      at('2026-11-26T23:59:59Z'),
+      at('2026-11-27T00:00:00Z'),
+      at('2026-11-29T23:59:59Z'),
+      at('2026-11-30T00:00:00Z'),
+    ]).toEqual([10, 20, 20, 10]);
   });
 
   it('is judged on the purchase time, not on when it is evaluated', () => {
@@ -42,8 +45,10 @@ describe('campaign schedules', () => {
     const program = { timeZone: 'America/New_York' };
     expect(earn({ rules, program, purchase: { items, occurredAt: '2026-01-14T13:30:00Z' } }).points).toBe(10);
     expect(earn({ rules, program, purchase: { items, occurredAt: '2026-03-11T13:30:00Z' } }).points).toBe(20);
-    expect(earn({ rules, program, purchase: { items, occurredAt: '2026-03-11T20:59:00Z' } }).points).toBe(20); // 16:59 EDT
-    expect(earn({ rules, program, purchase: { items, occurredAt: '2026-03-11T21:00:00Z' } }).points).toBe(10); // 17:00 EDT
+    // 16:59 EDT
+    expect(earn({ rules, program, purchase: { items, occurredAt: '2026-03-11T20:59:00Z' } }).points).toBe(20);
+    // 17:00 EDT
+    expect(earn({ rules, program, purchase: { items, occurredAt: '2026-03-11T21:00:00Z' } }).points).toBe(10);
   });
 
   it('a window spanning the skipped hour of spring-forward starts at the first instant that exists', () => {
@@ -60,32 +65,50 @@ describe('campaign schedules', () => {
     const program = { timeZone: 'Europe/Paris' };
     expect(earn({ rules, program, purchase: { items, occurredAt: '2026-10-25T00:30:00Z' } }).points).toBe(20);
     expect(earn({ rules, program, purchase: { items, occurredAt: '2026-10-25T01:30:00Z' } }).points).toBe(20);
-    expect(earn({ rules, program, purchase: { items, occurredAt: '2026-10-25T02:00:00Z' } }).points).toBe(10); // 03:00 CET
+    // 03:00 CET
+    expect(earn({ rules, program, purchase: { items, occurredAt: '2026-10-25T02:00:00Z' } }).points).toBe(10);
   });
 
   it('hours ending before they start wrap past midnight', () => {
     const rules = [baseRule(), weekendDouble({ hours: { start: '22:00', end: '02:00' } })];
     const at = (occurredAt: string) => earn({ rules, purchase: { items, occurredAt } }).points;
-    expect([at('2026-11-20T21:59:00Z'), at('2026-11-20T22:00:00Z'), at('2026-11-21T01:59:00Z'), at('2026-11-21T02:00:00Z')]).toEqual([
-      10, 20, 20, 10,
-    ]);
+    expect([
+      at('2026-11-20T21:59:00Z'),
+      at('2026-11-20T22:00:00Z'),
+      at('2026-11-21T01:59:00Z'),
+      at('2026-11-21T02:00:00Z'),
+    ]).toEqual([10, 20, 20, 10]);
   });
 
   it('every condition of a schedule must hold', () => {
     const rules = [
       baseRule(),
-      weekendDouble({ from: '2026-11-01T00:00:00Z', until: '2026-12-01T00:00:00Z', daysOfWeek: ['sat'], hours: { start: '10:00', end: '12:00' } }),
+      weekendDouble({
+        from: '2026-11-01T00:00:00Z',
+        until: '2026-12-01T00:00:00Z',
+        daysOfWeek: ['sat'],
+        hours: { start: '10:00', end: '12:00' },
+      }),
     ];
     const at = (occurredAt: string) => earn({ rules, purchase: { items, occurredAt } }).points;
-    expect([at('2026-11-28T11:00:00Z'), at('2026-11-28T13:00:00Z'), at('2026-11-27T11:00:00Z'), at('2026-12-05T11:00:00Z')]).toEqual([
-      20, 10, 10, 10,
-    ]);
+    expect([
+      at('2026-11-28T11:00:00Z'),
+      at('2026-11-28T13:00:00Z'),
+      at('2026-11-27T11:00:00Z'),
+      at('2026-12-05T11:00:00Z'),
+    ]).toEqual([20, 10, 10, 10]);
   });
 
   it('any rule kind can carry a schedule: a bonus and an event rule', () => {
     const bonus = firstPurchase({ schedule: { daysOfWeek: ['sun'] } });
-    expect(earn({ rules: [bonus], member: { purchaseCount: 0 }, purchase: { items, occurredAt: '2026-11-22T10:00:00Z' } }).points).toBe(100);
-    expect(earn({ rules: [bonus], member: { purchaseCount: 0 }, purchase: { items, occurredAt: '2026-11-23T10:00:00Z' } }).points).toBe(0);
+    expect(
+      earn({ rules: [bonus], member: { purchaseCount: 0 }, purchase: { items, occurredAt: '2026-11-22T10:00:00Z' } })
+        .points,
+    ).toBe(100);
+    expect(
+      earn({ rules: [bonus], member: { purchaseCount: 0 }, purchase: { items, occurredAt: '2026-11-23T10:00:00Z' } })
+        .points,
+    ).toBe(0);
     const reviews = eventRule({ schedule: { until: '2026-11-01T00:00:00Z' } });
     expect(engage({ rules: [reviews] }).points).toBe(0);
   });

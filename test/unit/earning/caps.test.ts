@@ -22,7 +22,9 @@ describe('caps', () => {
     const result = earn({ rules: [baseRule(), capRule({ maxPoints: 2_000 })], purchase: big });
     expect(result.points).toBe(1_500);
     expect(result.appliedRules).toEqual([{ ruleId: 'base', version: 1 }]);
-    expect(result.skipped).toEqual([{ ruleId: 'cap', version: 1, rule: 'cap', reason: 'within cap: 1500 of 2000 allowed' }]);
+    expect(result.skipped).toEqual([
+      { ruleId: 'cap', version: 1, rule: 'cap', reason: 'within cap: 1500 of 2000 allowed' },
+    ]);
   });
 
   it('a period cap allows what is left of the period after earlier earnings', () => {
@@ -32,7 +34,9 @@ describe('caps', () => {
       usage: { pointsByPeriod: { 'day:2026-11-23': 800 } },
     });
     expect(result.points).toBe(1_200);
-    expect(result.breakdown.at(-1)?.description).toBe('capped at 2000 per day (day:2026-11-23: 800 earned before): 1500 -> 1200');
+    expect(result.breakdown.at(-1)?.description).toBe(
+      'capped at 2000 per day (day:2026-11-23: 800 earned before): 1500 -> 1200',
+    );
   });
 
   it('a period cap already used up brings the purchase to zero, not below', () => {
@@ -56,18 +60,30 @@ describe('caps', () => {
 
   it('weekly, yearly and lifetime caps read their own counters', () => {
     const at = (per: 'week' | 'year' | 'ever', key: string) =>
-      earn({ rules: [baseRule(), capRule({ per, maxPoints: 1_000 })], purchase: big, usage: { pointsByPeriod: { [key]: 900 } } }).points;
+      earn({
+        rules: [baseRule(), capRule({ per, maxPoints: 1_000 })],
+        purchase: big,
+        usage: { pointsByPeriod: { [key]: 900 } },
+      }).points;
     expect([at('week', 'week:2026-W48'), at('year', 'year:2026'), at('ever', 'ever')]).toEqual([100, 100, 100]);
   });
 
   it('caps cut bonuses too: they apply to the whole total', () => {
-    const result = earn({ rules: [baseRule(), firstPurchase({ points: 5_000 }), capRule({ maxPoints: 1_000 })], member: { purchaseCount: 0 }, purchase: big });
+    const result = earn({
+      rules: [baseRule(), firstPurchase({ points: 5_000 }), capRule({ maxPoints: 1_000 })],
+      member: { purchaseCount: 0 },
+      purchase: big,
+    });
     expect(result.points).toBe(1_000);
   });
 
   it('the tighter of several caps wins and each cut has its own line', () => {
     const result = earn({
-      rules: [baseRule(), capRule({ ruleId: 'tx', maxPoints: 1_200, priority: 1 }), capRule({ ruleId: 'daily', per: 'day', maxPoints: 1_000 })],
+      rules: [
+        baseRule(),
+        capRule({ ruleId: 'tx', maxPoints: 1_200, priority: 1 }),
+        capRule({ ruleId: 'daily', per: 'day', maxPoints: 1_000 }),
+      ],
       purchase: big,
     });
     expect(result.breakdown.filter((l) => l.capped).map((l) => [l.ruleId, l.points])).toEqual([
@@ -100,7 +116,10 @@ describe('caps', () => {
   });
 
   it('a cap for purchases only does not apply to events, and one for events caps them', () => {
-    const rules = [eventRule({ points: 300 }), capRule({ ruleId: 'purchases', maxPoints: 10, appliesTo: ['purchase'] })];
+    const rules = [
+      eventRule({ points: 300 }),
+      capRule({ ruleId: 'purchases', maxPoints: 10, appliesTo: ['purchase'] }),
+    ];
     expect(engage({ rules }).points).toBe(300);
     const eventCap = [eventRule({ points: 300 }), capRule({ per: 'day', maxPoints: 250, appliesTo: ['event'] })];
     expect(engage({ rules: eventCap }).points).toBe(250);

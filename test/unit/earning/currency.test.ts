@@ -28,11 +28,11 @@ describe('ISO 4217 minor units', () => {
   });
 
   it('formats minor units with the currency exponent for breakdown descriptions', () => {
-    expect([formatMoney(1234, 'USD'), formatMoney(1200, 'JPY'), formatMoney(1250, 'KWD'), formatMoney(5, 'EUR')]).toEqual([
-      'USD 12.34',
-      'JPY 1200',
-      'KWD 1.250',
-      'EUR 0.05',
-    ]);
+    expect([
+      formatMoney(1234, 'USD'),
+      formatMoney(1200, 'JPY'),
+      formatMoney(1250, 'KWD'),
+      formatMoney(5, 'EUR'),
+    ]).toEqual(['USD 12.34', 'JPY 1200', 'KWD 1.250', 'EUR 0.05']);
   });
 });

@@ -6,7 +6,16 @@ describe('demo earning rules', () => {
   it('are a valid rule set covering base, multipliers, a campaign, bonuses, a windfall and events', () => {
     const rules = demoEarningRules();
     expect(EarningRuleSetSchema.safeParse(rules).success).toBe(true);
-    expect(rules.map((r) => r.kind)).toEqual(['base', 'multiplier', 'multiplier', 'first-purchase', 'windfall', 'event', 'event', 'cap']);
+    expect(rules.map((r) => r.kind)).toEqual([
+      'base',
+      'multiplier',
+      'multiplier',
+      'first-purchase',
+      'windfall',
+      'event',
+      'event',
+      'cap',
+    ]);
     expect(rules.filter((r) => r.schedule?.daysOfWeek?.includes('sat'))).toHaveLength(1);
   });
 
@@ -26,7 +35,10 @@ describe('demo earning rules', () => {
   });
 
   it('add half again on a weekend', () => {
-    const result = earn({ rules: demoEarningRules(), purchase: { orderId: 'demo-weekend', occurredAt: '2026-11-28T15:00:00Z', items: [item('mug', 1_600)] } });
+    const result = earn({
+      rules: demoEarningRules(),
+      purchase: { orderId: 'demo-weekend', occurredAt: '2026-11-28T15:00:00Z', items: [item('mug', 1_600)] },
+    });
     expect(result.breakdown.map((l) => [l.ruleId, l.points]).slice(0, 2)).toEqual([
       ['base-spend', 16],
       ['weekend-boost', 8],

@@ -7,7 +7,9 @@ describe('engine input', () => {
     const now = '2026-11-23T10:00:00.000Z';
     const skewed = new Date(Date.parse(now) + MAX_CLOCK_SKEW_MS).toISOString();
     expect(earn({ rules: [baseRule()], now, purchase: { occurredAt: skewed } }).points).toBe(20);
-    expect(() => earn({ rules: [baseRule()], now, purchase: { occurredAt: '2026-11-23T10:06:00.000Z' } })).toThrow(EarningInputError);
+    expect(() => earn({ rules: [baseRule()], now, purchase: { occurredAt: '2026-11-23T10:06:00.000Z' } })).toThrow(
+      EarningInputError,
+    );
   });
 
   it('refuses an event dated in the future', () => {
@@ -15,7 +17,9 @@ describe('engine input', () => {
   });
 
   it('refuses prices that are not integer minor units and quantities below one', () => {
-    expect(() => earn({ rules: [baseRule()], purchase: { amount: 999, items: [item('a', 9.99)] } })).toThrow(/unitPrice/);
+    expect(() => earn({ rules: [baseRule()], purchase: { amount: 999, items: [item('a', 9.99)] } })).toThrow(
+      /unitPrice/,
+    );
     expect(() => earn({ rules: [baseRule()], purchase: { items: [item('a', 999, 0)] } })).toThrow(/quantity/);
   });
 
@@ -26,7 +30,10 @@ describe('engine input', () => {
       purchase: { items: [item('gc', 5_000, 1, 'gift-card')] },
     });
     expect(result.points).toBe(0);
-    expect(result.skipped.map((s) => s.reason)).toEqual(['every item is excluded from earning', 'every item is excluded from earning']);
+    expect(result.skipped.map((s) => s.reason)).toEqual([
+      'every item is excluded from earning',
+      'every item is excluded from earning',
+    ]);
   });
 
   it('does not mutate its input', () => {

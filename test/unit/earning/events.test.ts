@@ -19,7 +19,10 @@ describe('engagement events', () => {
   });
 
   it('a custom event type is rewarded like a built-in one', () => {
-    const result = engage({ rules: [eventRule({ ruleId: 'quiz', eventType: 'quiz.completed', points: 7 })], event: { type: 'quiz.completed' } });
+    const result = engage({
+      rules: [eventRule({ ruleId: 'quiz', eventType: 'quiz.completed', points: 7 })],
+      event: { type: 'quiz.completed' },
+    });
     expect(result.points).toBe(7);
   });
 
@@ -46,12 +49,21 @@ describe('engagement events', () => {
   });
 
   it('every limit must have room: a monthly limit binds even when the day is free', () => {
-    const rules = [eventRule({ limits: [{ period: 'day', max: 1 }, { period: 'month', max: 5 }] })];
+    const rules = [
+      eventRule({
+        limits: [
+          { period: 'day', max: 1 },
+          { period: 'month', max: 5 },
+        ],
+      }),
+    ];
     expect(engage({ rules, usage: { eventCounts: { 'review.posted': { 'month:2026-11': 5 } } } }).points).toBe(0);
   });
 
   it('a birthday is rewarded once a year', () => {
-    const rules = [eventRule({ ruleId: 'birthday', eventType: 'birthday', points: 200, limits: [{ period: 'year', max: 1 }] })];
+    const rules = [
+      eventRule({ ruleId: 'birthday', eventType: 'birthday', points: 200, limits: [{ period: 'year', max: 1 }] }),
+    ];
     const event = { type: 'birthday' };
     expect(engage({ rules, event }).points).toBe(200);
     expect(engage({ rules, event, usage: { eventCounts: { birthday: { 'year:2026': 1 } } } }).points).toBe(0);
@@ -68,9 +80,23 @@ describe('engagement events', () => {
     const result = engage({ rules });
     expect(result.points).toBe(30);
     expect(result.usageDelta).toEqual({
-      pointsByPeriod: { [day]: 30, 'week:2026-W48': 30, 'month:2026-11': 30, 'quarter:2026-Q4': 30, 'year:2026': 30, ever: 30 },
+      pointsByPeriod: {
+        [day]: 30,
+        'week:2026-W48': 30,
+        'month:2026-11': 30,
+        'quarter:2026-Q4': 30,
+        'year:2026': 30,
+        ever: 30,
+      },
       eventCounts: {
-        'review.posted': { [day]: 1, 'week:2026-W48': 1, 'month:2026-11': 1, 'quarter:2026-Q4': 1, 'year:2026': 1, ever: 1 },
+        'review.posted': {
+          [day]: 1,
+          'week:2026-W48': 1,
+          'month:2026-11': 1,
+          'quarter:2026-Q4': 1,
+          'year:2026': 1,
+          ever: 1,
+        },
       },
     });
   });

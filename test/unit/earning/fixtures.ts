@@ -1,13 +1,13 @@
 // Typed builders for earning tests. Rules go through the zod schema, so every fixture is a rule
 // the admin API would accept, with its defaults filled in.
 import {
-  EarningRuleSchema,
-  evaluateEvent,
-  evaluatePurchase,
   type EarningRule,
   type EarningRuleInput,
+  EarningRuleSchema,
   type EngagementEvent,
   type EventEvaluation,
+  evaluateEvent,
+  evaluatePurchase,
   type MemberFacts,
   type ProgramFacts,
   type PurchaseEvaluation,
@@ -38,19 +38,38 @@ export const firstPurchase = (o: Overrides<'first-purchase'> = {}): EarningRule 
   rule({ ...common('first'), kind: 'first-purchase', points: 100, ...o } as InputOf<'first-purchase'>);
 
 export const orderThreshold = (o: Overrides<'order-threshold'> = {}): EarningRule =>
-  rule({ ...common('over-100'), kind: 'order-threshold', points: 50, minSpend: { USD: 10_000 }, ...o } as InputOf<'order-threshold'>);
+  rule({
+    ...common('over-100'),
+    kind: 'order-threshold',
+    points: 50,
+    minSpend: { USD: 10_000 },
+    ...o,
+  } as InputOf<'order-threshold'>);
 
 export const productBonus = (o: Overrides<'product-bonus'> = {}): EarningRule =>
   rule({ ...common('product'), kind: 'product-bonus', skus: ['promo'], points: 30, ...o } as InputOf<'product-bonus'>);
 
 export const windfallRule = (o: Overrides<'windfall'> = {}): EarningRule =>
-  rule({ ...common('windfall'), kind: 'windfall', probability: '1', minPoints: 10, maxPoints: 100, ...o } as InputOf<'windfall'>);
+  rule({
+    ...common('windfall'),
+    kind: 'windfall',
+    probability: '1',
+    minPoints: 10,
+    maxPoints: 100,
+    ...o,
+  } as InputOf<'windfall'>);
 
 export const eventRule = (o: Overrides<'event'> = {}): EarningRule =>
   rule({ ...common('review'), kind: 'event', eventType: 'review.posted', points: 25, ...o } as InputOf<'event'>);
 
 export const referralRule = (o: Overrides<'referral'> = {}): EarningRule =>
-  rule({ ...common('referral'), kind: 'referral', referrerPoints: 500, refereePoints: 200, ...o } as InputOf<'referral'>);
+  rule({
+    ...common('referral'),
+    kind: 'referral',
+    referrerPoints: 500,
+    refereePoints: 200,
+    ...o,
+  } as InputOf<'referral'>);
 
 export const capRule = (o: Overrides<'cap'> = {}): EarningRule =>
   rule({ ...common('cap'), kind: 'cap', per: 'transaction', maxPoints: 1000, ...o } as InputOf<'cap'>);
@@ -121,7 +140,9 @@ export function engage(c: EventCase): EventEvaluation {
   });
 }
 
-export const pointsOf = (result: { breakdown: { ruleId: string; points: number }[] }, ruleId: string): number | undefined =>
-  result.breakdown.find((line) => line.ruleId === ruleId)?.points;
+export const pointsOf = (
+  result: { breakdown: { ruleId: string; points: number }[] },
+  ruleId: string,
+): number | undefined => result.breakdown.find((line) => line.ruleId === ruleId)?.points;
 
 export const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);

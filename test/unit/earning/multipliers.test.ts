@@ -5,13 +5,19 @@ const coffeeAndMug = [item('latte', 500, 2, 'coffee'), item('mug', 1_000, 1, 'me
 
 describe('multipliers', () => {
   it('a SKU multiplier adds (factor - 1) x the base points of that SKU', () => {
-    const result = earn({ rules: [baseRule(), multiplier({ target: { by: 'sku', skus: ['latte'] }, factor: '3' })], purchase: { items: coffeeAndMug } });
+    const result = earn({
+      rules: [baseRule(), multiplier({ target: { by: 'sku', skus: ['latte'] }, factor: '3' })],
+      purchase: { items: coffeeAndMug },
+    });
     expect(pointsOf(result, 'mult-sku')).toBe(20);
     expect(result.points).toBe(40);
   });
 
   it('a category multiplier applies only to items of that category', () => {
-    const result = earn({ rules: [baseRule(), multiplier({ target: { by: 'category', categories: ['coffee'] } })], purchase: { items: coffeeAndMug } });
+    const result = earn({
+      rules: [baseRule(), multiplier({ target: { by: 'category', categories: ['coffee'] } })],
+      purchase: { items: coffeeAndMug },
+    });
     expect(result.points).toBe(30);
     expect(result.itemPoints.map((i) => i.points)).toEqual([20, 10]);
   });
@@ -33,7 +39,10 @@ describe('multipliers', () => {
   });
 
   it('an order multiplier applies to the base of every eligible item', () => {
-    const result = earn({ rules: [baseRule(), multiplier({ target: { by: 'order' }, factor: '1.5' })], purchase: { items: coffeeAndMug } });
+    const result = earn({
+      rules: [baseRule(), multiplier({ target: { by: 'order' }, factor: '1.5' })],
+      purchase: { items: coffeeAndMug },
+    });
     expect(result.points).toBe(30);
   });
 
@@ -62,20 +71,29 @@ describe('multipliers', () => {
   });
 
   it('each multiplier rounds its own extra with its own rounding mode', () => {
-    const rules = (rounding: 'floor' | 'ceil') => [baseRule(), multiplier({ target: { by: 'order' }, factor: '1.1', rounding })];
+    const rules = (rounding: 'floor' | 'ceil') => [
+      baseRule(),
+      multiplier({ target: { by: 'order' }, factor: '1.1', rounding }),
+    ];
     expect(pointsOf(earn({ rules: rules('floor'), purchase: { items: [item('a', 1_500)] } }), 'mult-order')).toBe(1);
     expect(pointsOf(earn({ rules: rules('ceil'), purchase: { items: [item('a', 1_500)] } }), 'mult-order')).toBe(2);
   });
 
   it('a multiplier with no matching items does not apply', () => {
-    const result = earn({ rules: [baseRule(), multiplier({ target: { by: 'sku', skus: ['espresso'] } })], purchase: { items: coffeeAndMug } });
+    const result = earn({
+      rules: [baseRule(), multiplier({ target: { by: 'sku', skus: ['espresso'] } })],
+      purchase: { items: coffeeAndMug },
+    });
     expect(result.appliedRules.map((r) => r.ruleId)).toEqual(['base']);
     expect(result.skipped[0]?.reason).toBe('no base points on SKU espresso');
   });
 
   it('a multiplier does not multiply excluded items', () => {
     const result = earn({
-      rules: [baseRule({ exclude: { skus: ['latte'] } }), multiplier({ target: { by: 'category', categories: ['coffee'] } })],
+      rules: [
+        baseRule({ exclude: { skus: ['latte'] } }),
+        multiplier({ target: { by: 'category', categories: ['coffee'] } }),
+      ],
       purchase: { items: coffeeAndMug },
     });
     expect(result.points).toBe(10);

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type EarningRule,
+  type EarningRuleInput,
   EarningRuleSchema,
   evaluateEvent,
   evaluatePurchase,
-  periodKey,
-  type EarningRule,
-  type EarningRuleInput,
   type MemberFacts,
   type PurchaseEvaluationInput,
   type PurchaseItem,
+  periodKey,
 } from '../../../core/earning/domain';
 import { sum } from './fixtures';
 
@@ -19,7 +19,10 @@ const priority = fc.integer({ min: -3, max: 3 });
 const rarelyTrue = fc.integer({ min: 0, max: 5 }).map((n) => n === 0);
 const rounding = fc.constantFrom('floor', 'round-half-up', 'ceil' as const);
 const weekend = fc.option(fc.constant({ daysOfWeek: ['sat', 'sun'] as ('sat' | 'sun')[] }), { nil: undefined });
-const minSpend = fc.option(fc.integer({ min: 0, max: 50_000 }).map((usd) => ({ USD: usd })), { nil: undefined });
+const minSpend = fc.option(
+  fc.integer({ min: 0, max: 50_000 }).map((usd) => ({ USD: usd })),
+  { nil: undefined },
+);
 
 type RuleDraft = Omit<EarningRuleInput, 'ruleId' | 'version' | 'name'>;
 
@@ -51,7 +54,13 @@ const multiplierDraft: fc.Arbitrary<RuleDraft> = fc.record({
 });
 
 const bonusDraft: fc.Arbitrary<RuleDraft> = fc.oneof(
-  fc.record({ kind: fc.constant('first-purchase' as const), points: fc.integer({ min: 0, max: 500 }), minSpend, priority, exclusive: rarelyTrue }),
+  fc.record({
+    kind: fc.constant('first-purchase' as const),
+    points: fc.integer({ min: 0, max: 500 }),
+    minSpend,
+    priority,
+    exclusive: rarelyTrue,
+  }),
   fc.record({
     kind: fc.constant('order-threshold' as const),
     points: fc.integer({ min: 0, max: 500 }),
@@ -113,7 +122,9 @@ const ruleSet: fc.Arbitrary<EarningRule[]> = fc
     fc.array(eventDraft, { maxLength: 2 }),
   )
   .map((groups) =>
-    groups.flat().map((draft, i) => EarningRuleSchema.parse({ ...draft, ruleId: `r${i}`, version: 1, name: `rule ${i}` })),
+    groups
+      .flat()
+      .map((draft, i) => EarningRuleSchema.parse({ ...draft, ruleId: `r${i}`, version: 1, name: `rule ${i}` })),
   );
 
 const itemArb: fc.Arbitrary<PurchaseItem> = fc
@@ -188,7 +199,8 @@ describe('earning properties', () => {
       fc.property(purchaseInput, (input) => {
         const result = evaluatePurchase(input);
         expect(Number.isSafeInteger(result.points) && result.points >= 0).toBe(true);
-        for (const share of result.itemPoints) expect(Number.isSafeInteger(share.points) && share.points >= 0).toBe(true);
+        for (const share of result.itemPoints)
+          expect(Number.isSafeInteger(share.points) && share.points >= 0).toBe(true);
       }),
       RUNS,
     );
@@ -229,19 +241,28 @@ describe('earning properties', () => {
 
   it('adding an excluded item never changes the points', () => {
     fc.assert(
-      fc.property(purchaseInput, fc.integer({ min: 0, max: 500_000 }), fc.integer({ min: 1, max: 3 }), (input, price, quantity) => {
-        const giftCard: PurchaseItem = { sku: 'gift-card', quantity, unitPrice: price, category: 'gift-card' };
-        const withGiftCard = {
-          ...input,
-          purchase: { ...input.purchase, amount: input.purchase.amount + price * quantity, items: [...input.purchase.items, giftCard] },
-        };
-        const before = evaluatePurchase(input);
-        const after = evaluatePurchase(withGiftCard);
-        expect(after.points).toBe(before.points);
-        expect(after.breakdown).toEqual(before.breakdown);
-        expect(after.itemPoints.slice(0, -1)).toEqual(before.itemPoints);
-        expect(after.itemPoints.at(-1)?.points).toBe(0);
-      }),
+      fc.property(
+        purchaseInput,
+        fc.integer({ min: 0, max: 500_000 }),
+        fc.integer({ min: 1, max: 3 }),
+        (input, price, quantity) => {
+          const giftCard: PurchaseItem = { sku: 'gift-card', quantity, unitPrice: price, category: 'gift-card' };
+          const withGiftCard = {
+            ...input,
+            purchase: {
+              ...input.purchase,
+              amount: input.purchase.amount + price * quantity,
+              items: [...input.purchase.items, giftCard],
+            },
+          };
+          const before = evaluatePurchase(input);
+          const after = evaluatePurchase(withGiftCard);
+          expect(after.points).toBe(before.points);
+          expect(after.breakdown).toEqual(before.breakdown);
+          expect(after.itemPoints.slice(0, -1)).toEqual(before.itemPoints);
+          expect(after.itemPoints.at(-1)?.points).toBe(0);
+        },
+      ),
       RUNS,
     );
   });

@@ -6,7 +6,13 @@ const referred = { purchaseCount: 0, referredBy: 'mem-friend' };
 describe('referral', () => {
   it("the referred member's first purchase rewards both sides", () => {
     const result = earn({ rules: [baseRule(), referralRule()], member: referred });
-    expect(result.referral).toEqual({ ruleId: 'referral', version: 1, referrerMemberId: 'mem-friend', referrerPoints: 500, refereePoints: 200 });
+    expect(result.referral).toEqual({
+      ruleId: 'referral',
+      version: 1,
+      referrerMemberId: 'mem-friend',
+      referrerPoints: 500,
+      refereePoints: 200,
+    });
     expect(result.points).toBe(20 + 200);
   });
 
@@ -30,7 +36,11 @@ describe('referral', () => {
   it('a purchase below the minimum does not qualify, and the next one that reaches it does', () => {
     const rules = [referralRule({ minSpend: { USD: 2_500 } })];
     expect(earn({ rules, member: referred, purchase: { items: [item('a', 2_000)] } }).referral).toBeUndefined();
-    const second = earn({ rules, member: { ...referred, purchaseCount: 1, referralRewarded: false }, purchase: { items: [item('a', 3_000)] } });
+    const second = earn({
+      rules,
+      member: { ...referred, purchaseCount: 1, referralRewarded: false },
+      purchase: { items: [item('a', 3_000)] },
+    });
     expect(second.referral?.refereePoints).toBe(200);
   });
 

@@ -25,7 +25,8 @@ describe('earning rule schemas', () => {
       {
         path: 'kind',
         message:
-          'kind must be one of "base", "multiplier", "first-purchase", "order-threshold", "product-bonus", "windfall", "event", "referral", "cap"',
+          'kind must be one of "base", "multiplier", "first-purchase", "order-threshold", "product-bonus", ' +
+          '"windfall", "event", "referral", "cap"',
       },
     ]);
   });
@@ -44,7 +45,10 @@ describe('earning rule schemas', () => {
 
   it('reject a rate with more than four decimal places', () => {
     expect(issuesOf({ ...base, pointsPerUnit: { USD: '0.12345' } })).toEqual([
-      { path: 'pointsPerUnit.USD', message: 'must be a decimal string such as "1" or "1.5" with at most 4 decimal places' },
+      {
+        path: 'pointsPerUnit.USD',
+        message: 'must be a decimal string such as "1" or "1.5" with at most 4 decimal places',
+      },
     ]);
   });
 
@@ -70,7 +74,15 @@ describe('earning rule schemas', () => {
   });
 
   it('reject a windfall whose range is upside down or whose probability exceeds 1', () => {
-    const issues = issuesOf({ kind: 'windfall', ruleId: 'w', version: 1, name: 'W', probability: '1.5', minPoints: 50, maxPoints: 10 });
+    const issues = issuesOf({
+      kind: 'windfall',
+      ruleId: 'w',
+      version: 1,
+      name: 'W',
+      probability: '1.5',
+      minPoints: 50,
+      maxPoints: 10,
+    });
     expect(issues).toEqual(
       expect.arrayContaining([
         { path: 'probability', message: 'must be between "0" and "1"' },
@@ -82,7 +94,12 @@ describe('earning rule schemas', () => {
   it('reject a schedule that ends before it starts, a bad zone and a bad weekday', () => {
     const issues = issuesOf({
       ...base,
-      schedule: { from: '2026-12-01T00:00:00Z', until: '2026-11-01T00:00:00Z', timeZone: 'Mars/Base', daysOfWeek: ['saturday'] },
+      schedule: {
+        from: '2026-12-01T00:00:00Z',
+        until: '2026-11-01T00:00:00Z',
+        timeZone: 'Mars/Base',
+        daysOfWeek: ['saturday'],
+      },
     });
     expect(issues).toEqual(
       expect.arrayContaining([
@@ -121,7 +138,9 @@ describe('earning rule schemas', () => {
   });
 
   it('reject fractional points and negative amounts', () => {
-    expect(issuesOf({ kind: 'first-purchase', ruleId: 'f', version: 1, name: 'F', points: 2.5, minSpend: { USD: -1 } })).toEqual(
+    expect(
+      issuesOf({ kind: 'first-purchase', ruleId: 'f', version: 1, name: 'F', points: 2.5, minSpend: { USD: -1 } }),
+    ).toEqual(
       expect.arrayContaining([
         { path: 'points', message: 'must be a whole number of points' },
         { path: 'minSpend.USD', message: 'must not be negative' },
@@ -132,7 +151,9 @@ describe('earning rule schemas', () => {
   it('reject the same rule version twice in one rule set', () => {
     const result = EarningRuleSetSchema.safeParse([base, { ...base }]);
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['1.version', 'duplicates rule base version 1']]);
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['1.version', 'duplicates rule base version 1'],
+    ]);
   });
 
   it('reject a purchase whose prices are not integer minor units', () => {

@@ -35,7 +35,11 @@ describe('stacking and priority', () => {
 
   it('within a stage the higher priority runs first', () => {
     const result = earn({
-      rules: [baseRule(), multiplier({ target: { by: 'order' }, priority: 1 }), multiplier({ target: { by: 'sku', skus: ['promo'] }, priority: 5 })],
+      rules: [
+        baseRule(),
+        multiplier({ target: { by: 'order' }, priority: 1 }),
+        multiplier({ target: { by: 'sku', skus: ['promo'] }, priority: 5 }),
+      ],
       purchase: { items },
     });
     expect(result.breakdown.map((l) => l.ruleId)).toEqual(['base', 'mult-sku', 'mult-order']);
@@ -89,7 +93,12 @@ describe('stacking and priority', () => {
 
   it('an exclusive bonus keeps base and multipliers but stops lower-priority bonuses', () => {
     const result = earn({
-      rules: [baseRule(), multiplier({ target: { by: 'order' } }), productBonus({ exclusive: true, priority: 1 }), firstPurchase()],
+      rules: [
+        baseRule(),
+        multiplier({ target: { by: 'order' } }),
+        productBonus({ exclusive: true, priority: 1 }),
+        firstPurchase(),
+      ],
       member: { purchaseCount: 0 },
       purchase: { items },
     });
@@ -98,7 +107,12 @@ describe('stacking and priority', () => {
 
   it('an exclusive rule that does not apply stops nothing', () => {
     const result = earn({
-      rules: [baseRule(), windfallRule({ probability: '0', exclusive: true, priority: 9 }), firstPurchase({ exclusive: true, priority: 5 }), productBonus()],
+      rules: [
+        baseRule(),
+        windfallRule({ probability: '0', exclusive: true, priority: 9 }),
+        firstPurchase({ exclusive: true, priority: 5 }),
+        productBonus(),
+      ],
       member: { purchaseCount: 1 },
       purchase: { items },
     });
@@ -106,14 +120,22 @@ describe('stacking and priority', () => {
   });
 
   it('an exclusive event rule stops other rules for the same event and the event windfall', () => {
-    const rules = [eventRule({ ruleId: 'double-reviews', points: 50, exclusive: true, priority: 1 }), eventRule(), windfallRule({ on: 'event' })];
+    const rules = [
+      eventRule({ ruleId: 'double-reviews', points: 50, exclusive: true, priority: 1 }),
+      eventRule(),
+      windfallRule({ on: 'event' }),
+    ];
     const result = engage({ rules });
     expect(result.breakdown.map((l) => l.ruleId)).toEqual(['double-reviews']);
   });
 
   it('only the newest version of a rule applies', () => {
     const result = earn({
-      rules: [baseRule({ version: 1 }), baseRule({ version: 3, pointsPerUnit: { USD: '3' } }), baseRule({ version: 2, pointsPerUnit: { USD: '2' } })],
+      rules: [
+        baseRule({ version: 1 }),
+        baseRule({ version: 3, pointsPerUnit: { USD: '3' } }),
+        baseRule({ version: 2, pointsPerUnit: { USD: '2' } }),
+      ],
       purchase: { items },
     });
     expect(result.points).toBe(300);
@@ -125,7 +147,10 @@ describe('stacking and priority', () => {
   });
 
   it('an inactive rule does not apply, even as the newest version', () => {
-    const result = earn({ rules: [baseRule({ version: 1 }), baseRule({ version: 2, active: false })], purchase: { items } });
+    const result = earn({
+      rules: [baseRule({ version: 1 }), baseRule({ version: 2, active: false })],
+      purchase: { items },
+    });
     expect(result.points).toBe(0);
     expect(result.skipped.map((s) => s.reason)).toEqual(['superseded by version 2', 'inactive']);
   });

@@ -33,11 +33,11 @@ describe('period keys', () => {
   });
 
   it('name quarters by the local month', () => {
-    expect(['2026-03-31T12:00:00Z', '2026-04-01T12:00:00Z', '2026-09-30T12:00:00Z'].map((i) => periodKey('quarter', i, 'UTC'))).toEqual([
-      'quarter:2026-Q1',
-      'quarter:2026-Q2',
-      'quarter:2026-Q3',
-    ]);
+    expect(
+      ['2026-03-31T12:00:00Z', '2026-04-01T12:00:00Z', '2026-09-30T12:00:00Z'].map((i) =>
+        periodKey('quarter', i, 'UTC'),
+      ),
+    ).toEqual(['quarter:2026-Q1', 'quarter:2026-Q2', 'quarter:2026-Q3']);
   });
 
   it('keep the local day across a DST change', () => {

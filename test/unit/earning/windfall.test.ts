@@ -4,7 +4,15 @@ import { drawWindfall } from '../../../core/earning/domain';
 import { earn, engage, eventRule, item, windfallRule } from './fixtures';
 
 const draw = (subjectId: string, probability = '0.1', version = 1) =>
-  drawWindfall({ programId: 'prog-1', subjectId, ruleId: 'windfall', version, probability, minPoints: 10, maxPoints: 100 });
+  drawWindfall({
+    programId: 'prog-1',
+    subjectId,
+    ruleId: 'windfall',
+    version,
+    probability,
+    minPoints: 10,
+    maxPoints: 100,
+  });
 
 describe('windfall', () => {
   it('the same order always draws the same result', () => {
@@ -61,7 +69,10 @@ describe('windfall', () => {
   });
 
   it('a windfall can require a minimum spend', () => {
-    const result = earn({ rules: [windfallRule({ minSpend: { USD: 5_000 } })], purchase: { items: [item('a', 4_000)] } });
+    const result = earn({
+      rules: [windfallRule({ minSpend: { USD: 5_000 } })],
+      purchase: { items: [item('a', 4_000)] },
+    });
     expect(result.points).toBe(0);
     expect(result.breakdown).toEqual([]);
   });
@@ -81,7 +92,10 @@ describe('windfall', () => {
   });
 
   it('an event windfall limited to some event types ignores the others', () => {
-    const rules = [eventRule({ eventType: 'social.share' }), windfallRule({ on: 'event', eventTypes: ['review.posted'] })];
+    const rules = [
+      eventRule({ eventType: 'social.share' }),
+      windfallRule({ on: 'event', eventTypes: ['review.posted'] }),
+    ];
     const result = engage({ rules, event: { type: 'social.share' } });
     expect(result.breakdown.map((l) => l.rule)).toEqual(['event']);
   });

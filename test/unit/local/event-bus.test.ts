@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBridgeClient, PutEventsCommand, ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createEventBus, targetInput, type EventBridgeEvent, type LocalEventBus } from '../../../local/event-bus';
+import { createEventBus, type EventBridgeEvent, type LocalEventBus, targetInput } from '../../../local/event-bus';
 import { createModuleLoader } from '../../../local/http-gateway';
-import { loadLocalModel, type LocalModel, type RuleModel } from '../../../local/template';
+import { type LocalModel, loadLocalModel, type RuleModel } from '../../../local/template';
 import { buildFixtureApp } from '../../fixtures/local/fixture-app';
 import { received } from '../../fixtures/local/handlers/consumer';
 
@@ -21,7 +21,12 @@ const logs: string[] = [];
 function brokenRule(rule: RuleModel): RuleModel {
   const target = rule.targets[0]!;
   const fn = { ...target.function, entry: 'test/fixtures/local/handlers/does-not-exist.ts' };
-  return { ...rule, name: 'BrokenTarget', pattern: { source: ['fixture.broken'] }, targets: [{ ...target, entry: fn.entry, function: fn, retryAttempts: 1 }] };
+  return {
+    ...rule,
+    name: 'BrokenTarget',
+    pattern: { source: ['fixture.broken'] },
+    targets: [{ ...target, entry: fn.entry, function: fn, retryAttempts: 1 }],
+  };
 }
 
 beforeAll(async () => {
@@ -66,11 +71,19 @@ const purchase = (detail: Record<string, unknown>, extra: Record<string, unknown
 });
 
 const deadLetters = () =>
-  existsSync(deadLetterFile) ? readFileSync(deadLetterFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  existsSync(deadLetterFile)
+    ? readFileSync(deadLetterFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 
 describe('local PutEvents endpoint', () => {
   it('accepts PutEvents from the unchanged SDK client and returns an event id per entry', async () => {
-    const out = await client.send(new PutEventsCommand({ Entries: [purchase({ amount: 10 }), purchase({ amount: 20 })] }));
+    const out = await client.send(
+      new PutEventsCommand({ Entries: [purchase({ amount: 10 }), purchase({ amount: 20 })] }),
+    );
     expect(out.FailedEntryCount).toBe(0);
     expect(out.Entries).toEqual([{ EventId: expect.any(String) }, { EventId: expect.any(String) }]);
     expect(out.$metadata.httpStatusCode).toBe(200);
@@ -78,7 +91,9 @@ describe('local PutEvents endpoint', () => {
 
   it('delivers the EventBridge envelope to the matching rule target after answering', async () => {
     const time = new Date('2026-11-23T08:00:00.500Z');
-    const out = await client.send(new PutEventsCommand({ Entries: [purchase({ amount: 42 }, { Time: time, Resources: ['arn:x'] })] }));
+    const out = await client.send(
+      new PutEventsCommand({ Entries: [purchase({ amount: 42 }, { Time: time, Resources: ['arn:x'] })] }),
+    );
     await bus.whenIdle();
     expect(received).toEqual([
       {
@@ -97,7 +112,11 @@ describe('local PutEvents endpoint', () => {
 
   it('accepts the bus ARN as EventBusName', async () => {
     const out = await client.send(
-      new PutEventsCommand({ Entries: [purchase({ amount: 1 }, { EventBusName: 'arn:aws:events:us-east-1:000000000000:event-bus/local-fixture' })] }),
+      new PutEventsCommand({
+        Entries: [
+          purchase({ amount: 1 }, { EventBusName: 'arn:aws:events:us-east-1:000000000000:event-bus/local-fixture' }),
+        ],
+      }),
     );
     await bus.whenIdle();
     expect(out.FailedEntryCount).toBe(0);
@@ -105,14 +124,18 @@ describe('local PutEvents endpoint', () => {
   });
 
   it('accepts events on the default bus, where no rule of ours listens', async () => {
-    const out = await client.send(new PutEventsCommand({ Entries: [purchase({ amount: 1 }, { EventBusName: undefined })] }));
+    const out = await client.send(
+      new PutEventsCommand({ Entries: [purchase({ amount: 1 }, { EventBusName: undefined })] }),
+    );
     await bus.whenIdle();
     expect(out.FailedEntryCount).toBe(0);
     expect(received).toHaveLength(0);
   });
 
   it('does not deliver events the pattern does not match', async () => {
-    await client.send(new PutEventsCommand({ Entries: [purchase({ amount: 0 }), purchase({ amount: 5 }, { Source: 'other' })] }));
+    await client.send(
+      new PutEventsCommand({ Entries: [purchase({ amount: 0 }), purchase({ amount: 5 }, { Source: 'other' })] }),
+    );
     await bus.whenIdle();
     expect(received).toHaveLength(0);
     expect(logs.filter((l) => l.includes('no matching rule'))).toHaveLength(2);
@@ -144,7 +167,9 @@ describe('local PutEvents endpoint', () => {
 
   it('rejects more than 10 entries as a ValidationException the SDK surfaces', async () => {
     const entries = Array.from({ length: 11 }, () => purchase({ amount: 1 }));
-    await expect(client.send(new PutEventsCommand({ Entries: entries }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(client.send(new PutEventsCommand({ Entries: entries }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
   });
 
   it('rejects other operations as unknown', async () => {
@@ -201,7 +226,15 @@ describe('target input', () => {
     expect(targetInput({ input: '{"fixed":true}' }, event)).toEqual({ fixed: true });
     expect(targetInput({ inputPath: '$.detail.a' }, event)).toEqual({ b: 1 });
     expect(
-      targetInput({ inputTransformer: { InputPathsMap: { n: '$.detail.name', a: '$.detail.a' }, InputTemplate: '{"name": "<n>", "a": <a>}' } }, event),
+      targetInput(
+        {
+          inputTransformer: {
+            InputPathsMap: { n: '$.detail.name', a: '$.detail.a' },
+            InputTemplate: '{"name": "<n>", "a": <a>}',
+          },
+        },
+        event,
+      ),
     ).toEqual({ name: 'x', a: { b: 1 } });
   });
 });

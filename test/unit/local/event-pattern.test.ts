@@ -27,7 +27,9 @@ const event = {
 
 describe('event patterns', () => {
   it('matches when every named field has one of the listed values', () => {
-    expect(matchesPattern({ source: ['shop.checkout', 'shop.pos'], 'detail-type': ['Purchase Completed'] }, event)).toBe(true);
+    expect(
+      matchesPattern({ source: ['shop.checkout', 'shop.pos'], 'detail-type': ['Purchase Completed'] }, event),
+    ).toBe(true);
     expect(matchesPattern({ source: ['shop.pos'] }, event)).toBe(false);
   });
 
@@ -79,7 +81,9 @@ describe('event patterns', () => {
     expect(matchesPattern({ detail: { amount: [{ 'anything-but': [100, 200] }] } }, event)).toBe(true);
     expect(matchesPattern({ source: [{ 'anything-but': { prefix: 'shop.' } }] }, event)).toBe(false);
     expect(matchesPattern({ source: [{ 'anything-but': { suffix: '.pos' } }] }, event)).toBe(true);
-    expect(matchesPattern({ source: [{ 'anything-but': { 'equals-ignore-case': ['SHOP.CHECKOUT'] } }] }, event)).toBe(false);
+    expect(matchesPattern({ source: [{ 'anything-but': { 'equals-ignore-case': ['SHOP.CHECKOUT'] } }] }, event)).toBe(
+      false,
+    );
   });
 
   it('anything-but does not match a missing field', () => {

@@ -37,7 +37,10 @@ beforeEach(() => {
 });
 
 const call = (path: string, init: RequestInit & { key?: string } = {}) =>
-  fetch(`${baseUrl}${path}`, { ...init, headers: { ...(init.key && { 'x-api-key': init.key }), ...(init.headers as Record<string, string>) } });
+  fetch(`${baseUrl}${path}`, {
+    ...init,
+    headers: { ...(init.key && { 'x-api-key': init.key }), ...(init.headers as Record<string, string>) },
+  });
 
 async function echoed(res: Response) {
   expect(res.status).toBeLessThan(300);
@@ -45,15 +48,18 @@ async function echoed(res: Response) {
 }
 
 describe('local API gateway: authorization', () => {
-  it('answers 401 from the UNAUTHORIZED gateway response without calling the authorizer when x-api-key is missing', async () => {
-    const res = await call('/v1/members/m-1');
-    expect(res.status).toBe(401);
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const body = (await res.json()) as { requestId: string };
-    expect(body).toMatchObject({ title: 'Unauthorized', requestId: expect.stringMatching(UUID) });
-    expect(res.headers.get('x-amzn-requestid')).toBe(body.requestId);
-    expect(authorizerCalls).toHaveLength(0);
-  });
+  it(
+    'answers 401 from the UNAUTHORIZED gateway response without calling the authorizer when x-api-key is ' + 'missing',
+    async () => {
+      const res = await call('/v1/members/m-1');
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      const body = (await res.json()) as { requestId: string };
+      expect(body).toMatchObject({ title: 'Unauthorized', requestId: expect.stringMatching(UUID) });
+      expect(res.headers.get('x-amzn-requestid')).toBe(body.requestId);
+      expect(authorizerCalls).toHaveLength(0);
+    },
+  );
 
   it('answers 401 when the authorizer throws Unauthorized', async () => {
     const res = await call('/v1/members/m-1', { key: 'unknown' });
@@ -84,7 +90,11 @@ describe('local API gateway: authorization', () => {
       multiValueHeaders: expect.objectContaining({ 'x-api-key': ['good'] }),
       queryStringParameters: { q: '1' },
       pathParameters: { memberId: 'm-1' },
-      requestContext: expect.objectContaining({ stage: 'v1', resourcePath: '/v1/members/{memberId}', requestId: expect.stringMatching(UUID) }),
+      requestContext: expect.objectContaining({
+        stage: 'v1',
+        resourcePath: '/v1/members/{memberId}',
+        requestId: expect.stringMatching(UUID),
+      }),
     });
   });
 
@@ -133,7 +143,12 @@ describe('local API gateway: Lambda proxy integration', () => {
 
   it('passes the authorizer context stringified, with the principal id', async () => {
     const { event } = await echoed(await call('/v1/members/m-1', { key: 'good' }));
-    expect(event.requestContext.authorizer).toMatchObject({ programId: 'p1', count: '3', flag: 'true', principalId: 'fixture-principal' });
+    expect(event.requestContext.authorizer).toMatchObject({
+      programId: 'p1',
+      count: '3',
+      flag: 'true',
+      principalId: 'fixture-principal',
+    });
   });
 
   it('gives null query parameters when there are none', async () => {
@@ -143,7 +158,12 @@ describe('local API gateway: Lambda proxy integration', () => {
   });
 
   it('passes the body as a string and writes the status, headers and multi-value headers', async () => {
-    const res = await call('/v1/members/m-1', { key: 'good', method: 'PUT', body: '{"name":"Alice"}', headers: { 'content-type': 'application/json' } });
+    const res = await call('/v1/members/m-1', {
+      key: 'good',
+      method: 'PUT',
+      body: '{"name":"Alice"}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-echo')).toBe('yes');
     expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
@@ -153,11 +173,15 @@ describe('local API gateway: Lambda proxy integration', () => {
 
   it('keeps header names as the client sent them', async () => {
     const body = await new Promise<string>((resolve, reject) => {
-      const req = request(`${baseUrl}/v1/members/m-1`, { headers: { 'X-Api-Key': 'good', 'X-Trace': 'abc' } }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve(text));
-      });
+      const req = request(
+        `${baseUrl}/v1/members/m-1`,
+        { headers: { 'X-Api-Key': 'good', 'X-Trace': 'abc' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve(text));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -215,7 +239,10 @@ describe('local API gateway: errors', () => {
 describe('gateway response templates', () => {
   it('substitutes $context variables in every VTL spelling', () => {
     const vars = { requestId: 'r-1', 'error.message': 'Unauthorized', 'error.messageString': '"Unauthorized"' };
-    expect(renderTemplate('{"id":"$context.requestId","m":$context.error.messageString}', vars)).toBe('{"id":"r-1","m":"Unauthorized"}');
+    expect(renderTemplate('{"id":"$context.requestId","m":$context.error.messageString}', vars)).toBe(
+      '{"id":"r-1","m":"Unauthorized"}',
+    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Velocity template, not a JavaScript one.
     expect(renderTemplate('${context.requestId}|$!{context.requestId}|$!context.requestId', vars)).toBe('r-1|r-1|r-1');
     expect(renderTemplate('id $context.requestId.', vars)).toBe('id r-1.');
     expect(renderTemplate('[$context.unknown]', vars)).toBe('[]');

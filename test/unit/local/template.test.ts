@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { busNameOf, extractModel, loadLocalModel, synthTemplates, type LocalModel } from '../../../local/template';
+import { busNameOf, extractModel, type LocalModel, loadLocalModel, synthTemplates } from '../../../local/template';
 import { buildFixtureApp } from '../../fixtures/local/fixture-app';
 
 describe('template extraction (fixture app)', () => {
@@ -13,13 +13,18 @@ describe('template extraction (fixture app)', () => {
       'GET /v1/health test/fixtures/local/handlers/echo.ts -',
       'GET /v1/members/{memberId} test/fixtures/local/handlers/echo.ts test/fixtures/local/handlers/authorizer.ts',
       'PUT /v1/members/{memberId} test/fixtures/local/handlers/echo.ts test/fixtures/local/handlers/authorizer.ts',
-      'POST /v1/members/{memberId}/boom test/fixtures/local/handlers/boom.ts test/fixtures/local/handlers/authorizer.ts',
+      'POST /v1/members/{memberId}/boom test/fixtures/local/handlers/boom.ts ' +
+        'test/fixtures/local/handlers/authorizer.ts',
     ]);
   });
 
   it('reads the authorizer type, identity source and cache ttl', () => {
     const auth = model.routes.find((r) => r.authorizer)!.authorizer!;
-    expect(auth).toMatchObject({ type: 'REQUEST', identitySource: 'method.request.header.x-api-key', resultTtlSeconds: 0 });
+    expect(auth).toMatchObject({
+      type: 'REQUEST',
+      identitySource: 'method.request.header.x-api-key',
+      resultTtlSeconds: 0,
+    });
   });
 
   it('reads the API stage name', () => {
@@ -30,7 +35,10 @@ describe('template extraction (fixture app)', () => {
     const unauthorized = model.gatewayResponses.find((r) => r.type === 'UNAUTHORIZED')!;
     expect(unauthorized.statusCode).toBe(401);
     expect(unauthorized.parameters).toEqual({ 'gatewayresponse.header.Content-Type': "'application/problem+json'" });
-    expect(JSON.parse(unauthorized.templates['application/json']!)).toMatchObject({ title: 'Unauthorized', requestId: '$context.requestId' });
+    expect(JSON.parse(unauthorized.templates['application/json']!)).toMatchObject({
+      title: 'Unauthorized',
+      requestId: '$context.requestId',
+    });
     expect(model.gatewayResponses.find((r) => r.type === 'DEFAULT_4XX')!.statusCode).toBeNull();
   });
 
@@ -39,7 +47,11 @@ describe('template extraction (fixture app)', () => {
     expect(model.rules).toHaveLength(1);
     const [rule] = model.rules;
     expect(rule!.eventBusName).toBe('local-fixture');
-    expect(rule!.pattern).toEqual({ source: ['fixture.shop'], 'detail-type': ['Purchase Completed'], detail: { amount: [{ numeric: ['>', 0] }] } });
+    expect(rule!.pattern).toEqual({
+      source: ['fixture.shop'],
+      'detail-type': ['Purchase Completed'],
+      detail: { amount: [{ numeric: ['>', 0] }] },
+    });
     expect(rule!.targets).toEqual([
       expect.objectContaining({
         entry: 'test/fixtures/local/handlers/consumer.ts',
@@ -76,11 +88,20 @@ describe('template extraction (hand-written templates)', () => {
       },
       Compute: {
         Resources: {
-          Fn: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.main', Timeout: 7 }, Metadata: { 'loyalty:entry': 'functions/x.ts' } },
+          Fn: {
+            Type: 'AWS::Lambda::Function',
+            Properties: { Handler: 'index.main', Timeout: 7 },
+            Metadata: { 'loyalty:entry': 'functions/x.ts' },
+          },
           Live: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'Fn' }, Name: 'live' } },
           Invoke: {
             Type: 'AWS::Lambda::EventInvokeConfig',
-            Properties: { FunctionName: { Ref: 'Fn' }, Qualifier: '$LATEST', MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:1:q' } } },
+            Properties: {
+              FunctionName: { Ref: 'Fn' },
+              Qualifier: '$LATEST',
+              MaximumRetryAttempts: 0,
+              DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:1:q' } },
+            },
           },
           Rule: {
             Type: 'AWS::Events::Rule',
@@ -98,11 +119,23 @@ describe('template extraction (hand-written templates)', () => {
       expect.objectContaining({
         eventBusName: 'my-bus',
         pattern: { source: ['x'] },
-        targets: [expect.objectContaining({ entry: 'functions/x.ts', retryAttempts: 185, maxEventAgeSeconds: 86_400, dlq: null, inputPath: '$.detail' })],
+        targets: [
+          expect.objectContaining({
+            entry: 'functions/x.ts',
+            retryAttempts: 185,
+            maxEventAgeSeconds: 86_400,
+            dlq: null,
+            inputPath: '$.detail',
+          }),
+        ],
       }),
     ]);
     const fn = model.rules[0]!.targets[0]!.function;
-    expect(fn).toMatchObject({ handlerExport: 'main', timeoutSeconds: 7, async: { retryAttempts: 0, onFailure: 'arn:aws:sqs:us-east-1:1:q' } });
+    expect(fn).toMatchObject({
+      handlerExport: 'main',
+      timeoutSeconds: 7,
+      async: { retryAttempts: 0, onFailure: 'arn:aws:sqs:us-east-1:1:q' },
+    });
     expect(model.warnings).toEqual([expect.stringContaining('cron(0 2 * * ? *)')]);
   });
 
@@ -112,7 +145,13 @@ describe('template extraction (hand-written templates)', () => {
       S: {
         Resources: {
           Fn: { Type: 'AWS::Lambda::Function', Properties: {}, Metadata: { 'loyalty:entry': 'functions/x.ts' } },
-          Rule: { Type: 'AWS::Events::Rule', Properties: { EventPattern: { source: ['x'] }, Targets: [{ Id: 'T', Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }] } },
+          Rule: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              EventPattern: { source: ['x'] },
+              Targets: [{ Id: 'T', Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }],
+            },
+          },
         },
       },
     });
@@ -163,7 +202,13 @@ describe('template extraction (infra/app.ts)', () => {
   });
 
   it('answers API Gateway errors with problem+json', () => {
-    for (const type of ['UNAUTHORIZED', 'ACCESS_DENIED', 'MISSING_AUTHENTICATION_TOKEN', 'DEFAULT_4XX', 'DEFAULT_5XX']) {
+    for (const type of [
+      'UNAUTHORIZED',
+      'ACCESS_DENIED',
+      'MISSING_AUTHENTICATION_TOKEN',
+      'DEFAULT_4XX',
+      'DEFAULT_5XX',
+    ]) {
       const response = model.gatewayResponses.find((r) => r.type === type);
       expect(response, type).toBeDefined();
       expect(response!.parameters['gatewayresponse.header.Content-Type']).toBe("'application/problem+json'");

@@ -104,7 +104,7 @@ describe('earnForPurchase', () => {
     expect(f.events.events.map((e) => e.detailType)).toEqual(['Member Enrolled', 'Points Earned']);
   });
 
-  it('pending points wait the program\'s pending days before they can be spent', async () => {
+  it("pending points wait the program's pending days before they can be spent", async () => {
     const f = memoryFixture();
     await f.program('held', { pendingDays: 14 });
 
@@ -129,11 +129,13 @@ describe('earnForPurchase', () => {
     expect(await f.violations('shop', 'alice')).toEqual([]);
   });
 
-  it('a duplicate that commits between this one\'s read and commit turns this one into its replay', async () => {
+  it("a duplicate that commits between this one's read and commit turns this one into its replay", async () => {
     const f = memoryFixture();
     await f.program('shop');
     let other: Awaited<ReturnType<typeof earnForPurchase>> | undefined;
-    f.stores.beforeCommit(async () => void (other = await earnForPurchase('shop', purchase(), f.deps)));
+    f.stores.beforeCommit(async () => {
+      other = await earnForPurchase('shop', purchase(), f.deps);
+    });
 
     const outcome = await earnForPurchase('shop', purchase(), f.deps);
 
@@ -164,7 +166,7 @@ describe('earnForPurchase', () => {
       return f;
     }
 
-    it('a referred member\'s first qualifying purchase credits both sides', async () => {
+    it("a referred member's first qualifying purchase credits both sides", async () => {
       const f = await referred();
 
       const { result } = await earnForPurchase(
@@ -179,7 +181,7 @@ describe('earnForPurchase', () => {
       expect(await f.violations('ref', 'rita')).toEqual([]);
     });
 
-    it('a purchase below the referral\'s minimum spend credits neither side with it', async () => {
+    it("a purchase below the referral's minimum spend credits neither side with it", async () => {
       const f = await referred();
 
       const { result } = await earnForPurchase(

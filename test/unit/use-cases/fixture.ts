@@ -2,15 +2,15 @@
 import { memoryPublisher } from '../../../adapters/memory/publisher';
 import { type MemoryStoreOptions, memoryStores } from '../../../adapters/memory/stores';
 import type { PurchaseFacts } from '../../../core/earning/domain/purchase';
-import { createRule } from '../../../core/earning/use-cases/manage-rules';
 import type { ReturnInput } from '../../../core/earning/schemas';
+import { createRule } from '../../../core/earning/use-cases/manage-rules';
 import { fixedClock } from '../../../core/kernel/clock';
 import { ulid } from '../../../core/kernel/ids';
 import { ledgerViolations } from '../../../core/ledger/domain/ledger';
 import { allocateDebit, settle } from '../../../core/ledger/domain/member-state';
 import type { Transaction } from '../../../core/ledger/domain/types';
 import { getMember } from '../../../core/ledger/use-cases/members';
-import { createProgram, type CreateProgramInput } from '../../../core/programs/use-cases/manage-programs';
+import { type CreateProgramInput, createProgram } from '../../../core/programs/use-cases/manage-programs';
 
 /** A Monday: no weekend multiplier of the demo rules applies. */
 export const NOW = '2026-11-23T12:00:00.000Z';

@@ -9,7 +9,7 @@ import { earnForPurchase } from '../../../core/earning/use-cases/earn-for-purcha
 import { recordReturn } from '../../../core/earning/use-cases/record-return';
 import { IdempotencyConflict, Unprocessable } from '../../../core/kernel/errors';
 import type { ReturnPolicy } from '../../../core/programs/domain/program';
-import { memoryFixture, type MemoryFixture } from './fixture';
+import { type MemoryFixture, memoryFixture } from './fixture';
 
 const MEMBERS = ['ann', 'bob', 'cat'];
 const ORDERS = ['o0', 'o1', 'o2', 'o3', 'o4'];

@@ -118,7 +118,7 @@ describe('enrolOrUpdateMember', () => {
     expect(err.errors[0]).toMatchObject({ field: 'referralCode', message: expect.stringContaining('own code') });
   });
 
-  it('a referral code is refused after the member\'s first purchase', async () => {
+  it("a referral code is refused after the member's first purchase", async () => {
     const f = await shop();
     const { member: una } = await enrolOrUpdateMember('shop', 'una', {}, 'req-1', f.deps);
     await earnForPurchase('shop', purchase({ memberId: 'vic', amount: 1_00 }), f.deps);

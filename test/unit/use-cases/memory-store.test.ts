@@ -259,7 +259,7 @@ describe('memory stores: records', () => {
     expect(await stores.orders.getOrder(P, 'o1')).toMatchObject({ fingerprint: 'fp-o1', version: 0 });
   });
 
-  it('an order\'s returned totals change only at the version they were read at', async () => {
+  it("an order's returned totals change only at the version they were read at", async () => {
     const { stores, ann } = await annWithALot();
     await stores.ledger.commit(withRecords(ann, [orderRecorded('o1')]), NOW);
     const returned = {
@@ -507,7 +507,7 @@ describe('memory stores: copies in, copies out', () => {
 });
 
 describe('memory stores: orders, programs, rules, codes', () => {
-  it('purchasesBetween lists the program\'s purchases in the range, oldest first', async () => {
+  it("purchasesBetween lists the program's purchases in the range, oldest first", async () => {
     const stores = memoryStores();
     const at = (orderId: string, occurredAt: string): OrderRecorded => {
       const r = orderRecorded(orderId);

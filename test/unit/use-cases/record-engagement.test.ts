@@ -33,7 +33,7 @@ describe('recordEngagement', () => {
     expect(await f.violations('demo', 'eve')).toEqual([]);
   });
 
-  it('a second event of the type on the same day earns nothing, and says which rule\'s limit stopped it', async () => {
+  it("a second event of the type on the same day earns nothing, and says which rule's limit stopped it", async () => {
     const f = await demo();
     await recordEngagement('demo', review('e1'), f.deps);
 
@@ -85,7 +85,7 @@ describe('recordEngagement', () => {
     expect(f.stores.snapshot()).toEqual(before);
   });
 
-  it('concurrent duplicates credit once, and the day\'s limit holds under the race', async () => {
+  it("concurrent duplicates credit once, and the day's limit holds under the race", async () => {
     const f = await demo();
 
     const results = await Promise.all([

@@ -33,7 +33,7 @@ describe('recordReturn', () => {
     expect(await f.violations('shop', 'ann')).toEqual([]);
   });
 
-  it('a returned amount takes back its proportional share of the order\'s points', async () => {
+  it("a returned amount takes back its proportional share of the order's points", async () => {
     const f = await basketBought();
 
     const { result } = await recordReturn('shop', 'o-items', returnOf('r1', { amount: 35_00 }), f.deps);
@@ -167,29 +167,37 @@ describe('recordReturn', () => {
     expect(await f.violations('held', 'dan')).toEqual([]);
   });
 
-  it('a return of an order whose pending points matured while the member owed points takes only what the debt left', async () => {
-    const f = memoryFixture();
-    await f.program('owed', { pendingDays: 3, returnPolicy: 'negative-balance' });
-    await earnForPurchase('owed', purchase({ orderId: 'o-1', memberId: 'gil', amount: 50_00 }), f.deps);
-    f.clock.advance(4 * DAY_MS);
-    await f.spend('owed', 'gil', 50);
-    await recordReturn('owed', 'o-1', returnOf('r1', { occurredAt: '2026-11-27T11:00:00Z' }), f.deps);
-    await earnForPurchase(
-      'owed',
-      purchase({ orderId: 'o-2', memberId: 'gil', amount: 80_00, occurredAt: '2026-11-27T11:30:00Z' }),
-      f.deps,
-    );
-    f.clock.advance(4 * DAY_MS);
+  it(
+    'a return of an order whose pending points matured while the member owed points takes only what the debt ' + 'left',
+    async () => {
+      const f = memoryFixture();
+      await f.program('owed', { pendingDays: 3, returnPolicy: 'negative-balance' });
+      await earnForPurchase('owed', purchase({ orderId: 'o-1', memberId: 'gil', amount: 50_00 }), f.deps);
+      f.clock.advance(4 * DAY_MS);
+      await f.spend('owed', 'gil', 50);
+      await recordReturn('owed', 'o-1', returnOf('r1', { occurredAt: '2026-11-27T11:00:00Z' }), f.deps);
+      await earnForPurchase(
+        'owed',
+        purchase({ orderId: 'o-2', memberId: 'gil', amount: 80_00, occurredAt: '2026-11-27T11:30:00Z' }),
+        f.deps,
+      );
+      f.clock.advance(4 * DAY_MS);
 
-    // o-2's lot matures in the return's own write and repays the 50 owed first: 30 are left of it.
-    const { result } = await recordReturn('owed', 'o-2', returnOf('r2', { occurredAt: '2026-12-01T11:00:00Z' }), f.deps);
+      // o-2's lot matures in the return's own write and repays the 50 owed first: 30 are left of it.
+      const { result } = await recordReturn(
+        'owed',
+        'o-2',
+        returnOf('r2', { occurredAt: '2026-12-01T11:00:00Z' }),
+        f.deps,
+      );
 
-    expect(result).toMatchObject({ points: 80, fromOrder: 30, debt: 50 });
-    expect(await f.balance('owed', 'gil')).toMatchObject({ available: -50, pending: 0 });
-    expect(await f.violations('owed', 'gil')).toEqual([]);
-  });
+      expect(result).toMatchObject({ points: 80, fromOrder: 30, debt: 50 });
+      expect(await f.balance('owed', 'gil')).toMatchObject({ available: -50, pending: 0 });
+      expect(await f.violations('owed', 'gil')).toEqual([]);
+    },
+  );
 
-  it('a spend between the return\'s read and its commit makes it decide again on what is left', async () => {
+  it("a spend between the return's read and its commit makes it decide again on what is left", async () => {
     const f = memoryFixture();
     await f.program('lenient');
     await earnForPurchase('lenient', purchase({ orderId: 'l-1', memberId: 'eli', amount: 50_00 }), f.deps);
