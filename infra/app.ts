@@ -47,7 +47,12 @@ export function buildApp(opts: BuildAppOptions = {}): LoyaltyApp {
     env,
     description: `Loyalty points (${config.stage}): ledger table and event bus`,
   });
+  const alarmEmail = app.node.tryGetContext('alarmEmail') as string | undefined;
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`-c alarmEmail=${alarmEmail} is not an email address`);
+  }
   const stateless = new StatelessStack(app, `Loyalty-${config.stage}-Stateless`, {
+    alarmEmail,
     config,
     env,
     table: stateful.table,

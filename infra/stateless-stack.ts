@@ -7,6 +7,7 @@ import { INBOUND_DETAIL_TYPES } from '../adapters/eventbridge/inbound';
 import type { RouteGroup } from '../adapters/http/route';
 import { ROUTE_LIST } from '../adapters/http/routes';
 import type { Stage, StageConfig } from './config';
+import { AlarmTopic } from './constructs/alarm-topic';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { LoyaltyApi } from './constructs/loyalty-api';
 import { LoyaltyFunction, type LoyaltyFunctionProps } from './constructs/loyalty-function';
@@ -17,6 +18,8 @@ export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig & { readonly stage: Stage };
   readonly table: dynamodb.ITableV2;
   readonly bus: events.IEventBus;
+  /** Where alarms send an email (`cdk deploy -c alarmEmail=ops@example.com`); none: the topic only. */
+  readonly alarmEmail?: string;
 }
 
 /** CloudFormation Metadata on every AWS::Events::Rule: the entries of its Lambda targets. */
@@ -37,6 +40,7 @@ export class StatelessStack extends Stack {
   readonly jobs: ScheduledJobs;
   readonly purchaseCompletedRule: events.Rule;
   readonly purchaseConsumerDlq: DeadLetterQueue;
+  readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -119,7 +123,12 @@ export class StatelessStack extends Stack {
       purchaseConsumer.entry,
     ]);
 
+    // Last, so it finds every alarm the constructs above made.
+    this.alarms = new AlarmTopic(this, 'Alarms', { email: props.alarmEmail, retain: config.retainData });
+    this.alarms.watch(this);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     for (const [key, f] of Object.entries(this.functions)) {
       new CfnOutput(this, `${key.charAt(0).toUpperCase()}${key.slice(1)}FunctionName`, { value: f.functionName });
     }
