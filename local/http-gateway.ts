@@ -194,6 +194,14 @@ interface HttpResult {
   body: Buffer | string;
 }
 
+/**
+ * The route template a request matched, as API Gateway's access log records it; the raw path
+ * only when nothing matched. Paths carry member ids, which may be email addresses.
+ */
+function routeOf(info: { path: string; route?: { resourcePath: string } }): string {
+  return info.route?.resourcePath ?? '(no route)';
+}
+
 export function createGateway(opts: GatewayOptions): RequestListener {
   const stage = opts.stage ?? 'v1';
   const region = opts.region ?? 'us-east-1';
@@ -298,7 +306,7 @@ export function createGateway(opts: GatewayOptions): RequestListener {
       } catch (err) {
         if (err instanceof Error && err.message === 'Unauthorized') return gatewayResponse('UNAUTHORIZED', info);
         if (err === 'Unauthorized') return gatewayResponse('UNAUTHORIZED', info);
-        logError(`authorizer ${auth.entry} failed for ${info.method} ${info.path}`, err);
+        logError(`authorizer ${auth.entry} failed for ${info.method} ${routeOf(info)}`, err);
         return gatewayResponse('AUTHORIZER_CONFIGURATION_ERROR', info);
       }
       const parsed = parseAuthorizerResult(output);
@@ -349,14 +357,14 @@ export function createGateway(opts: GatewayOptions): RequestListener {
         timeoutMs: Math.min(lambdaTimeoutMs, INTEGRATION_TIMEOUT_MS),
       });
     } catch (err) {
-      logError(`${route.entry} threw on ${info.method} ${info.path}`, err);
+      logError(`${route.entry} threw on ${info.method} ${routeOf(info)}`, err);
       if (err instanceof LambdaTimeoutError && lambdaTimeoutMs > INTEGRATION_TIMEOUT_MS)
         return gatewayResponse('INTEGRATION_TIMEOUT', info);
       return gatewayResponse('DEFAULT_5XX', info);
     }
     const result = proxyResult(output);
     if (!result) {
-      logError(`${route.entry} returned a malformed Lambda proxy response on ${info.method} ${info.path}`, output);
+      logError(`${route.entry} returned a malformed Lambda proxy response on ${info.method} ${routeOf(info)}`, output);
       return gatewayResponse('DEFAULT_5XX', info);
     }
     result.headers['x-amzn-RequestId'] ??= info.requestId;
@@ -380,7 +388,7 @@ export function createGateway(opts: GatewayOptions): RequestListener {
           result = denied ?? (await integrate(match.route, info, body));
         }
         write(res, result);
-        log(`${info.method} ${info.path} ${result.status} ${Date.now() - received}ms`);
+        log(`${info.method} ${routeOf(info)} ${result.status} ${Date.now() - received}ms`);
       })
       .catch((err) => {
         logError(`gateway failure on ${req.method} ${req.url}`, err);

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTableFromTemplate } from '../adapters/dynamodb/create-table';
+import { redactText } from '../adapters/runtime/redact';
 import { seedDemo } from '../tools/seed';
 import { withDocs } from './docs';
 import { type DynamoDbLocal, javaAvailable, startDynamoDbLocal } from './dynamodb';
@@ -92,8 +93,12 @@ export interface LocalState {
  * process.env once, so run one stack per process (vitest gives each test file its own).
  */
 export async function startLocalStack(opts: StartOptions = {}): Promise<LocalStack> {
-  const log = opts.log ?? ((line: string) => console.log(line));
-  const logError = opts.logError ?? ((message: string, error: unknown) => console.error(message, error));
+  // Whatever prints, secrets and emails stay out of the console, as out of CloudWatch.
+  const print = opts.log ?? ((line: string) => console.log(line));
+  const printError = opts.logError ?? ((message: string, error: unknown) => console.error(message, error));
+  const log = (line: string) => print(redactText(line));
+  const logError = (message: string, error: unknown) =>
+    printError(redactText(message), error instanceof Error ? new Error(redactText(error.message)) : error);
   const region = opts.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const tableName = opts.tableName ?? LOCAL_TABLE_NAME;
   const stateDir = opts.stateDir && resolve(opts.stateDir);

@@ -172,7 +172,19 @@ export const FulfilmentInput = z.discriminatedUnion('outcome', [
 ]);
 export type FulfilmentInput = z.output<typeof FulfilmentInput>;
 
-export const CouponRedeemInput = z.strictObject({ orderId: ClientId.optional() });
+/**
+ * A coupon code travels in the body, never in a URL: URLs end up in access logs, proxies and
+ * browser histories, and a code is a bearer secret. The format is checked by the use case.
+ */
+const CouponCode = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe('The code as the member shows it (case and dashes do not matter)');
+
+export const CouponLookupInput = z.strictObject({ code: CouponCode });
+
+export const CouponRedeemInput = z.strictObject({ code: CouponCode, orderId: ClientId.optional() });
 
 export { PageQuery } from '../kernel/schemas';
 

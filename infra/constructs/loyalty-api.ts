@@ -158,8 +158,8 @@ function accessLogFormat(): apigw.AccessLogFormat {
       ip: f.contextIdentitySourceIp(),
       userAgent: f.contextIdentityUserAgent(),
       method: f.contextHttpMethod(),
+      // The route template, not the path: paths carry member ids, which may be email addresses.
       resourcePath: f.contextResourcePath(),
-      path: f.contextPath(),
       status: f.contextStatus(),
       responseLength: f.contextResponseLength(),
       responseLatency: f.contextResponseLatency(),

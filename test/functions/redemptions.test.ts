@@ -281,9 +281,9 @@ describe('coupons-api', () => {
   it('a code that cannot be a code is a 400, without a read', async () => {
     const res = await coupons(
       apiEvent({
-        method: 'GET',
-        resource: '/v1/coupons/{code}',
-        pathParameters: { code: 'a#b' },
+        method: 'POST',
+        resource: '/v1/coupons/lookup',
+        body: { code: 'a#b' },
         programId: 'shop',
         scopes: 'purchases:write',
       }),
@@ -303,9 +303,8 @@ describe('coupons-api', () => {
     const res = await coupons(
       apiEvent({
         method: 'POST',
-        resource: '/v1/coupons/{code}/redeem',
-        pathParameters: { code: 'aaaa-bbbb' },
-        body: {},
+        resource: '/v1/coupons/redeem',
+        body: { code: 'aaaa-bbbb' },
         programId: 'shop',
         scopes: 'purchases:write',
       }),

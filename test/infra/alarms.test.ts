@@ -47,7 +47,9 @@ describe('alarms', () => {
 
   it('-c alarmEmail subscribes that address; without it there is no subscription', () => {
     expect(ofType(stateless(), 'AWS::SNS::Subscription')).toEqual([]);
-    const [[, sub]] = ofType(stateless({ alarmEmail: 'ops@example.com' }), 'AWS::SNS::Subscription') as [[string, Resource]];
+    const [[, sub]] = ofType(stateless({ alarmEmail: 'ops@example.com' }), 'AWS::SNS::Subscription') as [
+      [string, Resource],
+    ];
     expect(sub.Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 

@@ -236,8 +236,8 @@ describe('REST API', () => {
         'GET /v1/redemptions/{redemptionId} -> functions/redemptions-api.ts',
         'POST /v1/redemptions/{redemptionId}/cancel -> functions/redemptions-api.ts',
         'POST /v1/redemptions/{redemptionId}/fulfilment -> functions/redemptions-api.ts',
-        'GET /v1/coupons/{code} -> functions/coupons-api.ts',
-        'POST /v1/coupons/{code}/redeem -> functions/coupons-api.ts',
+        'POST /v1/coupons/lookup -> functions/coupons-api.ts',
+        'POST /v1/coupons/redeem -> functions/coupons-api.ts',
         // Tiers and expiry
         'GET /v1/admin/program -> functions/program-admin-api.ts',
         'PATCH /v1/admin/program -> functions/program-admin-api.ts',

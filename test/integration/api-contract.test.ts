@@ -306,15 +306,15 @@ describe('the API answers as its contract says', () => {
   });
 
   it('coupons: checked at the till, used once', async () => {
-    expect(ok(await call('checkCoupon', { params: { code } }), 200)).toMatchObject({
+    expect(ok(await call('checkCoupon', { body: { code } }), 200)).toMatchObject({
       valid: true,
       redemptionId: couponRedemption,
     });
-    expect(ok(await call('redeemCoupon', { params: { code }, body: { orderId: 'till-42' } }), 200)).toMatchObject({
+    expect(ok(await call('redeemCoupon', { body: { code, orderId: 'till-42' } }), 200)).toMatchObject({
       status: 'used',
     });
-    expect((await call('redeemCoupon', { params: { code }, body: {} })).status).toBe(409);
-    expect((await call('checkCoupon', { params: { code: 'NOPE-NOPE-NOPE' } })).status).toBe(404);
+    expect((await call('redeemCoupon', { body: { code } })).status).toBe(409);
+    expect((await call('checkCoupon', { body: { code: 'NOPE-NOPE-NOPE' } })).status).toBe(404);
     expect((await call('cancelRedemption', { params: { redemptionId: couponRedemption } })).status).toBe(409);
   });
 

@@ -252,16 +252,17 @@ describe('redeeming (member API)', () => {
   it('a partner checks a coupon and uses it once; a second use is a 409', async () => {
     await memberWithPoints('couponer', 40);
     const { body } = await redeem('couponer', { rewardId: 'coffee-5' });
-    const check = await call('GET', `/v1/coupons/${body.code}`);
+    const check = await call('POST', '/v1/coupons/lookup', { body: { code: body.code } });
     expect(check.body).toMatchObject({ status: 'issued', valid: true, rewardId: 'coffee-5', memberId: 'couponer' });
-    expect((await call('POST', `/v1/coupons/${body.code}/redeem`, { body: { orderId: 'pos-1' } })).body).toMatchObject({
+    const used = await call('POST', '/v1/coupons/redeem', { body: { code: body.code, orderId: 'pos-1' } });
+    expect(used.body).toMatchObject({
       status: 'used',
       orderId: 'pos-1',
     });
-    const second = await call('POST', `/v1/coupons/${body.code}/redeem`, { body: {} });
+    const second = await call('POST', '/v1/coupons/redeem', { body: { code: body.code } });
     expect([second.status, second.body.type]).toEqual([409, 'https://loyalty.dev/problems/coupon-used']);
-    expect((await call('GET', '/v1/coupons/NOPE-NOPE-NOPE')).status).toBe(404);
-    expect((await call('GET', '/v1/coupons/%23bad')).status).toBe(400);
+    expect((await call('POST', '/v1/coupons/lookup', { body: { code: 'NOPE-NOPE-NOPE' } })).status).toBe(404);
+    expect((await call('POST', '/v1/coupons/lookup', { body: { code: '#bad' } })).status).toBe(400);
   });
 
   it('a cancellation within the window returns the points and the stock', async () => {
@@ -274,7 +275,7 @@ describe('redeeming (member API)', () => {
     expect(cancelled.body).toMatchObject({ status: 'cancelled', pointsReturned: 100 });
     expect(await points('canceller')).toBe(before);
     expect((await admin('GET', '/v1/admin/rewards/gift-card-10')).body.stock).toEqual(stockBefore);
-    expect((await call('GET', `/v1/coupons/${body.code}`)).body.status).toBe('void');
+    expect((await call('POST', '/v1/coupons/lookup', { body: { code: body.code } })).body.status).toBe('void');
   });
 
   it('a partner reward answers 202, waits for the partner, and completes on confirmation', async () => {
@@ -327,7 +328,7 @@ describe('redeeming (member API)', () => {
       { ...dynamoStores(ddb, stack.tableName, { cache: false }), clock: systemClock },
     );
     expect((await call('GET', `/v1/redemptions/${body.redemptionId}`, { key: adminKey })).status).toBe(404);
-    expect((await call('GET', `/v1/coupons/${body.code}`, { key: adminKey })).status).toBe(404);
+    expect((await call('POST', '/v1/coupons/lookup', { body: { code: body.code }, key: adminKey })).status).toBe(404);
     expect((await call('POST', `/v1/redemptions/${body.redemptionId}/cancel`, { key: adminKey })).status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClientId, PageQuery } from '../../../core/kernel/schemas';
 import {
+  CouponLookupInput,
   CouponRedeemInput,
   CouponView,
   DonationPageView,
@@ -21,9 +22,6 @@ import { defineRoutes } from '../route';
 const RewardPath = z.strictObject({ rewardId: ClientId.describe('The reward id') });
 const MemberPath = z.strictObject({ memberId: ClientId.describe("The member's id in your systems") });
 const RedemptionPath = z.strictObject({ redemptionId: ClientId.describe('The redemption id') });
-const CodePath = z.strictObject({
-  code: z.string().min(1).max(200).describe('The coupon code, in any case, with or without dashes'),
-});
 const replayHeader = {
   'x-idempotent-replay': '`true` when this is the original answer to an earlier identical request',
 };
@@ -218,25 +216,26 @@ export const redemptionsRoutes = defineRoutes({
 
 export const couponsRoutes = defineRoutes({
   checkCoupon: {
-    method: 'GET',
-    path: '/v1/coupons/{code}',
+    method: 'POST',
+    path: '/v1/coupons/lookup',
     scope: 'purchases:write',
     group: 'coupons-api',
     summary: 'Check a coupon code at the till',
-    params: CodePath,
+    description: 'The code is in the body, not the URL: a code is a bearer secret and URLs are logged.',
+    body: CouponLookupInput,
     responses: { 200: { description: 'The coupon: status, validity, reward', schema: CouponView } },
     problems: ['coupon-not-found'],
+    example: { code: 'CAFE-482VM-RJYXW' },
   },
   redeemCoupon: {
     method: 'POST',
-    path: '/v1/coupons/{code}/redeem',
+    path: '/v1/coupons/redeem',
     scope: 'purchases:write',
     group: 'coupons-api',
     summary: 'Mark a coupon used, once',
-    params: CodePath,
     body: CouponRedeemInput,
     responses: { 200: { description: 'The coupon, now used', schema: CouponView } },
     problems: ['coupon-not-found', 'coupon-used', 'coupon-expired', 'coupon-void'],
-    example: { orderId: 'A-1001' },
+    example: { code: 'CAFE-482VM-RJYXW', orderId: 'A-1001' },
   },
 });
