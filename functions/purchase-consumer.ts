@@ -9,10 +9,11 @@ import { earnForPurchase } from '../core/earning/use-cases/earn-for-purchase';
 import { recordEngagement } from '../core/earning/use-cases/record-engagement';
 import { recordReturn } from '../core/earning/use-cases/record-return';
 import { DomainError } from '../core/kernel/errors';
-import { check } from '../core/kernel/validation';
+import { check, unsafeShape } from '../core/kernel/validation';
 
 function parseDetail<S extends z.ZodType>(schema: S, event: EventBridgeEvent<string, unknown>): z.output<S> {
-  const parsed = check(schema, event.detail, 'detail');
+  const reserved = unsafeShape(event.detail, 'detail');
+  const parsed = reserved.length ? { ok: false as const, errors: reserved } : check(schema, event.detail, 'detail');
   if (parsed.ok) return parsed.value;
   const { errors } = parsed;
   logger.error('invalid event', { eventId: event.id, detailType: event['detail-type'], errors });

@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 export interface DynamoDbLocal {
   endpoint: string;
   stop(): Promise<void>;
+  /** Kills the JVM at once (SIGKILL), as a crash would: for tests of what survives one. */
+  kill(): Promise<void>;
 }
 
 const children = new Set<ChildProcess>();
@@ -116,8 +118,18 @@ export async function startDynamoDbLocal(opts: { port?: number; dbPath?: string 
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${stderr}`);
   }
+  const exited = () =>
+    new Promise<void>((res) => {
+      if (child.exitCode !== null || child.signalCode !== null) return res();
+      child.once('exit', () => res());
+    });
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    kill: () => {
+      const done = exited();
+      child.kill('SIGKILL');
+      return done;
+    },
     stop: () =>
       new Promise<void>((res) => {
         if (child.exitCode !== null) return res();

@@ -167,6 +167,7 @@ const BUILTIN_RESPONSES: Record<string, { status: number; message: string | null
   AUTHORIZER_FAILURE: { status: 500, message: null, errorType: 'AuthorizerFailureException' },
   INTEGRATION_FAILURE: { status: 504, message: 'Internal server error' },
   INTEGRATION_TIMEOUT: { status: 504, message: 'Endpoint request timed out' },
+  REQUEST_TOO_LARGE: { status: 413, message: 'Request Too Long' },
   DEFAULT_4XX: { status: 400, message: 'Bad Request' },
   DEFAULT_5XX: { status: 502, message: 'Internal server error' },
 };
@@ -379,7 +380,9 @@ export function createGateway(opts: GatewayOptions): RequestListener {
         const info = requestInfo(req, received);
         const match = matcher(info.method, info.path);
         let result: HttpResult;
-        if (!match) {
+        if (body.length > MAX_PAYLOAD_BYTES) {
+          result = gatewayResponse('REQUEST_TOO_LARGE', info);
+        } else if (!match) {
           result = gatewayResponse('MISSING_AUTHENTICATION_TOKEN', info);
         } else {
           info.route = match.route;
@@ -474,22 +477,19 @@ function safeDecode(s: string): string {
 
 function requestInfo(req: IncomingMessage, received: number): RequestInfo {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Maps, then Object.fromEntries: a header or parameter named "__proto__" stays data, as in API Gateway.
+  const headerValues = new Map<string, string[]>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
-    const value = req.rawHeaders[i + 1]!;
-    headers[name] = value; // the last value wins, as in API Gateway
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+    headerValues.set(name, [...(headerValues.get(name) ?? []), req.rawHeaders[i + 1]!]);
   }
+  const headers = Object.fromEntries([...headerValues].map(([k, v]) => [k, v.at(-1)!])); // the last value wins
+  const multiValueHeaders = Object.fromEntries(headerValues);
   // API Gateway sends null, not {}, when there is no query string.
-  const params = [...url.searchParams];
-  const query: Record<string, string> | null = params.length ? {} : null;
-  const multiValueQuery: Record<string, string[]> | null = params.length ? {} : null;
-  for (const [name, value] of params) {
-    query![name] = value;
-    multiValueQuery![name] = [...(multiValueQuery![name] ?? []), value];
-  }
+  const queryValues = new Map<string, string[]>();
+  for (const [name, value] of url.searchParams) queryValues.set(name, [...(queryValues.get(name) ?? []), value]);
+  const query = queryValues.size ? Object.fromEntries([...queryValues].map(([k, v]) => [k, v.at(-1)!])) : null;
+  const multiValueQuery = queryValues.size ? Object.fromEntries(queryValues) : null;
   const path = url.pathname.length > 1 && url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
   return {
     requestId: randomUUID(),
@@ -505,6 +505,9 @@ function requestInfo(req: IncomingMessage, received: number): RequestInfo {
     multiValueQuery,
   };
 }
+
+/** API Gateway's payload limit (REST APIs): larger requests never reach an integration. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolvePromise, reject) => {

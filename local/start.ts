@@ -7,9 +7,11 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTableFromTemplate } from '../adapters/dynamodb/create-table';
+import { problem } from '../adapters/http/problem';
 import { redactText } from '../adapters/runtime/redact';
 import { seedDemo } from '../tools/seed';
 import { withDocs } from './docs';
@@ -84,6 +86,8 @@ export interface LocalState {
   eventsEndpoint: string;
   eventBusName: string;
   region: string;
+  /** Events the bus could not deliver: `npm run loyalty -- dlq redrive` sends them back. */
+  deadLetterFile: string;
   pid: number;
 }
 
@@ -215,7 +219,7 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
       log,
       logError,
     });
-    const apiServer = await listen(withDocs(gateway, { logError }), opts.port ?? 3000, 'PORT');
+    const apiServer = await listen(withDocs(gateway, { logError }), opts.port ?? 3000, 'PORT', GATEWAY_LIMITS);
     cleanups.push(() => close(apiServer));
     const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
 
@@ -228,6 +232,7 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
         eventsEndpoint,
         eventBusName: model.busName,
         region,
+        deadLetterFile,
         pid: process.pid,
       };
       mkdirSync(stateDir, { recursive: true });
@@ -261,9 +266,39 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
   }
 }
 
-function listen(listener: RequestListener, port: number, envName: string): Promise<Server> {
+/**
+ * API Gateway's limit on the request line and headers (10 KiB), and the answer when a request
+ * breaks it: Node's HTTP parser stops reading, so the server answers with a problem document of
+ * its own (431) instead of Node's bare status line.
+ */
+const GATEWAY_LIMITS = {
+  maxHeaderSize: 10 * 1024,
+  onClientError(err: NodeJS.ErrnoException, socket: Duplex) {
+    if (!socket.writable) return;
+    if (err.code !== 'HPE_HEADER_OVERFLOW') {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const { statusCode, headers, body } = problem('headers-too-large', 'The request line and headers exceed 10 KiB');
+    const lines = Object.entries({
+      ...headers,
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    });
+    const head = lines.map(([k, v]) => `${k}: ${v}`).join('\r\n');
+    socket.end(`HTTP/1.1 ${statusCode} Request Header Fields Too Large\r\n${head}\r\n\r\n${body}`);
+  },
+};
+
+function listen(
+  listener: RequestListener,
+  port: number,
+  envName: string,
+  gateway?: { maxHeaderSize: number; onClientError: (err: NodeJS.ErrnoException, socket: Duplex) => void },
+): Promise<Server> {
   return new Promise((resolvePromise, reject) => {
-    const server = createServer(listener);
+    const server = gateway ? createServer({ maxHeaderSize: gateway.maxHeaderSize }, listener) : createServer(listener);
+    if (gateway) server.on('clientError', gateway.onClientError);
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: set ${envName} to another port`) : err,

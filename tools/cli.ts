@@ -13,6 +13,7 @@ import {
   parseScopes,
   updateProgramSettings,
 } from '../core/programs/use-cases/manage-programs';
+import { dlqCommand } from './dlq';
 
 export const LOCAL_STATE_FILE = '.local/state.json';
 
@@ -25,6 +26,8 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
         [--auto-enrol|--no-auto-enrol] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
+  npm run --silent loyalty -- dlq list|redrive [--max N] [--json]
+        events the bus accepted but its consumer could not process, back to the consumer (credits once)
 
 Target: the local stack started by \`npm start\` (read from ${LOCAL_STATE_FILE}) unless
   --aws [--stage dev]      the deployed stack: the table name comes from the Loyalty-<stage>-Stateful outputs
@@ -77,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       'return-policy': { type: 'string' },
       'auto-enrol': { type: 'boolean' },
       'no-auto-enrol': { type: 'boolean' },
+      max: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const out = (data: Record<string, unknown>, text: string) => console.log(values.json ? JSON.stringify(data) : text);
+  if (noun === 'dlq') return dlqCommand(verb, { ...values, stateFile: LOCAL_STATE_FILE });
   const target = await resolveTarget(values);
   const ddb = createDocumentClient({ endpoint: target.endpoint, region: process.env.AWS_REGION });
   const deps = { programs: dynamoProgramStore(ddb, target.tableName), clock: systemClock };

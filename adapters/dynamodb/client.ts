@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localCredentials, runtimeConfig } from '../runtime/config';
+import { DEPENDENCY_TIMEOUTS, localCredentials, runtimeConfig } from '../runtime/config';
 
 let ddb: DynamoDBDocumentClient | undefined;
 
@@ -18,7 +18,7 @@ export function createDocumentClient(opts: { region?: string; endpoint?: string 
     region: opts.region ?? 'us-east-1',
     endpoint: opts.endpoint,
     ...localCredentials(opts.endpoint),
-    maxAttempts: 5,
+    ...DEPENDENCY_TIMEOUTS,
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -1,5 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { localCredentials, runtimeConfig } from '../runtime/config';
+import { DEPENDENCY_TIMEOUTS, localCredentials, runtimeConfig } from '../runtime/config';
 
 let eventBridge: EventBridgeClient | undefined;
 
@@ -10,8 +10,8 @@ export function eventBridgeClient(): EventBridgeClient {
     eventBridge = new EventBridgeClient({
       region,
       endpoint: eventBridgeEndpoint,
-      maxAttempts: 3,
       ...localCredentials(eventBridgeEndpoint),
+      ...DEPENDENCY_TIMEOUTS,
     });
   }
   return eventBridge;

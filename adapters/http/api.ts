@@ -2,8 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { withDeadline } from '../../core/kernel/deadline';
 import { DomainError, type FieldError, ValidationFailed } from '../../core/kernel/errors';
-import { check } from '../../core/kernel/validation';
+import { check, unsafeShape } from '../../core/kernel/validation';
 import type { Scope } from '../../core/programs/domain/program';
 import { Forbidden, Unauthorized } from '../../core/programs/errors';
 import { logger, publishMetrics } from '../runtime/observability';
@@ -14,9 +15,10 @@ export type Handler<R extends RouteSpec> = (req: ApiRequest<R>) => Promise<HttpR
 export type Handlers<T extends Record<string, RouteSpec>> = { [K in keyof T]: Handler<T[K]> };
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
-  return out;
+  // fromEntries: a header named "__proto__" stays a header.
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k.toLowerCase(), v]])),
+  );
 }
 
 function defined(values: Record<string, string | undefined> | null): Record<string, string> {
@@ -30,11 +32,28 @@ function parseBody(event: APIGatewayProxyEvent, headers: Record<string, string>)
     throw new ValidationFailed([{ field: '(body)', message: 'must be JSON (content-type: application/json)' }]);
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let body: unknown;
   try {
-    return JSON.parse(raw);
+    body = JSON.parse(raw);
   } catch {
     throw new ValidationFailed([{ field: '(body)', message: 'is not valid JSON' }]);
   }
+  const reserved = unsafeShape(body);
+  if (reserved.length) throw new ValidationFailed(reserved);
+  return body;
+}
+
+/** The largest body the API reads: far above any real request (500 items, 500 rules), far below Lambda's 6 MB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** API Gateway's limit on the request line and headers together. */
+export const MAX_HEADER_BYTES = 10 * 1024;
+
+function tooLarge(event: APIGatewayProxyEvent): 'payload-too-large' | 'headers-too-large' | null {
+  const headerBytes = Object.entries(event.headers ?? {}).reduce((n, [k, v]) => n + k.length + (v?.length ?? 0) + 4, 0);
+  if (headerBytes + (event.path?.length ?? 0) > MAX_HEADER_BYTES) return 'headers-too-large';
+  const body = event.body ?? '';
+  const bodyBytes = event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body);
+  return bodyBytes > MAX_BODY_BYTES ? 'payload-too-large' : null;
 }
 
 /** The caller's identity as the authorizer put it on the request. admin implies every scope. */
@@ -97,6 +116,8 @@ async function dispatch(
   event: APIGatewayProxyEvent,
 ): Promise<HttpResponse> {
   const requestId = event.requestContext?.requestId ?? 'unknown';
+  const oversize = tooLarge(event);
+  if (oversize) return problem(oversize, undefined, {}, requestId);
   const headers = lowerCaseHeaders(event.headers);
   const correlationId = headers['x-correlation-id'] ?? requestId;
   logger.appendKeys({ correlationId });
@@ -120,14 +141,30 @@ async function dispatch(
   }
 }
 
+/** Time kept back from the Lambda's: retries of a conflict stop in time to answer 409 instead of timing out. */
+export const ANSWER_MARGIN_MS = 1500;
+/** When Middy answers 503 on its own: this long before the Lambda's timeout. */
+export const EARLY_TIMEOUT_MS = 500;
+
 /**
  * One Lambda per route group: the group's routes from the registry, a handler for each (the
  * compiler checks none is missing), parse -> scope check -> validate -> handler -> problem+json.
  */
 export function apiHandler<T extends Record<string, RouteSpec>>(routes: T, handlers: Handlers<T>) {
   const byResource = new Map(Object.entries(routes).map(([id, r]) => [`${r.method} ${r.path}`, id]));
-  return middy<APIGatewayProxyEvent, HttpResponse, Error, Context>()
+  return middy<APIGatewayProxyEvent, HttpResponse, Error, Context>({
+    // The last resort when a dependency hangs past every budget: answer before Lambda cuts us off.
+    timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
+    timeoutEarlyResponse: () => {
+      logger.error('request ran out of time');
+      return problem('service-unavailable', 'The request did not finish in time; retrying with the same ids is safe');
+    },
+  })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics())
-    .handler((event) => dispatch(routes, handlers as Record<string, Handler<RouteSpec>>, byResource, event));
+    .handler((event, context) =>
+      withDeadline(Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS, () =>
+        dispatch(routes, handlers as Record<string, Handler<RouteSpec>>, byResource, event),
+      ),
+    );
 }

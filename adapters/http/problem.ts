@@ -1,4 +1,5 @@
 import { DomainError } from '../../core/kernel/errors';
+import { isUnavailable } from '../runtime/unavailable';
 import { isProblemSlug, PROBLEMS, type ProblemSlug, problemType } from './problems';
 
 export interface HttpResponse {
@@ -37,12 +38,17 @@ export function problem(
   };
 }
 
-/** Typed errors become problem+json; anything else is a 500 that reveals nothing. */
+/**
+ * Typed errors become problem+json; a dependency that could not serve (down, throttling, timing
+ * out) is a 503 with Retry-After; anything else is a 500 that reveals nothing.
+ */
 export function toProblem(err: unknown, instance?: string): HttpResponse {
   if (err instanceof DomainError && isProblemSlug(err.type)) {
     const detail = err.type === 'validation-failed' ? validationDetail(err) : err.message;
     return problem(err.type, detail, err.extensions, instance);
   }
+  if (isUnavailable(err))
+    return problem('service-unavailable', 'A dependency did not answer; retry later', {}, instance);
   return problem('internal', 'The error was logged; retrying is safe for idempotent requests', {}, instance);
 }
 

@@ -43,6 +43,16 @@ export const PROBLEMS = {
     title: 'The request was rejected',
     when: 'API Gateway refused the request before any handler saw it (another 4xx than those listed here).',
   },
+  'payload-too-large': {
+    status: 413,
+    title: 'Request body too large',
+    when: 'The body is larger than the API accepts (1 MiB; API Gateway itself refuses over 10 MB). Nothing was read.',
+  },
+  'headers-too-large': {
+    status: 431,
+    title: 'Request headers too large',
+    when: 'The request line and headers together exceed 10 KiB, the limit of API Gateway. Nothing was read.',
+  },
   throttled: {
     status: 429,
     title: 'Too many requests',
@@ -80,6 +90,14 @@ export const PROBLEMS = {
       'The member or order kept changing under the request through every bounded retry. Nothing was written; ' +
       'retry after `Retry-After` seconds.',
     retryAfterSeconds: 1,
+  },
+  'service-unavailable': {
+    status: 503,
+    title: 'Service temporarily unavailable',
+    when:
+      'A dependency (the table, the event bus, the workflow service) did not answer in time, or throttled. ' +
+      'Retry after `Retry-After` seconds with the same ids and Idempotency-Key: a retry never applies twice.',
+    retryAfterSeconds: 2,
   },
   'program-not-found': {
     status: 404,

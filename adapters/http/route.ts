@@ -78,7 +78,13 @@ export function defineRoutes<const T extends Record<string, RouteSpec>>(routes: 
 }
 
 /** Every problem any route can answer with, besides its own. */
-export const COMMON_PROBLEMS: readonly ProblemSlug[] = ['validation-failed', 'unauthorized', 'forbidden', 'internal'];
+export const COMMON_PROBLEMS: readonly ProblemSlug[] = [
+  'validation-failed',
+  'unauthorized',
+  'forbidden',
+  'service-unavailable',
+  'internal',
+];
 
 /** Path parameter names of a path, in order. */
 export function pathParams(path: string): string[] {

@@ -27,6 +27,17 @@ export function runtimeConfig(): RuntimeConfig {
   return cached;
 }
 
+/**
+ * How long an AWS client waits on a dependency: a connection that is not up in 1 s will not come
+ * (in-region connects take milliseconds), a request that has not answered in 5 s is retried, and
+ * 3 attempts in all, so a dependency that is down is known (and answered 503) within about a
+ * second when it refuses connections, about 3 s when it does not answer at all.
+ */
+export const DEPENDENCY_TIMEOUTS = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+} as const;
+
 /** Local engines accept any credentials; real AWS uses the default provider chain. */
 export function localCredentials(endpoint: string | undefined) {
   return endpoint && !process.env.AWS_ACCESS_KEY_ID

@@ -38,6 +38,8 @@ export function sfnClient(): SFNClient {
       // StartSyncExecution goes to the `sync-` host in AWS; a local endpoint has no such host.
       disableHostPrefix: !!endpoint,
       maxAttempts: 3,
+      // A connection not up in 1 s will not come; no request timeout: a synchronous saga runs its course.
+      requestHandler: { connectionTimeout: 1_000 },
       ...(endpoint && !process.env.AWS_ACCESS_KEY_ID
         ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
         : {}),

@@ -50,8 +50,10 @@ const MinorAmount = z
   .min(0, { error: 'must not be negative' })
   .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' });
 
+// abort: the refinements that read the value (at least "1", at most "1") must not see one it cannot parse.
 const Decimal = z.string({ error: `must be a decimal string such as "1" or "1.5"` }).regex(/^\d{1,9}(\.\d{1,4})?$/, {
   error: `must be a decimal string such as "1" or "1.5" with at most ${DECIMAL_PLACES} decimal places`,
+  abort: true,
 });
 
 /** Error for a currency-keyed record: a bad key is named by its path, so say what keys must be. */

@@ -22,6 +22,39 @@ export function check<S extends z.ZodType>(
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrors(result.error, prefix) };
 }
 
+/** Keys that name JavaScript's object machinery, not data: refused wherever they appear in input. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Deeper than any real document (a rule's conditions nest a few levels): refused before anything walks it. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * What no schema should have to see in parsed JSON: a field named like object machinery
+ * ("attributes.constructor"), or nesting deeper than MAX_JSON_DEPTH. Walks without recursion, so
+ * a hostile document cannot overflow the stack.
+ */
+export function unsafeShape(value: unknown, prefix?: string): FieldError[] {
+  const found: FieldError[] = [];
+  const pending: { node: unknown; path: string[] }[] = [{ node: value, path: prefix ? [prefix] : [] }];
+  const base = prefix ? 1 : 0;
+  while (pending.length) {
+    const { node, path } = pending.pop()!;
+    if (!node || typeof node !== 'object') continue;
+    if (path.length - base >= MAX_JSON_DEPTH) {
+      found.push({ field: path.join('.') || '(body)', message: `nests deeper than ${MAX_JSON_DEPTH} levels` });
+      continue;
+    }
+    const entries = Array.isArray(node) ? node.map((n, i) => [String(i), n] as const) : Object.entries(node);
+    for (const [key, child] of entries) {
+      const at = [...path, key];
+      if (!Array.isArray(node) && PROTOTYPE_KEYS.has(key)) {
+        found.push({ field: at.join('.'), message: 'is a reserved name, not a field' });
+      } else pending.push({ node: child, path: at });
+    }
+  }
+  return found.sort((a, b) => a.field.localeCompare(b.field));
+}
+
 /** zod issues as one entry per bad field ("items.2.quantity"). */
 export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
   const byField = new Map<string, string[]>();

@@ -1,5 +1,6 @@
 // Admin input of a tier set (PUT /v1/admin/tiers): every rule the tiers domain relies on, checked here.
 import { z } from 'zod';
+import { Attributes } from '../kernel/schemas';
 import { DEFAULT_REVIEW_POLICY, MAX_ROLLING_MONTHS, MAX_TIERS, MIN_TIERS } from './domain/tiers';
 
 const hasAtMostTwoDecimals = (n: number): boolean => Math.abs(n * 100 - Math.round(n * 100)) < 1e-9;
@@ -25,7 +26,7 @@ export const TierInput = z.object({
     .max(100, 'multiplier must be at most 100')
     .refine(hasAtMostTwoDecimals, 'multiplier must have at most 2 decimal places')
     .default(1),
-  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  attributes: Attributes.default({}),
 });
 
 export const TierWindowInput = z.discriminatedUnion(

@@ -23,6 +23,12 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, problem: 'not-found' },
   { type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, problem: 'validation-failed' },
   { type: apigw.ResponseType.THROTTLED, problem: 'throttled' },
+  // API Gateway's own limits: a body over 10 MB, a request line and headers over 10 KiB.
+  { type: apigw.ResponseType.REQUEST_TOO_LARGE, problem: 'payload-too-large' },
+  // The authorizer could not decide (its table read did not answer, it timed out or threw): the key
+  // was not judged, so retry later. API Gateway reports a throwing authorizer as a configuration error.
+  { type: apigw.ResponseType.AUTHORIZER_FAILURE, problem: 'service-unavailable' },
+  { type: apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, problem: 'service-unavailable' },
   { type: apigw.ResponseType.DEFAULT_4XX, problem: 'bad-request', keepStatus: true },
   { type: apigw.ResponseType.DEFAULT_5XX, problem: 'internal', keepStatus: true },
 ];

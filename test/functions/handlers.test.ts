@@ -123,6 +123,54 @@ describe('POST /v1/purchases', () => {
     expect(problemOf(res).errors).toEqual([{ field: '(body)', message: 'is not valid JSON' }]);
   });
 
+  it('refuses prototype keys anywhere in the body with a 400 naming each, without a table call', async () => {
+    const raw =
+      '{"orderId":"o-1","__proto__":{"admin":true},"items":[{"sku":"a","constructor":1}],"x":{"prototype":2}}';
+    const res = await purchases(
+      apiEvent({ method: 'POST', resource: '/v1/purchases', rawBody: raw, programId: 'shop' }),
+      lambdaContext,
+    );
+    expect(res.statusCode).toBe(400);
+    expect(problemOf(res).errors.map((e: { field: string }) => e.field)).toEqual([
+      '__proto__',
+      'items.0.constructor',
+      'x.prototype',
+    ]);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('refuses a body nested deeper than 32 levels, however deep, with a 400', async () => {
+    for (const depth of [40, 500_000]) {
+      const raw = `{"orderId":"o-1","items":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const res = await purchases(
+        apiEvent({ method: 'POST', resource: '/v1/purchases', rawBody: raw, programId: 'shop' }),
+        lambdaContext,
+      );
+      expect(res.statusCode).toBe(400);
+      expect(problemOf(res).errors[0].message).toBe('nests deeper than 32 levels');
+    }
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('a body over 1 MiB is a 413 problem, headers over 10 KiB a 431, before anything is read', async () => {
+    const big = await post({ ...validPurchase, pad: 'x'.repeat(1024 * 1024) });
+    expect(big.statusCode).toBe(413);
+    expect(problemOf(big).type).toBe('https://loyalty.dev/problems/payload-too-large');
+    const headers = await purchases(
+      apiEvent({
+        method: 'POST',
+        resource: '/v1/purchases',
+        body: validPurchase,
+        headers: { 'x-padding': 'p'.repeat(10 * 1024) },
+        programId: 'shop',
+      }),
+      lambdaContext,
+    );
+    expect(headers.statusCode).toBe(431);
+    expect(problemOf(headers).type).toBe('https://loyalty.dev/problems/headers-too-large');
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
   it('a key without purchases:write gets 403', async () => {
     const res = await post(validPurchase, 'members:read');
     expect(res.statusCode).toBe(403);
@@ -135,6 +183,45 @@ describe('POST /v1/purchases', () => {
     const res = await post(validPurchase);
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('secret');
+  });
+});
+
+describe('a dependency down is a 503 with Retry-After, never a 500', () => {
+  const post = (body: unknown, context = lambdaContext) =>
+    purchases(apiEvent({ method: 'POST', resource: '/v1/purchases', body, programId: 'shop' }), context);
+
+  it.each([
+    ['refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' })],
+    ['reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['throttled', Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })],
+    ['a service fault', Object.assign(new Error('Internal'), { name: 'InternalServerError', $fault: 'server' })],
+    ['an SDK timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+  ])('DynamoDB %s', async (_, error) => {
+    ddb.onAnyCommand().rejects(error);
+    const res = await post(validPurchase);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('2');
+    expect(problemOf(res).type).toBe('https://loyalty.dev/problems/service-unavailable');
+    expect(res.body).not.toContain('127.0.0.1');
+  });
+
+  it('a table that hangs: the answer comes before the Lambda would time out', async () => {
+    ddb.onAnyCommand().callsFake(() => new Promise(() => {}));
+    const started = Date.now();
+    const res = await post(validPurchase, { ...lambdaContext, getRemainingTimeInMillis: () => 800 });
+    expect(Date.now() - started).toBeLessThan(800);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('2');
+  });
+
+  it('the authorizer fails (not 401) when the key cannot be looked up: API Gateway answers 503', async () => {
+    ddb.on(GetCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    const event = {
+      type: 'REQUEST',
+      methodArn: 'arn:aws:execute-api:us-east-1:1:a/v1/GET/x',
+      headers: { 'x-api-key': 'lk_x' },
+    };
+    await expect(authorizer(event as any)).rejects.not.toThrow('Unauthorized');
   });
 });
 
@@ -189,6 +276,14 @@ describe('Purchase Completed consumer', () => {
   it('throws on an invalid event (so it reaches the DLQ) without touching the table', async () => {
     await expect(consumer(busEvent('Purchase Completed', { orderId: 'o' }), lambdaContext)).rejects.toThrow(
       /programId/,
+    );
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('throws on prototype keys in the detail, naming them, without touching the table', async () => {
+    const detail = JSON.parse('{"programId":"shop","orderId":"o","__proto__":{"x":1},"items":[{"constructor":1}]}');
+    await expect(consumer(busEvent('Purchase Completed', detail), lambdaContext)).rejects.toThrow(
+      'detail.__proto__ is a reserved name, not a field; detail.items.0.constructor is a reserved name, not a field',
     );
     expect(ddb.calls()).toHaveLength(0);
   });

@@ -310,6 +310,16 @@ describe('gateway responses', () => {
       }
     },
   );
+
+  it('an authorizer that cannot decide (its table down) is a 503 with Retry-After, not a 500; too large a 413', () => {
+    for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR']) {
+      const [, r] = ofType('AWS::ApiGateway::GatewayResponse').find(([, x]) => x.Properties.ResponseType === type)!;
+      expect(r.Properties.StatusCode, type).toBe('503');
+      expect(r.Properties.ResponseParameters['gatewayresponse.header.Retry-After'], type).toBe("'2'");
+      expect(bodyOf(type).type).toBe('https://loyalty.dev/problems/service-unavailable');
+    }
+    expect(statusOf('REQUEST_TOO_LARGE')).toBe('413');
+  });
 });
 
 describe('Purchase Completed consumer', () => {

@@ -91,6 +91,14 @@ describe('earning rule schemas', () => {
     );
   });
 
+  it('reject a factor or probability with more than 4 decimals as a field error, not a crash', () => {
+    const windfall = { kind: 'windfall', ruleId: 'w', version: 1, name: 'W', minPoints: 1, maxPoints: 10 };
+    const message = 'must be a decimal string such as "1" or "1.5" with at most 4 decimal places';
+    expect(issuesOf({ ...windfall, probability: '0.00001' })).toEqual([{ path: 'probability', message }]);
+    const multiplier = { kind: 'multiplier', ruleId: 'm', version: 1, name: 'M', target: { by: 'order' } };
+    expect(issuesOf({ ...multiplier, factor: '1.00001' })).toEqual([{ path: 'factor', message }]);
+  });
+
   it('reject a schedule that ends before it starts, a bad zone and a bad weekday', () => {
     const issues = issuesOf({
       ...base,
