@@ -492,6 +492,8 @@ export interface Redemption extends RedemptionSnapshot {
   release?: { transactionId: string; points: number; at: string };
   stockReleased?: number;
   taskToken?: string;
+  /** While open: when the sweeper closes it if it is still in this status (domain/sweep.ts). */
+  sweepAt?: string;
 }
 
 /** Same Idempotency-Key, same request: the reward and the quantity. */

@@ -22,6 +22,7 @@ import {
   type Redemption,
   type RedemptionSnapshot,
 } from '../domain/rewards';
+import { awaitingSweepAt } from '../domain/sweep';
 import {
   InsufficientPoints,
   OutOfStock,
@@ -252,9 +253,12 @@ export async function awaitFulfilment(
   taskToken: string,
   deps: SagaDeps,
 ): Promise<{ waiting: true }> {
+  const now = deps.clock.now().toISOString();
   try {
+    // From now on the partner's answer or the execution's own timeout closes it; the sweeper only
+    // looks again once that execution must have ended.
     await retryBusy(`Redemption "${r.redemptionId}"`, () =>
-      deps.redemptions.awaitFulfilment(r, taskToken, deps.clock.now().toISOString()),
+      deps.redemptions.awaitFulfilment(r, taskToken, now, awaitingSweepAt(now)),
     );
     return { waiting: true };
   } catch (err) {
