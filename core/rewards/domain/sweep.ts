@@ -1,9 +1,9 @@
-// Stuck redemptions, decided purely: when an open redemption is overdue. A redemption is open
-// while its saga runs (`pending`) or waits for its partner (`awaiting-fulfilment`); it carries a
-// `sweepAt` instant (indexed by the due-date index) until it completes, fails or is cancelled.
-// No I/O; instants are passed in.
+// Stuck redemptions, decided purely: when an open redemption is overdue, and what the sweeper does
+// with it then. A redemption is open while its saga runs (`pending`) or waits for its partner
+// (`awaiting-fulfilment`); it carries a `sweepAt` instant (indexed by the due-date index) until it
+// completes, fails or is cancelled. No I/O; `asOf` is passed in.
 import { MS_PER_DAY, toInstant, toMs } from '../../kernel/calendar';
-import type { FulfilmentFlow } from './rewards';
+import type { FulfilmentFlow, Redemption } from './rewards';
 
 /**
  * How long a redemption may stay `pending`. An instant saga ends within its Express execution
@@ -36,4 +36,41 @@ export function pendingSweepAt(flow: FulfilmentFlow, createdAt: string): string 
 /** When a redemption that started waiting for its partner at `since` is overdue if it still waits. */
 export function awaitingSweepAt(since: string): string {
   return toInstant(toMs(since) + AWAITING_DEADLINE_DAYS * MS_PER_DAY);
+}
+
+export type SweepDecision =
+  /** Still pending past its deadline: its saga stopped. Give back what it holds (failed, `abandoned`). */
+  | { kind: 'abandon'; message: string }
+  /** Still waiting after its execution ended, the partner never answered: give back (`fulfilment-timed-out`). */
+  | { kind: 'time-out'; message: string }
+  /** Still waiting after its execution ended, but the partner confirmed: the member has the reward, complete it. */
+  | { kind: 'complete' }
+  /** Closed meanwhile (it left the index with that write), or not overdue: nothing to do. */
+  | { kind: 'leave'; why: 'closed' | 'not-due' };
+
+/** What the sweeper does with a redemption it found overdue in the index, read again as of `asOf`. */
+export function sweepDecision(
+  r: Pick<Redemption, 'status' | 'flow' | 'createdAt' | 'sweepAt' | 'fulfilment'>,
+  asOf: string,
+): SweepDecision {
+  if (r.status !== 'pending' && r.status !== 'awaiting-fulfilment') return { kind: 'leave', why: 'closed' };
+  // Records written before redemptions carried a deadline are judged by the pending one.
+  const due = r.sweepAt ?? (r.status === 'pending' ? pendingSweepAt(r.flow, r.createdAt) : null);
+  if (!due || toMs(due) > toMs(asOf)) return { kind: 'leave', why: 'not-due' };
+  if (r.status === 'pending') {
+    const minutes = Math.round(PENDING_DEADLINE_MS[r.flow] / 60_000);
+    return {
+      kind: 'abandon',
+      message:
+        `Still pending ${minutes} minutes after it was requested: its saga stopped, and everything it held ` +
+        'was given back',
+    };
+  }
+  if (r.fulfilment) return { kind: 'complete' };
+  return {
+    kind: 'time-out',
+    message:
+      `The partner did not confirm within ${PARTNER_FULFILMENT_DAYS} days and the redemption's execution ended ` +
+      'without closing it: everything it held was given back',
+  };
 }
