@@ -231,8 +231,8 @@ export class Redemptions extends Construct {
         .createAlarm(this, `${id}${what === 'failed' ? 'Failed' : 'TimedOut'}Alarm`, {
           alarmDescription:
             `A redemption-${flow} execution ${what}: its redemption may still hold points or ` +
-            `stock. Find it (status pending / awaiting-fulfilment), then replay the request with its ` +
-            `Idempotency-Key or cancel it.`,
+            `stock. The sweep job gives them back once it is overdue (RedemptionsSwept follows); find why ` +
+            `the execution stopped (its failed task, redemption-steps logs).`,
           threshold: 0,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
