@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { asOfInstant, futureRefusal, type RunSummary } from '../core/jobs/use-cases/run-job';
+import { asOfInstant, futureRefusal, JOB_NAMES, type RunSummary } from '../core/jobs/use-cases/run-job';
 import { createModuleLoader } from '../local/http-gateway';
 import type { LocalState } from '../local/start';
 import { createLocalStepFunctions } from '../local/step-functions';
@@ -16,19 +16,19 @@ import { extractModel, synthTemplates } from '../local/template';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const LOCAL_STATE_FILE = '.local/state.json';
-const JOBS = ['activate', 'expire', 'review', 'notify', 'outbox'] as const;
 
 const USAGE = `Runs a scheduled job against the local stack (\`npm start\` must be running).
 
   npm run job -- <job> [--as-of DATE|INSTANT] [--dry-run] [--allow-future] [--since YYYY-MM-DD] [--json]
                        [--state FILE]
 
-  job       ${JOBS.join(' | ')}
+  job       ${JOB_NAMES.join(' | ')}
             activate  pending points whose return window ended become available
             expire    lots past their expiry date; members past their inactivity deadline
             review    tier reviews that came due (downgrades, grace policy)
             notify    Points Expiring notices and Tier Downgrade Warnings
             outbox    events a crashed run recorded but did not publish
+            sweep     redemptions left open past their deadline: points and stock go back
   --as-of   the run's "now" (default: now). A date means the end of that day everywhere, in UTC-12
             (2027-12-31 -> 2028-01-01T11:59:59.999Z); an instant is taken as is
   --dry-run decide everything and write nothing: prints what the run would change
@@ -121,7 +121,9 @@ function progressLine(job: string, asOf: string, p: JobRunProgress, startedAt: n
           ? `${t.changed ?? 0} tier changes`
           : job === 'notify'
             ? `${t.changed ?? 0} notices`
-            : `${t.changed ?? 0} leftover events`;
+            : job === 'sweep'
+              ? `${t.changed ?? 0} redemptions swept (${t.points ?? 0} points returned)`
+              : `${t.changed ?? 0} leftover events`;
   return (
     `${job} as of ${asOf}: batches ${p.batchesDone}/${p.batches || '?'}, ${t.partitions ?? 0} partitions, ` +
     `${t.entries ?? 0} due entries, ${t.members ?? 0} members, ${what}, ${t.events ?? 0} events, ${t.errors ?? 0} ` +
@@ -144,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   const job = positionals[0];
-  if (values.help || !job || !(JOBS as readonly string[]).includes(job)) {
+  if (values.help || !job || !(JOB_NAMES as readonly string[]).includes(job)) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }

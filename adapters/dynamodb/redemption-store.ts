@@ -4,11 +4,13 @@ import type { RedemptionStore } from '../../core/rewards/ports';
 import { toMemberState } from './entities/member';
 import {
   IDEMPOTENCY_TTL_DAYS,
+  OUT_OF_SWEEP,
   openCondition,
   openValues,
   recordKey,
   redemptionIdempotencyKey,
   stockDone,
+  sweepIndexKeys,
   toRedemption,
   toReward,
 } from './entities/rewards';
@@ -94,7 +96,12 @@ export function dynamoRedemptionStore(ddb: DynamoDBDocumentClient, tableName: st
             item: {
               Put: {
                 TableName: tableName,
-                Item: { ...recordKey(r), entity: 'redemption', ...r },
+                Item: {
+                  ...recordKey(r),
+                  entity: 'redemption',
+                  ...r,
+                  ...(r.sweepAt ? sweepIndexKeys(r, r.sweepAt) : {}),
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -170,13 +177,22 @@ export function dynamoRedemptionStore(ddb: DynamoDBDocumentClient, tableName: st
       return Number(item?.used ?? 0);
     },
 
-    async awaitFulfilment(r, taskToken, now) {
+    async awaitFulfilment(r, taskToken, now, sweepAt) {
+      const index = sweepIndexKeys(r, sweepAt);
       await updateRecord({
         Key: recordKey(r),
-        UpdateExpression: 'SET taskToken = :t, #status = :awaiting, updatedAt = :now',
+        UpdateExpression:
+          'SET taskToken = :t, #status = :awaiting, updatedAt = :now, sweepAt = :sweep, gsi1pk = :gpk, gsi1sk = :gsk',
         ConditionExpression: openCondition(['attribute_exists(reservation)', ...stockDone(r)]),
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':t': taskToken, ':now': now, ...openValues },
+        ExpressionAttributeValues: {
+          ':t': taskToken,
+          ':now': now,
+          ':sweep': sweepAt,
+          ':gpk': index.gsi1pk,
+          ':gsk': index.gsi1sk,
+          ...openValues,
+        },
       });
     },
 
@@ -196,7 +212,7 @@ export function dynamoRedemptionStore(ddb: DynamoDBDocumentClient, tableName: st
         Key: recordKey(r),
         UpdateExpression:
           'SET #status = :completed, completedAt = :now, updatedAt = :now, fulfilledAt = ' +
-          'if_not_exists(fulfilledAt, :now) REMOVE taskToken',
+          `if_not_exists(fulfilledAt, :now) REMOVE taskToken, ${Object.keys(OUT_OF_SWEEP).join(', ')}`,
         ConditionExpression: openCondition(['attribute_exists(reservation)', delivered, ...stockDone(r)]),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':completed': 'completed', ':now': now, ...openValues },

@@ -27,7 +27,9 @@ export interface OutboxRecord {
 export type DueSubject =
   | { type: 'lot'; lot: Lot }
   | { type: 'schedule'; schedule: ScheduleKind; dueAt: string }
-  | { type: 'outbox'; record: OutboxRecord };
+  | { type: 'outbox'; record: OutboxRecord }
+  /** An open redemption at its deadline (the entry's id is the redemption's). */
+  | { type: 'redemption'; status: string };
 
 /** One entry of the due index: what is due, when, and whose. */
 export interface DueEntry {

@@ -56,7 +56,11 @@ export interface RedemptionStore {
     memberId: string,
     redemptionId: string,
   ): Promise<{ member: MemberState; redemption: Redemption | null }>;
-  /** Idempotency guard, redemption and its by-id pointer in one write; false when the key is already used. */
+  /**
+   * Idempotency guard, redemption and its by-id pointer in one write; false when the key is already used. An open
+   * redemption is due for the sweeper at its `sweepAt`; completing, failing or cancelling it takes it out of the due
+   * work.
+   */
   createRedemption(redemption: Redemption, now: string): Promise<boolean>;
   getIdempotency(programId: string, memberId: string, key: string): Promise<IdempotencyRecord | null>;
   /** By id: any member of the program. */
@@ -72,8 +76,11 @@ export interface RedemptionStore {
   /** Units the member redeemed of each reward in each limit period: `rewardId#periodKey` -> used. */
   memberUsage(programId: string, memberId: string): Promise<Map<string, number>>;
   usage(programId: string, memberId: string, rewardId: string, periodKey: string): Promise<number>;
-  /** Saga step: remembers the task token a partner's confirmation answers ('redemption'). */
-  awaitFulfilment(r: RedemptionSnapshot, taskToken: string, now: string): Promise<void>;
+  /**
+   * Saga step: remembers the task token a partner's confirmation answers, and moves the redemption's deadline to
+   * `sweepAt` ('redemption').
+   */
+  awaitFulfilment(r: RedemptionSnapshot, taskToken: string, now: string, sweepAt: string): Promise<void>;
   /** A partner's confirmation, once, while the redemption waits for it ('redemption'). */
   recordPartnerFulfilment(
     r: Redemption,

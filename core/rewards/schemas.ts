@@ -3,6 +3,7 @@ import { AttributeValue, ClientId, Currency, MAX_MINOR, Timestamp } from '../ker
 import {
   CODE_ALPHABETS,
   codeEntropyBits,
+  FAILURE_REASONS,
   MAX_CODE_LENGTH,
   MIN_CODE_BITS,
   REWARD_TYPES,
@@ -328,15 +329,7 @@ export const RedemptionView = z
       .describe("The partner's confirmation"),
     failure: z
       .strictObject({
-        reason: z.enum([
-          'insufficient-points',
-          'out-of-stock',
-          'limit-reached',
-          'fulfilment-failed',
-          'fulfilment-timed-out',
-          'too-many-lots',
-          'internal-error',
-        ]),
+        reason: z.enum(FAILURE_REASONS),
         message: z.string(),
       })
       .optional(),

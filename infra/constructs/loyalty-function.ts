@@ -27,6 +27,12 @@ export const METADATA = {
 export type TableAccess = 'R' | 'RW';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
+/**
+ * Where the functions' EMF business metrics land: the namespace, and the `service` dimension Powertools adds to every
+ * metric (an alarm on one must name it).
+ */
+export const BUSINESS_METRICS = { namespace: 'Loyalty', service: 'loyalty' } as const;
+
 export interface LoyaltyFunctionProps {
   /** Module under functions/ without extension, e.g. `members-api` -> functions/members-api.ts. */
   readonly name: string;
@@ -98,8 +104,8 @@ export class LoyaltyFunction extends Construct implements iam.IGrantable {
       retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'loyalty',
-        POWERTOOLS_METRICS_NAMESPACE: 'Loyalty',
+        POWERTOOLS_SERVICE_NAME: BUSINESS_METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: BUSINESS_METRICS.namespace,
         LOG_LEVEL: logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

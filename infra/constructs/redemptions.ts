@@ -8,6 +8,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { WORKFLOW_ENV } from '../../adapters/stepfunctions/workflows';
 import { type FulfilmentFlow, SAGA_ERRORS, type SagaStep } from '../../core/rewards/domain/rewards';
+import { PARTNER_EXECUTION_DAYS, PARTNER_FULFILMENT_DAYS } from '../../core/rewards/domain/sweep';
 import type { Stage, StageConfig } from '../config';
 import { LoyaltyFunction, retentionDays } from './loyalty-function';
 
@@ -18,8 +19,6 @@ export interface RedemptionsProps {
   readonly config: StageConfig & { readonly stage: Stage };
   readonly table: dynamodb.ITableV2;
   readonly bus: events.IEventBus;
-  /** How long a partner has to confirm a physical reward or an experience. @default 14 days */
-  readonly fulfilmentTimeout?: Duration;
 }
 
 /** Errors worth another attempt: Lambda's own, throttling, timeouts, and what the step function calls transient. */
@@ -84,14 +83,15 @@ export class Redemptions extends Construct {
     this.couponsApi = fn('coupons-api', 'CouponsApi', 'Coupon check and use, for partners').bindTable(table, 'RW');
 
     this.instant = this.stateMachine('Instant', 'instant', config, sfn.StateMachineType.EXPRESS, Duration.seconds(25));
-    const fulfilmentTimeout = props.fulfilmentTimeout ?? Duration.days(14);
+    // How long a partner has to confirm, and the execution's own limit: domain constants, because the
+    // sweeper looks at a redemption still waiting only once its execution must have ended.
     this.fulfilment = this.stateMachine(
       'Fulfilment',
       'partner',
       config,
       sfn.StateMachineType.STANDARD,
-      fulfilmentTimeout.plus(Duration.days(1)),
-      fulfilmentTimeout,
+      Duration.days(PARTNER_EXECUTION_DAYS),
+      Duration.days(PARTNER_FULFILMENT_DAYS),
     );
 
     this.instant.grantStartSyncExecution(this.redemptionsApi);
@@ -231,8 +231,8 @@ export class Redemptions extends Construct {
         .createAlarm(this, `${id}${what === 'failed' ? 'Failed' : 'TimedOut'}Alarm`, {
           alarmDescription:
             `A redemption-${flow} execution ${what}: its redemption may still hold points or ` +
-            `stock. Find it (status pending / awaiting-fulfilment), then replay the request with its ` +
-            `Idempotency-Key or cancel it.`,
+            `stock. The sweep job gives them back once it is overdue (RedemptionsSwept follows); find why ` +
+            `the execution stopped (its failed task, redemption-steps logs).`,
           threshold: 0,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,

@@ -8,8 +8,9 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { JobName } from '../../core/jobs/use-cases/context';
 import type { Stage, StageConfig } from '../config';
-import { LoyaltyFunction, retentionDays } from './loyalty-function';
+import { BUSINESS_METRICS, LoyaltyFunction, retentionDays } from './loyalty-function';
 
 /** CloudFormation Metadata on the jobs state machine: the job names it runs (the local runner finds it by this). */
 export const JOBS_METADATA = 'loyalty:jobs';
@@ -28,7 +29,13 @@ export const JOB_SCHEDULES = {
   review: { cron: 'cron(10 * * * ? *)', description: 'Tier reviews that came due (downgrades under the grace policy)' },
   notify: { cron: 'cron(0 9 * * ? *)', description: 'Points Expiring notices and Tier Downgrade Warnings' },
   outbox: { cron: 'cron(30 * * * ? *)', description: 'Events a crashed run recorded but did not publish' },
-} as const;
+  // Every 5 minutes: an instant redemption is overdue 10 minutes after it was requested, so a
+  // stuck one holds its points and stock for 15 minutes at most.
+  sweep: {
+    cron: 'cron(2/5 * * * ? *)',
+    description: 'Redemptions left open past their deadline: give back what they hold (or complete them)',
+  },
+} as const satisfies Record<JobName, { cron: string; description: string }>;
 export type ScheduledJob = keyof typeof JOB_SCHEDULES;
 
 export interface ScheduledJobsProps {
@@ -40,7 +47,7 @@ export interface ScheduledJobsProps {
 }
 
 /**
- * The scheduled jobs of tiers and expiry. One Standard state machine runs any job:
+ * The scheduled jobs of tiers, expiry and redemptions. One Standard state machine runs any job:
  *
  *   Plan (which days x shards of the due index, in batches)
  *     -> FanOut: Map over batches { Work -> done? ; else Work again with the returned cursor }
@@ -56,6 +63,8 @@ export class ScheduledJobs extends Construct {
   readonly worker: LoyaltyFunction;
   readonly stateMachine: sfn.StateMachine;
   readonly schedules: Record<ScheduledJob, scheduler.Schedule>;
+  /** RedemptionsSwept > 0: the sweeper closed a redemption whose saga stopped. */
+  readonly sweptAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ScheduledJobsProps) {
     super(scope, id);
@@ -70,7 +79,7 @@ export class ScheduledJobs extends Construct {
     this.worker = new LoyaltyFunction(this, 'Worker', {
       name: 'job-worker',
       config,
-      description: 'Scheduled jobs: activates, expires, reviews and notifies one batch of due-index partitions',
+      description: 'Scheduled jobs: activates, expires, reviews, notifies, sweeps one batch of due-index partitions',
       timeout: Duration.minutes(5),
     })
       .bindTable(table, 'RW')
@@ -171,6 +180,26 @@ export class ScheduledJobs extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         });
     }
+
+    // The sweeper acting means a redemption saga stopped before it ended (a crash, a compensation that
+    // could not finish): the member got their points back, but the cause is worth finding.
+    this.sweptAlarm = new cloudwatch.Metric({
+      namespace: BUSINESS_METRICS.namespace,
+      metricName: 'RedemptionsSwept',
+      dimensionsMap: { service: BUSINESS_METRICS.service },
+      period: Duration.minutes(5),
+      statistic: cloudwatch.Stats.SUM,
+    }).createAlarm(this, 'RedemptionsSweptAlarm', {
+      alarmDescription:
+        'The sweeper closed redemptions left open past their deadline: their sagas stopped before they ended ' +
+        '(points and stock are back, or a partner-confirmed one was completed). Find them in the job-worker logs ' +
+        '("redemption swept"), then why their executions failed (the redemption state machines\' failed ' +
+        'executions and redemption-steps logs).',
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
 
     const v = Validations.of(this.stateMachine.role);
     for (const f of [this.planner, this.worker]) {

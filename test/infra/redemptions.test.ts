@@ -1,5 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  AWAITING_DEADLINE_DAYS,
+  PARTNER_EXECUTION_DAYS,
+  PARTNER_FULFILMENT_DAYS,
+} from '../../core/rewards/domain/sweep';
 import { buildApp } from '../../infra/app';
 import { extractStateMachines } from '../../local/step-functions';
 import { extractModel } from '../../local/template';
@@ -116,6 +121,13 @@ describe('redemption state machines', () => {
       expect(wait.Retry.flatMap((r: any) => r.ErrorEquals)).not.toContain('States.Timeout');
     },
   );
+
+  it('the partner execution has ended before the sweeper looks at a redemption still waiting for its partner', () => {
+    const { definition } = machine('partner');
+    expect(definition.States.AwaitFulfilment.TimeoutSeconds).toBe(PARTNER_FULFILMENT_DAYS * 86_400);
+    expect(definition.TimeoutSeconds).toBe(PARTNER_EXECUTION_DAYS * 86_400);
+    expect(definition.TimeoutSeconds).toBeLessThan(AWAITING_DEADLINE_DAYS * 86_400);
+  });
 
   it('alarm when an execution fails or times out (a compensation that could not finish)', () => {
     const ids = machines.map((m) => m.logicalId);

@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PENDING_DEADLINE_MS } from '../../core/rewards/domain/sweep';
 import { buildApp } from '../../infra/app';
 import { JOB_SCHEDULES } from '../../infra/constructs/scheduled-jobs';
 
@@ -96,13 +97,38 @@ describe('the jobs state machine', () => {
   });
 });
 
+describe('the sweeper', () => {
+  it('alarms as soon as it closes a redemption (RedemptionsSwept > 0), on the metric the functions emit', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Loyalty',
+      MetricName: 'RedemptionsSwept',
+      Dimensions: [{ Name: 'service', Value: 'loyalty' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(resources[functionId('functions/job-worker.ts')]!.Properties.Environment.Variables).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: 'Loyalty',
+      POWERTOOLS_SERVICE_NAME: 'loyalty',
+    });
+  });
+
+  it('runs in the jobs state machine, whose run-failed and run-timed-out alarms cover it like every job', () => {
+    const [, sm] = jobsMachine();
+    expect(sm.Metadata!['loyalty:jobs']).toContain('sweep');
+  });
+});
+
 describe('schedules', () => {
   const schedules = () => ofType('AWS::Scheduler::Schedule').map(([, r]) => r.Properties);
 
   it('start each job on its own EventBridge Scheduler schedule, as of the scheduled time', () => {
     const [smId] = jobsMachine();
     const byJob: Record<string, any> = Object.fromEntries(schedules().map((s) => [JSON.parse(s.Target.Input).job, s]));
-    expect(Object.keys(byJob).sort()).toEqual(['activate', 'expire', 'notify', 'outbox', 'review']);
+    expect(Object.keys(byJob).sort()).toEqual(['activate', 'expire', 'notify', 'outbox', 'review', 'sweep']);
     for (const [job, s] of Object.entries(byJob)) {
       expect(s.ScheduleExpression).toBe(JOB_SCHEDULES[job as keyof typeof JOB_SCHEDULES].cron);
       expect(s.State).toBe('ENABLED');
@@ -110,6 +136,13 @@ describe('schedules', () => {
       expect(JSON.parse(s.Target.Input)).toEqual({ job, asOf: '<aws.scheduler.scheduled-time>' });
       expect(s.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
     }
+  });
+
+  it('sweep every 5 minutes: an instant redemption overdue at 10 minutes is closed within 15', () => {
+    const sweep = schedules().find((s) => JSON.parse(s.Target.Input).job === 'sweep');
+    expect(sweep.ScheduleExpression).toBe('cron(2/5 * * * ? *)');
+    const everyMinutes = Number(/^cron\(\d+\/(\d+) /.exec(sweep.ScheduleExpression)![1]);
+    expect(PENDING_DEADLINE_MS.instant + everyMinutes * 60_000).toBe(15 * 60_000);
   });
 
   it('use a role that may start this state machine and nothing else', () => {

@@ -392,6 +392,71 @@ describe('points', () => {
   });
 });
 
+describe('the due-date index', () => {
+  const stored = async (redemptionId: string) =>
+    (await h.table.scanAll()).find((i) => i.entity === 'redemption' && i.redemptionId === redemptionId)!;
+  const minutes = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 60_000;
+
+  it('holds an open redemption at its deadline, and loses it when the redemption completes or fails', async () => {
+    await h.member(P, 'indexed', [{ points: 300 }]);
+    let whilePending: Record<string, any> | undefined;
+    h.intercept(async ({ state, payload }, invoke) => {
+      if (state === 'ReservePoints') whilePending = await stored((payload as any).redemption.redemptionId);
+      return invoke();
+    });
+
+    const { redemption } = await requestRedemption(
+      P,
+      'indexed',
+      { rewardId: 'unstocked', quantity: 1 },
+      key(),
+      'c',
+      h.deps,
+    );
+    inject({ state: 'Issue', when: 'before', error: 'OutOfCodes', times: 1 });
+    const failed = await requestRedemption(P, 'indexed', { rewardId: 'unstocked', quantity: 1 }, key(), 'c', h.deps);
+
+    expect(minutes(whilePending!.createdAt, whilePending!.sweepAt)).toBe(10);
+    expect(whilePending!.gsi1pk).toMatch(new RegExp(`^DUE#REDEMPTION#${whilePending!.sweepAt.slice(0, 10)}#[0-7]$`));
+    expect(whilePending!.gsi1sk).toBe(`${whilePending!.sweepAt}#${P}#indexed#${redemption.redemptionId}`);
+    for (const [id, status] of [
+      [redemption.redemptionId, 'completed'],
+      [failed.redemption.redemptionId, 'failed'],
+    ]) {
+      const item = await stored(id!);
+      expect(item.status).toBe(status);
+      expect(item).not.toHaveProperty('gsi1pk');
+      expect(item).not.toHaveProperty('gsi1sk');
+      expect(item).not.toHaveProperty('sweepAt');
+    }
+  });
+
+  it('moves a waiting partner redemption to a day after its execution limit; a cancel takes it out', async () => {
+    await h.member(P, 'indexed-partner', [{ points: 100 }]);
+    const { redemption } = await requestRedemption(
+      P,
+      'indexed-partner',
+      { rewardId: 'tote', quantity: 1 },
+      key(),
+      'c',
+      h.deps,
+    );
+    const waiting = await until(
+      () => stored(redemption.redemptionId),
+      (i) => i.status === 'awaiting-fulfilment',
+    );
+
+    await cancelRedemption(P, redemption.redemptionId, h.deps);
+
+    expect(minutes(waiting.createdAt, waiting.sweepAt) / (24 * 60)).toBeCloseTo(16, 2);
+    expect(waiting.gsi1pk).toMatch(new RegExp(`^DUE#REDEMPTION#${waiting.sweepAt.slice(0, 10)}#[0-7]$`));
+    const cancelled = await stored(redemption.redemptionId);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled).not.toHaveProperty('gsi1pk');
+    expect(cancelled).not.toHaveProperty('sweepAt');
+  });
+});
+
 describe('Idempotency-Key', () => {
   it('a retry with the same key and body returns the same redemption and spends once', async () => {
     await h.member(P, 'idem', [{ points: 300 }]);

@@ -11,6 +11,7 @@ import { inject } from 'vitest';
 import { dynamoStores } from '../../adapters/dynamodb/stores';
 import { memoryPublisher } from '../../adapters/memory/publisher';
 import { stepFunctionsWorkflows, WORKFLOW_ENV } from '../../adapters/stepfunctions/workflows';
+import type { RunSummary } from '../../core/jobs/use-cases/run-job';
 import { systemClock } from '../../core/kernel/clock';
 import { ulid } from '../../core/kernel/ids';
 import { ledgerViolations } from '../../core/ledger/domain/ledger';
@@ -98,6 +99,25 @@ export async function sagaHarness(opts: { retryIntervalMs?: number } = {}) {
     events: sink.events,
     /** Published by the use cases called in the test (cancel, ...). */
     apiEvents: apiEvents.events,
+    /**
+     * A run of the sweep job through the synthesized jobs state machine, as EventBridge Scheduler
+     * starts it, as of `asOf` (allowed in the future: this is a test table). Its first run reads the
+     * due index from today, then from its checkpoint.
+     */
+    async sweep(asOf: string, opts: { dryRun?: boolean } = {}): Promise<RunSummary> {
+      const jobs = sfn.machines.find((m) => Array.isArray(m.metadata['loyalty:jobs']));
+      if (!jobs) throw new Error('no jobs state machine in the template');
+      const input = {
+        job: 'sweep',
+        asOf,
+        allowFuture: true,
+        settings: { firstRunLookbackDays: 0 },
+        ...(opts.dryRun ? { dryRun: true } : {}),
+      };
+      const run = await sfn.waitForExecution(sfn.startExecution(jobs.arn, input).executionArn);
+      if (run.status !== 'SUCCEEDED') throw new Error(`sweep ${run.status}: ${run.error} ${run.cause}`);
+      return run.output as RunSummary;
+    },
     /** Replaces the task interceptor (undefined: run tasks untouched). */
     intercept(fn: TaskInterceptor | undefined) {
       interceptor = fn;

@@ -118,6 +118,7 @@ export function toDueEntry(item: Item): DueEntry {
   const { at, programId, memberId, id } = parseDueSortKey(String(item.gsi1sk));
   const base = { at, programId, memberId, id };
   if (item.entity === 'lot') return { ...base, subject: { type: 'lot', lot: toLot(item) } };
+  if (item.entity === 'redemption') return { ...base, subject: { type: 'redemption', status: String(item.status) } };
   if (item.entity === 'schedule')
     return { ...base, subject: { type: 'schedule', schedule: item.kind, dueAt: String(item.dueAt ?? at) } };
   return { ...base, subject: { type: 'outbox', record: toOutboxRecord(item) } };

@@ -3,7 +3,7 @@
 // donations. The redemption steps that commit with a ledger write are built here too.
 import type { Redemption, RedemptionSnapshot, Reward } from '../../../core/rewards/domain/rewards';
 import type { Coupon, RedemptionReleased, RedemptionReserved } from '../../../core/rewards/ports';
-import { keys } from '../keys';
+import { dueKeys, keys } from '../keys';
 import type { Item } from '../query';
 import { DAY_S, epochSeconds, setExpression, type Tagged, type WriteContext } from './types';
 
@@ -83,6 +83,7 @@ const REDEMPTION_FIELDS = [
   'release',
   'stockReleased',
   'taskToken',
+  'sweepAt',
 ] as const;
 
 export function toRedemption(item: Item): Redemption {
@@ -117,6 +118,13 @@ export const redemptionIdempotencyKey = (programId: string, memberId: string, ke
 
 export const recordKey = (r: { programId: string; memberId: string; redemptionId: string }) =>
   keys.memberRedemption(r.programId, r.memberId, r.redemptionId);
+
+/** An open redemption sits in the due index (REDEMPTION) at its deadline, for the sweeper. */
+export const sweepIndexKeys = (r: { programId: string; memberId: string; redemptionId: string }, sweepAt: string) =>
+  dueKeys('REDEMPTION', sweepAt, r.programId, r.memberId, r.redemptionId);
+
+/** What a write that closes a redemption removes: its deadline and its place in the due index. */
+export const OUT_OF_SWEEP = { sweepAt: null, gsi1pk: null, gsi1sk: null } as const;
 
 /** Points reserved on a pending redemption once, and its units counted against the member's limit. */
 export function reservationItems(ctx: WriteContext, rec: RedemptionReserved): Tagged[] {
@@ -177,6 +185,7 @@ export function releaseItems(ctx: WriteContext, rec: RedemptionReleased): Tagged
     release: to.release,
     stockReleased: stock || undefined,
     taskToken: null,
+    ...OUT_OF_SWEEP,
   });
   items.push({
     tag: 'redemption',

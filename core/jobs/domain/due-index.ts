@@ -3,8 +3,11 @@
 // DynamoDB adapter builds the keys from them.
 import { type Instant, toInstant, toMs } from '../../kernel/calendar';
 
-/** ACTIVATE / EXPIRE: lots; REVIEW / INACTIVITY: a member's schedule; OUTBOX: events not yet published. */
-export type DueKind = 'ACTIVATE' | 'EXPIRE' | 'REVIEW' | 'NOTIFY' | 'INACTIVITY' | 'OUTBOX';
+/**
+ * ACTIVATE / EXPIRE: lots; REVIEW / INACTIVITY: a member's schedule; OUTBOX: events not yet published;
+ * REDEMPTION: open redemptions, at the deadline the sweeper closes them by.
+ */
+export type DueKind = 'ACTIVATE' | 'EXPIRE' | 'REVIEW' | 'NOTIFY' | 'INACTIVITY' | 'OUTBOX' | 'REDEMPTION';
 
 /** Every day of the index is split this many ways, so no partition is hot; a job reads every shard of a day. */
 export const DUE_SHARDS = 8;

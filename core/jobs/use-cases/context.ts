@@ -7,11 +7,12 @@ import type { BusinessMetrics } from '../../kernel/metrics';
 import type { LedgerStore } from '../../ledger/ports';
 import type { ProgramSettings } from '../../programs/domain/program';
 import type { ProgramStore } from '../../programs/ports';
+import type { CouponStore, RedemptionStore } from '../../rewards/ports';
 import type { DueRange } from '../domain/job-plans';
 import type { DueEntry, DueWork, OutboxRecord, OutboxRecorded } from '../ports';
 
-export type JobName = 'activate' | 'expire' | 'review' | 'notify' | 'outbox';
-export const JOB_NAMES: readonly JobName[] = ['activate', 'expire', 'review', 'notify', 'outbox'];
+export type JobName = 'activate' | 'expire' | 'review' | 'notify' | 'outbox' | 'sweep';
+export const JOB_NAMES: readonly JobName[] = ['activate', 'expire', 'review', 'notify', 'outbox', 'sweep'];
 
 export interface JobSettings {
   /** Points Expiring goes out this many days (of 24 h) before each expiry. */
@@ -49,6 +50,9 @@ export interface JobDeps {
   ledger: LedgerStore;
   programs: Pick<ProgramStore, 'getProgram'>;
   due: DueWork;
+  /** The sweep job closes redemptions left open (reading the coupon of one whose code was used meanwhile). */
+  redemptions: RedemptionStore;
+  coupons: Pick<CouponStore, 'getCoupon'>;
   events: EventPublisher;
   clock: Clock;
   metrics?: BusinessMetrics;

@@ -9,6 +9,7 @@ import { MS_PER_DAY, toInstant, toMs } from '../../kernel/calendar';
 import { ValidationFailed } from '../../kernel/errors';
 import { ulid } from '../../kernel/ids';
 import { validate } from '../../kernel/validation';
+import { sweepDueRedemption } from '../../rewards/use-cases/sweep-redemptions';
 import { reviewMember } from '../../tiers/use-cases/review-tiers';
 import { DUE_SHARDS, type DueKind } from '../domain/due-index';
 import {
@@ -57,6 +58,7 @@ const HANDLERS: Record<JobName, Partial<Record<string, Handler>>> = {
       return { changed: 1 };
     },
   },
+  sweep: { REDEMPTION: (e, _r, ctx) => sweepDueRedemption(e, ctx) },
 };
 
 // ---------------------------------------------------------------------------------------
@@ -143,6 +145,7 @@ const KINDS: Record<Exclude<JobName, 'notify'>, string[]> = {
   expire: ['EXPIRE', 'INACTIVITY'],
   review: ['REVIEW'],
   outbox: ['OUTBOX'],
+  sweep: ['REDEMPTION'],
 };
 
 /** The outbox job leaves young items to the run that wrote them (it publishes right after its commit). */

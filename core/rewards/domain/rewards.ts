@@ -438,14 +438,18 @@ export function planPointsRelease(state: MemberState, reserved: readonly Reserve
 export type RedemptionStatus = 'pending' | 'awaiting-fulfilment' | 'completed' | 'failed' | 'cancelled';
 export const OPEN_STATUSES: readonly RedemptionStatus[] = ['pending', 'awaiting-fulfilment'];
 
-export type FailureReason =
-  | 'insufficient-points'
-  | 'out-of-stock'
-  | 'limit-reached'
-  | 'fulfilment-failed'
-  | 'fulfilment-timed-out'
-  | 'too-many-lots'
-  | 'internal-error';
+/** Why a redemption failed (documented in docs/rewards-and-redemptions.md); the API's schema lists the same. */
+export const FAILURE_REASONS = [
+  'insufficient-points',
+  'out-of-stock',
+  'limit-reached',
+  'fulfilment-failed',
+  'fulfilment-timed-out',
+  'too-many-lots',
+  'abandoned',
+  'internal-error',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /**
  * The facts a redemption fixes when it is requested; the saga works from these, so a later catalog edit does not
@@ -492,6 +496,8 @@ export interface Redemption extends RedemptionSnapshot {
   release?: { transactionId: string; points: number; at: string };
   stockReleased?: number;
   taskToken?: string;
+  /** While open: when the sweeper closes it if it is still in this status (domain/sweep.ts). */
+  sweepAt?: string;
 }
 
 /** Same Idempotency-Key, same request: the reward and the quantity. */

@@ -22,6 +22,7 @@ import {
   type Redemption,
   type RedemptionSnapshot,
 } from '../domain/rewards';
+import { awaitingSweepAt } from '../domain/sweep';
 import {
   InsufficientPoints,
   OutOfStock,
@@ -40,16 +41,21 @@ import type {
   RedemptionStore,
 } from '../ports';
 
-export interface SagaDeps {
+/** What giving a redemption back (compensation, cancellation, the sweeper) needs. */
+export interface ReleaseDeps {
   ledger: LedgerStore;
   redemptions: RedemptionStore;
-  catalog: CatalogStore;
-  coupons: CouponStore;
-  donations: DonationStore;
+  coupons: Pick<CouponStore, 'getCoupon'>;
   events: EventPublisher;
   clock: Clock;
   metrics?: BusinessMetrics;
   onPublishError?: (err: unknown) => void;
+}
+
+export interface SagaDeps extends ReleaseDeps {
+  catalog: CatalogStore;
+  coupons: CouponStore;
+  donations: DonationStore;
   /** Randomness for codes (tests pass a seeded source to force collisions). */
   random?: (n: number) => Uint8Array;
 }
@@ -98,7 +104,7 @@ export type RedemptionView = ReturnType<typeof redemptionView>;
 
 async function readRecord(
   r: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>,
-  deps: SagaDeps,
+  deps: Pick<SagaDeps, 'redemptions'>,
 ): Promise<Redemption> {
   const rec = await deps.redemptions.getMemberRedemption(r.programId, r.memberId, r.redemptionId);
   if (!rec) throw new RedemptionNotFound(r.redemptionId);
@@ -252,9 +258,12 @@ export async function awaitFulfilment(
   taskToken: string,
   deps: SagaDeps,
 ): Promise<{ waiting: true }> {
+  const now = deps.clock.now().toISOString();
   try {
+    // From now on the partner's answer or the execution's own timeout closes it; the sweeper only
+    // looks again once that execution must have ended.
     await retryBusy(`Redemption "${r.redemptionId}"`, () =>
-      deps.redemptions.awaitFulfilment(r, taskToken, deps.clock.now().toISOString()),
+      deps.redemptions.awaitFulfilment(r, taskToken, now, awaitingSweepAt(now)),
     );
     return { waiting: true };
   } catch (err) {
@@ -283,15 +292,16 @@ export async function confirm(r: RedemptionSnapshot, deps: SagaDeps): Promise<Re
 /**
  * Gives back whatever the redemption holds (points to their original lots, stock, the limit
  * count, a donation; the coupon is voided) and closes it as `failed` or `cancelled`, in one
- * transaction conditioned on the status it read: a release happens once. Shared by the saga's
- * compensation and by cancellation.
+ * transaction conditioned on the status it read: a release happens once. With `expect`, only a
+ * redemption still in one of those statuses is released (read again after every conflict).
+ * Shared by the saga's compensation, cancellation and the sweeper.
  */
 export async function releaseRedemption(
   ref: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>,
-  to:
-    | { status: 'failed'; failure: { reason: FailureReason; message: string } }
-    | { status: 'cancelled'; expect?: Redemption['status'][] },
-  deps: SagaDeps,
+  to: ({ status: 'failed'; failure: { reason: FailureReason; message: string } } | { status: 'cancelled' }) & {
+    expect?: Redemption['status'][];
+  },
+  deps: ReleaseDeps,
 ): Promise<{ redemption: Redemption; released: boolean }> {
   return retryOnConflict(`Redemption "${ref.redemptionId}"`, async () => {
     const now = deps.clock.now().toISOString();
@@ -303,8 +313,7 @@ export async function releaseRedemption(
     if (!rec) throw new RedemptionNotFound(ref.redemptionId);
     if (rec.status === 'completed' && to.status === 'failed') return { redemption: rec, released: false };
     if (rec.status === 'failed' || rec.status === 'cancelled') return { redemption: rec, released: false };
-    if (to.status === 'cancelled' && to.expect && !to.expect.includes(rec.status))
-      return { redemption: rec, released: false };
+    if (to.expect && !to.expect.includes(rec.status)) return { redemption: rec, released: false };
 
     const release = rec.reservation
       ? { transactionId: ulid(Date.parse(now)), points: rec.reservation.points, at: now }
@@ -380,7 +389,7 @@ export async function releaseRedemption(
   });
 }
 
-function rewardRedeemed(rec: Redemption, now: string) {
+export function rewardRedeemed(rec: Redemption, now: string) {
   return domainEvent(
     RewardRedeemed,
     {
@@ -410,8 +419,26 @@ export async function compensate(
 ): Promise<RedemptionView> {
   const before = await readRecord(r, deps);
   const reason = failureReason(error?.Error ?? '', before.status === 'awaiting-fulfilment');
-  const message = causeMessage(error);
-  const { redemption, released } = await releaseRedemption(r, { status: 'failed', failure: { reason, message } }, deps);
+  const { redemption } = await failRedemption(r, { reason, message: causeMessage(error) }, deps);
+  return redemptionView(redemption);
+}
+
+/**
+ * Releases the redemption as `failed` with this reason (see releaseRedemption) and, if this call
+ * released it, counts it and publishes `Redemption Failed`.
+ */
+export async function failRedemption(
+  ref: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>,
+  failure: { reason: FailureReason; message: string },
+  deps: ReleaseDeps,
+  expect?: Redemption['status'][],
+): Promise<{ redemption: Redemption; released: boolean }> {
+  const { reason, message } = failure;
+  const { redemption, released } = await releaseRedemption(
+    ref,
+    { status: 'failed', failure, ...(expect ? { expect } : {}) },
+    deps,
+  );
   if (released) {
     deps.metrics?.count('RedemptionsFailed');
     await publishAfterCommit(deps, [
@@ -434,7 +461,7 @@ export async function compensate(
       ),
     ]);
   }
-  return redemptionView(redemption);
+  return { redemption, released };
 }
 
 export function cancelledEvent(rec: Redemption, now: string) {

@@ -28,6 +28,7 @@ import {
   redemptionFingerprint,
   SAGA_ERRORS,
 } from '../domain/rewards';
+import { pendingSweepAt } from '../domain/sweep';
 import {
   CancellationWindowClosed,
   CouponExpired,
@@ -284,6 +285,7 @@ export async function requestRedemption(
   if (!check.ok) throw refusalError(reward.rewardId, check.refusal);
 
   const d = reward.details;
+  const flow = fulfilmentFlow(reward.type);
   const rec: Redemption = {
     programId,
     redemptionId: ulid(Date.parse(now)),
@@ -293,7 +295,7 @@ export async function requestRedemption(
     rewardType: reward.type,
     details: reward.details,
     category: reward.category,
-    flow: fulfilmentFlow(reward.type),
+    flow,
     quantity: body.quantity,
     unitPoints: check.unitPoints,
     points: check.points,
@@ -315,6 +317,9 @@ export async function requestRedemption(
     updatedAt: now,
     idempotencyKey,
     fingerprint,
+    // If its saga stops before it ends (a crash, a compensation that could not finish), the sweeper
+    // gives back what it holds once this has passed.
+    sweepAt: pendingSweepAt(flow, now),
   };
   if (!(await deps.redemptions.createRedemption(rec, now))) {
     // A concurrent request with the same key won the guard.
