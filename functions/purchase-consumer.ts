@@ -10,6 +10,8 @@ import { recordEngagement } from '../core/earning/use-cases/record-engagement';
 import { recordReturn } from '../core/earning/use-cases/record-return';
 import { DomainError } from '../core/kernel/errors';
 import { check, unsafeShape } from '../core/kernel/validation';
+import { UnregisteredProducer } from '../core/programs/errors';
+import { checkProducer } from '../core/programs/use-cases/producers';
 
 function parseDetail<S extends z.ZodType>(schema: S, event: EventBridgeEvent<string, unknown>): z.output<S> {
   const reserved = unsafeShape(event.detail, 'detail');
@@ -23,22 +25,38 @@ function parseDetail<S extends z.ZodType>(schema: S, event: EventBridgeEvent<str
   );
 }
 
+/** The account this function runs in: a producer registered without an account sends from it. */
+const ownAccount = (context: Context) => context.invokedFunctionArn?.split(':')[4] ?? '';
+
+/** Only a registered producer of the program an event names may credit it (docs/api.md#events-we-accept). */
+async function fromRegisteredProducer(programId: string, event: EventBridgeEvent<string, unknown>, context: Context) {
+  try {
+    await checkProducer(programId, { source: event.source, account: event.account }, ownAccount(context), deps());
+  } catch (err) {
+    if (err instanceof UnregisteredProducer) emfMetrics.count('UnregisteredProducerEvents');
+    throw err;
+  }
+}
+
 const consumers: Record<
   InboundDetailType,
-  (event: EventBridgeEvent<string, unknown>) => Promise<{ replayed: boolean; points: number }>
+  (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<{ replayed: boolean; points: number }>
 > = {
-  'Purchase Completed': async (event) => {
+  'Purchase Completed': async (event, context) => {
     const { programId, ...purchase } = parseDetail(INBOUND_EVENTS['Purchase Completed'].schema, event);
+    await fromRegisteredProducer(programId, event, context);
     const { replayed, result } = await earnForPurchase(programId, purchase, deps(), event.id);
     return { replayed, points: result.points };
   },
-  'Purchase Returned': async (event) => {
+  'Purchase Returned': async (event, context) => {
     const { programId, orderId, ...input } = parseDetail(INBOUND_EVENTS['Purchase Returned'].schema, event);
+    await fromRegisteredProducer(programId, event, context);
     const { replayed, result } = await recordReturn(programId, orderId, input, deps(), event.id);
     return { replayed, points: -result.points };
   },
-  'Engagement Recorded': async (event) => {
+  'Engagement Recorded': async (event, context) => {
     const { programId, ...input } = parseDetail(INBOUND_EVENTS['Engagement Recorded'].schema, event);
+    await fromRegisteredProducer(programId, event, context);
     const { replayed, result } = await recordEngagement(programId, input, deps(), event.id);
     return { replayed, points: result.points };
   },
@@ -52,12 +70,12 @@ const consumers: Record<
 export const handler = middy<EventBridgeEvent<string, unknown>, { replayed: boolean; points: number }, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(publishMetrics())
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     logger.appendKeys({ correlationId: event.id, detailType: event['detail-type'] });
     const consume = consumers[event['detail-type'] as InboundDetailType];
     if (!consume) throw new Error(`No consumer for detail-type "${event['detail-type']}"`);
     try {
-      const outcome = await consume(event);
+      const outcome = await consume(event, context);
       logger.info('event processed', { eventId: event.id, ...outcome });
       return outcome;
     } catch (err) {

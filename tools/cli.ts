@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { createDocumentClient } from '../adapters/dynamodb/client';
+import { dynamoProducerStore } from '../adapters/dynamodb/producer-store';
 import { dynamoProgramStore } from '../adapters/dynamodb/program-store';
 import { systemClock } from '../core/kernel/clock';
 import { DomainError, ValidationFailed } from '../core/kernel/errors';
@@ -14,6 +15,7 @@ import {
   updateProgramSettings,
 } from '../core/programs/use-cases/manage-programs';
 import { dlqCommand } from './dlq';
+import { producerCommand } from './producers';
 
 export const LOCAL_STATE_FILE = '.local/state.json';
 
@@ -26,6 +28,9 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
         [--auto-enrol|--no-auto-enrol] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
+  npm run --silent loyalty -- producer add|remove <programId> --source shop.checkout [--account 123456789012] [--json]
+  npm run --silent loyalty -- producer list <programId> [--json]
+        who may credit the program over the bus (without --account: this AWS account)
   npm run --silent loyalty -- dlq list|redrive [--max N] [--json]
         events the bus accepted but its consumer could not process, back to the consumer (credits once)
 
@@ -81,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
       'auto-enrol': { type: 'boolean' },
       'no-auto-enrol': { type: 'boolean' },
       max: { type: 'string' },
+      source: { type: 'string' },
+      account: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -94,6 +101,9 @@ export async function main(argv: string[]): Promise<number> {
   const target = await resolveTarget(values);
   const ddb = createDocumentClient({ endpoint: target.endpoint, region: process.env.AWS_REGION });
   const deps = { programs: dynamoProgramStore(ddb, target.tableName), clock: systemClock };
+  if (noun === 'producer') {
+    return producerCommand(verb, programId, values, { ...deps, producers: dynamoProducerStore(ddb, target.tableName) });
+  }
 
   if (noun === 'program' && verb === 'create' && programId) {
     const pointsPerUnit = values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']);

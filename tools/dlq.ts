@@ -12,6 +12,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { LOCAL_ACCOUNT } from '../local/template';
 
 export interface RedriveReport {
   /** Letters the consumer processed this time (credited, or found already credited). */
@@ -178,12 +179,7 @@ export function localInvoke(env: {
   process.env.DYNAMODB_ENDPOINT = env.dynamodbEndpoint;
   if (env.eventsEndpoint) process.env.EVENTBRIDGE_ENDPOINT = env.eventsEndpoint;
   if (env.eventBusName) process.env.EVENT_BUS_NAME = env.eventBusName;
-  const context = {
-    functionName: 'dlq-redrive',
-    awsRequestId: 'dlq-redrive',
-    getRemainingTimeInMillis: () => 30_000,
-    callbackWaitsForEmptyEventLoop: false,
-  };
+  const region = process.env.AWS_REGION ?? 'us-east-1';
   return async (target, event) => {
     // The letter names its target as the template does: the entry file (functions/<name>.ts).
     const name = /^(?:functions\/)?([a-z][a-z0-9-]*)(?:\.ts)?$/.exec(target)?.[1];
@@ -191,7 +187,14 @@ export function localInvoke(env: {
     const mod = (await import(`../functions/${name}.ts`)) as {
       handler: (e: unknown, c: unknown) => Promise<unknown>;
     };
-    await mod.handler(event, context);
+    // As the local stack invokes it: the function runs in the local account (producer checks use it).
+    await mod.handler(event, {
+      functionName: name,
+      invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:${name}`,
+      awsRequestId: `dlq-redrive-${Date.now()}`,
+      getRemainingTimeInMillis: () => 30_000,
+      callbackWaitsForEmptyEventLoop: false,
+    });
   };
 }
 

@@ -11,11 +11,14 @@ import { systemClock } from '../core/kernel/clock';
 import { enrolOrUpdateMember } from '../core/ledger/use-cases/members';
 import { ProgramExists } from '../core/programs/errors';
 import { createApiKey, createProgram, generateApiKey } from '../core/programs/use-cases/manage-programs';
+import { addProducer } from '../core/programs/use-cases/producers';
 import { TierSetInput } from '../core/tiers/schemas';
 import { putTierSet } from '../core/tiers/use-cases/manage-tiers';
 import { seedDemoRewards } from './seed-rewards';
 
 export const DEMO_PROGRAM_ID = 'demo';
+/** The bus producer registered for the demo program (this account). */
+export const DEMO_PRODUCER_SOURCE = 'shop.checkout';
 
 /** Points earned in the calendar year (New York time); Silver earns 1.25x, Gold 1.5x. */
 const DEMO_TIERS = TierSetInput.parse({
@@ -105,6 +108,8 @@ export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; 
   });
 
   await seedRules(DEMO_PROGRAM_ID, demoEarningRules(), deps.rules);
+  // The source of the README's PutEvents example: the demo shop may credit the program over the bus.
+  await addProducer(DEMO_PROGRAM_ID, { source: DEMO_PRODUCER_SOURCE }, deps);
 
   await enrolOrUpdateMember(
     DEMO_PROGRAM_ID,

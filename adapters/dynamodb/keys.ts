@@ -44,6 +44,12 @@ export const keys = {
     sk: 'EVENT',
   }),
 
+  /** A registered bus producer of the program: its source and sending account (OWN: the platform's). */
+  producer: (programId: string, source: string, account: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#PRODUCERS`,
+    sk: `PRODUCER#${source}#${account}`,
+  }),
+
   /** Earning rules: the current set in one item (one cached read), every version kept for audit. */
   ruleSet: (programId: string): ItemKey => ({ pk: `PROGRAM#${programId}`, sk: 'RULESET' }),
   ruleVersion: (programId: string, ruleId: string, version: number): ItemKey => ({
@@ -118,6 +124,7 @@ export const collections = {
   /** The member view reads the profile and every lot in one Query: LOT#... sort just before PROFILE. */
   memberView: { from: 'LOT#', to: 'PROFILE' },
   rewards: (programId: string) => ({ pk: `PROGRAM#${programId}#REWARDS`, prefix: 'REWARD#' }),
+  producers: (programId: string) => ({ pk: `PROGRAM#${programId}#PRODUCERS`, prefix: 'PRODUCER#' }),
   donationTotals: (programId: string) => ({ pk: `PROGRAM#${programId}#DONATIONS`, prefix: 'CAUSE#' }),
   donations: (programId: string, rewardId: string) => ({
     pk: `PROGRAM#${programId}#REWARD#${rewardId}#DONATIONS`,

@@ -5,6 +5,7 @@ import { dynamoDonationStore } from './donation-store';
 import { dynamoDueWork } from './due-work-store';
 import { dynamoLedgerStore } from './ledger-store';
 import { dynamoOrderStore } from './order-store';
+import { cachedProducers, dynamoProducerStore } from './producer-store';
 import { cachedPrograms, dynamoProgramStore } from './program-store';
 import { dynamoRedemptionStore } from './redemption-store';
 import { cachedRules, dynamoRuleStore } from './rule-store';
@@ -17,10 +18,12 @@ export function dynamoStores(ddb: DynamoDBDocumentClient, tableName: string, opt
   const cache = opts.cache ?? true;
   const programs = dynamoProgramStore(ddb, tableName);
   const rules = dynamoRuleStore(ddb, tableName);
+  const producers = dynamoProducerStore(ddb, tableName);
   return {
     ledger: dynamoLedgerStore(ddb, tableName),
     orders: dynamoOrderStore(ddb, tableName),
     programs: cache ? cachedPrograms(programs) : programs,
+    producers: cache ? cachedProducers(producers) : producers,
     rules: cache ? cachedRules(rules) : rules,
     due: dynamoDueWork(ddb, tableName),
     catalog: dynamoCatalogStore(ddb, tableName),

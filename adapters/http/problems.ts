@@ -99,6 +99,13 @@ export const PROBLEMS = {
       'Retry after `Retry-After` seconds with the same ids and Idempotency-Key: a retry never applies twice.',
     retryAfterSeconds: 2,
   },
+  'unregistered-producer': {
+    status: 403,
+    title: 'Not a registered producer of this program',
+    when:
+      'Bus only, never an HTTP answer: an event whose `source` (and sending account) the program it names has not ' +
+      'registered (`loyalty producer add`). It is not credited; it goes to the dead letters with this reason.',
+  },
   'program-not-found': {
     status: 404,
     title: 'Program not found',

@@ -1,7 +1,7 @@
 import type { RuleStore } from '../../core/earning/ports';
 import type { ProgramSettings } from '../../core/programs/domain/program';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
-import type { ProgramStore } from '../../core/programs/ports';
+import type { ProducerStore, ProgramStore } from '../../core/programs/ports';
 import { copy, key, type Tables, underPrefix } from './tables';
 
 /** Settings written before a field existed read as its default, as the DynamoDB store reads them. */
@@ -73,6 +73,25 @@ export function memoryRuleStore(t: Tables): RuleStore {
     },
     async history(programId, ruleId) {
       return underPrefix(t.ruleVersions, programId, ruleId).map(([, v]) => copy({ ...v.rule, ...v.meta }));
+    },
+  };
+}
+
+/** Producers by program, as the DynamoDB store keeps them (one entry per source and account). */
+export function memoryProducerStore(t: Tables): ProducerStore {
+  const at = (programId: string, source: string, account: string | null) => key(programId, source, account ?? 'OWN');
+  return {
+    async listProducers(programId) {
+      return underPrefix(t.producers, programId).map(([, p]) => copy(p));
+    },
+    async addProducer(programId, producer) {
+      const k = at(programId, producer.source, producer.account);
+      if (t.producers.has(k)) return false;
+      t.producers.set(k, copy(producer));
+      return true;
+    },
+    async removeProducer(programId, source, account) {
+      return t.producers.delete(at(programId, source, account));
     },
   };
 }

@@ -7,7 +7,7 @@ import type { OutboxRecord } from '../../core/jobs/ports';
 import type { ProgramSettings } from '../../core/programs/domain/program';
 import { type CommitHook, memoryLedgerStore } from './ledger-store';
 import { memoryOrderStore } from './order-store';
-import { memoryProgramStore, memoryRuleStore } from './program-store';
+import { memoryProducerStore, memoryProgramStore, memoryRuleStore } from './program-store';
 import { copy, newTables, type StoredSchedule } from './tables';
 
 export type { CommitHook } from './ledger-store';
@@ -30,6 +30,7 @@ export function memoryStores(opts: MemoryStoreOptions = {}) {
     ledger: memoryLedgerStore(tables, hooks),
     orders: memoryOrderStore(tables),
     programs: memoryProgramStore(tables),
+    producers: memoryProducerStore(tables),
     rules: memoryRuleStore(tables),
     /** Runs `fn` once, when the next ledger commit starts: a concurrent writer between a read and its write. */
     beforeCommit(fn: CommitHook): void {

@@ -1,12 +1,14 @@
 // What the memory stores hold: one map per kind of item, each keyed the way the DynamoDB item is
 // addressed (program, member, the item's own id), so one write touches the same "items" here as
 // there. Values go in and come out as copies: no caller ever holds a stored object.
+
 import type { EarningRule } from '../../core/earning/domain';
 import type { Recorded, RecordedOrder, RuleChange } from '../../core/earning/ports';
 import type { OutboxRecord, ScheduleKind } from '../../core/jobs/ports';
 import type { Member } from '../../core/ledger/domain/member';
 import { type MemberState, NEW_MEMBER } from '../../core/ledger/domain/member-state';
 import type { Lot, Transaction } from '../../core/ledger/domain/types';
+import type { Producer } from '../../core/programs/domain/producers';
 import type { ProgramSettings } from '../../core/programs/domain/program';
 import type { StoredApiKey } from '../../core/programs/ports';
 
@@ -74,6 +76,8 @@ export interface StoredRuleVersion {
 export interface Tables {
   programs: Map<string, ProgramSettings>;
   apiKeys: Map<string, StoredApiKey>;
+  /** Registered bus producers, by `<programId>/<source>/<account|OWN>`. */
+  producers: Map<string, Producer>;
   members: Map<string, StoredMember>;
   /** Under the member, by expiry then id: the order the DynamoDB sort key lists them in. */
   lots: Map<string, Lot>;
@@ -92,6 +96,7 @@ export function newTables(): Tables {
   return {
     programs: new Map(),
     apiKeys: new Map(),
+    producers: new Map(),
     members: new Map(),
     lots: new Map(),
     transactions: new Map(),

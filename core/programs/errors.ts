@@ -27,3 +27,19 @@ export class Forbidden extends DomainError {
     super(`This operation needs the "${scope}" scope`);
   }
 }
+
+/** A bus event from a source (or account) the program it names has not registered. */
+export class UnregisteredProducer extends DomainError {
+  static override readonly problem = 'unregistered-producer';
+  constructor(
+    readonly programId: string,
+    readonly source: string,
+    readonly account: string,
+  ) {
+    super(
+      `Source "${source}" from account ${account} is not a registered producer of program "${programId}": ` +
+        `register it with \`npm run --silent loyalty -- producer add ${programId} --source ${source}\`` +
+        ' (with --account for another AWS account), then redrive the dead letters',
+    );
+  }
+}

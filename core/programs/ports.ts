@@ -1,3 +1,4 @@
+import type { Producer } from './domain/producers';
 import type { ProgramSettings, Scope } from './domain/program';
 
 export interface StoredApiKey {
@@ -19,4 +20,17 @@ export interface ProgramStore {
   /** Stores a key by its hash; false when that hash is already stored (nothing is overwritten). */
   putApiKey(keyHash: string, key: StoredApiKey): Promise<boolean>;
   getApiKey(keyHash: string): Promise<StoredApiKey | null>;
+}
+
+/** A program's registered bus producers. */
+export interface ProducerStore {
+  /**
+   * `freshFor`: read past any cache, for this reason (a source and account about to be refused); a
+   * cache may still answer when a read for the same reason happened a moment ago.
+   */
+  listProducers(programId: string, opts?: { freshFor?: string }): Promise<Producer[]>;
+  /** False when this source and account were registered already (nothing changes). */
+  addProducer(programId: string, producer: Producer): Promise<boolean>;
+  /** False when there was no such registration. */
+  removeProducer(programId: string, source: string, account: string | null): Promise<boolean>;
 }

@@ -288,15 +288,39 @@ describe('Purchase Completed consumer', () => {
     expect(ddb.calls()).toHaveLength(0);
   });
 
-  it('credits a valid event through the same use case', async () => {
+  const producers = (items: Record<string, unknown>[]) =>
+    ddb
+      .on(QueryCommand, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)' })
+      .resolves({ Items: items });
+
+  it('credits a valid event from a registered producer through the same use case', async () => {
     ddb.on(GetCommand).resolves({ Item: program });
+    producers([{ source: 'shop.checkout', account: null, addedAt: '2026-01-01T00:00:00Z' }]);
     ddb.on(BatchGetCommand).resolves({ Responses: { 'mock-table': [] } });
     ddb.on(TransactWriteCommand).resolves({});
     const out = await consumer(busEvent('Purchase Completed', { ...validPurchase, programId: 'shop' }), lambdaContext);
     expect(out).toEqual({ replayed: false, points: 25 });
+    const query = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(query.ExpressionAttributeValues).toEqual({ ':pk': 'PROGRAM#shop#PRODUCERS', ':prefix': 'PRODUCER#' });
     expect(eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]).toMatchObject({
       EventBusName: 'mock-bus',
       DetailType: 'Member Enrolled',
     });
+  });
+
+  it('refuses, writing nothing, an event whose source or account the program has not registered', async () => {
+    ddb.on(GetCommand).resolves({ Item: program });
+    producers([
+      { source: 'shop.checkout', account: '111122223333', addedAt: '2026-01-01T00:00:00Z' },
+      { source: 'pos.store', account: null, addedAt: '2026-01-01T00:00:00Z' },
+    ]);
+    const detail = { ...validPurchase, programId: 'other-program' };
+    await expect(consumer(busEvent('Purchase Completed', detail), lambdaContext)).rejects.toThrow(
+      'Source "shop.checkout" from account 000000000000 is not a registered producer of program "other-program"',
+    );
+    const fromPos = { ...busEvent('Purchase Completed', detail), source: 'pos.store', account: '999988887777' };
+    await expect(consumer(fromPos, lambdaContext)).rejects.toThrow('from account 999988887777 is not a registered');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
   });
 });

@@ -3,8 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/start';
+import { main } from '../../tools/cli';
+import { localInvoke, redriveLocal } from '../../tools/dlq';
 
 let stack: LocalStack;
 const logs: string[] = [];
@@ -26,6 +28,27 @@ afterAll(async () => {
   await stack?.bus.whenIdle();
   await stack?.stop();
 });
+
+/** The operator CLI against this stack's table, as `npm run --silent loyalty -- ...` runs it. */
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a.join(' ')));
+  try {
+    const code = await main([...args, '--table', stack.tableName, '--endpoint', stack.dynamodbEndpoint]);
+    return { code, out: lines.join('\n') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+const deadLetters = () =>
+  existsSync(stack.deadLetterFile)
+    ? readFileSync(stack.deadLetterFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+    : [];
 
 const api = (path: string, init: RequestInit & { key?: string | null } = {}) => {
   const { key = stack.apiKey, ...rest } = init;
@@ -129,7 +152,11 @@ describe('local stack (npm start)', () => {
     expect(fromBus?.points).toBeGreaterThanOrEqual(10);
     expect((await member('carol')).points.lifetimeEarned).toBe(afterPurchase + fromBus!.points);
 
-    // Returns and engagement events arrive on the bus too, and reach the same use cases.
+    // Returns and engagement events arrive on the bus too, and reach the same use cases, from the
+    // sources the program registered.
+    for (const source of ['shop.returns', 'shop.reviews']) {
+      expect((await cli('producer', 'add', stack.programId, '--source', source)).code).toBe(0);
+    }
     await client.send(
       new PutEventsCommand({
         Entries: [
@@ -210,5 +237,76 @@ describe('local stack (npm start)', () => {
       }),
     ]);
     errors.length = 0; // the consumer's failures were the point
+  });
+  it('credits only registered producers of the program an event names; others wait in the dead letters', async () => {
+    const client = new EventBridgeClient({
+      endpoint: stack.eventsEndpoint,
+      region: stack.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    expect((await cli('program', 'create', 'brand-b', '--json')).code).toBe(0);
+    const listed = JSON.parse((await cli('producer', 'list', stack.programId, '--json')).out);
+    expect(listed.map((p: { source: string }) => p.source).sort()).toEqual([
+      'shop.checkout', // the demo seed registers the README's source
+      'shop.returns',
+      'shop.reviews',
+    ]);
+    const purchase = (programId: string, orderId: string, Source: string) => ({
+      EventBusName: stack.busName,
+      Source,
+      DetailType: 'Purchase Completed',
+      Detail: JSON.stringify({
+        programId,
+        orderId,
+        memberId: 'tenant-m',
+        occurredAt: new Date(Date.now() - 60_000).toISOString(),
+        currency: 'USD',
+        amount: 5_000,
+      }),
+    });
+    const before = deadLetters().length;
+    await client.send(
+      new PutEventsCommand({
+        Entries: [
+          purchase(stack.programId, 'tenant-rogue', 'rogue.shop'), // not registered anywhere
+          purchase('brand-b', 'tenant-b', 'shop.checkout'), // registered for demo, not for brand-b
+        ],
+      }),
+    );
+    await stack.bus.whenIdle();
+    const letters = deadLetters().slice(before);
+    expect(letters.map((l) => [l.event.source, l.event.detail.programId, l.error.message])).toEqual([
+      [
+        'rogue.shop',
+        'demo',
+        expect.stringContaining(
+          '"rogue.shop" from account 000000000000 is not a registered producer of program "demo"',
+        ),
+      ],
+      ['shop.checkout', 'brand-b', expect.stringContaining('not a registered producer of program "brand-b"')],
+    ]);
+    // The rogue purchase named the demo program: it enrolled and credited no one there.
+    expect((await api('/v1/members/tenant-m')).status).toBe(404);
+
+    // brand-b registers the shop; redriving credits its purchase once and keeps the rogue one.
+    expect((await cli('producer', 'add', 'brand-b', '--source', 'shop.checkout')).code).toBe(0);
+    // The consumer here shares this process: it rereads a source it refused after a second.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const invoke = localInvoke({ tableName: stack.tableName, dynamodbEndpoint: stack.dynamodbEndpoint });
+    const report = await redriveLocal(stack.deadLetterFile, invoke);
+    expect(report.failed.map((f) => f.reason)).toEqual([
+      expect.stringContaining('detail.amount is required'), // the previous test's invalid event stays
+      expect.stringContaining('"rogue.shop"'),
+    ]);
+    expect(report.redriven).toBe(1);
+    const { apiKey } = JSON.parse((await cli('key', 'create', 'brand-b', '--scopes', 'members:read', '--json')).out);
+    const b = await api('/v1/members/tenant-m', { key: apiKey });
+    expect(((await b.json()) as MemberBody).points.lifetimeEarned).toBe(50);
+
+    // Removed, the source credits brand-b no more (running consumers see it within their 30 s cache).
+    expect((await cli('producer', 'remove', 'brand-b', '--source', 'shop.checkout')).code).toBe(0);
+    expect(JSON.parse((await cli('producer', 'list', 'brand-b', '--json')).out)).toEqual([]);
+    expect((await cli('producer', 'remove', 'brand-b', '--source', 'shop.checkout')).code).toBe(1);
+    errors.length = 0; // the refusals were the point
   });
 });
