@@ -20,7 +20,23 @@ import { CostMeter, fmt, load } from './support';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-export async function benchRedemptions(opts: { programId: string; members: number; n: number; concurrency: number }) {
+export interface RedemptionFigures {
+  /** DynamoDB requests per instant redemption without stock, and with stock. */
+  requests: number;
+  requestsWithStock: number;
+  p50Ms: number;
+  p50MsWithStock: number;
+  requestsByOp: Record<string, number>;
+}
+
+export async function benchRedemptions(opts: {
+  programId: string;
+  members: number;
+  n: number;
+  concurrency: number;
+  log?: (line: string) => void;
+}): Promise<RedemptionFigures> {
+  const log = opts.log ?? ((line: string) => console.log(line));
   const model = await loadLocalModel({ stage: 'local' });
   const sfn = await createLocalStepFunctions({
     templates: model.templates,
@@ -132,19 +148,29 @@ export async function benchRedemptions(opts: { programId: string; members: numbe
         `execution, ${s.retried} executions retried a task`
       );
     });
-    console.log(
+    log(
       `\nRedeem, instant path (POST /v1/members/{id}/redemptions -> StartSyncExecution -> Express machine as ` +
         `synthesized, ${opts.n} per row, ${opts.concurrency} concurrent, ${opts.members} members)`,
     );
-    for (const row of rows) console.log(row);
-    console.log(
+    for (const row of rows) log(row);
+    log(
       '             locally the machine runs in-process (aws-local-stepfunctions behind the SDK endpoint); on AWS ' +
         'add a Lambda invoke',
     );
-    console.log(
+    log(
       '             per task and the StartSyncExecution round trip: these figures are the app and DynamoDB share, ' +
         'not AWS latency',
     );
+    const n = half * 2;
+    const plain = stats['bench-coupon']!;
+    const stocked = stats['bench-stocked']!;
+    return {
+      requests: plain.total / n,
+      requestsWithStock: stocked.total / n,
+      p50Ms: (plain.p50[0]! + plain.p50[1]!) / 2,
+      p50MsWithStock: (stocked.p50[0]! + stocked.p50[1]!) / 2,
+      requestsByOp: Object.fromEntries([...plain.requests].map(([op, c]) => [op, c / n])),
+    };
   } finally {
     await sfn.close();
     server.close();

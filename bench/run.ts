@@ -1,24 +1,28 @@
 import '../adapters/runtime/node20';
-import { readdirSync } from 'node:fs';
 /**
  * npm run bench: figures measured in one run on DynamoDB Local, printed, never asserted.
  * Earn: purchases through the real API handler (validation, authorizer context, use case,
  * DynamoDB, event publish) beside a baseline that sends the same DynamoDB requests with no app.
  */
 import { createServer } from 'node:http';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { bareEarn } from '../adapters/dynamodb/bulk';
 import { createDocumentClient } from '../adapters/dynamodb/client';
 import { startDynamoDbLocal } from '../local/dynamodb';
 import { apiEvent, lambdaContext } from '../test/support/events';
-import { benchJobs } from './jobs';
+import { benchBundles } from './bundles';
+import { earnCost } from './cost';
+import { benchJobs, type JobsBenchRow } from './jobs';
+import { runLoad } from './load';
 import { benchRedemptions } from './redemptions';
 import { CostMeter, createBenchTable, fmt, load } from './support';
 
 const N = Number(process.env.BENCH_N ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const MEMBERS = 200;
+const JSON_OUT = process.argv.includes('--json');
+const LOAD = process.argv.includes('--load');
+// With --json, stdout carries one JSON object and the readable lines go to stderr.
+const log = JSON_OUT ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => console.log(line);
 
 async function fakeEventBus() {
   let events = 0;
@@ -43,29 +47,6 @@ async function fakeEventBus() {
     count: () => events,
     close: () => server.close(),
   };
-}
-
-async function bundleSizes() {
-  const rows: { fn: string; bytes: number; gzip: number }[] = [];
-  for (const file of readdirSync('functions')
-    .filter((f) => f.endsWith('.ts'))
-    .sort()) {
-    const out = await build({
-      entryPoints: [`functions/${file}`],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      write: false,
-      logLevel: 'silent',
-      mainFields: ['module', 'main'],
-      banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    });
-    const code = out.outputFiles[0]!.contents;
-    rows.push({ fn: file.replace(/\.ts$/, ''), bytes: code.length, gzip: gzipSync(code).length });
-  }
-  return rows;
 }
 
 async function main() {
@@ -164,60 +145,115 @@ async function main() {
     const eventsPerEarn = bus.count();
 
     meter.reset();
-    const replays = 200;
+    const replays = Math.min(200, half);
     const r = await load(replays, CONCURRENCY, (i) => post(purchase(i, 'earn1')));
 
-    console.log(
+    log(
       `\nloyalty bench: DynamoDB Local (in-memory), ${half * 2} purchases per side, ${CONCURRENCY} concurrent, ` +
         `${MEMBERS} members`,
     );
-    console.log(
+    log(
       `\nEarn (POST /v1/purchases through the real handler, ${demoEarningRules().length} demo rules: base, coffee ` +
         `x2, weekend x1.5, welcome, windfall, events, daily cap)`,
     );
-    console.log(
+    log(
       `  app        ${fmt(appRate, 0)} purchases/s   p50 ${fmt((e1.p50 + e2.p50) / 2)} ms   p99 ` +
         `${fmt(Math.max(e1.p99, e2.p99))} ms`,
     );
-    console.log(
+    log(
       `  baseline   ${fmt(baseRate, 0)} purchases/s   p50 ${fmt((a1.p50 + a2.p50) / 2)} ms   p99 ` +
         `${fmt(Math.max(a1.p99, a2.p99))} ms   (same BatchGet + TransactWrite, no app)`,
     );
-    console.log(`  ratio      app/baseline throughput ${fmt(appRate / baseRate, 2)}`);
-    console.log(
+    log(`  ratio      app/baseline throughput ${fmt(appRate / baseRate, 2)}`);
+    log(
       `  DynamoDB   ${fmt(earnReq, 2)} requests per earn (${earnOps}); consumed ${fmt(earnRead, 2)} RCU + ` +
         `${fmt(earnWrite, 2)} WCU as DynamoDB Local reports it`,
     );
-    console.log(
+    log(
       `             (on AWS a transactional write of 4 items under 1 KB bills 8 WCU and a consistent BatchGet of 2 ` +
         `items 2 RCU)`,
     );
-    console.log(
+    log(
       `  events     ${eventsPerEarn} published for ${half * 2 + 50} credits (Points Earned, plus Member Enrolled ` +
         `on first purchase)`,
     );
-    console.log(`\nReplay (same order again -> 200, original body)`);
-    console.log(
+    log(`\nReplay (same order again -> 200, original body)`);
+    log(
       `  ${fmt(r.perSecond, 0)} replays/s   p50 ${fmt(r.p50)} ms   p99 ${fmt(r.p99)} ms   ` +
         `${fmt(meter.total() / replays, 2)} requests per replay (${meter.perOp(replays)}), ` +
         `${fmt(meter.write / replays, 2)} WCU`,
     );
 
-    console.log('\nBundles (esbuild as infra/constructs/loyalty-function.ts: ESM, minified, pinned AWS SDK bundled)');
-    for (const b of await bundleSizes())
-      console.log(`  ${b.fn.padEnd(22)} ${fmt(b.bytes / 1024)} KiB   gzip ${fmt(b.gzip / 1024)} KiB`);
+    const bundles = await benchBundles();
+    log(
+      '\nBundles (as infra/constructs/bundle-options.ts: ESM, minified, pinned AWS SDK bundled; cold import: ' +
+        'a fresh Node process, median of 5)',
+    );
+    for (const [fn, b] of Object.entries(bundles))
+      log(
+        `  ${fn.padEnd(22)} ${fmt(b.minifiedBytes / 1024).padStart(6)} KiB   ` +
+          `gzip ${fmt(b.gzipBytes / 1024).padStart(6)} KiB   cold import ${fmt(b.coldImportMs).padStart(6)} ms`,
+      );
 
     // --- Redemptions (bench/redemptions.ts): members m-* earned above, so they have points to spend ---
-    await benchRedemptions({
+    const redemption = await benchRedemptions({
       programId: 'bench',
       members: MEMBERS,
       n: Number(process.env.BENCH_REDEEM_N ?? 300),
       concurrency: CONCURRENCY,
+      log,
     });
 
     // --- Expiry job (bench/jobs.ts): K due lots in tables of N and 10N members, its own tables ---
-    await benchJobs({ endpoint: ddbLocal.endpoint });
-    console.log('');
+    const [small, large] = (await benchJobs({ endpoint: ddbLocal.endpoint, log })) as [JobsBenchRow, JobsBenchRow];
+
+    const appP50 = (e1.p50 + e2.p50) / 2;
+    const baseP50 = (a1.p50 + a2.p50) / 2;
+    const cost = earnCost({
+      rcu: earnRead,
+      wcu: earnWrite,
+      eventsPublished: eventsPerEarn / (half * 2 + 50),
+      appMs: appP50 - baseP50,
+    });
+    log(
+      `\nCost per million earns at list price (${cost.prices.date}, ${cost.prices.region}; ` +
+        `${cost.prices.awsDependencyMsPerEarn} ms of AWS dependency time assumed per earn, see bench/cost.ts)`,
+    );
+    for (const path of ['https', 'bus'] as const)
+      log(
+        `  ${path.padEnd(6)} $${fmt(path === 'https' ? cost.httpsPerMillionUsd : cost.busPerMillionUsd, 2)}   ` +
+          Object.entries(cost.breakdown[path])
+            .map(([k, v]) => `${k} ${fmt(v, 2)}`)
+            .join(', '),
+      );
+
+    const loadRun = LOAD ? await runLoad(log) : undefined;
+    log('');
+    const report = {
+      earn: {
+        ratio: appRate / baseRate,
+        perSecond: appRate,
+        baselinePerSecond: baseRate,
+        requestsPerEarn: earnReq,
+        rcuPerEarn: earnRead,
+        wcuPerEarn: earnWrite,
+        p50Ms: appP50,
+        p99Ms: Math.max(e1.p99, e2.p99),
+      },
+      replay: { requests: meter.total() / replays, wcu: meter.write / replays, p50Ms: r.p50 },
+      redemption,
+      bundles,
+      jobs: {
+        ratio10N: large.totalRequests / small.totalRequests,
+        timeRatio10N: large.ms / small.ms,
+        requestsPerDueLot: small.totalRequests / small.dueLots,
+      },
+      cost,
+      ...(loadRun && { load: loadRun }),
+    };
+    if (JSON_OUT) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (loadRun && (loadRun.non2xx || loadRun.errors || loadRun.timeouts))
+      throw new Error(`the load run had ${loadRun.non2xx} non-2xx answers, ${loadRun.errors} errors`);
   } finally {
     bus.close();
     await ddbLocal.stop();

@@ -2,7 +2,7 @@
 // bus accepts (INBOUND_EVENTS, consumed by purchase-consumer) and what we publish on it
 // (PUBLISHED_EVENTS, source `loyalty.ledger`). Payloads are the EventBridge `detail`.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventDefinition } from '../../core/kernel/events';
 import { PUBLISHED_EVENTS } from './catalog';
 import { INBOUND_EVENTS } from './inbound';

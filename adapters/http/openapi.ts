@@ -3,7 +3,7 @@
 // their schemas' input, responses as their output; response schemas carry an id and become
 // components. `npm run openapi` writes both files; the local stack serves them.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RedemptionView } from '../../core/rewards/schemas';
 import { PROBLEM_BASE, PROBLEMS, type ProblemSlug, problemType } from './problems';
 import { COMMON_PROBLEMS, pathParams, type RouteGroup, type RouteSpec } from './route';

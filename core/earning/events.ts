@@ -1,5 +1,5 @@
 // Events of earning and returns.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventDefinition } from '../kernel/events';
 import { balancesSchema, breakdownLineSchema } from '../ledger/events';
 

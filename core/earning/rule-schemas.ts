@@ -2,7 +2,7 @@
 // rule definitions with `EarningRuleSchema` (every issue carries the path of the bad field and a
 // message saying what a good value looks like); the engine's types are the schemas' outputs, so
 // anything that parsed can be evaluated.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isKnownCurrency } from '../kernel/currency';
 import { DECIMAL_PLACES, parseDecimal, SCALE } from './domain/arithmetic';
 import { isValidTimeZone } from './domain/time';

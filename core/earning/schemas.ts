@@ -1,7 +1,7 @@
 // Inputs of earning: purchases, returns and engagement events (HTTP and bus), and the rule
 // simulator and backtest (the rule definitions themselves are in rule-schemas.ts); and what the
 // purchases and earning-rules APIs answer.
-import { z } from 'zod';
+import * as z from 'zod';
 import { AttributeValue, ClientId, Currency, MAX_MINOR, Timestamp } from '../kernel/schemas';
 import { BreakdownLineView } from '../ledger/schemas';
 import {

@@ -1,6 +1,6 @@
 // Events of expiry: each is recorded in an outbox item in the same transaction as its effect (or
 // its send-once guard) and keeps its eventId when re-published.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventDefinition } from '../kernel/events';
 import { balancesSchema } from '../ledger/events';
 

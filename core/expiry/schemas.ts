@@ -1,5 +1,5 @@
 // Admin input of an expiry policy (PUT /v1/admin/expiry-policy).
-import { z } from 'zod';
+import * as z from 'zod';
 import { daysInMonth } from '../kernel/calendar';
 import { MAX_EXPIRY_MONTHS } from './domain/expiry';
 

@@ -1,5 +1,5 @@
 // zod building blocks shared by every context's input schemas (the HTTP API and the bus consumers).
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidTimeZone } from './calendar';
 import { isKnownCurrency } from './currency';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE } from './ids';

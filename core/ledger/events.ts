@@ -1,5 +1,5 @@
 // Events the ledger publishes. Each detail is `{ metadata, data }`; `data` is validated before it is sent.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventDefinition } from '../kernel/events';
 
 /** Balances after the change. */

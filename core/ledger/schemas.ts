@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Attributes, AttributeValue, PageQuery, Timestamp } from '../kernel/schemas';
 
 export const MemberInput = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExpiryPolicyView } from '../expiry/schemas';
 import { Timestamp, TimeZoneInput } from '../kernel/schemas';
 import { TierSetView } from '../tiers/schemas';

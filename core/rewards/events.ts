@@ -1,5 +1,5 @@
 // Events of redemptions. Codes are bearer secrets: events never carry them.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventDefinition } from '../kernel/events';
 
 const money = z.object({ amount: z.number().int(), currency: z.string() });

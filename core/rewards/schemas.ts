@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AttributeValue, ClientId, Currency, MAX_MINOR, Timestamp } from '../kernel/schemas';
 import {
   CODE_ALPHABETS,

@@ -1,5 +1,5 @@
 // Events of tiers.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventDefinition } from '../kernel/events';
 
 export const TierChanged = {

@@ -1,5 +1,5 @@
 // Admin input of a tier set (PUT /v1/admin/tiers): every rule the tiers domain relies on, checked here.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Attributes } from '../kernel/schemas';
 import { DEFAULT_REVIEW_POLICY, MAX_ROLLING_MONTHS, MAX_TIERS, MIN_TIERS } from './domain/tiers';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { asyncApiDocument } from '../../adapters/eventbridge/asyncapi';
 import { PUBLISHED_EVENTS } from '../../adapters/eventbridge/catalog';
 import { INBOUND_EVENTS } from '../../adapters/eventbridge/inbound';

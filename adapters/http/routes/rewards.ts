@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ClientId, PageQuery } from '../../../core/kernel/schemas';
 import {
   CouponLookupInput,

@@ -2,7 +2,7 @@
 // many invocations as it takes, each within its time budget) -> finish (checkpoint). In AWS the
 // three steps are the states of the jobs state machine (infra/constructs/scheduled-jobs.ts);
 // runJob() chains the same functions in-process for tests, the bench and tools.
-import { z } from 'zod';
+import * as z from 'zod';
 import { expireDueLots, expireInactiveMember } from '../../expiry/use-cases/expire-points';
 import { notifyExpiringLots, notifyInactivity, warnDowngrade } from '../../expiry/use-cases/send-notices';
 import { MS_PER_DAY, toInstant, toMs } from '../../kernel/calendar';
