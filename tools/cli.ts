@@ -22,7 +22,7 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
         [--points-per-unit 1] [--pending-days 0] [--return-policy cap-at-balance|negative-balance] [--no-auto-enrol]
         [--json]
   npm run --silent loyalty -- program set <programId> [--time-zone Z] [--pending-days N] [--return-policy P]
-        [--auto-enrol|--no-auto-enrol] [--json]
+        [--points-per-unit N] [--auto-enrol|--no-auto-enrol] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
 
@@ -119,6 +119,7 @@ export async function main(argv: string[]): Promise<number> {
         timeZone: values['time-zone'],
         pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
         returnPolicy: returnPolicy(values['return-policy']),
+        pointsPerUnit: values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']),
         autoEnrol: values['auto-enrol'] ? true : values['no-auto-enrol'] ? false : undefined,
       },
       deps,

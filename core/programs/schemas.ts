@@ -4,13 +4,15 @@ import { Timestamp, TimeZoneInput } from '../kernel/schemas';
 import { TierSetView } from '../tiers/schemas';
 
 /**
- * PATCH /v1/admin/program: every field optional, at least one. Currency and earning rates belong to other endpoints.
+ * PATCH /v1/admin/program: every field optional, at least one. The currency is fixed; earning rules have their own
+ * endpoints (`pointsPerUnit` is the flat rate earned while no base rule is in force).
  */
 export const ProgramSettingsInput = z
   .strictObject({
     name: z.string().trim().min(1, 'must not be empty').max(200),
     timeZone: TimeZoneInput,
     autoEnrol: z.boolean(),
+    pointsPerUnit: z.int('must be a whole number of points').min(0).max(10_000),
     pendingDays: z.int('must be a whole number of days').min(0).max(365),
     returnPolicy: z.enum(['cap-at-balance', 'negative-balance'], {
       error: 'must be "cap-at-balance" or "negative-balance"',
@@ -27,7 +29,9 @@ export const ProgramView = z
     name: z.string(),
     currency: z.string().describe('ISO 4217: purchases in another currency are rejected'),
     timeZone: z.string().describe('IANA zone of campaigns, periods, calendar expiry and tier windows'),
-    pointsPerUnit: z.int().describe('Points per whole currency unit while the program has no earning rules'),
+    pointsPerUnit: z
+      .int()
+      .describe('Points per whole currency unit while no base rule is in force (docs/earning-rules.md)'),
     autoEnrol: z.boolean().describe('Unknown members are enrolled by their first purchase'),
     pendingDays: z.int().describe('Days purchase points stay pending (the return window)'),
     returnPolicy: z.enum(['cap-at-balance', 'negative-balance']),

@@ -59,6 +59,17 @@ describe('earning rules (DynamoDB Local)', () => {
     ]);
   });
 
+  it('an inactive rule never switches default earning off: no base rule in force, pointsPerUnit earns', async () => {
+    const p = fresh();
+    await f.program(p, { currency: 'USD', pointsPerUnit: 1 });
+    await rule(p, { ruleId: 'welcome', kind: 'first-purchase', name: 'Welcome', points: 100, active: false });
+
+    const { result } = await earnForPurchase(p, purchase({ orderId: 'o1', amount: 100_00 }), f.deps);
+
+    expect(result.points).toBe(100);
+    expect(result.breakdown).toEqual([expect.objectContaining({ rule: 'base', ruleId: 'program-base', points: 100 })]);
+  });
+
   it('stacks base, multipliers and bonuses, records each rule and version in the breakdown', async () => {
     const p = fresh();
     await f.program(p);
@@ -291,9 +302,9 @@ describe('earning rules (DynamoDB Local)', () => {
         [2, 'updated'],
         [3, 'deactivated'],
       ]);
-      // No active base rule: the program's flat rate does not come back; nothing earns.
+      // No active base rule: the program's flat rate (1 per dollar) earns again.
       const v3 = await earnForPurchase(p, purchase({ orderId: 'v3', amount: 10_00 }), f.deps);
-      expect(v3.result.points).toBe(0);
+      expect(v3.result.breakdown).toEqual([expect.objectContaining({ ruleId: 'program-base', points: 10 })]);
       expect((await listRules(p, f.deps)).items).toHaveLength(1);
     },
   );

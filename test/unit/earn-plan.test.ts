@@ -70,7 +70,10 @@ describe('earning plan', () => {
       '2026-03-01T00:00:00Z',
     );
     expect(e.points).toBe(12);
-    expect(effectiveRules(program(), [])[0]).toMatchObject({ kind: 'base', ruleId: 'program-base' });
+    expect(effectiveRules(program(), [], '2026-03-01T00:00:00Z')[0]).toMatchObject({
+      kind: 'base',
+      ruleId: 'program-base',
+    });
   });
 
   it(

@@ -7,31 +7,36 @@ import type { BreakdownLine, Lot, Transaction, TransactionSource } from '../../l
 import type { ProgramSettings } from '../../programs/domain/program';
 import { addToBuckets, pruneBuckets, type TierSet, tierAfterEarn } from '../../tiers/domain/tiers';
 import type { EarningRule, EvaluationResult, PurchaseEvaluation } from './index';
-import { periodKeys } from './index';
+import { baseRulesInForce, periodKeys } from './index';
 
 const DAY_MS = 86_400_000;
 
+/** The rule id of the flat base rate a program earns while no base rule of its own is in force. */
+export const PROGRAM_BASE_RULE_ID = 'program-base';
+
 /**
- * The program's rule set as the engine sees it: stored rules, or the flat base rate until there are any, plus tier
- * multipliers.
+ * The program's rule set as the engine sees it at `at`: the stored rules, plus the flat base rate
+ * (`pointsPerUnit`) whenever no stored base rule is in force then (none active, none inside its
+ * schedule, none with a rate for the program's currency), plus tier multipliers. So an inactive
+ * rule never switches default earning off, and a base rule replaces the flat rate only while it can
+ * earn.
  */
-export function effectiveRules(program: ProgramSettings, stored: readonly EarningRule[]): EarningRule[] {
-  const rules: EarningRule[] = stored.length
-    ? [...stored]
-    : [
-        {
-          kind: 'base',
-          ruleId: 'program-base',
-          version: 1,
-          name: 'Base earning',
-          active: true,
-          priority: 0,
-          exclusive: false,
-          pointsPerUnit: { [program.currency]: String(program.pointsPerUnit) },
-          rounding: 'floor',
-          exclude: { skus: [], categories: [] },
-        },
-      ];
+export function effectiveRules(program: ProgramSettings, stored: readonly EarningRule[], at: string): EarningRule[] {
+  const rules: EarningRule[] = [...stored];
+  if (baseRulesInForce(stored, at, program.timeZone, program.currency).length === 0) {
+    rules.push({
+      kind: 'base',
+      ruleId: PROGRAM_BASE_RULE_ID,
+      version: 1,
+      name: 'Base earning',
+      active: true,
+      priority: 0,
+      exclusive: false,
+      pointsPerUnit: { [program.currency]: String(program.pointsPerUnit) },
+      rounding: 'floor',
+      exclude: { skus: [], categories: [] },
+    });
+  }
   for (const tier of program.tierSet?.tiers ?? []) {
     if (tier.multiplier > 1) {
       rules.push({

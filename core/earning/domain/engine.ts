@@ -375,6 +375,30 @@ const isPurchaseRule = (rule: EarningRule): boolean => {
   }
 };
 
+/**
+ * The base rules that can earn on a purchase at `occurredAt` in `currency`: the newest version of
+ * their rule id, active, inside their schedule, with a rate for the currency. An inactive or
+ * out-of-schedule base rule is as if it did not exist: it changes neither what the others earn
+ * nor which items are eligible, and the program's flat rate applies when none is in force.
+ */
+export function baseRulesInForce(
+  rules: readonly EarningRule[],
+  occurredAt: string,
+  timeZone: string,
+  currency: string,
+): BaseRule[] {
+  const newest = new Map<string, number>();
+  for (const r of rules) newest.set(r.ruleId, Math.max(newest.get(r.ruleId) ?? 0, r.version));
+  return rules.filter(
+    (r): r is BaseRule =>
+      r.kind === 'base' &&
+      r.active &&
+      newest.get(r.ruleId) === r.version &&
+      r.pointsPerUnit[currency] !== undefined &&
+      checkSchedule(r.schedule, occurredAt, timeZone).ok,
+  );
+}
+
 const excludes = (rule: BaseRule, item: PurchaseItem): boolean =>
   rule.exclude.skus.includes(item.sku) ||
   (item.category !== undefined && rule.exclude.categories.includes(item.category));
@@ -439,8 +463,8 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
   const rules = currentRules(input.rules, isPurchaseRule, tally);
   const ctx: StageContext = { occurredAt: purchase.occurredAt, timeZone: program.timeZone, tally };
 
-  // An item every active base rule excludes (gift cards, say) is invisible to all purchase rules.
-  const baseRules = rules.filter((r): r is BaseRule => r.kind === 'base');
+  // An item every base rule in force excludes (gift cards, say) is invisible to all purchase rules.
+  const baseRules = baseRulesInForce(rules, purchase.occurredAt, program.timeZone, currency);
   const eligible = items.map((item) => baseRules.length === 0 || !baseRules.every((r) => excludes(r, item)));
   const eligibleIdx = items.flatMap((_, i) => (eligible[i] ? [i] : []));
   const lineTotals = items.map((item) => BigInt(item.unitPrice) * BigInt(item.quantity));

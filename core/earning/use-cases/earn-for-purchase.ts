@@ -61,7 +61,7 @@ export function evaluate(
   try {
     return evaluatePurchase({
       program: { programId: program.programId, currency: program.currency, timeZone: program.timeZone },
-      rules: effectiveRules(program, rules),
+      rules: effectiveRules(program, rules, purchase.occurredAt),
       purchase: {
         orderId: purchase.orderId,
         amount: purchase.amount,

@@ -39,7 +39,7 @@ export function evaluateEngagement(
   try {
     return evaluateEvent({
       program: { programId: program.programId, currency: program.currency, timeZone: program.timeZone },
-      rules: effectiveRules(program, rules),
+      rules: effectiveRules(program, rules, event.occurredAt),
       event: { eventId: event.eventId, type: event.type, occurredAt: event.occurredAt },
       member: { memberId: member.memberId, tier: member.tier, purchaseCount: member.purchaseCount },
       usage: usageFromCounters(member.counters),

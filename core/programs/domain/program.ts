@@ -13,7 +13,7 @@ export interface ProgramSettings {
   name: string;
   currency: string; // the program's currency; purchases in another currency are rejected
   timeZone: string; // IANA zone for campaigns, periods, calendar expiry and tier windows
-  pointsPerUnit: number; // integer points per whole currency unit, used while the program has no earning rules
+  pointsPerUnit: number; // integer points per whole currency unit, earned while no base rule is in force
   autoEnrol: boolean; // enrol unknown members on their first purchase
   pendingDays: number; // purchase points stay pending (unspendable) this many days: the return window
   returnPolicy: ReturnPolicy;

@@ -88,10 +88,22 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
 /** Settings an operator may change after creation; each is validated like at creation. */
 export async function updateProgramSettings(
   programId: string,
-  changes: { timeZone?: string; pendingDays?: number; returnPolicy?: ReturnPolicy; autoEnrol?: boolean; name?: string },
+  changes: {
+    timeZone?: string;
+    pendingDays?: number;
+    returnPolicy?: ReturnPolicy;
+    autoEnrol?: boolean;
+    name?: string;
+    pointsPerUnit?: number;
+  },
   deps: ProgramDeps,
 ) {
   const errors: FieldError[] = [];
+  if (
+    changes.pointsPerUnit !== undefined &&
+    (!Number.isSafeInteger(changes.pointsPerUnit) || changes.pointsPerUnit < 0 || changes.pointsPerUnit > 10_000)
+  )
+    errors.push({ field: 'pointsPerUnit', message: 'must be a whole number from 0 to 10000' });
   if (changes.timeZone !== undefined && !isValidTimeZone(changes.timeZone))
     errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
   if (
