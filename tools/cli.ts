@@ -3,14 +3,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { createDocumentClient } from '../adapters/dynamodb/client';
-import { dynamoProgramStore } from '../adapters/dynamodb/program-store';
+import { dynamoStores } from '../adapters/dynamodb/stores';
+import { auditWindfall } from '../core/earning/use-cases/audit-windfall';
 import { systemClock } from '../core/kernel/clock';
 import { DomainError, ValidationFailed } from '../core/kernel/errors';
-import type { ReturnPolicy } from '../core/programs/domain/program';
+import type { ProgramSettings, ReturnPolicy } from '../core/programs/domain/program';
 import {
   createApiKey,
   createProgram,
   parseScopes,
+  rotateWindfallKey,
   updateProgramSettings,
 } from '../core/programs/use-cases/manage-programs';
 
@@ -25,11 +27,23 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
         [--points-per-unit N] [--auto-enrol|--no-auto-enrol] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
+  npm run --silent loyalty -- windfall audit <programId> (--order ID | --event ID --member ID) [--json]
+  npm run --silent loyalty -- windfall rotate-key <programId> [--json]
 
 Target: the local stack started by \`npm start\` (read from ${LOCAL_STATE_FILE}) unless
   --aws [--stage dev]      the deployed stack: the table name comes from the Loyalty-<stage>-Stateful outputs
   --table NAME [--endpoint URL]  an explicit table (and DynamoDB endpoint)
-Keys are printed once; only their SHA-256 hash is stored.`;
+Keys are printed once; only their SHA-256 hash is stored. Windfall keys are never printed: an audit
+recomputes each draw with them and says whether it matches what was recorded.`;
+
+/** A program as the operator sees it: windfall keys by id only. */
+function shown(program: ProgramSettings): Record<string, unknown> {
+  const { windfallKeys, ...rest } = program;
+  return {
+    ...rest,
+    windfallKeys: windfallKeys ? { current: windfallKeys.current, ids: Object.keys(windfallKeys.keys) } : null,
+  };
+}
 
 function returnPolicy(value: string | undefined): ReturnPolicy | undefined {
   if (value === undefined) return undefined;
@@ -69,6 +83,9 @@ export async function main(argv: string[]): Promise<number> {
       endpoint: { type: 'string' },
       scopes: { type: 'string' },
       label: { type: 'string' },
+      order: { type: 'string' },
+      event: { type: 'string' },
+      member: { type: 'string' },
       name: { type: 'string' },
       currency: { type: 'string' },
       'points-per-unit': { type: 'string' },
@@ -88,7 +105,8 @@ export async function main(argv: string[]): Promise<number> {
   const out = (data: Record<string, unknown>, text: string) => console.log(values.json ? JSON.stringify(data) : text);
   const target = await resolveTarget(values);
   const ddb = createDocumentClient({ endpoint: target.endpoint, region: process.env.AWS_REGION });
-  const deps = { programs: dynamoProgramStore(ddb, target.tableName), clock: systemClock };
+  const stores = dynamoStores(ddb, target.tableName, { cache: false });
+  const deps = { programs: stores.programs, clock: systemClock };
 
   if (noun === 'program' && verb === 'create' && programId) {
     const pointsPerUnit = values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']);
@@ -124,13 +142,44 @@ export async function main(argv: string[]): Promise<number> {
       },
       deps,
     );
-    out(updated as unknown as Record<string, unknown>, JSON.stringify(updated, null, 2));
+    out(shown(updated), JSON.stringify(shown(updated), null, 2));
     return 0;
   }
   if (noun === 'program' && verb === 'show' && programId) {
     const program = await deps.programs.getProgram(programId);
     if (!program) throw new ValidationFailed([{ field: 'programId', message: `no program "${programId}"` }]);
-    out(program as unknown as Record<string, unknown>, JSON.stringify(program, null, 2));
+    out(shown(program), JSON.stringify(shown(program), null, 2));
+    return 0;
+  }
+  if (noun === 'windfall' && verb === 'audit' && programId) {
+    const subject = values.order
+      ? { orderId: values.order }
+      : values.event && values.member
+        ? { eventId: values.event, memberId: values.member }
+        : undefined;
+    if (!subject) throw new ValidationFailed([{ field: 'order', message: 'is required (or --event ID --member ID)' }]);
+    const audit = await auditWindfall(programId, subject, stores);
+    const text = audit.draws.length
+      ? audit.draws
+          .map((d) =>
+            [
+              `${d.ruleId} v${d.version}: recorded roll ${d.recorded.roll} < ${d.recorded.threshold}? ` +
+                `${d.recorded.won ? 'won' : 'lost'}, ${d.recorded.points} points, key ${d.recorded.key ?? '(none)'}`,
+              d.recomputed
+                ? `  input ${d.recomputed.input}\n  hmac  ${d.recomputed.hash}\n  recomputed roll ` +
+                  `${d.recomputed.roll}, ${d.recomputed.won ? 'won' : 'lost'}, ${d.recomputed.points} points`
+                : '  not recomputable',
+              `  ${d.matches ? 'MATCHES' : 'DOES NOT MATCH'}${d.note ? ` (${d.note})` : ''}`,
+            ].join('\n'),
+          )
+          .join('\n')
+      : 'No windfall draws on record for it.';
+    out(audit as unknown as Record<string, unknown>, text);
+    return audit.draws.every((d) => d.matches) ? 0 : 1;
+  }
+  if (noun === 'windfall' && verb === 'rotate-key' && programId) {
+    const { keyId } = await rotateWindfallKey(programId, deps);
+    out({ programId, keyId }, `Windfall key ${keyId} now draws for ${programId}; older keys stay for audits.`);
     return 0;
   }
   if (noun === 'key' && verb === 'create' && programId) {

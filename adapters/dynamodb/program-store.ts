@@ -18,6 +18,7 @@ export function toProgram(item: Record<string, any>): ProgramSettings {
     returnPolicy: item.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: item.expiryPolicy ?? { kind: 'none' },
     tierSet: item.tierSet ?? null,
+    ...(item.windfallKeys ? { windfallKeys: item.windfallKeys } : {}),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };
@@ -42,6 +43,24 @@ export function dynamoProgramStore(ddb: DynamoDBDocumentClient, tableName: strin
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeNames: entries.length ? names : undefined,
             ExpressionAttributeValues: { ...values, ':now': now },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toProgram(Attributes!);
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) throw new ProgramNotFound(programId);
+        throw err;
+      }
+    },
+    async ensureWindfallKeys(programId, windfallKeys) {
+      try {
+        const { Attributes } = await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.program(programId),
+            UpdateExpression: 'SET windfallKeys = if_not_exists(windfallKeys, :keys)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':keys': windfallKeys },
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -101,6 +120,11 @@ export function cachedPrograms(repo: ProgramStore, ttlMs = 60_000, now: () => nu
       const updated = await repo.updateProgram(programId, changes, at);
       cache.set(programId, { value: updated, until: now() + ttlMs });
       return updated;
+    },
+    async ensureWindfallKeys(programId, keys) {
+      const stored = await repo.ensureWindfallKeys(programId, keys);
+      cache.set(programId, { value: stored, until: now() + ttlMs });
+      return stored;
     },
     async getProgram(programId) {
       const hit = cache.get(programId);

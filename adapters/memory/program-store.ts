@@ -33,6 +33,12 @@ export function memoryProgramStore(t: Tables): ProgramStore {
       p.updatedAt = now;
       return toProgram(p);
     },
+    async ensureWindfallKeys(programId, keys) {
+      const p = t.programs.get(programId);
+      if (!p) throw new ProgramNotFound(programId);
+      p.windfallKeys ??= copy(keys);
+      return toProgram(p);
+    },
     async createProgram(settings) {
       if (t.programs.has(settings.programId)) throw new ProgramExists(settings.programId);
       t.programs.set(settings.programId, copy(settings));

@@ -347,6 +347,8 @@ export const ProgramFactsSchema = z.object({
   programId: Identifier,
   currency: CurrencyCodeSchema,
   timeZone: TimeZoneSchema,
+  /** The key windfall draws are made with (HMAC); without one, windfall rules do not draw. */
+  windfallKey: z.object({ id: z.string().min(1), secret: z.string().min(1) }).optional(),
 });
 
 export const PurchaseItemSchema = z.object({

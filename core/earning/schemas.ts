@@ -246,15 +246,16 @@ const EarningLineView = z.strictObject({
   capped: z.literal(true).optional().describe('Set on the negative line a cap adds'),
   draw: z
     .strictObject({
-      input: z.string().describe('The exact string hashed'),
-      hash: z.string().describe('Hex SHA-256 of input'),
+      input: z.string().describe('The exact string the HMAC is taken of'),
+      key: z.string().describe("Id of the windfall key: in a simulation, a one-off key, not the program's"),
+      hash: z.string().describe('Hex HMAC-SHA256 of input under that key'),
       roll: z.int(),
       threshold: z.int(),
       won: z.boolean(),
       points: Points,
     })
     .optional()
-    .describe("A windfall's draw, reproducible from the line alone"),
+    .describe("A windfall's draw. A simulation draws with a one-off key, so it shows the odds, not a real draw"),
 });
 
 const evaluated = {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
+import { createRule } from '../../core/earning/use-cases/manage-rules';
 import { ValidationFailed } from '../../core/kernel/errors';
 import { authenticate, hashApiKey } from '../../core/programs/use-cases/authenticate';
 import { main } from '../../tools/cli';
-import { ledgerFixture } from '../support/ledger';
+import { ledgerFixture, purchase } from '../support/ledger';
 
 /** The operator CLI against a DynamoDB Local table, as `npm run --silent loyalty -- ...` runs it. */
 describe('operator CLI', () => {
@@ -59,6 +61,37 @@ describe('operator CLI', () => {
     const { apiKey, scopes } = JSON.parse(out);
     expect(scopes).toEqual(['members:read', 'purchases:write']);
     expect(await authenticate(apiKey, f.deps)).toMatchObject({ programId: 'brand-x', scopes });
+  });
+
+  it('program show lists the windfall key ids, never a key', async () => {
+    const { out } = await run('program', 'show', 'brand-x', '--json');
+    const stored = (await f.deps.programs.getProgram('brand-x'))!.windfallKeys!;
+
+    expect(JSON.parse(out).windfallKeys).toEqual({ current: stored.current, ids: [stored.current] });
+    expect(out).not.toContain(stored.keys[stored.current]!);
+  });
+
+  it('windfall audit recomputes the draws of a purchase and finds they match, before and after rotation', async () => {
+    await f.program('lucky-shop');
+    await createRule(
+      'lucky-shop',
+      { ruleId: 'lucky', kind: 'windfall', name: 'Lucky', probability: '0.5', minPoints: 1, maxPoints: 99 },
+      'k',
+      f.deps,
+    );
+    await earnForPurchase('lucky-shop', purchase({ orderId: 'w-1', memberId: 'ann' }), f.deps);
+    const secret = Object.values((await f.deps.programs.getProgram('lucky-shop'))!.windfallKeys!.keys)[0]!;
+
+    const audit = await run('windfall', 'audit', 'lucky-shop', '--order', 'w-1');
+    expect(audit).toMatchObject({ code: 0, out: expect.stringContaining('MATCHES') });
+    expect(audit.out).toMatch(/input windfall\.v2\|wk-[0-9a-z]+\|lucky-shop\|w-1\|lucky\|1/);
+    expect(audit.out).not.toContain(secret);
+
+    const rotated = JSON.parse((await run('windfall', 'rotate-key', 'lucky-shop', '--json')).out);
+    await earnForPurchase('lucky-shop', purchase({ orderId: 'w-2', memberId: 'ann' }), f.deps);
+    const after = JSON.parse((await run('windfall', 'audit', 'lucky-shop', '--order', 'w-2', '--json')).out);
+    expect(after.draws[0]).toMatchObject({ matches: true, recorded: { key: rotated.keyId } });
+    expect((await run('windfall', 'audit', 'lucky-shop', '--order', 'w-1')).code).toBe(0);
   });
 
   it('program set changes settings; bad values and unknown scopes are refused with the field named', async () => {

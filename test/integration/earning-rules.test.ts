@@ -1,5 +1,6 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collections } from '../../adapters/dynamodb/keys';
+import { collections, keys } from '../../adapters/dynamodb/keys';
 import { RuleExists } from '../../core/earning/errors';
 import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
 import {
@@ -254,7 +255,7 @@ describe('earning rules (DynamoDB Local)', () => {
     expect((await getMember(p, 'alice', f.deps)).points.available).toBe(250);
   });
 
-  it('the windfall draw is deterministic: a replay never re-rolls it', async () => {
+  it('the windfall draw is keyed by the program secret: replays never re-roll, simulations never tell', async () => {
     const p = fresh();
     await f.program(p);
     await rule(p, { ruleId: 'base', kind: 'base', name: 'Base', pointsPerUnit: { USD: '1' } });
@@ -269,10 +270,31 @@ describe('earning rules (DynamoDB Local)', () => {
     const first = await earnForPurchase(p, purchase({ orderId: 'w', amount: 10_00 }), f.deps);
     const line = first.result.breakdown.find((l) => l.ruleId === 'lucky')!;
     expect(line.points).toBeGreaterThanOrEqual(10);
+    const keys = (await f.deps.programs.getProgram(p))!.windfallKeys!;
+    expect(line.draw).toMatchObject({ won: true, key: keys.current });
     const sim = await simulate(p, { purchase: { ...purchase({ orderId: 'w', amount: 10_00 }) } as never }, f.deps);
-    expect(sim.breakdown.find((l) => l.ruleId === 'lucky')!.points).toBe(line.points);
+    expect(sim.breakdown.find((l) => l.ruleId === 'lucky')!.draw?.key).not.toBe(keys.current);
+    const stored = JSON.stringify(await f.scanAll());
+    expect(stored.split(keys.keys[keys.current]!).length - 1).toBe(1); // on the program item, nowhere else
     const replay = await earnForPurchase(p, purchase({ orderId: 'w', amount: 10_00 }), f.deps);
     expect(replay.result).toEqual(first.result);
+  });
+
+  it('a program stored before keyed draws gets one key at its first draws, even concurrent ones', async () => {
+    const p = fresh();
+    await f.program(p);
+    await f.ddb.send(
+      new UpdateCommand({ TableName: f.tableName, Key: keys.program(p), UpdateExpression: 'REMOVE windfallKeys' }),
+    );
+    await rule(p, { ruleId: 'lucky', kind: 'windfall', name: 'Lucky', probability: '1', minPoints: 1, maxPoints: 9 });
+
+    const earns = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((m) => earnForPurchase(p, purchase({ orderId: `k-${m}`, memberId: m }), f.deps)),
+    );
+
+    const stored = (await f.deps.programs.getProgram(p))!.windfallKeys!;
+    expect(Object.keys(stored.keys)).toEqual([stored.current]);
+    expect(earns.map((e) => e.result.breakdown.find((l) => l.draw)?.draw?.key)).toEqual(Array(4).fill(stored.current));
   });
 
   it(

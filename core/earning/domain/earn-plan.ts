@@ -299,9 +299,10 @@ export function planPurchaseCredit(args: {
 /**
  * Breakdown lines as stored and returned: `capped` kept, stage dropped, and of a windfall draw
  * only what an auditor needs besides the known inputs (program, order, rule, version): the roll,
- * the threshold and the outcome. The hash is recomputable, so it is not stored on every order.
+ * the threshold, the outcome and the id of the key. The operator recomputes the HMAC with the key
+ * (`npm run loyalty -- windfall audit`); members and partners see the roll but can never predict it.
  */
 export function toBreakdownLine(line: EvaluationResult['breakdown'][number]): BreakdownLine {
   const { stage: _stage, draw, ...rest } = line;
-  return draw ? { ...rest, draw: { roll: draw.roll, threshold: draw.threshold, won: draw.won } } : rest;
+  return draw ? { ...rest, draw: { roll: draw.roll, threshold: draw.threshold, won: draw.won, key: draw.key } } : rest;
 }

@@ -419,11 +419,12 @@ function spread(points: number, indices: readonly number[], weights: readonly bi
 /** Draws a windfall for one purchase (orderId) or event (eventId); a lost draw stays on record. */
 function windfall(
   rule: WindfallRule,
-  programId: string,
+  program: ProgramFacts,
   subjectId: string,
   allocate: (points: number) => number[],
 ): Outcome {
-  const draw = drawWindfall({ ...rule, programId, subjectId });
+  if (!program.windfallKey) return { fired: false, reason: 'the program has no windfall key to draw with' };
+  const draw = drawWindfall({ ...rule, programId: program.programId, subjectId, key: program.windfallKey });
   const odds = `roll ${draw.roll} of 10000 against ${draw.threshold} (p=${rule.probability})`;
   if (!draw.won) return { fired: false, draw, reason: `windfall not won: ${odds}` };
   return {
@@ -622,7 +623,7 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
       case 'windfall': {
         const below = belowMinimum(rule.minSpend, 'eligible spend');
         if (below) return { fired: false, reason: below };
-        return windfall(rule, program.programId, purchase.orderId, orderLevel);
+        return windfall(rule, program, purchase.orderId, orderLevel);
       }
       case 'referral': {
         const referrer = member.referredBy;
@@ -729,7 +730,7 @@ export function evaluateEvent(input: EventEvaluationInput): EventEvaluation {
       }
       if (rule.kind === 'windfall') {
         if (!rewarded) return { fired: false, reason: 'no event rule rewarded this event' };
-        return windfall(rule, program.programId, event.eventId, (points) => [points]);
+        return windfall(rule, program, event.eventId, (points) => [points]);
       }
       return { fired: false, reason: `${rule.kind} rules apply to purchases` };
     },

@@ -11,9 +11,10 @@ import type { LedgerStore, LedgerWrite } from '../../ledger/ports';
 import { activationEvents } from '../../ledger/use-cases/ledger-events';
 import { newReferralCode } from '../../ledger/use-cases/members';
 import { activationUpdates } from '../../ledger/writes';
-import type { ProgramSettings } from '../../programs/domain/program';
+import { currentWindfallKey, type ProgramSettings } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
 import type { ProgramStore } from '../../programs/ports';
+import { newWindfallKeys } from '../../programs/use-cases/manage-programs';
 import { EarningInputError, evaluatePurchase, type PurchaseEvaluation } from '../domain';
 import { effectiveRules, planPurchaseCredit, usageFromCounters } from '../domain/earn-plan';
 import { type PurchaseFacts, purchaseFingerprint } from '../domain/purchase';
@@ -49,6 +50,30 @@ export function engineItems(purchase: PurchaseFacts) {
     : [{ sku: 'order', quantity: 1, unitPrice: purchase.amount }];
 }
 
+/** What the engine needs of a program: its id, currency, time zone and current windfall key. */
+export function programFacts(program: ProgramSettings) {
+  const windfallKey = currentWindfallKey(program);
+  return {
+    programId: program.programId,
+    currency: program.currency,
+    timeZone: program.timeZone,
+    ...(windfallKey ? { windfallKey } : {}),
+  };
+}
+
+/**
+ * The program with windfall keys: a program created before draws were keyed gets its keys the first
+ * time one of its active windfall rules draws (one conditional write; concurrent first draws agree).
+ */
+export async function withWindfallKeys(
+  program: ProgramSettings,
+  rules: readonly { kind: string; active: boolean }[],
+  programs: Pick<ProgramStore, 'ensureWindfallKeys'>,
+): Promise<ProgramSettings> {
+  if (program.windfallKeys || !rules.some((r) => r.kind === 'windfall' && r.active)) return program;
+  return programs.ensureWindfallKeys(program.programId, newWindfallKeys());
+}
+
 /** Evaluates a purchase against a rule set, as earning, simulation and backtests all do. */
 export function evaluate(
   program: ProgramSettings,
@@ -60,7 +85,7 @@ export function evaluate(
 ): PurchaseEvaluation {
   try {
     return evaluatePurchase({
-      program: { programId: program.programId, currency: program.currency, timeZone: program.timeZone },
+      program: programFacts(program),
       rules: effectiveRules(program, rules, purchase.occurredAt),
       purchase: {
         orderId: purchase.orderId,
@@ -123,6 +148,7 @@ export async function earnForPurchase(
       if (!member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
 
       const { rules } = await deps.rules.getRuleSet(programId);
+      const keyed = await withWindfallKeys(program, rules, deps.programs);
       // A referred member's first qualifying purchase credits the referrer too: read the referrer only then.
       let referrer: { memberId: string; state: MemberState } | undefined;
       if (member.referredBy && !member.referralRewarded && rules.some((r) => r.kind === 'referral' && r.active)) {
@@ -130,7 +156,7 @@ export async function earnForPurchase(
         if (found?.state) referrer = { memberId: member.referredBy, state: found.state };
       }
       const evaluation = evaluate(
-        program,
+        keyed,
         rules,
         purchase,
         { ...member, memberId: purchase.memberId },

@@ -15,7 +15,7 @@ import { countersAfter, credit, effectiveRules, toBreakdownLine, usageFromCounte
 import type { EventRecorded } from '../ports';
 import type { EngagementInput } from '../schemas';
 import { creditEvents } from './credit-events';
-import type { EarnDeps } from './earn-for-purchase';
+import { type EarnDeps, programFacts, withWindfallKeys } from './earn-for-purchase';
 
 export interface EngagementResult {
   eventId: string;
@@ -38,7 +38,7 @@ export function evaluateEngagement(
 ): EventEvaluation {
   try {
     return evaluateEvent({
-      program: { programId: program.programId, currency: program.currency, timeZone: program.timeZone },
+      program: programFacts(program),
       rules: effectiveRules(program, rules, event.occurredAt),
       event: { eventId: event.eventId, type: event.type, occurredAt: event.occurredAt },
       member: { memberId: member.memberId, tier: member.tier, purchaseCount: member.purchaseCount },
@@ -79,7 +79,8 @@ export async function recordEngagement(
       if (!member.exists) throw new MemberNotFound(input.memberId);
 
       const { rules } = await deps.rules.getRuleSet(programId);
-      const evaluation = evaluateEngagement(program, rules, input, { ...member, memberId: input.memberId }, now);
+      const keyed = await withWindfallKeys(program, rules, deps.programs);
+      const evaluation = evaluateEngagement(keyed, rules, input, { ...member, memberId: input.memberId }, now);
       const { state: settled, activations } = settleForWrite(member, now);
       const counted = {
         ...settled,

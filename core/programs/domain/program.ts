@@ -8,6 +8,24 @@ export const SCOPES: readonly Scope[] = ['members:read', 'members:write', 'purch
 /** What a return takes back when the order's points were already spent (docs/returns.md). */
 export type ReturnPolicy = 'cap-at-balance' | 'negative-balance';
 
+/**
+ * The secret keys windfall draws are made with: `current` draws, the others stay so the operator can
+ * audit draws made before a rotation. Never shown by the API.
+ */
+export interface WindfallKeys {
+  current: string;
+  /** Key id -> 32 random bytes, base64url. */
+  keys: Record<string, string>;
+}
+
+export function currentWindfallKey(
+  p: Pick<ProgramSettings, 'windfallKeys'>,
+): { id: string; secret: string } | undefined {
+  const id = p.windfallKeys?.current;
+  const secret = id === undefined ? undefined : p.windfallKeys?.keys[id];
+  return id !== undefined && secret !== undefined ? { id, secret } : undefined;
+}
+
 export interface ProgramSettings {
   programId: string;
   name: string;
@@ -19,6 +37,8 @@ export interface ProgramSettings {
   returnPolicy: ReturnPolicy;
   expiryPolicy: ExpiryPolicy;
   tierSet: TierSet | null;
+  /** Set at creation; a program created before keyed draws gets its keys the first time it draws. */
+  windfallKeys?: WindfallKeys;
   createdAt: string;
   updatedAt?: string;
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../../kernel/clock';
 import { isKnownCurrency } from '../../kernel/currency';
 import { type FieldError, ValidationFailed } from '../../kernel/errors';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, ulid } from '../../kernel/ids';
-import { type ProgramSettings, type ReturnPolicy, SCOPES, type Scope } from '../domain/program';
+import { type ProgramSettings, type ReturnPolicy, SCOPES, type Scope, type WindfallKeys } from '../domain/program';
 import { ProgramNotFound } from '../errors';
 import type { ProgramStore, StoredApiKey } from '../ports';
 import { hashApiKey } from './authenticate';
@@ -16,6 +16,28 @@ export interface ProgramDeps {
 
 export function generateApiKey(): string {
   return `lk_${randomBytes(32).toString('base64url')}`;
+}
+
+/** A fresh windfall key (32 random bytes) as the program's only, current key. */
+export function newWindfallKeys(): WindfallKeys {
+  const id = `wk-${ulid().toLowerCase()}`;
+  return { current: id, keys: { [id]: randomBytes(32).toString('base64url') } };
+}
+
+/**
+ * A new current windfall key; the old ones stay (draws made with them can still be audited). For a
+ * key that leaked: draws from now on cannot be predicted with it.
+ */
+export async function rotateWindfallKey(programId: string, deps: ProgramDeps): Promise<{ keyId: string }> {
+  const program = await deps.programs.getProgram(programId);
+  if (!program) throw new ProgramNotFound(programId);
+  const fresh = newWindfallKeys();
+  const windfallKeys: WindfallKeys = {
+    current: fresh.current,
+    keys: { ...program.windfallKeys?.keys, ...fresh.keys },
+  };
+  await deps.programs.updateProgram(programId, { windfallKeys }, deps.clock.now().toISOString());
+  return { keyId: fresh.current };
 }
 
 export function parseScopes(value: string): Scope[] {
@@ -78,6 +100,7 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
     returnPolicy: input.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: { kind: 'none' },
     tierSet: null,
+    windfallKeys: newWindfallKeys(),
     createdAt: deps.clock.now().toISOString(),
   };
   await deps.programs.createProgram(settings);

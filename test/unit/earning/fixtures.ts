@@ -22,7 +22,15 @@ type Overrides<K extends EarningRuleInput['kind']> = Partial<Without<InputOf<K>,
 
 export const NOW = '2026-11-23T12:00:00.000Z'; // a Monday
 
-export const program: ProgramFacts = { programId: 'prog-1', currency: 'USD', timeZone: 'UTC' };
+/** A fixed windfall key, so draws are reproducible in tests (a real program's is 32 random bytes). */
+export const WINDFALL_KEY = { id: 'wk-test', secret: Buffer.alloc(32, 7).toString('base64url') };
+
+export const program: ProgramFacts = {
+  programId: 'prog-1',
+  currency: 'USD',
+  timeZone: 'UTC',
+  windfallKey: WINDFALL_KEY,
+};
 
 export const rule = (input: EarningRuleInput): EarningRule => EarningRuleSchema.parse(input);
 
