@@ -21,10 +21,10 @@ export const LOCAL_STATE_FILE = '.local/state.json';
 const USAGE = `Operator CLI for loyalty programs and API keys.
 
   npm run --silent loyalty -- program create <programId> [--name N] [--currency USD] [--time-zone UTC]
-        [--points-per-unit 1] [--pending-days 0] [--return-policy cap-at-balance|negative-balance] [--no-auto-enrol]
-        [--json]
+        [--points-per-unit 1] [--pending-days 0] [--lateness-days 30] [--return-policy cap-at-balance|negative-balance]
+        [--no-auto-enrol] [--json]
   npm run --silent loyalty -- program set <programId> [--time-zone Z] [--pending-days N] [--return-policy P]
-        [--points-per-unit N] [--auto-enrol|--no-auto-enrol] [--json]
+        [--points-per-unit N] [--lateness-days N] [--auto-enrol|--no-auto-enrol] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
   npm run --silent loyalty -- windfall audit <programId> (--order ID | --event ID --member ID) [--json]
@@ -91,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       'points-per-unit': { type: 'string' },
       'time-zone': { type: 'string' },
       'pending-days': { type: 'string' },
+      'lateness-days': { type: 'string' },
       'return-policy': { type: 'string' },
       'auto-enrol': { type: 'boolean' },
       'no-auto-enrol': { type: 'boolean' },
@@ -118,6 +119,7 @@ export async function main(argv: string[]): Promise<number> {
         timeZone: values['time-zone'],
         pointsPerUnit,
         pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
+        latenessDays: values['lateness-days'] === undefined ? undefined : Number(values['lateness-days']),
         returnPolicy: returnPolicy(values['return-policy']),
         autoEnrol: !values['no-auto-enrol'],
       },
@@ -138,6 +140,7 @@ export async function main(argv: string[]): Promise<number> {
         pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
         returnPolicy: returnPolicy(values['return-policy']),
         pointsPerUnit: values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']),
+        latenessDays: values['lateness-days'] === undefined ? undefined : Number(values['lateness-days']),
         autoEnrol: values['auto-enrol'] ? true : values['no-auto-enrol'] ? false : undefined,
       },
       deps,

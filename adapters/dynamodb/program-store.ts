@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProgramSettings } from '../../core/programs/domain/program';
+import { DEFAULT_LATENESS_DAYS, type ProgramSettings } from '../../core/programs/domain/program';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProgramStore } from '../../core/programs/ports';
 import { keys } from './keys';
@@ -15,6 +15,8 @@ export function toProgram(item: Record<string, any>): ProgramSettings {
     pointsPerUnit: item.pointsPerUnit ?? 1,
     autoEnrol: item.autoEnrol ?? true,
     pendingDays: item.pendingDays ?? 0,
+    latenessDays: item.latenessDays ?? DEFAULT_LATENESS_DAYS,
+    ...(item.lateFloor ? { lateFloor: item.lateFloor } : {}),
     returnPolicy: item.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: item.expiryPolicy ?? { kind: 'none' },
     tierSet: item.tierSet ?? null,

@@ -1,5 +1,5 @@
 import type { RuleStore } from '../../core/earning/ports';
-import type { ProgramSettings } from '../../core/programs/domain/program';
+import { DEFAULT_LATENESS_DAYS, type ProgramSettings } from '../../core/programs/domain/program';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProgramStore } from '../../core/programs/ports';
 import { copy, key, type Tables, underPrefix } from './tables';
@@ -12,6 +12,7 @@ function toProgram(p: ProgramSettings): ProgramSettings {
     pointsPerUnit: p.pointsPerUnit ?? 1,
     autoEnrol: p.autoEnrol ?? true,
     pendingDays: p.pendingDays ?? 0,
+    latenessDays: p.latenessDays ?? DEFAULT_LATENESS_DAYS,
     returnPolicy: p.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: p.expiryPolicy ?? { kind: 'none' },
     tierSet: p.tierSet ?? null,

@@ -384,20 +384,28 @@ describe('earning rules (DynamoDB Local)', () => {
   it('backtest compares a proposed rule set with what stored purchases of a date range were awarded', async () => {
     const p = fresh();
     await f.program(p);
+    // Months of history: recorded as a backfill (the live path accepts 30 days late).
+    const history = { backfill: true };
     await earnForPurchase(
       p,
       purchase({ orderId: 'h1', memberId: 'ann', amount: 10_00, occurredAt: '2026-10-05T10:00:00Z' }),
       f.deps,
+      undefined,
+      history,
     );
     await earnForPurchase(
       p,
       purchase({ orderId: 'h2', memberId: 'bob', amount: 30_00, occurredAt: '2026-11-02T10:00:00Z' }),
       f.deps,
+      undefined,
+      history,
     );
     await earnForPurchase(
       p,
       purchase({ orderId: 'h3', memberId: 'bob', amount: 5_00, occurredAt: '2026-08-01T10:00:00Z' }),
       f.deps,
+      undefined,
+      history,
     );
     const report = await backtest(
       p,

@@ -17,6 +17,7 @@ const program = (over: Partial<ProgramSettings> = {}): ProgramSettings => ({
   pointsPerUnit: 1,
   autoEnrol: true,
   pendingDays: 0,
+  latenessDays: 30,
   returnPolicy: 'cap-at-balance',
   expiryPolicy: { kind: 'none' },
   tierSet: null,
@@ -112,7 +113,7 @@ describe('earning plan', () => {
     expect(activations).toHaveLength(1);
   });
 
-  it('usage counters of ended periods are dropped', () => {
+  it('usage counters of periods that ended before the accepted window are dropped', () => {
     const next = countersAfter(
       { 'u#day:2026-03-01': 5, 'u#ever': 9, 'q#2026-03': 1 },
       { pointsByPeriod: { 'day:2026-03-02': 3, ever: 3 }, eventCounts: {} },

@@ -29,7 +29,7 @@ export const purchasesRoutes = defineRoutes({
       201: { description: 'Credited: points, status and the rule-by-rule breakdown', schema: PurchaseResult },
       200: { description: 'A replay: the original result', schema: PurchaseResult, headers: replayHeader },
     },
-    problems: ['currency-mismatch', 'order-conflict', 'member-not-found', 'concurrent-update'],
+    problems: ['too-late', 'currency-mismatch', 'order-conflict', 'member-not-found', 'concurrent-update'],
     example: {
       orderId: 'A-1001',
       memberId: 'bob',
@@ -55,7 +55,7 @@ export const purchasesRoutes = defineRoutes({
       201: { description: 'Recorded: what was taken back, from where, and what was forgiven', schema: ReturnResult },
       200: { description: 'A replay: the original result', schema: ReturnResult, headers: replayHeader },
     },
-    problems: ['order-not-found', 'idempotency-conflict', 'unprocessable', 'concurrent-update'],
+    problems: ['order-not-found', 'too-late', 'idempotency-conflict', 'unprocessable', 'concurrent-update'],
     example: { returnId: 'R-1', occurredAt: '2026-11-23T09:00:00Z', items: [{ sku: 'mug', quantity: 1 }] },
   },
   recordEngagement: {
@@ -70,7 +70,7 @@ export const purchasesRoutes = defineRoutes({
       201: { description: 'Recorded: points, breakdown, and why rules did not reward it', schema: EngagementResult },
       200: { description: 'A replay: the original result', schema: EngagementResult, headers: replayHeader },
     },
-    problems: ['member-not-found', 'idempotency-conflict', 'concurrent-update'],
+    problems: ['too-late', 'member-not-found', 'idempotency-conflict', 'concurrent-update'],
     example: { eventId: 'rev-1', memberId: 'bob', type: 'review.posted', occurredAt: '2026-11-23T09:00:00Z' },
   },
 });

@@ -7,7 +7,7 @@ import type { BreakdownLine, Lot, Transaction, TransactionSource } from '../../l
 import type { ProgramSettings } from '../../programs/domain/program';
 import { addToBuckets, pruneBuckets, type TierSet, tierAfterEarn } from '../../tiers/domain/tiers';
 import type { EarningRule, EvaluationResult, PurchaseEvaluation } from './index';
-import { baseRulesInForce, periodKeys } from './index';
+import { acceptedFrom, baseRulesInForce, counterInWindow } from './index';
 
 const DAY_MS = 86_400_000;
 
@@ -71,20 +71,20 @@ export function usageFromCounters(counters: Record<string, number>) {
 }
 
 /**
- * Counters after an evaluation: the deltas added, and every counter of a period that has ended
- * dropped (caps and limits only ever look at the current periods), so the item stays small.
+ * Counters after an evaluation: the deltas added, and every counter of a period that ended before
+ * `keepFrom` (the earliest occurredAt the program still accepts) dropped. Counters of every period a
+ * late record can still land in stay, so a late record counts against its own period, and the item
+ * stays bounded by the window.
  */
 export function countersAfter(
   counters: Record<string, number>,
   delta: EvaluationResult['usageDelta'],
-  now: string,
+  keepFrom: string,
   timeZone: string,
 ): Record<string, number> {
-  const current = new Set(periodKeys(now, timeZone));
   const next: Record<string, number> = {};
   for (const [k, v] of Object.entries(counters)) {
-    if (k.startsWith('q#')) next[k] = v;
-    else if (current.has(k.slice(k.lastIndexOf('#') + 1))) next[k] = v;
+    if (k.startsWith('q#') || counterInWindow(k, keepFrom, timeZone)) next[k] = v;
   }
   for (const [period, n] of Object.entries(delta.pointsByPeriod))
     if (n) next[`u#${period}`] = (next[`u#${period}`] ?? 0) + n;
@@ -236,7 +236,7 @@ export function planPurchaseCredit(args: {
   const { state: settled, activations } = settleForWrite(args.state, now);
   const counted = {
     ...settled,
-    counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone),
+    counters: countersAfter(settled.counters, evaluation.usageDelta, acceptedFrom(now, program), program.timeZone),
     purchaseCount: settled.purchaseCount + 1,
   };
   const tiered = applyTierProgress(

@@ -21,7 +21,7 @@ import {
 } from '../rule-schemas';
 import { formatDecimal, formatRatio, largestRemainder, parseDecimal, roundRatio, SCALE } from './arithmetic';
 import { checkSchedule } from './schedule';
-import { periodKey, periodKeys, toEpochMs } from './time';
+import { MAX_CLOCK_SKEW_MS, periodKey, periodKeys, toEpochMs } from './time';
 import { drawWindfall, type WindfallDraw } from './windfall';
 
 /**
@@ -113,9 +113,6 @@ export interface EventEvaluationInput {
 export class EarningInputError extends Error {
   override readonly name = 'EarningInputError';
 }
-
-/** How far `occurredAt` may lie ahead of `now` (clock skew between a till and us). */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 type EarningRuleNotCap = Exclude<EarningRule, CapRule>;
 

@@ -21,6 +21,7 @@ import { type PurchaseFacts, purchaseFingerprint } from '../domain/purchase';
 import { CurrencyMismatch, OrderConflict } from '../errors';
 import type { EarnResult, OrderRecorded, OrderStore, RuleStore } from '../ports';
 import { creditEvents } from './credit-events';
+import { assertInWindow, type RecordOptions } from './time-window';
 
 export interface EarnDeps {
   ledger: LedgerStore;
@@ -126,6 +127,7 @@ export async function earnForPurchase(
   purchase: PurchaseFacts,
   deps: EarnDeps,
   correlationId?: string,
+  opts: RecordOptions = {},
 ): Promise<EarnOutcome> {
   const metrics = deps.metrics ?? noMetrics;
   const program = await deps.programs.getProgram(programId);
@@ -145,6 +147,7 @@ export async function earnForPurchase(
       const now = deps.clock.now().toISOString();
       const { member, order } = await deps.orders.loadForEarn(programId, purchase.memberId, purchase.orderId);
       if (order) return replay(order);
+      assertInWindow(purchase.occurredAt, now, program, opts);
       if (!member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
 
       const { rules } = await deps.rules.getRuleSet(programId);

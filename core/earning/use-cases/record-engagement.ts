@@ -10,12 +10,13 @@ import { activationEvents } from '../../ledger/use-cases/ledger-events';
 import { activationUpdates } from '../../ledger/writes';
 import type { ProgramSettings } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
-import { EarningInputError, type EventEvaluation, evaluateEvent } from '../domain';
+import { acceptedFrom, EarningInputError, type EventEvaluation, evaluateEvent } from '../domain';
 import { countersAfter, credit, effectiveRules, toBreakdownLine, usageFromCounters } from '../domain/earn-plan';
 import type { EventRecorded } from '../ports';
 import type { EngagementInput } from '../schemas';
 import { creditEvents } from './credit-events';
 import { type EarnDeps, programFacts, withWindfallKeys } from './earn-for-purchase';
+import { assertInWindow, type RecordOptions } from './time-window';
 
 export interface EngagementResult {
   eventId: string;
@@ -60,6 +61,7 @@ export async function recordEngagement(
   input: EngagementInput,
   deps: EarnDeps,
   correlationId?: string,
+  opts: RecordOptions = {},
 ): Promise<{ replayed: boolean; result: EngagementResult }> {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
@@ -76,6 +78,7 @@ export async function recordEngagement(
         if (recorded.fingerprint !== print) throw new IdempotencyConflict('Event id', input.eventId);
         return { replayed: true, result: recorded.result as EngagementResult };
       }
+      assertInWindow(input.occurredAt, now, program, opts);
       if (!member.exists) throw new MemberNotFound(input.memberId);
 
       const { rules } = await deps.rules.getRuleSet(programId);
@@ -84,7 +87,7 @@ export async function recordEngagement(
       const { state: settled, activations } = settleForWrite(member, now);
       const counted = {
         ...settled,
-        counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone),
+        counters: countersAfter(settled.counters, evaluation.usageDelta, acceptedFrom(now, program), program.timeZone),
       };
       const c = credit({
         program,

@@ -16,6 +16,7 @@ import { PointsReversed } from '../events';
 import type { OrderReturned, ReturnRecorded, ReturnResult } from '../ports';
 import type { ReturnInput } from '../schemas';
 import type { EarnDeps } from './earn-for-purchase';
+import { assertInWindow, type RecordOptions } from './time-window';
 
 export type { ReturnResult };
 
@@ -42,6 +43,7 @@ export async function recordReturn(
   input: ReturnInput,
   deps: EarnDeps,
   correlationId?: string,
+  opts: RecordOptions = {},
 ): Promise<{ replayed: boolean; result: ReturnResult }> {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
@@ -58,6 +60,12 @@ export async function recordReturn(
       if (recorded) {
         if (recorded.fingerprint !== print) throw new IdempotencyConflict('Return id', input.returnId);
         return { replayed: true, result: recorded.result };
+      }
+      assertInWindow(input.occurredAt, now, program, opts);
+      if (Date.parse(input.occurredAt) < Date.parse(order.purchase.occurredAt)) {
+        throw new Unprocessable([
+          { field: 'occurredAt', message: `is before the purchase it returns (${order.purchase.occurredAt})` },
+        ]);
       }
 
       const decision = planClawback(

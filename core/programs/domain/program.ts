@@ -5,6 +5,11 @@ import type { TierSet } from '../../tiers/domain/tiers';
 export type Scope = 'members:read' | 'members:write' | 'purchases:write' | 'admin';
 export const SCOPES: readonly Scope[] = ['members:read', 'members:write', 'purchases:write', 'admin'];
 
+/** Days a purchase, event or return may be recorded late unless the program says otherwise. */
+export const DEFAULT_LATENESS_DAYS = 30;
+/** The most a program may accept: counters of every period inside the window stay on the member item. */
+export const MAX_LATENESS_DAYS = 90;
+
 /** What a return takes back when the order's points were already spent (docs/returns.md). */
 export type ReturnPolicy = 'cap-at-balance' | 'negative-balance';
 
@@ -34,6 +39,10 @@ export interface ProgramSettings {
   pointsPerUnit: number; // integer points per whole currency unit, earned while no base rule is in force
   autoEnrol: boolean; // enrol unknown members on their first purchase
   pendingDays: number; // purchase points stay pending (unspendable) this many days: the return window
+  /** How many days late a purchase, event or return may be recorded (docs/earning-rules.md#late-records). */
+  latenessDays: number;
+  /** Nothing older is accepted: set when latenessDays was raised, as counters of older periods were gone. */
+  lateFloor?: string;
   returnPolicy: ReturnPolicy;
   expiryPolicy: ExpiryPolicy;
   tierSet: TierSet | null;

@@ -1,10 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import { acceptedFrom } from '../../earning/domain/time-window';
 import { isValidTimeZone } from '../../kernel/calendar';
 import type { Clock } from '../../kernel/clock';
 import { isKnownCurrency } from '../../kernel/currency';
 import { type FieldError, ValidationFailed } from '../../kernel/errors';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, ulid } from '../../kernel/ids';
-import { type ProgramSettings, type ReturnPolicy, SCOPES, type Scope, type WindfallKeys } from '../domain/program';
+import {
+  DEFAULT_LATENESS_DAYS,
+  MAX_LATENESS_DAYS,
+  type ProgramSettings,
+  type ReturnPolicy,
+  SCOPES,
+  type Scope,
+  type WindfallKeys,
+} from '../domain/program';
 import { ProgramNotFound } from '../errors';
 import type { ProgramStore, StoredApiKey } from '../ports';
 import { hashApiKey } from './authenticate';
@@ -67,8 +76,13 @@ export interface CreateProgramInput {
   pointsPerUnit?: number;
   autoEnrol?: boolean;
   pendingDays?: number;
+  latenessDays?: number;
   returnPolicy?: ReturnPolicy;
 }
+
+const badLateness = (days: number | undefined) =>
+  days !== undefined && (!Number.isInteger(days) || days < 0 || days > MAX_LATENESS_DAYS);
+const LATENESS_RULE = `must be a whole number of days from 0 to ${MAX_LATENESS_DAYS}`;
 
 export async function createProgram(input: CreateProgramInput, deps: ProgramDeps, adminKey = generateApiKey()) {
   const errors: FieldError[] = [];
@@ -87,6 +101,7 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
     errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
   if (input.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(input.returnPolicy))
     errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
+  if (badLateness(input.latenessDays)) errors.push({ field: 'latenessDays', message: LATENESS_RULE });
   if (errors.length) throw new ValidationFailed(errors);
 
   const settings: ProgramSettings = {
@@ -97,6 +112,7 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
     pointsPerUnit,
     autoEnrol: input.autoEnrol ?? true,
     pendingDays,
+    latenessDays: input.latenessDays ?? DEFAULT_LATENESS_DAYS,
     returnPolicy: input.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: { kind: 'none' },
     tierSet: null,
@@ -118,10 +134,12 @@ export async function updateProgramSettings(
     autoEnrol?: boolean;
     name?: string;
     pointsPerUnit?: number;
+    latenessDays?: number;
   },
   deps: ProgramDeps,
 ) {
   const errors: FieldError[] = [];
+  if (badLateness(changes.latenessDays)) errors.push({ field: 'latenessDays', message: LATENESS_RULE });
   if (
     changes.pointsPerUnit !== undefined &&
     (!Number.isSafeInteger(changes.pointsPerUnit) || changes.pointsPerUnit < 0 || changes.pointsPerUnit > 10_000)
@@ -137,7 +155,28 @@ export async function updateProgramSettings(
   if (changes.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(changes.returnPolicy))
     errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
   if (errors.length) throw new ValidationFailed(errors);
-  return deps.programs.updateProgram(programId, changes, deps.clock.now().toISOString());
+  const now = deps.clock.now().toISOString();
+  return deps.programs.updateProgram(
+    programId,
+    { ...changes, ...(await lateFloor(programId, changes, now, deps)) },
+    now,
+  );
+}
+
+/**
+ * Raising latenessDays cannot bring back the counters of periods the old window had already let go:
+ * nothing older than the old window, as of now, is accepted.
+ */
+async function lateFloor(
+  programId: string,
+  changes: { latenessDays?: number },
+  now: string,
+  deps: ProgramDeps,
+): Promise<{ lateFloor?: string }> {
+  if (changes.latenessDays === undefined) return {};
+  const current = await deps.programs.getProgram(programId);
+  if (!current || changes.latenessDays <= current.latenessDays) return {};
+  return { lateFloor: acceptedFrom(now, current) };
 }
 
 export async function createApiKey(

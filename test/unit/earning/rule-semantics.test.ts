@@ -27,6 +27,7 @@ const program = (over: Partial<ProgramSettings> = {}): ProgramSettings => ({
   pointsPerUnit: 1,
   autoEnrol: true,
   pendingDays: 0,
+  latenessDays: 30,
   returnPolicy: 'cap-at-balance',
   expiryPolicy: { kind: 'none' },
   tierSet: null,
