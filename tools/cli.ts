@@ -5,6 +5,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { createDocumentClient } from '../adapters/dynamodb/client';
 import { dynamoStores } from '../adapters/dynamodb/stores';
 import { auditWindfall } from '../core/earning/use-cases/audit-windfall';
+import { backfill } from '../core/earning/use-cases/backfill';
 import { systemClock } from '../core/kernel/clock';
 import { DomainError, ValidationFailed } from '../core/kernel/errors';
 import type { ProgramSettings, ReturnPolicy } from '../core/programs/domain/program';
@@ -27,6 +28,7 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
         [--points-per-unit N] [--lateness-days N] [--auto-enrol|--no-auto-enrol] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
+  npm run --silent loyalty -- backfill <programId> --file history.jsonl [--json]
   npm run --silent loyalty -- windfall audit <programId> (--order ID | --event ID --member ID) [--json]
   npm run --silent loyalty -- windfall rotate-key <programId> [--json]
 
@@ -83,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
       endpoint: { type: 'string' },
       scopes: { type: 'string' },
       label: { type: 'string' },
+      file: { type: 'string' },
       order: { type: 'string' },
       event: { type: 'string' },
       member: { type: 'string' },
@@ -153,6 +156,35 @@ export async function main(argv: string[]): Promise<number> {
     if (!program) throw new ValidationFailed([{ field: 'programId', message: `no program "${programId}"` }]);
     out(shown(program), JSON.stringify(shown(program), null, 2));
     return 0;
+  }
+  // `backfill <programId>`: the program id is the verb's place.
+  if (noun === 'backfill' && verb) {
+    if (!values.file) throw new ValidationFailed([{ field: 'file', message: 'is required: a JSON-lines file' }]);
+    const lines = readFileSync(values.file, 'utf8')
+      .split('\n')
+      .map((text, i) => ({ text: text.trim(), i }))
+      .filter(({ text }) => text !== '');
+    const parsed = lines.map(({ text, i }) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new ValidationFailed([{ field: `line ${i + 1}`, message: 'is not JSON' }]);
+      }
+    });
+    const report = await backfill(verb, parsed, { ...stores, clock: systemClock });
+    const text = [
+      ...report.lines
+        .filter((l) => l.status === 'rejected')
+        .map(
+          (l) =>
+            `line ${l.line} (${l.record ?? '?'} ${l.id ?? '?'}): rejected ${l.problem ?? 'validation-failed'}` +
+            `${l.errors ? `: ${l.errors.map((e) => `${e.field} ${e.message}`).join('; ')}` : ''}`,
+        ),
+      `${report.records} record(s): ${report.credited} recorded, ${report.replayed} already recorded, ` +
+        `${report.rejected} rejected; ${report.points} point(s) net.`,
+    ].join('\n');
+    out(report as unknown as Record<string, unknown>, text);
+    return report.rejected ? 1 : 0;
   }
   if (noun === 'windfall' && verb === 'audit' && programId) {
     const subject = values.order

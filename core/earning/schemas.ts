@@ -84,6 +84,29 @@ export type EngagementInput = z.infer<typeof EngagementInput>;
 
 export const EngagementRecordedDetail = EngagementInput.extend({ programId: ClientId });
 
+/**
+ * One line of an operator's backfill file (JSON lines): a purchase, an engagement event or a return
+ * as the API takes them, with `record` saying which and, for a return, the `orderId` it returns.
+ */
+export const BackfillRecord = z.discriminatedUnion('record', [
+  PurchaseInput.extend({ record: z.literal('purchase') }),
+  EngagementInput.extend({ record: z.literal('event') }),
+  z
+    .strictObject({
+      record: z.literal('return'),
+      orderId: ClientId,
+      returnId: ClientId,
+      occurredAt: Timestamp,
+      items: ReturnInput.shape.items,
+      amount: ReturnInput.shape.amount,
+    })
+    .refine((r) => !(r.items && r.amount !== undefined), {
+      message: 'send items or amount, not both (neither cancels the whole order)',
+      path: ['amount'],
+    }),
+]);
+export type BackfillRecord = z.infer<typeof BackfillRecord>;
+
 export const SimulateInput = z
   .strictObject({
     purchase: PurchaseInput.optional(),

@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
 import { createRule } from '../../core/earning/use-cases/manage-rules';
 import { ValidationFailed } from '../../core/kernel/errors';
+import { getMember } from '../../core/ledger/use-cases/members';
 import { authenticate, hashApiKey } from '../../core/programs/use-cases/authenticate';
 import { main } from '../../tools/cli';
 import { ledgerFixture, purchase } from '../support/ledger';
@@ -92,6 +96,33 @@ describe('operator CLI', () => {
     const after = JSON.parse((await run('windfall', 'audit', 'lucky-shop', '--order', 'w-2', '--json')).out);
     expect(after.draws[0]).toMatchObject({ matches: true, recorded: { key: rotated.keyId } });
     expect((await run('windfall', 'audit', 'lucky-shop', '--order', 'w-1')).code).toBe(0);
+  });
+
+  it('backfill records a JSON-lines history once; a rerun replays it; a bad line fails the run', async () => {
+    await f.program('history');
+    const file = join(mkdtempSync(join(tmpdir(), 'backfill-')), 'history.jsonl');
+    const old = (orderId: string, amount: number) =>
+      JSON.stringify({
+        record: 'purchase',
+        orderId,
+        memberId: 'ann',
+        occurredAt: '2024-02-01T10:00:00Z',
+        currency: 'USD',
+        amount,
+      });
+    writeFileSync(file, `${old('h-1', 40_00)}\n\n${old('h-2', 2_00)}\n`);
+
+    const first = await run('backfill', 'history', '--file', file, '--json');
+    const again = await run('backfill', 'history', '--file', file);
+    writeFileSync(file, `${old('h-3', 1_00)}\n{"record":"purchase"}\n`);
+    const bad = await run('backfill', 'history', '--file', file);
+
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out)).toMatchObject({ records: 2, credited: 2, points: 42 });
+    expect(again).toEqual({ code: 0, out: '2 record(s): 0 recorded, 2 already recorded, 0 rejected; 0 point(s) net.' });
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/^line 2 \(\? \?\): rejected validation-failed: orderId is required/);
+    expect((await getMember('history', 'ann', f.deps)).points.available).toBe(43);
   });
 
   it('program set changes settings; bad values and unknown scopes are refused with the field named', async () => {

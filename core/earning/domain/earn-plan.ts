@@ -7,9 +7,12 @@ import type { BreakdownLine, Lot, Transaction, TransactionSource } from '../../l
 import type { ProgramSettings } from '../../programs/domain/program';
 import { addToBuckets, pruneBuckets, type TierSet, tierAfterEarn } from '../../tiers/domain/tiers';
 import type { EarningRule, EvaluationResult, PurchaseEvaluation } from './index';
-import { acceptedFrom, baseRulesInForce, counterInWindow } from './index';
+import { acceptedFrom, baseRulesInForce, counterInWindow, periodKeys } from './index';
 
 const DAY_MS = 86_400_000;
+
+/** Appended to the reason of every transaction an operator's backfill records. */
+export const BACKFILLED = ' (backfill)';
 
 /** The rule id of the flat base rate a program earns while no base rule of its own is in force. */
 export const PROGRAM_BASE_RULE_ID = 'program-base';
@@ -74,17 +77,23 @@ export function usageFromCounters(counters: Record<string, number>) {
  * Counters after an evaluation: the deltas added, and every counter of a period that ended before
  * `keepFrom` (the earliest occurredAt the program still accepts) dropped. Counters of every period a
  * late record can still land in stay, so a late record counts against its own period, and the item
- * stays bounded by the window.
+ * stays bounded by the window. The periods of the record written (`occurredAt`) stay too: a backfill
+ * writes history older than the window, oldest first, and each record must see the counts of the
+ * ones before it in its periods, whatever their type.
  */
 export function countersAfter(
   counters: Record<string, number>,
   delta: EvaluationResult['usageDelta'],
   keepFrom: string,
   timeZone: string,
+  occurredAt?: string,
 ): Record<string, number> {
+  const own = new Set(occurredAt === undefined ? [] : periodKeys(occurredAt, timeZone));
   const next: Record<string, number> = {};
   for (const [k, v] of Object.entries(counters)) {
-    if (k.startsWith('q#') || counterInWindow(k, keepFrom, timeZone)) next[k] = v;
+    const keep =
+      k.startsWith('q#') || counterInWindow(k, keepFrom, timeZone) || own.has(k.slice(k.lastIndexOf('#') + 1));
+    if (keep) next[k] = v;
   }
   for (const [period, n] of Object.entries(delta.pointsByPeriod))
     if (n) next[`u#${period}`] = (next[`u#${period}`] ?? 0) + n;
@@ -231,12 +240,20 @@ export function planPurchaseCredit(args: {
   now: string;
   ids: { transactionId: string; lotId: string; referrerTransactionId: string; referrerLotId: string };
   referrer?: { memberId: string; state: MemberState };
+  /** Recorded by an operator's backfill: the transactions say so. */
+  backfill?: boolean;
 }): PurchaseCreditPlan {
   const { program, evaluation, purchase, now } = args;
   const { state: settled, activations } = settleForWrite(args.state, now);
   const counted = {
     ...settled,
-    counters: countersAfter(settled.counters, evaluation.usageDelta, acceptedFrom(now, program), program.timeZone),
+    counters: countersAfter(
+      settled.counters,
+      evaluation.usageDelta,
+      acceptedFrom(now, program),
+      program.timeZone,
+      purchase.occurredAt,
+    ),
     purchaseCount: settled.purchaseCount + 1,
   };
   const tiered = applyTierProgress(
@@ -254,7 +271,7 @@ export function planPurchaseCredit(args: {
     points: evaluation.points,
     breakdown: evaluation.breakdown.map(toBreakdownLine),
     source: 'purchase',
-    reason: `Purchase ${purchase.orderId}`,
+    reason: `Purchase ${purchase.orderId}${args.backfill ? BACKFILLED : ''}`,
     occurredAt: purchase.occurredAt,
     now,
     ids: args.ids,
@@ -279,7 +296,7 @@ export function planPurchaseCredit(args: {
         },
       ],
       source: 'referral',
-      reason: `Referral of ${args.memberId}`,
+      reason: `Referral of ${args.memberId}${args.backfill ? BACKFILLED : ''}`,
       occurredAt: purchase.occurredAt,
       now,
       ids: { transactionId: args.ids.referrerTransactionId, lotId: args.ids.referrerLotId },

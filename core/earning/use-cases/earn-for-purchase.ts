@@ -175,6 +175,7 @@ export async function earnForPurchase(
         now,
         ids: { transactionId: ulid(), lotId: ulid(), referrerTransactionId: ulid(), referrerLotId: ulid() },
         referrer: evaluation.referral && referrer ? referrer : undefined,
+        backfill: opts.backfill,
       });
       const result: EarnResult = {
         transactionId: plan.member.transaction.transactionId,

@@ -11,7 +11,14 @@ import { activationUpdates } from '../../ledger/writes';
 import type { ProgramSettings } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
 import { acceptedFrom, EarningInputError, type EventEvaluation, evaluateEvent } from '../domain';
-import { countersAfter, credit, effectiveRules, toBreakdownLine, usageFromCounters } from '../domain/earn-plan';
+import {
+  BACKFILLED,
+  countersAfter,
+  credit,
+  effectiveRules,
+  toBreakdownLine,
+  usageFromCounters,
+} from '../domain/earn-plan';
 import type { EventRecorded } from '../ports';
 import type { EngagementInput } from '../schemas';
 import { creditEvents } from './credit-events';
@@ -87,7 +94,13 @@ export async function recordEngagement(
       const { state: settled, activations } = settleForWrite(member, now);
       const counted = {
         ...settled,
-        counters: countersAfter(settled.counters, evaluation.usageDelta, acceptedFrom(now, program), program.timeZone),
+        counters: countersAfter(
+          settled.counters,
+          evaluation.usageDelta,
+          acceptedFrom(now, program),
+          program.timeZone,
+          input.occurredAt,
+        ),
       };
       const c = credit({
         program,
@@ -96,7 +109,7 @@ export async function recordEngagement(
         points: evaluation.points,
         breakdown: evaluation.breakdown.map(toBreakdownLine),
         source: 'event',
-        reason: `Event ${input.type}`,
+        reason: `Event ${input.type}${opts.backfill ? BACKFILLED : ''}`,
         occurredAt: input.occurredAt,
         now,
         ids: { transactionId: ulid(), lotId: ulid() },

@@ -9,7 +9,7 @@ import type { LotUpdate } from '../../ledger/ports';
 import { activationEvents } from '../../ledger/use-cases/ledger-events';
 import { activationUpdates } from '../../ledger/writes';
 import { ProgramNotFound } from '../../programs/errors';
-import { applyTierProgress } from '../domain/earn-plan';
+import { applyTierProgress, BACKFILLED } from '../domain/earn-plan';
 import { planClawback, type ReturnRequest } from '../domain/returns';
 import { OrderNotFound } from '../errors';
 import { PointsReversed } from '../events';
@@ -181,7 +181,7 @@ export async function recordReturn(
               memberId,
               type: 'reverse',
               points: -taken,
-              reason: `Return ${input.returnId} of order ${orderId}`,
+              reason: `Return ${input.returnId} of order ${orderId}${opts.backfill ? BACKFILLED : ''}`,
               source: 'return',
               orderId,
               returnId: input.returnId,
