@@ -8,7 +8,7 @@ import { auditWindfall } from '../core/earning/use-cases/audit-windfall';
 import { backfill } from '../core/earning/use-cases/backfill';
 import { systemClock } from '../core/kernel/clock';
 import { DomainError, ValidationFailed } from '../core/kernel/errors';
-import type { ProgramSettings, ReturnPolicy } from '../core/programs/domain/program';
+import type { EarnOn, ProgramSettings, ReturnPolicy } from '../core/programs/domain/program';
 import {
   createApiKey,
   createProgram,
@@ -23,9 +23,11 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
 
   npm run --silent loyalty -- program create <programId> [--name N] [--currency USD] [--time-zone UTC]
         [--points-per-unit 1] [--pending-days 0] [--lateness-days 30] [--return-policy cap-at-balance|negative-balance]
-        [--no-auto-enrol] [--json]
+        [--no-auto-enrol] [--earn-on shipping,tax,gift-cards] [--amount-tolerance-per-line 1]
+        [--max-purchase-amount 100000000] [--max-points-per-transaction 1000000] [--json]
   npm run --silent loyalty -- program set <programId> [--time-zone Z] [--pending-days N] [--return-policy P]
-        [--points-per-unit N] [--lateness-days N] [--auto-enrol|--no-auto-enrol] [--json]
+        [--points-per-unit N] [--lateness-days N] [--auto-enrol|--no-auto-enrol] [--earn-on shipping,tax,gift-cards]
+        [--amount-tolerance-per-line 1] [--max-purchase-amount N] [--max-points-per-transaction N] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
   npm run --silent loyalty -- backfill <programId> --file history.jsonl [--json]
@@ -52,6 +54,38 @@ function returnPolicy(value: string | undefined): ReturnPolicy | undefined {
   if (value !== 'cap-at-balance' && value !== 'negative-balance')
     throw new ValidationFailed([{ field: 'return-policy', message: 'must be cap-at-balance or negative-balance' }]);
   return value;
+}
+
+const numberOf = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+
+/** `--earn-on shipping,gift-cards`: those earn, the others do not; `--earn-on ''` turns all three off. */
+function earnOn(value: string | undefined): EarnOn | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !['shipping', 'tax', 'gift-cards'].includes(n));
+  if (unknown.length)
+    throw new ValidationFailed([
+      { field: 'earn-on', message: `must list shipping, tax, gift-cards (not ${unknown.join(', ')})` },
+    ]);
+  return { shipping: names.includes('shipping'), tax: names.includes('tax'), giftCards: names.includes('gift-cards') };
+}
+
+/** The money settings (docs/earning-rules.md#money-that-adds-up), alike for `program create` and `program set`. */
+function moneySettings(values: {
+  'earn-on'?: string;
+  'amount-tolerance-per-line'?: string;
+  'max-purchase-amount'?: string;
+  'max-points-per-transaction'?: string;
+}) {
+  return {
+    earnOn: earnOn(values['earn-on']),
+    amountTolerancePerLine: numberOf(values['amount-tolerance-per-line']),
+    maxPurchaseAmount: numberOf(values['max-purchase-amount']),
+    maxPointsPerTransaction: numberOf(values['max-points-per-transaction']),
+  };
 }
 
 async function resolveTarget(values: { aws?: boolean; stage?: string; table?: string; endpoint?: string }) {
@@ -95,6 +129,10 @@ export async function main(argv: string[]): Promise<number> {
       'time-zone': { type: 'string' },
       'pending-days': { type: 'string' },
       'lateness-days': { type: 'string' },
+      'earn-on': { type: 'string' },
+      'amount-tolerance-per-line': { type: 'string' },
+      'max-purchase-amount': { type: 'string' },
+      'max-points-per-transaction': { type: 'string' },
       'return-policy': { type: 'string' },
       'auto-enrol': { type: 'boolean' },
       'no-auto-enrol': { type: 'boolean' },
@@ -124,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
         pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
         latenessDays: values['lateness-days'] === undefined ? undefined : Number(values['lateness-days']),
         returnPolicy: returnPolicy(values['return-policy']),
+        ...moneySettings(values),
         autoEnrol: !values['no-auto-enrol'],
       },
       deps,
@@ -144,6 +183,7 @@ export async function main(argv: string[]): Promise<number> {
         returnPolicy: returnPolicy(values['return-policy']),
         pointsPerUnit: values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']),
         latenessDays: values['lateness-days'] === undefined ? undefined : Number(values['lateness-days']),
+        ...moneySettings(values),
         autoEnrol: values['auto-enrol'] ? true : values['no-auto-enrol'] ? false : undefined,
       },
       deps,

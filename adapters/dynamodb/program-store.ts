@@ -1,6 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_LATENESS_DAYS, type ProgramSettings } from '../../core/programs/domain/program';
+import {
+  DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+  DEFAULT_EARN_ON,
+  DEFAULT_LATENESS_DAYS,
+  DEFAULT_MAX_POINTS_PER_TRANSACTION,
+  DEFAULT_MAX_PURCHASE_AMOUNT,
+  type ProgramSettings,
+} from '../../core/programs/domain/program';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProgramStore } from '../../core/programs/ports';
 import { keys } from './keys';
@@ -16,6 +23,10 @@ export function toProgram(item: Record<string, any>): ProgramSettings {
     autoEnrol: item.autoEnrol ?? true,
     pendingDays: item.pendingDays ?? 0,
     latenessDays: item.latenessDays ?? DEFAULT_LATENESS_DAYS,
+    earnOn: { ...DEFAULT_EARN_ON, ...item.earnOn },
+    amountTolerancePerLine: item.amountTolerancePerLine ?? DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+    maxPurchaseAmount: item.maxPurchaseAmount ?? DEFAULT_MAX_PURCHASE_AMOUNT,
+    maxPointsPerTransaction: item.maxPointsPerTransaction ?? DEFAULT_MAX_POINTS_PER_TRANSACTION,
     ...(item.lateFloor ? { lateFloor: item.lateFloor } : {}),
     returnPolicy: item.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: item.expiryPolicy ?? { kind: 'none' },

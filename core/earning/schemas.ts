@@ -18,21 +18,43 @@ import {
   WindfallRuleSchema,
 } from './rule-schemas';
 
-export const PurchaseItem = z.strictObject({
-  sku: z.string().min(1).max(128),
-  quantity: z.number().int('must be a whole number').min(1).max(100_000),
-  unitPrice: z.number().int('must be in minor units (an integer)').min(0).max(MAX_MINOR),
-  category: z.string().min(1).max(128).optional(),
-});
+const Minor = z.number().int('must be in minor units (an integer)').min(0).max(MAX_MINOR);
+
+export const PurchaseItem = z
+  .strictObject({
+    sku: z.string().min(1).max(128),
+    quantity: z.number().int('must be a whole number').min(1).max(100_000),
+    unitPrice: Minor.describe('Price of one unit before discounts, minor units'),
+    category: z.string().min(1).max(128).optional(),
+    discount: Minor.optional().describe('Discount on the whole line (not per unit), minor units; default 0'),
+    type: z
+      .enum(['product', 'gift-card'])
+      .optional()
+      .describe(
+        '`gift-card`: a gift card sold (stored value), which earns only if the program says so; default `product`',
+      ),
+  })
+  .refine((i) => (i.discount ?? 0) <= i.quantity * i.unitPrice, {
+    message: 'must not exceed the line (quantity x unitPrice)',
+    path: ['discount'],
+  });
 
 export const PurchaseInput = z.strictObject({
   orderId: ClientId,
   memberId: ClientId,
   occurredAt: Timestamp,
   currency: Currency,
-  amount: z.number().int('must be in minor units (an integer, e.g. 1299 for 12.99)').min(0).max(MAX_MINOR),
+  amount: z
+    .number()
+    .int('must be in minor units (an integer, e.g. 1299 for 12.99)')
+    .min(0)
+    .max(MAX_MINOR)
+    .describe('What was paid: the items net of their discounts, less `discount`, plus `shipping` and `tax`'),
   items: z.array(PurchaseItem).max(500).optional(),
   channel: z.enum(['app', 'web', 'store']).optional(),
+  discount: Minor.optional().describe('Order-level discount, spread over the product lines pro rata'),
+  shipping: Minor.optional().describe('Shipping charged; earns only if the program says so'),
+  tax: Minor.optional().describe('Tax charged; earns only if the program says so'),
 });
 export type PurchaseInput = z.infer<typeof PurchaseInput>;
 

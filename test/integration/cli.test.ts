@@ -125,6 +125,25 @@ describe('operator CLI', () => {
     expect((await getMember('history', 'ann', f.deps)).points.available).toBe(43);
   });
 
+  it('program set changes the money settings and the accepted lateness', async () => {
+    await run(
+      ...['program', 'set', 'brand-x', '--earn-on', 'tax,gift-cards', '--max-purchase-amount', '500000'],
+      ...['--max-points-per-transaction', '5000', '--amount-tolerance-per-line', '0', '--lateness-days', '7'],
+    );
+
+    expect(await f.deps.programs.getProgram('brand-x')).toMatchObject({
+      earnOn: { shipping: false, tax: true, giftCards: true },
+      maxPurchaseAmount: 500_000,
+      maxPointsPerTransaction: 5_000,
+      amountTolerancePerLine: 0,
+      latenessDays: 7,
+    });
+    await expect(run('program', 'set', 'brand-x', '--earn-on', 'coupons')).rejects.toBeInstanceOf(ValidationFailed);
+    await expect(run('program', 'set', 'brand-x', '--max-points-per-transaction', '0')).rejects.toBeInstanceOf(
+      ValidationFailed,
+    );
+  });
+
   it('program set changes settings; bad values and unknown scopes are refused with the field named', async () => {
     await run('program', 'set', 'brand-x', '--return-policy', 'negative-balance', '--json');
     expect(await f.deps.programs.getProgram('brand-x')).toMatchObject({ returnPolicy: 'negative-balance' });

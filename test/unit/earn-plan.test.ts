@@ -8,22 +8,9 @@ import { ledgerViolations } from '../../core/ledger/domain/ledger';
 import { effectiveBalances, type MemberState, NEW_MEMBER, settle } from '../../core/ledger/domain/member-state';
 import type { Lot, Transaction } from '../../core/ledger/domain/types';
 import type { ProgramSettings } from '../../core/programs/domain/program';
+import { programSettings } from './earning/fixtures';
 
-const program = (over: Partial<ProgramSettings> = {}): ProgramSettings => ({
-  programId: 'p',
-  name: 'P',
-  currency: 'USD',
-  timeZone: 'UTC',
-  pointsPerUnit: 1,
-  autoEnrol: true,
-  pendingDays: 0,
-  latenessDays: 30,
-  returnPolicy: 'cap-at-balance',
-  expiryPolicy: { kind: 'none' },
-  tierSet: null,
-  createdAt: '2026-01-01T00:00:00Z',
-  ...over,
-});
+const program = programSettings;
 
 /** An in-memory ledger applying plans the way the DynamoDB writer does. */
 function run(p: ProgramSettings, purchases: { orderId: string; amount: number; dayOffset: number }[]) {

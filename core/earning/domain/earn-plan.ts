@@ -8,8 +8,13 @@ import type { ProgramSettings } from '../../programs/domain/program';
 import { addToBuckets, pruneBuckets, type TierSet, tierAfterEarn } from '../../tiers/domain/tiers';
 import type { EarningRule, EvaluationResult, PurchaseEvaluation } from './index';
 import { acceptedFrom, baseRulesInForce, counterInWindow, periodKeys } from './index';
+import { qualifyingSpend } from './order-lines';
+import type { PurchaseFacts } from './purchase';
 
 const DAY_MS = 86_400_000;
+
+/** The rule id of the cap a program's maxPointsPerTransaction adds to every rule set. */
+export const PROGRAM_MAX_RULE_ID = 'program-max-points';
 
 /** Appended to the reason of every transaction an operator's backfill records. */
 export const BACKFILLED = ' (backfill)';
@@ -40,6 +45,18 @@ export function effectiveRules(program: ProgramSettings, stored: readonly Earnin
       exclude: { skus: [], categories: [] },
     });
   }
+  // The program's bound on one transaction: a last cap, so the breakdown says when it cut.
+  rules.push({
+    kind: 'cap',
+    ruleId: PROGRAM_MAX_RULE_ID,
+    version: 1,
+    name: 'Program maximum per transaction',
+    active: true,
+    priority: -1_000_000,
+    per: 'transaction',
+    maxPoints: program.maxPointsPerTransaction,
+    appliesTo: ['purchase', 'event'],
+  });
   for (const tier of program.tierSet?.tiers ?? []) {
     if (tier.multiplier > 1) {
       rules.push({
@@ -236,7 +253,7 @@ export function planPurchaseCredit(args: {
   memberId: string;
   state: MemberState;
   evaluation: PurchaseEvaluation;
-  purchase: { orderId: string; occurredAt: string; amount: number };
+  purchase: PurchaseFacts;
   now: string;
   ids: { transactionId: string; lotId: string; referrerTransactionId: string; referrerLotId: string };
   referrer?: { memberId: string; state: MemberState };
@@ -259,7 +276,7 @@ export function planPurchaseCredit(args: {
   const tiered = applyTierProgress(
     counted,
     program.tierSet,
-    { points: evaluation.points, spend: purchase.amount },
+    { points: evaluation.points, spend: qualifyingSpend(purchase) },
     purchase.occurredAt,
     now,
     program.timeZone,
@@ -280,19 +297,22 @@ export function planPurchaseCredit(args: {
   });
   let referrer: PurchaseCreditPlan['referrer'];
   if (evaluation.referral && args.referrer && evaluation.referral.referrerPoints > 0) {
+    // The referrer's credit is a transaction of its own: the program's bound applies to it too.
+    const points = Math.min(evaluation.referral.referrerPoints, program.maxPointsPerTransaction);
+    const bounded = points < evaluation.referral.referrerPoints ? ` (at most ${points} per transaction)` : '';
     const { state: refSettled, activations: refActivations } = settleForWrite(args.referrer.state, now);
     const refCredit = credit({
       program,
       state: { ...refSettled, referralRewards: refSettled.referralRewards + 1 },
       memberId: args.referrer.memberId,
-      points: evaluation.referral.referrerPoints,
+      points,
       breakdown: [
         {
           rule: 'referral',
           ruleId: evaluation.referral.ruleId,
           version: evaluation.referral.version,
-          description: `Referred ${args.memberId}, who made a first qualifying purchase`,
-          points: evaluation.referral.referrerPoints,
+          description: `Referred ${args.memberId}, who made a first qualifying purchase${bounded}`,
+          points,
         },
       ],
       source: 'referral',

@@ -85,6 +85,8 @@ export interface EvaluationResult {
 export interface PurchaseEvaluation extends EvaluationResult {
   /** One entry per purchase item, in input order; the points sum to `points`. */
   itemPoints: ItemPoints[];
+  /** The money the purchase earned on: its eligible lines net of discounts (returns by amount use it). */
+  eligibleSpend: number;
   referral?: ReferralAward;
 }
 
@@ -113,6 +115,20 @@ export interface EventEvaluationInput {
 export class EarningInputError extends Error {
   override readonly name = 'EarningInputError';
 }
+
+/**
+ * No line earns more than this before caps: rates and bonuses are admin input, and a line past it
+ * would no longer be exact in a double. The program's per-transaction bound (a cap) then applies.
+ */
+export const MAX_LINE_POINTS = 1_000_000_000_000;
+
+const clamp = (points: bigint): number => Number(points > BigInt(MAX_LINE_POINTS) ? BigInt(MAX_LINE_POINTS) : points);
+const perUnitDescription = (quantity: number, skus: string[], each: number, points: number, units: bigint) =>
+  `${quantity} x SKU ${skus.join(', ')} at ${each} each: +${points}${clamped(units)}`;
+
+/** Said in a line's description when clamp cut it. */
+const clamped = (points: bigint): string =>
+  points > BigInt(MAX_LINE_POINTS) ? ` (at most ${MAX_LINE_POINTS} a line)` : '';
 
 type EarningRuleNotCap = Exclude<EarningRule, CapRule>;
 
@@ -356,6 +372,13 @@ function assertPurchase(purchase: PurchaseFacts): void {
       bad(`items[${i}].quantity must be a positive integer`);
     if (!Number.isSafeInteger(item.unitPrice) || item.unitPrice < 0)
       bad(`items[${i}].unitPrice must be non-negative integer minor units`);
+    const discount = item.discount ?? 0;
+    if (
+      !Number.isSafeInteger(discount) ||
+      discount < 0 ||
+      BigInt(discount) > BigInt(item.unitPrice) * BigInt(item.quantity)
+    )
+      bad(`items[${i}].discount must be integer minor units from 0 to the line's quantity x unitPrice`);
   });
 }
 
@@ -463,9 +486,12 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
 
   // An item every base rule in force excludes (gift cards, say) is invisible to all purchase rules.
   const baseRules = baseRulesInForce(rules, purchase.occurredAt, program.timeZone, currency);
-  const eligible = items.map((item) => baseRules.length === 0 || !baseRules.every((r) => excludes(r, item)));
+  // A line the program does not earn on (shipping, tax, a gift card sold) is invisible the same way.
+  const eligible = items.map(
+    (item) => item.earns !== false && (baseRules.length === 0 || !baseRules.every((r) => excludes(r, item))),
+  );
   const eligibleIdx = items.flatMap((_, i) => (eligible[i] ? [i] : []));
-  const lineTotals = items.map((item) => BigInt(item.unitPrice) * BigInt(item.quantity));
+  const lineTotals = items.map((item) => BigInt(item.unitPrice) * BigInt(item.quantity) - BigInt(item.discount ?? 0));
   const quantities = items.map((item) => BigInt(item.quantity));
   const eligibleSpend = eligibleIdx.reduce((sum, i) => sum + (lineTotals[i] ?? 0n), 0n);
   const money = (amount: bigint | number): string => formatMoney(Number(amount), currency);
@@ -502,7 +528,8 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
         const scaledRate = parseDecimal(rate);
         const nums = lineTotals.map((total, i) => (inRule.has(i) ? total * scaledRate : 0n));
         const exact = nums.reduce((a, b) => a + b, 0n);
-        const points = Number(roundRatio(exact, denominator, rule.rounding));
+        const rounded = roundRatio(exact, denominator, rule.rounding);
+        const points = clamp(rounded);
         nums.forEach((num, i) => {
           baseNum[i] = (baseNum[i] ?? 0n) + num;
         });
@@ -511,7 +538,7 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
           points,
           description:
             `${formatDecimal(scaledRate)} pt per ${currency} on ${money(spend)} = ` +
-            `${formatRatio(exact, denominator)} pt, ${rule.rounding} -> ${points}`,
+            `${formatRatio(exact, denominator)} pt, ${rule.rounding} -> ${points}${clamped(rounded)}`,
           allocation: spread(points, idx, nums, n),
         };
       }
@@ -552,14 +579,15 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
         const base = idx.reduce((sum, i) => sum + (baseNum[i] ?? 0n), 0n);
         if (base === 0n) return { fired: false, reason: `no base points on ${describeTarget(target)}` };
         const factor = parseDecimal(rule.factor);
-        const points = Number(roundRatio(base * (factor - SCALE), denominator * SCALE, rule.rounding));
+        const rounded = roundRatio(base * (factor - SCALE), denominator * SCALE, rule.rounding);
+        const points = clamp(rounded);
         return {
           fired: true,
           points,
           description:
             `${formatDecimal(factor)}x on ${describeTarget(target)} adds ` +
             `${formatDecimal(factor - SCALE)} x ${formatRatio(base, denominator)} base pt, ${rule.rounding} -> ` +
-            `+${points}`,
+            `+${points}${clamped(rounded)}`,
           allocation: spread(points, idx, baseNum, n),
         };
       }
@@ -599,14 +627,16 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
           };
         }
         if (rule.per === 'unit') {
-          const points = rule.points * quantity;
-          const allocation = items.map((item, i) =>
-            rule.skus.includes(item.sku) && eligible[i] ? rule.points * item.quantity : 0,
+          const units = idx.reduce((sum, i) => sum + BigInt(rule.points) * BigInt(items[i]!.quantity), 0n);
+          const points = clamp(units);
+          const perUnit = items.map((item, i) =>
+            rule.skus.includes(item.sku) && eligible[i] ? BigInt(rule.points) * BigInt(item.quantity) : 0n,
           );
+          const allocation = spread(points, eligibleIdx, perUnit, n);
           return {
             fired: true,
             points,
-            description: `${quantity} x SKU ${rule.skus.join(', ')} at ${rule.points} each: +${points}`,
+            description: perUnitDescription(quantity, rule.skus, rule.points, points, units),
             allocation,
           };
         }
@@ -672,6 +702,7 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
     appliedRules: tally.applied,
     skipped: tally.skipped,
     itemPoints: items.map((item, i) => ({ sku: item.sku, quantity: item.quantity, points: shares[i] ?? 0 })),
+    eligibleSpend: Number(eligibleSpend),
     ...(referral ? { referral } : {}),
     usageDelta: { pointsByPeriod: usageDelta(points, purchase.occurredAt, program.timeZone), eventCounts: {} },
   };

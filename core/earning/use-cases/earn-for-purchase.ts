@@ -1,22 +1,23 @@
 import { scheduleRecords } from '../../jobs/schedules';
 import type { Clock } from '../../kernel/clock';
-import { ValidationFailed } from '../../kernel/errors';
+import { Unprocessable, ValidationFailed } from '../../kernel/errors';
 import { type EventPublisher, publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import { type BusinessMetrics, noMetrics } from '../../kernel/metrics';
 import { retryOnConflict, WriteConflict } from '../../kernel/retry';
-import type { MemberState } from '../../ledger/domain/member-state';
+import { MAX_LEDGER_POINTS, type MemberState, outOfLedgerBounds } from '../../ledger/domain/member-state';
 import { MemberNotFound } from '../../ledger/errors';
 import type { LedgerStore, LedgerWrite } from '../../ledger/ports';
 import { activationEvents } from '../../ledger/use-cases/ledger-events';
 import { newReferralCode } from '../../ledger/use-cases/members';
 import { activationUpdates } from '../../ledger/writes';
-import { currentWindfallKey, type ProgramSettings } from '../../programs/domain/program';
+import { currentWindfallKey, type EarnOn, type ProgramSettings } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
 import type { ProgramStore } from '../../programs/ports';
 import { newWindfallKeys } from '../../programs/use-cases/manage-programs';
 import { EarningInputError, evaluatePurchase, type PurchaseEvaluation } from '../domain';
 import { effectiveRules, planPurchaseCredit, usageFromCounters } from '../domain/earn-plan';
+import { orderLines, totalsErrors } from '../domain/order-lines';
 import { type PurchaseFacts, purchaseFingerprint } from '../domain/purchase';
 import { CurrencyMismatch, OrderConflict } from '../errors';
 import type { EarnResult, OrderRecorded, OrderStore, RuleStore } from '../ports';
@@ -39,16 +40,40 @@ export interface EarnOutcome {
   result: EarnResult;
 }
 
-/** A purchase without items earns on its amount, as one line. */
-export function engineItems(purchase: PurchaseFacts) {
-  return purchase.items?.length
-    ? purchase.items.map((i) => ({
-        sku: i.sku,
-        quantity: i.quantity,
-        unitPrice: i.unitPrice,
-        ...(i.category ? { category: i.category } : {}),
-      }))
-    : [{ sku: 'order', quantity: 1, unitPrice: purchase.amount }];
+/**
+ * The lines the engine earns on: the items net of their own and their share of the order discount,
+ * then shipping and tax; lines the program does not earn on (gift cards, shipping, tax by default)
+ * are marked so. A purchase without items is one line of its amount less shipping and tax.
+ */
+export function engineItems(purchase: PurchaseFacts, earnOn: EarnOn) {
+  return orderLines(purchase, earnOn).map((l) => ({
+    sku: l.sku,
+    quantity: l.quantity,
+    unitPrice: l.unitPrice,
+    ...(l.category ? { category: l.category } : {}),
+    ...(l.discount ? { discount: l.discount } : {}),
+    ...(l.earns ? {} : { earns: false }),
+  }));
+}
+
+/**
+ * Refuses a purchase whose money does not add up (`amount` against the lines, discounts, shipping and
+ * tax) or is beyond the program's largest purchase: a 422 naming the fields, before anything is written.
+ */
+export function assertTotals(purchase: PurchaseFacts, program: ProgramSettings): void {
+  const errors = totalsErrors(purchase, program);
+  if (errors.length) throw new Unprocessable(errors);
+}
+
+/** Refuses a write that would take a member's balances or counters beyond the ledger's bound. */
+export function assertWithinLedgerBounds(members: readonly { memberId: string; after: MemberState }[]): void {
+  const errors = members.flatMap(({ memberId, after }) =>
+    outOfLedgerBounds(after).map((what) => ({
+      field: 'memberId',
+      message: `${memberId}: this would take ${what} beyond ${MAX_LEDGER_POINTS}, the most a ledger holds`,
+    })),
+  );
+  if (errors.length) throw new Unprocessable(errors);
 }
 
 /** What the engine needs of a program: its id, currency, time zone and current windfall key. */
@@ -92,7 +117,7 @@ export function evaluate(
         orderId: purchase.orderId,
         amount: purchase.amount,
         currency: purchase.currency,
-        items: engineItems(purchase),
+        items: engineItems(purchase, program.earnOn),
         occurredAt: purchase.occurredAt,
         ...(purchase.channel ? { channel: purchase.channel as 'app' | 'web' | 'store' } : {}),
       },
@@ -148,6 +173,7 @@ export async function earnForPurchase(
       const { member, order } = await deps.orders.loadForEarn(programId, purchase.memberId, purchase.orderId);
       if (order) return replay(order);
       assertInWindow(purchase.occurredAt, now, program, opts);
+      assertTotals(purchase, program);
       if (!member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
 
       const { rules } = await deps.rules.getRuleSet(programId);
@@ -197,6 +223,7 @@ export async function earnForPurchase(
           ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }]
           : []),
       ];
+      assertWithinLedgerBounds(members);
       const orderRecorded: OrderRecorded = {
         kind: 'order-recorded',
         order: {

@@ -13,7 +13,7 @@ import { type EarningRule, EarningRuleSchema, EarningRuleSetSchema } from '../do
 import { RuleExists, RuleNotFound } from '../errors';
 import type { OrderStore, RuleSet, RuleStore } from '../ports';
 import type { BacktestInput, SimulateInput } from '../schemas';
-import { evaluate, withWindfallKeys } from './earn-for-purchase';
+import { assertTotals, evaluate, withWindfallKeys } from './earn-for-purchase';
 import { evaluateEngagement } from './record-engagement';
 
 export interface RulesDeps {
@@ -130,6 +130,7 @@ export async function simulate(programId: string, input: SimulateInput, deps: Ru
   }
   const rulesUsed = input.rules ? 'proposed' : 'current';
   if (input.purchase) {
+    assertTotals(input.purchase, p);
     const e = evaluate(p, rules, { ...input.purchase, memberId: member.memberId }, member, now);
     return {
       rules: rulesUsed,

@@ -22,7 +22,7 @@ import {
 import type { EventRecorded } from '../ports';
 import type { EngagementInput } from '../schemas';
 import { creditEvents } from './credit-events';
-import { type EarnDeps, programFacts, withWindfallKeys } from './earn-for-purchase';
+import { assertWithinLedgerBounds, type EarnDeps, programFacts, withWindfallKeys } from './earn-for-purchase';
 import { assertInWindow, type RecordOptions } from './time-window';
 
 export interface EngagementResult {
@@ -142,6 +142,7 @@ export async function recordEngagement(
         result,
       };
       const memberWrite = { memberId: input.memberId, before: member, after: c.state };
+      assertWithinLedgerBounds([memberWrite]);
       await deps.ledger.commit(
         {
           programId,

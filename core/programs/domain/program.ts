@@ -10,6 +10,21 @@ export const DEFAULT_LATENESS_DAYS = 30;
 /** The most a program may accept: counters of every period inside the window stay on the member item. */
 export const MAX_LATENESS_DAYS = 90;
 
+/** Which money earns besides products (docs/earning-rules.md#which-lines-earn). Products always do. */
+export interface EarnOn {
+  shipping: boolean;
+  tax: boolean;
+  giftCards: boolean;
+}
+export const DEFAULT_EARN_ON: EarnOn = Object.freeze({ shipping: false, tax: false, giftCards: false });
+/** Rounding line by line costs at most a minor unit a line. */
+export const DEFAULT_AMOUNT_TOLERANCE_PER_LINE = 1;
+/** 1,000,000.00 in a currency of two decimals; set it for the program's currency. */
+export const DEFAULT_MAX_PURCHASE_AMOUNT = 100_000_000;
+export const DEFAULT_MAX_POINTS_PER_TRANSACTION = 1_000_000;
+/** The most a program may allow: the largest points of a rule. */
+export const MAX_POINTS_PER_TRANSACTION = 1_000_000_000;
+
 /** What a return takes back when the order's points were already spent (docs/returns.md). */
 export type ReturnPolicy = 'cap-at-balance' | 'negative-balance';
 
@@ -43,6 +58,14 @@ export interface ProgramSettings {
   latenessDays: number;
   /** Nothing older is accepted: set when latenessDays was raised, as counters of older periods were gone. */
   lateFloor?: string;
+  /** Which of shipping, tax and gift cards sold earn (none by default). */
+  earnOn: EarnOn;
+  /** How far amount may be from the lines net of discounts plus shipping and tax: minor units per line. */
+  amountTolerancePerLine: number;
+  /** The largest amount of one purchase, minor units. */
+  maxPurchaseAmount: number;
+  /** The most points one purchase or event can earn (a last cap); balances stay far below 2^53. */
+  maxPointsPerTransaction: number;
   returnPolicy: ReturnPolicy;
   expiryPolicy: ExpiryPolicy;
   tierSet: TierSet | null;

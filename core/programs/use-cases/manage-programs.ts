@@ -5,9 +5,16 @@ import type { Clock } from '../../kernel/clock';
 import { isKnownCurrency } from '../../kernel/currency';
 import { type FieldError, ValidationFailed } from '../../kernel/errors';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, ulid } from '../../kernel/ids';
+import { MAX_MINOR } from '../../kernel/schemas';
 import {
+  DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+  DEFAULT_EARN_ON,
   DEFAULT_LATENESS_DAYS,
+  DEFAULT_MAX_POINTS_PER_TRANSACTION,
+  DEFAULT_MAX_PURCHASE_AMOUNT,
+  type EarnOn,
   MAX_LATENESS_DAYS,
+  MAX_POINTS_PER_TRANSACTION,
   type ProgramSettings,
   type ReturnPolicy,
   SCOPES,
@@ -78,6 +85,34 @@ export interface CreateProgramInput {
   pendingDays?: number;
   latenessDays?: number;
   returnPolicy?: ReturnPolicy;
+  earnOn?: Partial<EarnOn>;
+  amountTolerancePerLine?: number;
+  maxPurchaseAmount?: number;
+  maxPointsPerTransaction?: number;
+}
+
+/** The money settings (docs/earning-rules.md#money-that-adds-up), validated alike at creation and on change. */
+interface MoneySettings {
+  earnOn?: Partial<EarnOn>;
+  amountTolerancePerLine?: number;
+  maxPurchaseAmount?: number;
+  maxPointsPerTransaction?: number;
+}
+
+function moneyErrors(s: MoneySettings): FieldError[] {
+  const errors: FieldError[] = [];
+  const whole = (field: keyof MoneySettings, value: number | undefined, min: number, max: number, what: string) => {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max))
+      errors.push({ field, message: `must be a whole number of ${what} from ${min} to ${max}` });
+  };
+  whole('amountTolerancePerLine', s.amountTolerancePerLine, 0, 100, 'minor units');
+  whole('maxPurchaseAmount', s.maxPurchaseAmount, 1, MAX_MINOR, 'minor units');
+  whole('maxPointsPerTransaction', s.maxPointsPerTransaction, 1, MAX_POINTS_PER_TRANSACTION, 'points');
+  for (const [k, v] of Object.entries(s.earnOn ?? {})) {
+    if (!(k in DEFAULT_EARN_ON)) errors.push({ field: `earnOn.${k}`, message: 'is not shipping, tax or giftCards' });
+    else if (typeof v !== 'boolean') errors.push({ field: `earnOn.${k}`, message: 'must be true or false' });
+  }
+  return errors;
 }
 
 const badLateness = (days: number | undefined) =>
@@ -102,6 +137,7 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
   if (input.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(input.returnPolicy))
     errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
   if (badLateness(input.latenessDays)) errors.push({ field: 'latenessDays', message: LATENESS_RULE });
+  errors.push(...moneyErrors(input));
   if (errors.length) throw new ValidationFailed(errors);
 
   const settings: ProgramSettings = {
@@ -113,6 +149,10 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
     autoEnrol: input.autoEnrol ?? true,
     pendingDays,
     latenessDays: input.latenessDays ?? DEFAULT_LATENESS_DAYS,
+    earnOn: { ...DEFAULT_EARN_ON, ...input.earnOn },
+    amountTolerancePerLine: input.amountTolerancePerLine ?? DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+    maxPurchaseAmount: input.maxPurchaseAmount ?? DEFAULT_MAX_PURCHASE_AMOUNT,
+    maxPointsPerTransaction: input.maxPointsPerTransaction ?? DEFAULT_MAX_POINTS_PER_TRANSACTION,
     returnPolicy: input.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: { kind: 'none' },
     tierSet: null,
@@ -135,10 +175,10 @@ export async function updateProgramSettings(
     name?: string;
     pointsPerUnit?: number;
     latenessDays?: number;
-  },
+  } & MoneySettings,
   deps: ProgramDeps,
 ) {
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = moneyErrors(changes);
   if (badLateness(changes.latenessDays)) errors.push({ field: 'latenessDays', message: LATENESS_RULE });
   if (
     changes.pointsPerUnit !== undefined &&
@@ -156,11 +196,20 @@ export async function updateProgramSettings(
     errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
   if (errors.length) throw new ValidationFailed(errors);
   const now = deps.clock.now().toISOString();
+  const { earnOn, ...rest } = changes;
+  // earnOn changes are merged into the stored policy: { tax: true } keeps the other two as they were.
+  const merged = earnOn ? { earnOn: { ...(await programOrThrow(programId, deps)).earnOn, ...earnOn } } : {};
   return deps.programs.updateProgram(
     programId,
-    { ...changes, ...(await lateFloor(programId, changes, now, deps)) },
+    { ...rest, ...merged, ...(await lateFloor(programId, changes, now, deps)) },
     now,
   );
+}
+
+async function programOrThrow(programId: string, deps: ProgramDeps): Promise<ProgramSettings> {
+  const p = await deps.programs.getProgram(programId);
+  if (!p) throw new ProgramNotFound(programId);
+  return p;
 }
 
 /**

@@ -15,25 +15,12 @@ import {
   multiplier,
   orderThreshold,
   productBonus,
+  programSettings,
   referralRule,
   windfallRule,
 } from './fixtures';
 
-const program = (over: Partial<ProgramSettings> = {}): ProgramSettings => ({
-  programId: 'p',
-  name: 'P',
-  currency: 'USD',
-  timeZone: 'UTC',
-  pointsPerUnit: 1,
-  autoEnrol: true,
-  pendingDays: 0,
-  latenessDays: 30,
-  returnPolicy: 'cap-at-balance',
-  expiryPolicy: { kind: 'none' },
-  tierSet: null,
-  createdAt: '2026-01-01T00:00:00Z',
-  ...over,
-});
+const program = programSettings;
 
 const MONDAY = '2026-11-23T10:00:00.000Z';
 
