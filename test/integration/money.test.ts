@@ -214,4 +214,32 @@ describe('money that adds up (DynamoDB Local)', () => {
     ]);
     expect(await f.scanAll()).toEqual(before);
   });
+
+  it('a return by amount claws back in proportion to what the order earned on', async () => {
+    await f.program('returns');
+    const bought = await post(
+      '/v1/purchases',
+      buy('o', {
+        memberId: 'bob',
+        amount: 168_00,
+        shipping: 10_00,
+        tax: 8_00,
+        items: [line('a', 100_00), { ...line('card', 50_00), type: 'gift-card' }],
+      }),
+      undefined,
+      'returns',
+    );
+    const back = (returnId: string, amount: number) =>
+      post('/v1/purchases/{orderId}/returns', { returnId, occurredAt: recent, amount }, { orderId: 'o' }, 'returns');
+
+    const half = await back('r1', 50_00);
+    const cent = await back('r2', 1);
+    const rest = await back('r3', 50_00 - 1);
+
+    expect(JSON.parse(bought.body).points).toBe(100);
+    expect([half, cent, rest].map((r) => r.statusCode)).toEqual([201, 201, 201]);
+    expect([half, cent, rest].map((r) => JSON.parse(r.body).points)).toEqual([50, 0, 50]);
+    expect(JSON.parse(rest.body)).toMatchObject({ orderPointsLeft: 0, fullyReturned: false });
+    expect((await f.deps.orders.getOrder('returns', 'o'))?.earnedOn).toBe(100_00);
+  });
 });

@@ -179,3 +179,28 @@ export function qualifyingSpend(purchase: PurchaseFacts): number {
   const spend = BigInt(purchase.amount) - BigInt(purchase.shipping ?? 0) - BigInt(purchase.tax ?? 0) - giftCards;
   return spend > 0n ? Number(spend) : 0;
 }
+
+/**
+ * The money an order's points were earned on. Orders recorded before it was kept earned on their
+ * items at quantity x unitPrice (the amount was not checked against them), or on their amount.
+ */
+export function earnedOnOf(order: { earnedOn?: number; purchase: PurchaseFacts }): number {
+  if (order.earnedOn !== undefined) return order.earnedOn;
+  const items = order.purchase.items ?? [];
+  return items.length ? Number(items.reduce((sum, i) => sum + gross(i), 0n)) : order.purchase.amount;
+}
+
+/** Per sku: units bought and what they came to net of every discount, with the line's type (returns). */
+export function netBySku(lines: readonly OrderLine[]): Map<string, { quantity: number; net: number; type: LineType }> {
+  const bySku = new Map<string, { quantity: number; net: number; type: LineType }>();
+  for (const l of lines) {
+    const seen = bySku.get(l.sku) ?? { quantity: 0, net: 0, type: l.type };
+    const value = net(l);
+    bySku.set(l.sku, {
+      quantity: seen.quantity + l.quantity,
+      net: seen.net + Number(value > 0n ? value : 0n),
+      type: seen.type,
+    });
+  }
+  return bySku;
+}

@@ -231,6 +231,7 @@ export async function earnForPurchase(
           fingerprint,
           result,
           itemPoints: evaluation.itemPoints,
+          earnedOn: evaluation.eligibleSpend,
           lot: plan.member.lot ? { lotId: plan.member.lot.lotId, expiresAt: plan.member.lot.expiresAt } : null,
           returned: { points: 0, amount: 0, quantities: {} },
           version: 0,

@@ -1,8 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { purchasesRoutes } from '../../../adapters/http/routes/purchases';
-import { cumulativeSplit, orderLines, qualifyingSpend, totalsErrors } from '../../../core/earning/domain/order-lines';
+import {
+  cumulativeSplit,
+  earnedOnOf,
+  orderLines,
+  qualifyingSpend,
+  totalsErrors,
+} from '../../../core/earning/domain/order-lines';
 import { type PurchaseFacts, purchaseFingerprint } from '../../../core/earning/domain/purchase';
+import { planClawback } from '../../../core/earning/domain/returns';
 import { MAX_MINOR } from '../../../core/kernel/schemas';
 import { DEFAULT_EARN_ON } from '../../../core/programs/domain/program';
 
@@ -316,6 +323,31 @@ describe('qualifying spend and fingerprints', () => {
     expect(purchaseFingerprint({ ...p, items: [{ sku: 'a', quantity: 1, unitPrice: 10_00, discount: 1 }] })).not.toBe(
       purchaseFingerprint(p),
     );
+  });
+});
+
+describe('what an order earned on', () => {
+  it('is what was recorded; an order from before earned on its items at quantity x unitPrice', () => {
+    const items = [{ sku: 'tv', quantity: 1, unitPrice: 10_000_00 }];
+
+    expect(earnedOnOf({ earnedOn: 80_00, purchase: order({ amount: 98_00, items }) })).toBe(80_00);
+    expect(earnedOnOf({ purchase: order({ amount: 1, items }) })).toBe(10_000_00);
+    expect(earnedOnOf({ purchase: order({ amount: 42_00 }) })).toBe(42_00);
+  });
+
+  it('a return of 1 cent on an old order of amount 1 and a $10,000 line takes back nothing', () => {
+    const legacy = { purchase: order({ amount: 1, items: [{ sku: 'tv', quantity: 1, unitPrice: 10_000_00 }] }) };
+    const earnings = {
+      points: 10_000,
+      amount: 1,
+      earnedOn: earnedOnOf(legacy),
+      itemPoints: [{ sku: 'tv', quantity: 1, points: 10_000 }],
+      itemised: true,
+    };
+
+    const decision = planClawback(earnings, { points: 0, amount: 0, quantities: {} }, { kind: 'amount', amount: 1 });
+
+    expect(decision).toMatchObject({ ok: true, points: 0 });
   });
 });
 

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { earnForPurchase } from '../../../core/earning/use-cases/earn-for-purchase';
 import { simulate } from '../../../core/earning/use-cases/manage-rules';
 import { recordEngagement } from '../../../core/earning/use-cases/record-engagement';
+import { recordReturn } from '../../../core/earning/use-cases/record-return';
 import { Unprocessable } from '../../../core/kernel/errors';
 import { MAX_LEDGER_POINTS } from '../../../core/ledger/domain/member-state';
 import { enrolOrUpdateMember } from '../../../core/ledger/use-cases/members';
-import { BASE_RULE, memoryFixture, purchase } from './fixture';
+import { BASE_RULE, memoryFixture, purchase, returnOf } from './fixture';
 
 const huge = { ruleId: 'huge', kind: 'base', name: 'Huge', pointsPerUnit: { USD: '999999999' } };
 
@@ -159,5 +160,64 @@ describe('money that adds up', () => {
     );
 
     await expect(sim).rejects.toBeInstanceOf(Unprocessable);
+  });
+});
+
+describe('returns by amount', () => {
+  async function bought() {
+    const f = memoryFixture();
+    await f.program('shop', {}, [BASE_RULE]);
+    // $100 of goods earned 100 points; $10 shipping and $8 tax earned nothing.
+    await earnForPurchase(
+      'shop',
+      purchase({
+        orderId: 'o',
+        amount: 118_00,
+        shipping: 10_00,
+        tax: 8_00,
+        items: [{ sku: 'a', quantity: 1, unitPrice: 100_00 }],
+      }),
+      f.deps,
+    );
+    return f;
+  }
+
+  it('claw back in proportion to what the order earned on, not to what was paid', async () => {
+    const f = await bought();
+
+    const { result } = await recordReturn('shop', 'o', returnOf('r1', { amount: 50_00 }), f.deps);
+
+    expect(result.points).toBe(50);
+  });
+
+  it('returning all the goods takes every point, whatever shipping and tax stay unrefunded', async () => {
+    const f = await bought();
+
+    const { result } = await recordReturn('shop', 'o', returnOf('r1', { amount: 100_00 }), f.deps);
+    const more = await recordReturn('shop', 'o', returnOf('r2', { amount: 18_00 }), f.deps);
+
+    expect(result).toMatchObject({ points: 100, orderPointsLeft: 0 });
+    expect(more.result.points).toBe(0);
+  });
+
+  it('a return of 1 cent takes back next to nothing', async () => {
+    const f = await bought();
+
+    const { result } = await recordReturn('shop', 'o', returnOf('r1', { amount: 1 }), f.deps);
+
+    expect(result.points).toBe(0);
+  });
+
+  it('shipping can be returned as a line: it took no points, so none come back', async () => {
+    const f = await bought();
+
+    const { result } = await recordReturn(
+      'shop',
+      'o',
+      returnOf('r1', { items: [{ sku: '(shipping)', quantity: 1 }] }),
+      f.deps,
+    );
+
+    expect(result).toMatchObject({ points: 0, orderPointsLeft: 100 });
   });
 });
