@@ -85,14 +85,18 @@ async function main() {
 
     const meter = new CostMeter();
     meter.attach(documentClient());
-    // Saturday 2026-10-31 in New York: the weekend campaign applies; baskets mix coffee and other goods.
+    // Last Saturday, noon in New York: the weekend campaign applies, and it is inside the accepted lateness.
+    const saturday = new Date();
+    saturday.setUTCDate(saturday.getUTCDate() - ((saturday.getUTCDay() + 1) % 7 || 7));
+    saturday.setUTCHours(16, 0, 0, 0);
+    // Baskets mix coffee and other goods.
     const purchase = (i: number, prefix: string) => {
       const coffee = 500 + (i % 13) * 45;
       const other = 1_000 + (i % 97) * 137;
       return {
         orderId: `${prefix}-${i}`,
         memberId: `m-${i % MEMBERS}`,
-        occurredAt: '2026-10-31T16:00:00Z',
+        occurredAt: saturday.toISOString(),
         currency: 'USD',
         amount: coffee + other,
         channel: 'app',

@@ -3,15 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { createDocumentClient } from '../adapters/dynamodb/client';
-import { dynamoProducerStore } from '../adapters/dynamodb/producer-store';
-import { dynamoProgramStore } from '../adapters/dynamodb/program-store';
+import { dynamoStores } from '../adapters/dynamodb/stores';
+import { auditWindfall } from '../core/earning/use-cases/audit-windfall';
+import { backfill } from '../core/earning/use-cases/backfill';
 import { systemClock } from '../core/kernel/clock';
 import { DomainError, ValidationFailed } from '../core/kernel/errors';
-import type { ReturnPolicy } from '../core/programs/domain/program';
+import type { EarnOn, ProgramSettings, ReturnPolicy } from '../core/programs/domain/program';
 import {
   createApiKey,
   createProgram,
   parseScopes,
+  rotateWindfallKey,
   updateProgramSettings,
 } from '../core/programs/use-cases/manage-programs';
 import { dlqCommand } from './dlq';
@@ -22,10 +24,12 @@ export const LOCAL_STATE_FILE = '.local/state.json';
 const USAGE = `Operator CLI for loyalty programs and API keys.
 
   npm run --silent loyalty -- program create <programId> [--name N] [--currency USD] [--time-zone UTC]
-        [--points-per-unit 1] [--pending-days 0] [--return-policy cap-at-balance|negative-balance] [--no-auto-enrol]
-        [--json]
+        [--points-per-unit 1] [--pending-days 0] [--lateness-days 30] [--return-policy cap-at-balance|negative-balance]
+        [--no-auto-enrol] [--earn-on shipping,tax,gift-cards] [--amount-tolerance-per-line 1]
+        [--max-purchase-amount 100000000] [--max-points-per-transaction 1000000] [--json]
   npm run --silent loyalty -- program set <programId> [--time-zone Z] [--pending-days N] [--return-policy P]
-        [--auto-enrol|--no-auto-enrol] [--json]
+        [--points-per-unit N] [--lateness-days N] [--auto-enrol|--no-auto-enrol] [--earn-on shipping,tax,gift-cards]
+        [--amount-tolerance-per-line 1] [--max-purchase-amount N] [--max-points-per-transaction N] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
   npm run --silent loyalty -- producer add|remove <programId> --source shop.checkout [--account 123456789012] [--json]
@@ -33,17 +37,62 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
         who may credit the program over the bus (without --account: this AWS account)
   npm run --silent loyalty -- dlq list|redrive [--max N] [--json]
         events the bus accepted but its consumer could not process, back to the consumer (credits once)
+  npm run --silent loyalty -- backfill <programId> --file history.jsonl [--json]
+  npm run --silent loyalty -- windfall audit <programId> (--order ID | --event ID --member ID) [--json]
+  npm run --silent loyalty -- windfall rotate-key <programId> [--json]
 
 Target: the local stack started by \`npm start\` (read from ${LOCAL_STATE_FILE}) unless
   --aws [--stage dev]      the deployed stack: the table name comes from the Loyalty-<stage>-Stateful outputs
   --table NAME [--endpoint URL]  an explicit table (and DynamoDB endpoint)
-Keys are printed once; only their SHA-256 hash is stored.`;
+Keys are printed once; only their SHA-256 hash is stored. Windfall keys are never printed: an audit
+recomputes each draw with them and says whether it matches what was recorded.`;
+
+/** A program as the operator sees it: windfall keys by id only. */
+function shown(program: ProgramSettings): Record<string, unknown> {
+  const { windfallKeys, ...rest } = program;
+  return {
+    ...rest,
+    windfallKeys: windfallKeys ? { current: windfallKeys.current, ids: Object.keys(windfallKeys.keys) } : null,
+  };
+}
 
 function returnPolicy(value: string | undefined): ReturnPolicy | undefined {
   if (value === undefined) return undefined;
   if (value !== 'cap-at-balance' && value !== 'negative-balance')
     throw new ValidationFailed([{ field: 'return-policy', message: 'must be cap-at-balance or negative-balance' }]);
   return value;
+}
+
+const numberOf = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+
+/** `--earn-on shipping,gift-cards`: those earn, the others do not; `--earn-on ''` turns all three off. */
+function earnOn(value: string | undefined): EarnOn | undefined {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !['shipping', 'tax', 'gift-cards'].includes(n));
+  if (unknown.length)
+    throw new ValidationFailed([
+      { field: 'earn-on', message: `must list shipping, tax, gift-cards (not ${unknown.join(', ')})` },
+    ]);
+  return { shipping: names.includes('shipping'), tax: names.includes('tax'), giftCards: names.includes('gift-cards') };
+}
+
+/** The money settings (docs/earning-rules.md#money-that-adds-up), alike for `program create` and `program set`. */
+function moneySettings(values: {
+  'earn-on'?: string;
+  'amount-tolerance-per-line'?: string;
+  'max-purchase-amount'?: string;
+  'max-points-per-transaction'?: string;
+}) {
+  return {
+    earnOn: earnOn(values['earn-on']),
+    amountTolerancePerLine: numberOf(values['amount-tolerance-per-line']),
+    maxPurchaseAmount: numberOf(values['max-purchase-amount']),
+    maxPointsPerTransaction: numberOf(values['max-points-per-transaction']),
+  };
 }
 
 async function resolveTarget(values: { aws?: boolean; stage?: string; table?: string; endpoint?: string }) {
@@ -77,11 +126,20 @@ export async function main(argv: string[]): Promise<number> {
       endpoint: { type: 'string' },
       scopes: { type: 'string' },
       label: { type: 'string' },
+      file: { type: 'string' },
+      order: { type: 'string' },
+      event: { type: 'string' },
+      member: { type: 'string' },
       name: { type: 'string' },
       currency: { type: 'string' },
       'points-per-unit': { type: 'string' },
       'time-zone': { type: 'string' },
       'pending-days': { type: 'string' },
+      'lateness-days': { type: 'string' },
+      'earn-on': { type: 'string' },
+      'amount-tolerance-per-line': { type: 'string' },
+      'max-purchase-amount': { type: 'string' },
+      'max-points-per-transaction': { type: 'string' },
       'return-policy': { type: 'string' },
       'auto-enrol': { type: 'boolean' },
       'no-auto-enrol': { type: 'boolean' },
@@ -100,10 +158,9 @@ export async function main(argv: string[]): Promise<number> {
   if (noun === 'dlq') return dlqCommand(verb, { ...values, stateFile: LOCAL_STATE_FILE });
   const target = await resolveTarget(values);
   const ddb = createDocumentClient({ endpoint: target.endpoint, region: process.env.AWS_REGION });
-  const deps = { programs: dynamoProgramStore(ddb, target.tableName), clock: systemClock };
-  if (noun === 'producer') {
-    return producerCommand(verb, programId, values, { ...deps, producers: dynamoProducerStore(ddb, target.tableName) });
-  }
+  const stores = dynamoStores(ddb, target.tableName, { cache: false });
+  const deps = { programs: stores.programs, clock: systemClock };
+  if (noun === 'producer') return producerCommand(verb, programId, values, { ...deps, producers: stores.producers });
 
   if (noun === 'program' && verb === 'create' && programId) {
     const pointsPerUnit = values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']);
@@ -115,7 +172,9 @@ export async function main(argv: string[]): Promise<number> {
         timeZone: values['time-zone'],
         pointsPerUnit,
         pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
+        latenessDays: values['lateness-days'] === undefined ? undefined : Number(values['lateness-days']),
         returnPolicy: returnPolicy(values['return-policy']),
+        ...moneySettings(values),
         autoEnrol: !values['no-auto-enrol'],
       },
       deps,
@@ -134,17 +193,80 @@ export async function main(argv: string[]): Promise<number> {
         timeZone: values['time-zone'],
         pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
         returnPolicy: returnPolicy(values['return-policy']),
+        pointsPerUnit: values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']),
+        latenessDays: values['lateness-days'] === undefined ? undefined : Number(values['lateness-days']),
+        ...moneySettings(values),
         autoEnrol: values['auto-enrol'] ? true : values['no-auto-enrol'] ? false : undefined,
       },
       deps,
     );
-    out(updated as unknown as Record<string, unknown>, JSON.stringify(updated, null, 2));
+    out(shown(updated), JSON.stringify(shown(updated), null, 2));
     return 0;
   }
   if (noun === 'program' && verb === 'show' && programId) {
     const program = await deps.programs.getProgram(programId);
     if (!program) throw new ValidationFailed([{ field: 'programId', message: `no program "${programId}"` }]);
-    out(program as unknown as Record<string, unknown>, JSON.stringify(program, null, 2));
+    out(shown(program), JSON.stringify(shown(program), null, 2));
+    return 0;
+  }
+  // `backfill <programId>`: the program id is the verb's place.
+  if (noun === 'backfill' && verb) {
+    if (!values.file) throw new ValidationFailed([{ field: 'file', message: 'is required: a JSON-lines file' }]);
+    const lines = readFileSync(values.file, 'utf8')
+      .split('\n')
+      .map((text, i) => ({ text: text.trim(), i }))
+      .filter(({ text }) => text !== '');
+    const parsed = lines.map(({ text, i }) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new ValidationFailed([{ field: `line ${i + 1}`, message: 'is not JSON' }]);
+      }
+    });
+    const report = await backfill(verb, parsed, { ...stores, clock: systemClock });
+    const text = [
+      ...report.lines
+        .filter((l) => l.status === 'rejected')
+        .map(
+          (l) =>
+            `line ${l.line} (${l.record ?? '?'} ${l.id ?? '?'}): rejected ${l.problem ?? 'validation-failed'}` +
+            `${l.errors ? `: ${l.errors.map((e) => `${e.field} ${e.message}`).join('; ')}` : ''}`,
+        ),
+      `${report.records} record(s): ${report.credited} recorded, ${report.replayed} already recorded, ` +
+        `${report.rejected} rejected; ${report.points} point(s) net.`,
+    ].join('\n');
+    out(report as unknown as Record<string, unknown>, text);
+    return report.rejected ? 1 : 0;
+  }
+  if (noun === 'windfall' && verb === 'audit' && programId) {
+    const subject = values.order
+      ? { orderId: values.order }
+      : values.event && values.member
+        ? { eventId: values.event, memberId: values.member }
+        : undefined;
+    if (!subject) throw new ValidationFailed([{ field: 'order', message: 'is required (or --event ID --member ID)' }]);
+    const audit = await auditWindfall(programId, subject, stores);
+    const text = audit.draws.length
+      ? audit.draws
+          .map((d) =>
+            [
+              `${d.ruleId} v${d.version}: recorded roll ${d.recorded.roll} < ${d.recorded.threshold}? ` +
+                `${d.recorded.won ? 'won' : 'lost'}, ${d.recorded.points} points, key ${d.recorded.key ?? '(none)'}`,
+              d.recomputed
+                ? `  input ${d.recomputed.input}\n  hmac  ${d.recomputed.hash}\n  recomputed roll ` +
+                  `${d.recomputed.roll}, ${d.recomputed.won ? 'won' : 'lost'}, ${d.recomputed.points} points`
+                : '  not recomputable',
+              `  ${d.matches ? 'MATCHES' : 'DOES NOT MATCH'}${d.note ? ` (${d.note})` : ''}`,
+            ].join('\n'),
+          )
+          .join('\n')
+      : 'No windfall draws on record for it.';
+    out(audit as unknown as Record<string, unknown>, text);
+    return audit.draws.every((d) => d.matches) ? 0 : 1;
+  }
+  if (noun === 'windfall' && verb === 'rotate-key' && programId) {
+    const { keyId } = await rotateWindfallKey(programId, deps);
+    out({ programId, keyId }, `Windfall key ${keyId} now draws for ${programId}; older keys stay for audits.`);
     return 0;
   }
   if (noun === 'key' && verb === 'create' && programId) {

@@ -118,10 +118,13 @@ export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; 
     'seed-alice',
     deps,
   );
+  // History, not a live purchase: recorded as a backfill, so every start replays the same order.
   await earnForPurchase(
     DEMO_PROGRAM_ID,
     { orderId: 'seed-order-1', memberId: 'alice', occurredAt: '2026-01-15T10:00:00Z', currency: 'USD', amount: 4_250 },
     deps,
+    undefined,
+    { backfill: true },
   );
 
   // Rewards catalog: one reward of each kind (seed-rewards.ts).

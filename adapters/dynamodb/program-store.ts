@@ -1,6 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProgramSettings } from '../../core/programs/domain/program';
+import {
+  DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+  DEFAULT_EARN_ON,
+  DEFAULT_LATENESS_DAYS,
+  DEFAULT_MAX_POINTS_PER_TRANSACTION,
+  DEFAULT_MAX_PURCHASE_AMOUNT,
+  type ProgramSettings,
+} from '../../core/programs/domain/program';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProgramStore } from '../../core/programs/ports';
 import { keys } from './keys';
@@ -15,9 +22,16 @@ export function toProgram(item: Record<string, any>): ProgramSettings {
     pointsPerUnit: item.pointsPerUnit ?? 1,
     autoEnrol: item.autoEnrol ?? true,
     pendingDays: item.pendingDays ?? 0,
+    latenessDays: item.latenessDays ?? DEFAULT_LATENESS_DAYS,
+    earnOn: { ...DEFAULT_EARN_ON, ...item.earnOn },
+    amountTolerancePerLine: item.amountTolerancePerLine ?? DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+    maxPurchaseAmount: item.maxPurchaseAmount ?? DEFAULT_MAX_PURCHASE_AMOUNT,
+    maxPointsPerTransaction: item.maxPointsPerTransaction ?? DEFAULT_MAX_POINTS_PER_TRANSACTION,
+    ...(item.lateFloor ? { lateFloor: item.lateFloor } : {}),
     returnPolicy: item.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: item.expiryPolicy ?? { kind: 'none' },
     tierSet: item.tierSet ?? null,
+    ...(item.windfallKeys ? { windfallKeys: item.windfallKeys } : {}),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };
@@ -42,6 +56,24 @@ export function dynamoProgramStore(ddb: DynamoDBDocumentClient, tableName: strin
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeNames: entries.length ? names : undefined,
             ExpressionAttributeValues: { ...values, ':now': now },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toProgram(Attributes!);
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) throw new ProgramNotFound(programId);
+        throw err;
+      }
+    },
+    async ensureWindfallKeys(programId, windfallKeys) {
+      try {
+        const { Attributes } = await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.program(programId),
+            UpdateExpression: 'SET windfallKeys = if_not_exists(windfallKeys, :keys)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':keys': windfallKeys },
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -101,6 +133,11 @@ export function cachedPrograms(repo: ProgramStore, ttlMs = 60_000, now: () => nu
       const updated = await repo.updateProgram(programId, changes, at);
       cache.set(programId, { value: updated, until: now() + ttlMs });
       return updated;
+    },
+    async ensureWindfallKeys(programId, keys) {
+      const stored = await repo.ensureWindfallKeys(programId, keys);
+      cache.set(programId, { value: stored, until: now() + ttlMs });
+      return stored;
     },
     async getProgram(programId) {
       const hit = cache.get(programId);

@@ -73,6 +73,13 @@ export const PROBLEMS = {
       'Valid input the ledger cannot apply as asked, for example returning more items or more money than an ' +
       'order has left. `errors` names the fields.',
   },
+  'too-late': {
+    status: 422,
+    title: 'Too late to record',
+    when:
+      "The purchase, event or return's `occurredAt` is older than the program accepts (`latenessDays`, default " +
+      '30 days). `errors` names `occurredAt`. Nothing was written; older history goes through a backfill.',
+  },
   'idempotency-conflict': {
     status: 409,
     title: 'Id already used for a different request',

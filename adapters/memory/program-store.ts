@@ -1,5 +1,12 @@
 import type { RuleStore } from '../../core/earning/ports';
-import type { ProgramSettings } from '../../core/programs/domain/program';
+import {
+  DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+  DEFAULT_EARN_ON,
+  DEFAULT_LATENESS_DAYS,
+  DEFAULT_MAX_POINTS_PER_TRANSACTION,
+  DEFAULT_MAX_PURCHASE_AMOUNT,
+  type ProgramSettings,
+} from '../../core/programs/domain/program';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProducerStore, ProgramStore } from '../../core/programs/ports';
 import { copy, key, type Tables, underPrefix } from './tables';
@@ -12,6 +19,11 @@ function toProgram(p: ProgramSettings): ProgramSettings {
     pointsPerUnit: p.pointsPerUnit ?? 1,
     autoEnrol: p.autoEnrol ?? true,
     pendingDays: p.pendingDays ?? 0,
+    latenessDays: p.latenessDays ?? DEFAULT_LATENESS_DAYS,
+    earnOn: { ...DEFAULT_EARN_ON, ...p.earnOn },
+    amountTolerancePerLine: p.amountTolerancePerLine ?? DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+    maxPurchaseAmount: p.maxPurchaseAmount ?? DEFAULT_MAX_PURCHASE_AMOUNT,
+    maxPointsPerTransaction: p.maxPointsPerTransaction ?? DEFAULT_MAX_POINTS_PER_TRANSACTION,
     returnPolicy: p.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: p.expiryPolicy ?? { kind: 'none' },
     tierSet: p.tierSet ?? null,
@@ -31,6 +43,12 @@ export function memoryProgramStore(t: Tables): ProgramStore {
         if (value !== undefined) Object.assign(p, { [field]: copy(value) });
       }
       p.updatedAt = now;
+      return toProgram(p);
+    },
+    async ensureWindfallKeys(programId, keys) {
+      const p = t.programs.get(programId);
+      if (!p) throw new ProgramNotFound(programId);
+      p.windfallKeys ??= copy(keys);
       return toProgram(p);
     },
     async createProgram(settings) {

@@ -191,6 +191,7 @@ export function toRecordedOrder(o: RecordedOrder): RecordedOrder {
     result: o.result,
     purchase: o.purchase,
     itemPoints: o.itemPoints ?? [],
+    ...(o.earnedOn !== undefined ? { earnedOn: o.earnedOn } : {}),
     lot: o.lot ?? null,
     returned: o.returned ?? { points: 0, amount: 0, quantities: {} },
     version: o.version ?? 0,

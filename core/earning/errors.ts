@@ -1,4 +1,4 @@
-import { DomainError } from '../kernel/errors';
+import { DomainError, type FieldError } from '../kernel/errors';
 
 export class CurrencyMismatch extends DomainError {
   static override readonly problem = 'currency-mismatch';
@@ -36,5 +36,18 @@ export class RuleNotFound extends DomainError {
   static override readonly problem = 'rule-not-found';
   constructor(readonly ruleId: string) {
     super(`No earning rule "${ruleId}"`);
+  }
+}
+
+/** `occurredAt` is older than the program accepts: the counters of its period may be gone. */
+export class TooLate extends DomainError {
+  static override readonly problem = 'too-late';
+  readonly errors: FieldError[];
+  constructor(message: string) {
+    super(`occurredAt: ${message}`);
+    this.errors = [{ field: 'occurredAt', message }];
+  }
+  override get extensions() {
+    return { errors: this.errors };
   }
 }

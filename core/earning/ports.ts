@@ -26,6 +26,8 @@ export interface RecordedOrder {
   purchase: PurchaseFacts;
   /** Each item's share of the points. */
   itemPoints: { sku: string; quantity: number; points: number }[];
+  /** The money the points were earned on (eligible lines net of discounts); absent on older orders. */
+  earnedOn?: number;
   /** The lot the purchase created (returns take from it first). */
   lot: { lotId: string; expiresAt: string | null } | null;
   returned: Returned;

@@ -349,19 +349,25 @@ export const ProgramFactsSchema = z.object({
   programId: Identifier,
   currency: CurrencyCodeSchema,
   timeZone: TimeZoneSchema,
+  /** The key windfall draws are made with (HMAC); without one, windfall rules do not draw. */
+  windfallKey: z.object({ id: z.string().min(1), secret: z.string().min(1) }).optional(),
 });
 
 export const PurchaseItemSchema = z.object({
   sku: Identifier,
   quantity: Count,
-  /** Minor units per unit, net of discounts: points are earned on quantity x unitPrice. */
+  /** Minor units per unit: points are earned on quantity x unitPrice - discount. */
   unitPrice: MinorAmount,
   category: Identifier.optional(),
+  /** Discount on the whole line (its own and its share of the order's), minor units. */
+  discount: MinorAmount.optional(),
+  /** False for a line the program does not earn on (shipping, tax, gift cards by default): invisible to rules. */
+  earns: z.boolean().optional(),
 });
 
 export const PurchaseFactsSchema = z.object({
   orderId: Identifier,
-  /** The order total as paid, recorded for audit; earning and thresholds use the item lines. */
+  /** The order total as paid, checked against the lines before; earning and thresholds use the lines. */
   amount: MinorAmount,
   currency: CurrencyCodeSchema,
   items: z

@@ -18,21 +18,43 @@ import {
   WindfallRuleSchema,
 } from './rule-schemas';
 
-export const PurchaseItem = z.strictObject({
-  sku: z.string().min(1).max(128),
-  quantity: z.number().int('must be a whole number').min(1).max(100_000),
-  unitPrice: z.number().int('must be in minor units (an integer)').min(0).max(MAX_MINOR),
-  category: z.string().min(1).max(128).optional(),
-});
+const Minor = z.number().int('must be in minor units (an integer)').min(0).max(MAX_MINOR);
+
+export const PurchaseItem = z
+  .strictObject({
+    sku: z.string().min(1).max(128),
+    quantity: z.number().int('must be a whole number').min(1).max(100_000),
+    unitPrice: Minor.describe('Price of one unit before discounts, minor units'),
+    category: z.string().min(1).max(128).optional(),
+    discount: Minor.optional().describe('Discount on the whole line (not per unit), minor units; default 0'),
+    type: z
+      .enum(['product', 'gift-card'])
+      .optional()
+      .describe(
+        '`gift-card`: a gift card sold (stored value), which earns only if the program says so; default `product`',
+      ),
+  })
+  .refine((i) => (i.discount ?? 0) <= i.quantity * i.unitPrice, {
+    message: 'must not exceed the line (quantity x unitPrice)',
+    path: ['discount'],
+  });
 
 export const PurchaseInput = z.strictObject({
   orderId: ClientId,
   memberId: ClientId,
   occurredAt: Timestamp,
   currency: Currency,
-  amount: z.number().int('must be in minor units (an integer, e.g. 1299 for 12.99)').min(0).max(MAX_MINOR),
+  amount: z
+    .number()
+    .int('must be in minor units (an integer, e.g. 1299 for 12.99)')
+    .min(0)
+    .max(MAX_MINOR)
+    .describe('What was paid: the items net of their discounts, less `discount`, plus `shipping` and `tax`'),
   items: z.array(PurchaseItem).max(500).optional(),
   channel: z.enum(['app', 'web', 'store']).optional(),
+  discount: Minor.optional().describe('Order-level discount, spread over the product lines pro rata'),
+  shipping: Minor.optional().describe('Shipping charged; earns only if the program says so'),
+  tax: Minor.optional().describe('Tax charged; earns only if the program says so'),
 });
 export type PurchaseInput = z.infer<typeof PurchaseInput>;
 
@@ -83,6 +105,29 @@ export const EngagementInput = z.strictObject({
 export type EngagementInput = z.infer<typeof EngagementInput>;
 
 export const EngagementRecordedDetail = EngagementInput.extend({ programId: ClientId });
+
+/**
+ * One line of an operator's backfill file (JSON lines): a purchase, an engagement event or a return
+ * as the API takes them, with `record` saying which and, for a return, the `orderId` it returns.
+ */
+export const BackfillRecord = z.discriminatedUnion('record', [
+  PurchaseInput.extend({ record: z.literal('purchase') }),
+  EngagementInput.extend({ record: z.literal('event') }),
+  z
+    .strictObject({
+      record: z.literal('return'),
+      orderId: ClientId,
+      returnId: ClientId,
+      occurredAt: Timestamp,
+      items: ReturnInput.shape.items,
+      amount: ReturnInput.shape.amount,
+    })
+    .refine((r) => !(r.items && r.amount !== undefined), {
+      message: 'send items or amount, not both (neither cancels the whole order)',
+      path: ['amount'],
+    }),
+]);
+export type BackfillRecord = z.infer<typeof BackfillRecord>;
 
 export const SimulateInput = z
   .strictObject({
@@ -246,15 +291,16 @@ const EarningLineView = z.strictObject({
   capped: z.literal(true).optional().describe('Set on the negative line a cap adds'),
   draw: z
     .strictObject({
-      input: z.string().describe('The exact string hashed'),
-      hash: z.string().describe('Hex SHA-256 of input'),
+      input: z.string().describe('The exact string the HMAC is taken of'),
+      key: z.string().describe("Id of the windfall key: in a simulation, a one-off key, not the program's"),
+      hash: z.string().describe('Hex HMAC-SHA256 of input under that key'),
       roll: z.int(),
       threshold: z.int(),
       won: z.boolean(),
       points: Points,
     })
     .optional()
-    .describe("A windfall's draw, reproducible from the line alone"),
+    .describe("A windfall's draw. A simulation draws with a one-off key, so it shows the odds, not a real draw"),
 });
 
 const evaluated = {

@@ -44,7 +44,12 @@ export const BreakdownLineView = z
     points: Points.describe('Signed: a cap or a return adds a negative line'),
     capped: z.boolean().optional().describe('Set on the negative line a cap adds'),
     draw: z
-      .strictObject({ roll: z.int(), threshold: z.int(), won: z.boolean() })
+      .strictObject({
+        roll: z.int(),
+        threshold: z.int(),
+        won: z.boolean(),
+        key: z.string().optional().describe("Id of the program's windfall key (absent on draws made before keys)"),
+      })
       .optional()
       .describe("A windfall's draw: roll (0-9999) against the threshold (probability x 10000)"),
   })

@@ -1,5 +1,5 @@
 import type { Producer } from './domain/producers';
-import type { ProgramSettings, Scope } from './domain/program';
+import type { ProgramSettings, Scope, WindfallKeys } from './domain/program';
 
 export interface StoredApiKey {
   keyId: string;
@@ -15,6 +15,11 @@ export interface ProgramStore {
   getProgram(programId: string): Promise<ProgramSettings | null>;
   /** Throws ProgramNotFound when there is no such program. */
   updateProgram(programId: string, changes: ProgramChanges, now: string): Promise<ProgramSettings>;
+  /**
+   * Stores `keys` as the program's windfall keys unless it has some already; answers the program as
+   * stored (so concurrent first draws agree on one key). Throws ProgramNotFound.
+   */
+  ensureWindfallKeys(programId: string, keys: WindfallKeys): Promise<ProgramSettings>;
   /** Throws ProgramExists when the id is taken. */
   createProgram(settings: ProgramSettings): Promise<void>;
   /** Stores a key by its hash; false when that hash is already stored (nothing is overwritten). */

@@ -1,17 +1,30 @@
 import * as z from 'zod';
 import { ExpiryPolicyView } from '../expiry/schemas';
-import { Timestamp, TimeZoneInput } from '../kernel/schemas';
+import { MAX_MINOR, Timestamp, TimeZoneInput } from '../kernel/schemas';
 import { TierSetView } from '../tiers/schemas';
+import { MAX_LATENESS_DAYS, MAX_POINTS_PER_TRANSACTION } from './domain/program';
+
+const EarnOnInput = z
+  .strictObject({ shipping: z.boolean(), tax: z.boolean(), giftCards: z.boolean() })
+  .partial()
+  .describe('Which of shipping, tax and gift cards sold earn; a field not sent keeps its setting');
 
 /**
- * PATCH /v1/admin/program: every field optional, at least one. Currency and earning rates belong to other endpoints.
+ * PATCH /v1/admin/program: every field optional, at least one. The currency is fixed; earning rules have their own
+ * endpoints (`pointsPerUnit` is the flat rate earned while no base rule is in force).
  */
 export const ProgramSettingsInput = z
   .strictObject({
     name: z.string().trim().min(1, 'must not be empty').max(200),
     timeZone: TimeZoneInput,
     autoEnrol: z.boolean(),
+    pointsPerUnit: z.int('must be a whole number of points').min(0).max(10_000),
     pendingDays: z.int('must be a whole number of days').min(0).max(365),
+    latenessDays: z.int('must be a whole number of days').min(0).max(MAX_LATENESS_DAYS),
+    earnOn: EarnOnInput,
+    amountTolerancePerLine: z.int('must be a whole number of minor units').min(0).max(100),
+    maxPurchaseAmount: z.int('must be a whole number of minor units').min(1).max(MAX_MINOR),
+    maxPointsPerTransaction: z.int('must be a whole number of points').min(1).max(MAX_POINTS_PER_TRANSACTION),
     returnPolicy: z.enum(['cap-at-balance', 'negative-balance'], {
       error: 'must be "cap-at-balance" or "negative-balance"',
     }),
@@ -27,9 +40,24 @@ export const ProgramView = z
     name: z.string(),
     currency: z.string().describe('ISO 4217: purchases in another currency are rejected'),
     timeZone: z.string().describe('IANA zone of campaigns, periods, calendar expiry and tier windows'),
-    pointsPerUnit: z.int().describe('Points per whole currency unit while the program has no earning rules'),
+    pointsPerUnit: z
+      .int()
+      .describe('Points per whole currency unit while no base rule is in force (docs/earning-rules.md)'),
     autoEnrol: z.boolean().describe('Unknown members are enrolled by their first purchase'),
     pendingDays: z.int().describe('Days purchase points stay pending (the return window)'),
+    latenessDays: z
+      .int()
+      .describe('Days late a purchase, event or return may be recorded; older is a 422 too-late (default 30)'),
+    earnOn: z
+      .strictObject({ shipping: z.boolean(), tax: z.boolean(), giftCards: z.boolean() })
+      .describe('Which of shipping, tax and gift cards sold earn (none by default); products always do'),
+    amountTolerancePerLine: z
+      .int()
+      .describe('How far amount may be from the lines net of discounts plus shipping and tax, per line (default 1)'),
+    maxPurchaseAmount: z.int().describe('The largest amount of one purchase, minor units (default 100000000)'),
+    maxPointsPerTransaction: z
+      .int()
+      .describe('The most points one purchase or event earns: a last cap (default 1000000)'),
     returnPolicy: z.enum(['cap-at-balance', 'negative-balance']),
     expiryPolicy: ExpiryPolicyView,
     tierSet: TierSetView.nullable().describe('Null when tiers are off'),

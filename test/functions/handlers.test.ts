@@ -31,10 +31,11 @@ const program = {
   autoEnrol: true,
   createdAt: '2026-01-01T00:00:00Z',
 };
+// The handlers run on the real clock: a purchase an hour ago is inside the accepted lateness.
 const validPurchase = {
   orderId: 'o-1',
   memberId: 'alice',
-  occurredAt: '2026-11-01T10:00:00Z',
+  occurredAt: new Date(Date.now() - 3_600_000).toISOString(),
   currency: 'USD',
   amount: 25_00,
 };

@@ -10,6 +10,8 @@ let handlers: {
   purchases: typeof import('../../functions/purchases-api').handler;
 };
 const keys: Record<string, string> = {};
+/** The handlers run on the real clock: an hour ago is inside any accepted lateness. */
+const RECENT = new Date(Date.now() - 3_600_000).toISOString();
 
 /** Authorize like API Gateway, then call the route with the authorizer's context. */
 async function call(key: string | undefined, req: Parameters<typeof apiEvent>[0]) {
@@ -92,7 +94,7 @@ describe('members and purchases over the API (DynamoDB Local)', () => {
     const body = {
       orderId: 'A-1001',
       memberId: 'carol',
-      occurredAt: '2026-11-20T09:30:00Z',
+      occurredAt: RECENT,
       currency: 'USD',
       amount: 42_50,
     };
@@ -135,7 +137,7 @@ describe('members and purchases over the API (DynamoDB Local)', () => {
     const res = await call(keys.b, {
       method: 'POST',
       resource: '/v1/purchases',
-      body: { orderId: 'A-1001', memberId: 'carol', occurredAt: '2026-11-20T09:30:00Z', currency: 'USD', amount: 1_00 },
+      body: { orderId: 'A-1001', memberId: 'carol', occurredAt: RECENT, currency: 'USD', amount: 1_00 },
     });
     expect(res.statusCode).toBe(201);
     const a = await call(keys.a, {
@@ -146,12 +148,29 @@ describe('members and purchases over the API (DynamoDB Local)', () => {
     expect(JSON.parse(a.body).points.available).toBe(42);
   });
 
+  it('a purchase older than the accepted lateness is a 422 too-late naming occurredAt; nothing written', async () => {
+    const before = await f.scanAll();
+
+    const res = await call(keys.a, {
+      method: 'POST',
+      resource: '/v1/purchases',
+      body: { orderId: 'old', memberId: 'carol', occurredAt: '0001-01-01T00:00:00Z', currency: 'USD', amount: 1_00 },
+    });
+
+    expect(res.statusCode).toBe(422);
+    expect(problemOf(res)).toMatchObject({
+      type: 'https://loyalty.dev/problems/too-late',
+      errors: [{ field: 'occurredAt', message: expect.stringContaining('30 day(s) late') }],
+    });
+    expect(await f.scanAll()).toEqual(before);
+  });
+
   it('a key lacking the scope gets 403 and writes nothing', async () => {
     const before = await f.scanAll();
     const res = await call(keys.aRead, {
       method: 'POST',
       resource: '/v1/purchases',
-      body: { orderId: 'A-2', memberId: 'carol', occurredAt: '2026-11-20T09:30:00Z', currency: 'USD', amount: 1_00 },
+      body: { orderId: 'A-2', memberId: 'carol', occurredAt: RECENT, currency: 'USD', amount: 1_00 },
     });
     expect(res.statusCode).toBe(403);
     expect(await f.scanAll()).toEqual(before);
@@ -159,11 +178,11 @@ describe('members and purchases over the API (DynamoDB Local)', () => {
 
   it('bad input gets a 4xx naming each field and writes nothing', async () => {
     const before = await f.scanAll();
-    const cases = [
+    const cases: Parameters<typeof apiEvent>[0][] = [
       {
         method: 'POST',
         resource: '/v1/purchases',
-        body: { orderId: 'x', memberId: 'carol', occurredAt: '2026-11-20T09:30:00Z', currency: 'USD', amount: -5 },
+        body: { orderId: 'x', memberId: 'carol', occurredAt: RECENT, currency: 'USD', amount: -5 },
       },
       {
         method: 'POST',
@@ -173,7 +192,24 @@ describe('members and purchases over the API (DynamoDB Local)', () => {
       {
         method: 'POST',
         resource: '/v1/purchases',
-        body: { orderId: 'x', memberId: 'carol', occurredAt: '2026-11-20T09:30:00Z', currency: 'EUR', amount: 5 },
+        body: { orderId: 'x', memberId: 'carol', occurredAt: RECENT, currency: 'EUR', amount: 5 },
+      },
+      {
+        method: 'POST',
+        resource: '/v1/purchases',
+        body: { orderId: 'x', memberId: 'carol', occurredAt: '0001-01-01T00:00:00Z', currency: 'USD', amount: 5 },
+      },
+      {
+        method: 'POST',
+        resource: '/v1/purchases/{orderId}/returns',
+        pathParameters: { orderId: 'A-1001' },
+        body: { returnId: 'r-x', occurredAt: '9999-01-01T00:00:00Z', amount: 1 },
+      },
+      {
+        method: 'POST',
+        resource: '/v1/purchases/{orderId}/returns',
+        pathParameters: { orderId: 'A-1001' },
+        body: { returnId: 'r-y', occurredAt: '2020-01-01T00:00:00Z', amount: 1 },
       },
       { method: 'POST', resource: '/v1/purchases', body: [] },
       { method: 'POST', resource: '/v1/purchases', rawBody: 'not json' },

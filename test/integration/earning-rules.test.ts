@@ -1,5 +1,6 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collections } from '../../adapters/dynamodb/keys';
+import { collections, keys } from '../../adapters/dynamodb/keys';
 import { RuleExists } from '../../core/earning/errors';
 import { earnForPurchase } from '../../core/earning/use-cases/earn-for-purchase';
 import {
@@ -57,6 +58,17 @@ describe('earning rules (DynamoDB Local)', () => {
     expect(result.breakdown).toEqual([
       expect.objectContaining({ rule: 'base', ruleId: 'base', version: 1, points: 40 }),
     ]);
+  });
+
+  it('an inactive rule never switches default earning off: no base rule in force, pointsPerUnit earns', async () => {
+    const p = fresh();
+    await f.program(p, { currency: 'USD', pointsPerUnit: 1 });
+    await rule(p, { ruleId: 'welcome', kind: 'first-purchase', name: 'Welcome', points: 100, active: false });
+
+    const { result } = await earnForPurchase(p, purchase({ orderId: 'o1', amount: 100_00 }), f.deps);
+
+    expect(result.points).toBe(100);
+    expect(result.breakdown).toEqual([expect.objectContaining({ rule: 'base', ruleId: 'program-base', points: 100 })]);
   });
 
   it('stacks base, multipliers and bonuses, records each rule and version in the breakdown', async () => {
@@ -243,7 +255,7 @@ describe('earning rules (DynamoDB Local)', () => {
     expect((await getMember(p, 'alice', f.deps)).points.available).toBe(250);
   });
 
-  it('the windfall draw is deterministic: a replay never re-rolls it', async () => {
+  it('the windfall draw is keyed by the program secret: replays never re-roll, simulations never tell', async () => {
     const p = fresh();
     await f.program(p);
     await rule(p, { ruleId: 'base', kind: 'base', name: 'Base', pointsPerUnit: { USD: '1' } });
@@ -258,10 +270,31 @@ describe('earning rules (DynamoDB Local)', () => {
     const first = await earnForPurchase(p, purchase({ orderId: 'w', amount: 10_00 }), f.deps);
     const line = first.result.breakdown.find((l) => l.ruleId === 'lucky')!;
     expect(line.points).toBeGreaterThanOrEqual(10);
+    const keys = (await f.deps.programs.getProgram(p))!.windfallKeys!;
+    expect(line.draw).toMatchObject({ won: true, key: keys.current });
     const sim = await simulate(p, { purchase: { ...purchase({ orderId: 'w', amount: 10_00 }) } as never }, f.deps);
-    expect(sim.breakdown.find((l) => l.ruleId === 'lucky')!.points).toBe(line.points);
+    expect(sim.breakdown.find((l) => l.ruleId === 'lucky')!.draw?.key).not.toBe(keys.current);
+    const stored = JSON.stringify(await f.scanAll());
+    expect(stored.split(keys.keys[keys.current]!).length - 1).toBe(1); // on the program item, nowhere else
     const replay = await earnForPurchase(p, purchase({ orderId: 'w', amount: 10_00 }), f.deps);
     expect(replay.result).toEqual(first.result);
+  });
+
+  it('a program stored before keyed draws gets one key at its first draws, even concurrent ones', async () => {
+    const p = fresh();
+    await f.program(p);
+    await f.ddb.send(
+      new UpdateCommand({ TableName: f.tableName, Key: keys.program(p), UpdateExpression: 'REMOVE windfallKeys' }),
+    );
+    await rule(p, { ruleId: 'lucky', kind: 'windfall', name: 'Lucky', probability: '1', minPoints: 1, maxPoints: 9 });
+
+    const earns = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((m) => earnForPurchase(p, purchase({ orderId: `k-${m}`, memberId: m }), f.deps)),
+    );
+
+    const stored = (await f.deps.programs.getProgram(p))!.windfallKeys!;
+    expect(Object.keys(stored.keys)).toEqual([stored.current]);
+    expect(earns.map((e) => e.result.breakdown.find((l) => l.draw)?.draw?.key)).toEqual(Array(4).fill(stored.current));
   });
 
   it(
@@ -291,9 +324,9 @@ describe('earning rules (DynamoDB Local)', () => {
         [2, 'updated'],
         [3, 'deactivated'],
       ]);
-      // No active base rule: the program's flat rate does not come back; nothing earns.
+      // No active base rule: the program's flat rate (1 per dollar) earns again.
       const v3 = await earnForPurchase(p, purchase({ orderId: 'v3', amount: 10_00 }), f.deps);
-      expect(v3.result.points).toBe(0);
+      expect(v3.result.breakdown).toEqual([expect.objectContaining({ ruleId: 'program-base', points: 10 })]);
       expect((await listRules(p, f.deps)).items).toHaveLength(1);
     },
   );
@@ -351,20 +384,28 @@ describe('earning rules (DynamoDB Local)', () => {
   it('backtest compares a proposed rule set with what stored purchases of a date range were awarded', async () => {
     const p = fresh();
     await f.program(p);
+    // Months of history: recorded as a backfill (the live path accepts 30 days late).
+    const history = { backfill: true };
     await earnForPurchase(
       p,
       purchase({ orderId: 'h1', memberId: 'ann', amount: 10_00, occurredAt: '2026-10-05T10:00:00Z' }),
       f.deps,
+      undefined,
+      history,
     );
     await earnForPurchase(
       p,
       purchase({ orderId: 'h2', memberId: 'bob', amount: 30_00, occurredAt: '2026-11-02T10:00:00Z' }),
       f.deps,
+      undefined,
+      history,
     );
     await earnForPurchase(
       p,
       purchase({ orderId: 'h3', memberId: 'bob', amount: 5_00, occurredAt: '2026-08-01T10:00:00Z' }),
       f.deps,
+      undefined,
+      history,
     );
     const report = await backtest(
       p,

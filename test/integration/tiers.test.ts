@@ -92,11 +92,17 @@ describe('the tiers admin API', () => {
     });
     expect(JSON.parse(put.body)).toEqual({ expiryPolicy: { kind: 'after-earning', months: 12, roundUpTo: 'quarter' } });
     expect((await call('PATCH', '/v1/admin/program', { timeZone: 'Mars/Olympus' })).statusCode).toBe(400);
-    const patched = await call('PATCH', '/v1/admin/program', { timeZone: 'Europe/Paris', pendingDays: 14 });
+    expect((await call('PATCH', '/v1/admin/program', { pointsPerUnit: 1.5 })).statusCode).toBe(400);
+    const patched = await call('PATCH', '/v1/admin/program', {
+      timeZone: 'Europe/Paris',
+      pendingDays: 14,
+      pointsPerUnit: 2,
+    });
     expect(JSON.parse(patched.body)).toMatchObject({
       programId: 'shop',
       timeZone: 'Europe/Paris',
       pendingDays: 14,
+      pointsPerUnit: 2,
       expiryPolicy: { kind: 'after-earning' },
     });
   });

@@ -8,21 +8,9 @@ import { ledgerViolations } from '../../core/ledger/domain/ledger';
 import { effectiveBalances, type MemberState, NEW_MEMBER, settle } from '../../core/ledger/domain/member-state';
 import type { Lot, Transaction } from '../../core/ledger/domain/types';
 import type { ProgramSettings } from '../../core/programs/domain/program';
+import { programSettings } from './earning/fixtures';
 
-const program = (over: Partial<ProgramSettings> = {}): ProgramSettings => ({
-  programId: 'p',
-  name: 'P',
-  currency: 'USD',
-  timeZone: 'UTC',
-  pointsPerUnit: 1,
-  autoEnrol: true,
-  pendingDays: 0,
-  returnPolicy: 'cap-at-balance',
-  expiryPolicy: { kind: 'none' },
-  tierSet: null,
-  createdAt: '2026-01-01T00:00:00Z',
-  ...over,
-});
+const program = programSettings;
 
 /** An in-memory ledger applying plans the way the DynamoDB writer does. */
 function run(p: ProgramSettings, purchases: { orderId: string; amount: number; dayOffset: number }[]) {
@@ -70,7 +58,10 @@ describe('earning plan', () => {
       '2026-03-01T00:00:00Z',
     );
     expect(e.points).toBe(12);
-    expect(effectiveRules(program(), [])[0]).toMatchObject({ kind: 'base', ruleId: 'program-base' });
+    expect(effectiveRules(program(), [], '2026-03-01T00:00:00Z')[0]).toMatchObject({
+      kind: 'base',
+      ruleId: 'program-base',
+    });
   });
 
   it(
@@ -109,7 +100,7 @@ describe('earning plan', () => {
     expect(activations).toHaveLength(1);
   });
 
-  it('usage counters of ended periods are dropped', () => {
+  it('usage counters of periods that ended before the accepted window are dropped', () => {
     const next = countersAfter(
       { 'u#day:2026-03-01': 5, 'u#ever': 9, 'q#2026-03': 1 },
       { pointsByPeriod: { 'day:2026-03-02': 3, ever: 3 }, eventCounts: {} },

@@ -5,6 +5,13 @@ import { memoryStores } from '../../adapters/memory/stores';
 import { fixedClock } from '../../core/kernel/clock';
 import { ValidationFailed } from '../../core/kernel/errors';
 import { isRegisteredProducer, type Producer } from '../../core/programs/domain/producers';
+import {
+  DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+  DEFAULT_EARN_ON,
+  DEFAULT_LATENESS_DAYS,
+  DEFAULT_MAX_POINTS_PER_TRANSACTION,
+  DEFAULT_MAX_PURCHASE_AMOUNT,
+} from '../../core/programs/domain/program';
 import { ProgramNotFound, UnregisteredProducer } from '../../core/programs/errors';
 import { addProducer, checkProducer, listProducers, removeProducer } from '../../core/programs/use-cases/producers';
 
@@ -45,6 +52,11 @@ describe('producer use cases (memory stores)', () => {
           pointsPerUnit: 1,
           autoEnrol: true,
           pendingDays: 0,
+          latenessDays: DEFAULT_LATENESS_DAYS,
+          earnOn: DEFAULT_EARN_ON,
+          amountTolerancePerLine: DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+          maxPurchaseAmount: DEFAULT_MAX_PURCHASE_AMOUNT,
+          maxPointsPerTransaction: DEFAULT_MAX_POINTS_PER_TRANSACTION,
           returnPolicy: 'cap-at-balance',
           expiryPolicy: { kind: 'none' },
           tierSet: null,

@@ -17,6 +17,7 @@ export function toRecordedOrder(item: Item): RecordedOrder {
     result: item.result,
     purchase: item.purchase,
     itemPoints: item.itemPoints ?? [],
+    ...(item.earnedOn !== undefined ? { earnedOn: item.earnedOn } : {}),
     lot: item.lot ?? null,
     returned: item.returned ?? { points: 0, amount: 0, quantities: {} },
     version: item.version ?? 0,

@@ -59,7 +59,7 @@ export const earningRulesRoutes = defineRoutes({
         schema: SimulationResult,
       },
     },
-    problems: [],
+    problems: ['unprocessable'],
     example: {
       purchase: { orderId: 'x', memberId: 'bob', occurredAt: '2026-11-22T10:00:00Z', currency: 'USD', amount: 5000 },
       rules: [{ ruleId: 'b', kind: 'base', name: 'Triple', pointsPerUnit: { USD: '3' } }],

@@ -18,7 +18,9 @@ export const programAdminRoutes = defineRoutes({
     path: '/v1/admin/program',
     scope: 'admin',
     group: 'program-admin-api',
-    summary: 'Change settings: name, time zone, pending days, return policy, auto-enrolment',
+    summary:
+      'Change settings: name, time zone, flat rate, pending days, lateness, which lines earn, the amount tolerance, ' +
+      'the bounds per purchase, return policy, auto-enrolment',
     body: ProgramSettingsInput,
     responses: { 200: { description: 'The settings after the change', schema: ProgramView } },
     problems: ['program-not-found'],

@@ -22,25 +22,37 @@ export const purchasesRoutes = defineRoutes({
     group: 'purchases-api',
     summary: 'Record a purchase: points by the earning rules, exactly once per order id',
     description:
-      'Earns on the item lines (`quantity x unitPrice`) when items are sent, on `amount` otherwise. The same request ' +
-      'again is a 200 replay with the original body; the same order id with a different purchase is a 409.',
+      'Earns on the item lines net of their discounts (`quantity x unitPrice - discount`, less their share of the ' +
+      'order `discount`) when items are sent, on `amount` less shipping and tax otherwise. Shipping, tax and ' +
+      'gift-card lines earn only if the program says so (`earnOn`). `amount` must equal the lines net of discounts ' +
+      'plus shipping and tax (one minor unit per line either way by default), else a 422 naming the fields. The ' +
+      'same request again is a 200 replay with the original body; the same order id with a different purchase is a ' +
+      '409.',
     body: PurchaseInput,
     responses: {
       201: { description: 'Credited: points, status and the rule-by-rule breakdown', schema: PurchaseResult },
       200: { description: 'A replay: the original result', schema: PurchaseResult, headers: replayHeader },
     },
-    problems: ['currency-mismatch', 'order-conflict', 'member-not-found', 'concurrent-update'],
+    problems: [
+      'unprocessable',
+      'too-late',
+      'currency-mismatch',
+      'order-conflict',
+      'member-not-found',
+      'concurrent-update',
+    ],
     example: {
       orderId: 'A-1001',
       memberId: 'bob',
       occurredAt: '2026-11-22T10:00:00Z',
       currency: 'USD',
-      amount: 2599,
+      amount: 2968,
       channel: 'app',
       items: [
-        { sku: 'beans', quantity: 1, unitPrice: 1299, category: 'coffee' },
+        { sku: 'beans', quantity: 1, unitPrice: 1299, category: 'coffee', discount: 130 },
         { sku: 'mug', quantity: 1, unitPrice: 1300 },
       ],
+      shipping: 499,
     },
   },
   recordReturn: {
@@ -55,7 +67,7 @@ export const purchasesRoutes = defineRoutes({
       201: { description: 'Recorded: what was taken back, from where, and what was forgiven', schema: ReturnResult },
       200: { description: 'A replay: the original result', schema: ReturnResult, headers: replayHeader },
     },
-    problems: ['order-not-found', 'idempotency-conflict', 'unprocessable', 'concurrent-update'],
+    problems: ['order-not-found', 'too-late', 'idempotency-conflict', 'unprocessable', 'concurrent-update'],
     example: { returnId: 'R-1', occurredAt: '2026-11-23T09:00:00Z', items: [{ sku: 'mug', quantity: 1 }] },
   },
   recordEngagement: {
@@ -70,7 +82,7 @@ export const purchasesRoutes = defineRoutes({
       201: { description: 'Recorded: points, breakdown, and why rules did not reward it', schema: EngagementResult },
       200: { description: 'A replay: the original result', schema: EngagementResult, headers: replayHeader },
     },
-    problems: ['member-not-found', 'idempotency-conflict', 'concurrent-update'],
+    problems: ['too-late', 'member-not-found', 'idempotency-conflict', 'unprocessable', 'concurrent-update'],
     example: { eventId: 'rev-1', memberId: 'bob', type: 'review.posted', occurredAt: '2026-11-23T09:00:00Z' },
   },
 });

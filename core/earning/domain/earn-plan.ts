@@ -7,31 +7,56 @@ import type { BreakdownLine, Lot, Transaction, TransactionSource } from '../../l
 import type { ProgramSettings } from '../../programs/domain/program';
 import { addToBuckets, pruneBuckets, type TierSet, tierAfterEarn } from '../../tiers/domain/tiers';
 import type { EarningRule, EvaluationResult, PurchaseEvaluation } from './index';
-import { periodKeys } from './index';
+import { acceptedFrom, baseRulesInForce, counterInWindow, periodKeys } from './index';
+import { qualifyingSpend } from './order-lines';
+import type { PurchaseFacts } from './purchase';
 
 const DAY_MS = 86_400_000;
 
+/** The rule id of the cap a program's maxPointsPerTransaction adds to every rule set. */
+export const PROGRAM_MAX_RULE_ID = 'program-max-points';
+
+/** Appended to the reason of every transaction an operator's backfill records. */
+export const BACKFILLED = ' (backfill)';
+
+/** The rule id of the flat base rate a program earns while no base rule of its own is in force. */
+export const PROGRAM_BASE_RULE_ID = 'program-base';
+
 /**
- * The program's rule set as the engine sees it: stored rules, or the flat base rate until there are any, plus tier
- * multipliers.
+ * The program's rule set as the engine sees it at `at`: the stored rules, plus the flat base rate
+ * (`pointsPerUnit`) whenever no stored base rule is in force then (none active, none inside its
+ * schedule, none with a rate for the program's currency), plus tier multipliers. So an inactive
+ * rule never switches default earning off, and a base rule replaces the flat rate only while it can
+ * earn.
  */
-export function effectiveRules(program: ProgramSettings, stored: readonly EarningRule[]): EarningRule[] {
-  const rules: EarningRule[] = stored.length
-    ? [...stored]
-    : [
-        {
-          kind: 'base',
-          ruleId: 'program-base',
-          version: 1,
-          name: 'Base earning',
-          active: true,
-          priority: 0,
-          exclusive: false,
-          pointsPerUnit: { [program.currency]: String(program.pointsPerUnit) },
-          rounding: 'floor',
-          exclude: { skus: [], categories: [] },
-        },
-      ];
+export function effectiveRules(program: ProgramSettings, stored: readonly EarningRule[], at: string): EarningRule[] {
+  const rules: EarningRule[] = [...stored];
+  if (baseRulesInForce(stored, at, program.timeZone, program.currency).length === 0) {
+    rules.push({
+      kind: 'base',
+      ruleId: PROGRAM_BASE_RULE_ID,
+      version: 1,
+      name: 'Base earning',
+      active: true,
+      priority: 0,
+      exclusive: false,
+      pointsPerUnit: { [program.currency]: String(program.pointsPerUnit) },
+      rounding: 'floor',
+      exclude: { skus: [], categories: [] },
+    });
+  }
+  // The program's bound on one transaction: a last cap, so the breakdown says when it cut.
+  rules.push({
+    kind: 'cap',
+    ruleId: PROGRAM_MAX_RULE_ID,
+    version: 1,
+    name: 'Program maximum per transaction',
+    active: true,
+    priority: -1_000_000,
+    per: 'transaction',
+    maxPoints: program.maxPointsPerTransaction,
+    appliesTo: ['purchase', 'event'],
+  });
   for (const tier of program.tierSet?.tiers ?? []) {
     if (tier.multiplier > 1) {
       rules.push({
@@ -66,20 +91,26 @@ export function usageFromCounters(counters: Record<string, number>) {
 }
 
 /**
- * Counters after an evaluation: the deltas added, and every counter of a period that has ended
- * dropped (caps and limits only ever look at the current periods), so the item stays small.
+ * Counters after an evaluation: the deltas added, and every counter of a period that ended before
+ * `keepFrom` (the earliest occurredAt the program still accepts) dropped. Counters of every period a
+ * late record can still land in stay, so a late record counts against its own period, and the item
+ * stays bounded by the window. The periods of the record written (`occurredAt`) stay too: a backfill
+ * writes history older than the window, oldest first, and each record must see the counts of the
+ * ones before it in its periods, whatever their type.
  */
 export function countersAfter(
   counters: Record<string, number>,
   delta: EvaluationResult['usageDelta'],
-  now: string,
+  keepFrom: string,
   timeZone: string,
+  occurredAt?: string,
 ): Record<string, number> {
-  const current = new Set(periodKeys(now, timeZone));
+  const own = new Set(occurredAt === undefined ? [] : periodKeys(occurredAt, timeZone));
   const next: Record<string, number> = {};
   for (const [k, v] of Object.entries(counters)) {
-    if (k.startsWith('q#')) next[k] = v;
-    else if (current.has(k.slice(k.lastIndexOf('#') + 1))) next[k] = v;
+    const keep =
+      k.startsWith('q#') || counterInWindow(k, keepFrom, timeZone) || own.has(k.slice(k.lastIndexOf('#') + 1));
+    if (keep) next[k] = v;
   }
   for (const [period, n] of Object.entries(delta.pointsByPeriod))
     if (n) next[`u#${period}`] = (next[`u#${period}`] ?? 0) + n;
@@ -222,22 +253,30 @@ export function planPurchaseCredit(args: {
   memberId: string;
   state: MemberState;
   evaluation: PurchaseEvaluation;
-  purchase: { orderId: string; occurredAt: string; amount: number };
+  purchase: PurchaseFacts;
   now: string;
   ids: { transactionId: string; lotId: string; referrerTransactionId: string; referrerLotId: string };
   referrer?: { memberId: string; state: MemberState };
+  /** Recorded by an operator's backfill: the transactions say so. */
+  backfill?: boolean;
 }): PurchaseCreditPlan {
   const { program, evaluation, purchase, now } = args;
   const { state: settled, activations } = settleForWrite(args.state, now);
   const counted = {
     ...settled,
-    counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone),
+    counters: countersAfter(
+      settled.counters,
+      evaluation.usageDelta,
+      acceptedFrom(now, program),
+      program.timeZone,
+      purchase.occurredAt,
+    ),
     purchaseCount: settled.purchaseCount + 1,
   };
   const tiered = applyTierProgress(
     counted,
     program.tierSet,
-    { points: evaluation.points, spend: purchase.amount },
+    { points: evaluation.points, spend: qualifyingSpend(purchase) },
     purchase.occurredAt,
     now,
     program.timeZone,
@@ -249,7 +288,7 @@ export function planPurchaseCredit(args: {
     points: evaluation.points,
     breakdown: evaluation.breakdown.map(toBreakdownLine),
     source: 'purchase',
-    reason: `Purchase ${purchase.orderId}`,
+    reason: `Purchase ${purchase.orderId}${args.backfill ? BACKFILLED : ''}`,
     occurredAt: purchase.occurredAt,
     now,
     ids: args.ids,
@@ -258,23 +297,26 @@ export function planPurchaseCredit(args: {
   });
   let referrer: PurchaseCreditPlan['referrer'];
   if (evaluation.referral && args.referrer && evaluation.referral.referrerPoints > 0) {
+    // The referrer's credit is a transaction of its own: the program's bound applies to it too.
+    const points = Math.min(evaluation.referral.referrerPoints, program.maxPointsPerTransaction);
+    const bounded = points < evaluation.referral.referrerPoints ? ` (at most ${points} per transaction)` : '';
     const { state: refSettled, activations: refActivations } = settleForWrite(args.referrer.state, now);
     const refCredit = credit({
       program,
       state: { ...refSettled, referralRewards: refSettled.referralRewards + 1 },
       memberId: args.referrer.memberId,
-      points: evaluation.referral.referrerPoints,
+      points,
       breakdown: [
         {
           rule: 'referral',
           ruleId: evaluation.referral.ruleId,
           version: evaluation.referral.version,
-          description: `Referred ${args.memberId}, who made a first qualifying purchase`,
-          points: evaluation.referral.referrerPoints,
+          description: `Referred ${args.memberId}, who made a first qualifying purchase${bounded}`,
+          points,
         },
       ],
       source: 'referral',
-      reason: `Referral of ${args.memberId}`,
+      reason: `Referral of ${args.memberId}${args.backfill ? BACKFILLED : ''}`,
       occurredAt: purchase.occurredAt,
       now,
       ids: { transactionId: args.ids.referrerTransactionId, lotId: args.ids.referrerLotId },
@@ -294,9 +336,10 @@ export function planPurchaseCredit(args: {
 /**
  * Breakdown lines as stored and returned: `capped` kept, stage dropped, and of a windfall draw
  * only what an auditor needs besides the known inputs (program, order, rule, version): the roll,
- * the threshold and the outcome. The hash is recomputable, so it is not stored on every order.
+ * the threshold, the outcome and the id of the key. The operator recomputes the HMAC with the key
+ * (`npm run loyalty -- windfall audit`); members and partners see the roll but can never predict it.
  */
 export function toBreakdownLine(line: EvaluationResult['breakdown'][number]): BreakdownLine {
   const { stage: _stage, draw, ...rest } = line;
-  return draw ? { ...rest, draw: { roll: draw.roll, threshold: draw.threshold, won: draw.won } } : rest;
+  return draw ? { ...rest, draw: { roll: draw.roll, threshold: draw.threshold, won: draw.won, key: draw.key } } : rest;
 }

@@ -21,7 +21,7 @@ import {
 } from '../rule-schemas';
 import { formatDecimal, formatRatio, largestRemainder, parseDecimal, roundRatio, SCALE } from './arithmetic';
 import { checkSchedule } from './schedule';
-import { periodKey, periodKeys, toEpochMs } from './time';
+import { MAX_CLOCK_SKEW_MS, periodKey, periodKeys, toEpochMs } from './time';
 import { drawWindfall, type WindfallDraw } from './windfall';
 
 /**
@@ -85,6 +85,8 @@ export interface EvaluationResult {
 export interface PurchaseEvaluation extends EvaluationResult {
   /** One entry per purchase item, in input order; the points sum to `points`. */
   itemPoints: ItemPoints[];
+  /** The money the purchase earned on: its eligible lines net of discounts (returns by amount use it). */
+  eligibleSpend: number;
   referral?: ReferralAward;
 }
 
@@ -114,8 +116,19 @@ export class EarningInputError extends Error {
   override readonly name = 'EarningInputError';
 }
 
-/** How far `occurredAt` may lie ahead of `now` (clock skew between a till and us). */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * No line earns more than this before caps: rates and bonuses are admin input, and a line past it
+ * would no longer be exact in a double. The program's per-transaction bound (a cap) then applies.
+ */
+export const MAX_LINE_POINTS = 1_000_000_000_000;
+
+const clamp = (points: bigint): number => Number(points > BigInt(MAX_LINE_POINTS) ? BigInt(MAX_LINE_POINTS) : points);
+const perUnitDescription = (quantity: number, skus: string[], each: number, points: number, units: bigint) =>
+  `${quantity} x SKU ${skus.join(', ')} at ${each} each: +${points}${clamped(units)}`;
+
+/** Said in a line's description when clamp cut it. */
+const clamped = (points: bigint): string =>
+  points > BigInt(MAX_LINE_POINTS) ? ` (at most ${MAX_LINE_POINTS} a line)` : '';
 
 type EarningRuleNotCap = Exclude<EarningRule, CapRule>;
 
@@ -359,6 +372,13 @@ function assertPurchase(purchase: PurchaseFacts): void {
       bad(`items[${i}].quantity must be a positive integer`);
     if (!Number.isSafeInteger(item.unitPrice) || item.unitPrice < 0)
       bad(`items[${i}].unitPrice must be non-negative integer minor units`);
+    const discount = item.discount ?? 0;
+    if (
+      !Number.isSafeInteger(discount) ||
+      discount < 0 ||
+      BigInt(discount) > BigInt(item.unitPrice) * BigInt(item.quantity)
+    )
+      bad(`items[${i}].discount must be integer minor units from 0 to the line's quantity x unitPrice`);
   });
 }
 
@@ -374,6 +394,30 @@ const isPurchaseRule = (rule: EarningRule): boolean => {
       return true;
   }
 };
+
+/**
+ * The base rules that can earn on a purchase at `occurredAt` in `currency`: the newest version of
+ * their rule id, active, inside their schedule, with a rate for the currency. An inactive or
+ * out-of-schedule base rule is as if it did not exist: it changes neither what the others earn
+ * nor which items are eligible, and the program's flat rate applies when none is in force.
+ */
+export function baseRulesInForce(
+  rules: readonly EarningRule[],
+  occurredAt: string,
+  timeZone: string,
+  currency: string,
+): BaseRule[] {
+  const newest = new Map<string, number>();
+  for (const r of rules) newest.set(r.ruleId, Math.max(newest.get(r.ruleId) ?? 0, r.version));
+  return rules.filter(
+    (r): r is BaseRule =>
+      r.kind === 'base' &&
+      r.active &&
+      newest.get(r.ruleId) === r.version &&
+      r.pointsPerUnit[currency] !== undefined &&
+      checkSchedule(r.schedule, occurredAt, timeZone).ok,
+  );
+}
 
 const excludes = (rule: BaseRule, item: PurchaseItem): boolean =>
   rule.exclude.skus.includes(item.sku) ||
@@ -395,11 +439,12 @@ function spread(points: number, indices: readonly number[], weights: readonly bi
 /** Draws a windfall for one purchase (orderId) or event (eventId); a lost draw stays on record. */
 function windfall(
   rule: WindfallRule,
-  programId: string,
+  program: ProgramFacts,
   subjectId: string,
   allocate: (points: number) => number[],
 ): Outcome {
-  const draw = drawWindfall({ ...rule, programId, subjectId });
+  if (!program.windfallKey) return { fired: false, reason: 'the program has no windfall key to draw with' };
+  const draw = drawWindfall({ ...rule, programId: program.programId, subjectId, key: program.windfallKey });
   const odds = `roll ${draw.roll} of 10000 against ${draw.threshold} (p=${rule.probability})`;
   if (!draw.won) return { fired: false, draw, reason: `windfall not won: ${odds}` };
   return {
@@ -439,11 +484,14 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
   const rules = currentRules(input.rules, isPurchaseRule, tally);
   const ctx: StageContext = { occurredAt: purchase.occurredAt, timeZone: program.timeZone, tally };
 
-  // An item every active base rule excludes (gift cards, say) is invisible to all purchase rules.
-  const baseRules = rules.filter((r): r is BaseRule => r.kind === 'base');
-  const eligible = items.map((item) => baseRules.length === 0 || !baseRules.every((r) => excludes(r, item)));
+  // An item every base rule in force excludes (gift cards, say) is invisible to all purchase rules.
+  const baseRules = baseRulesInForce(rules, purchase.occurredAt, program.timeZone, currency);
+  // A line the program does not earn on (shipping, tax, a gift card sold) is invisible the same way.
+  const eligible = items.map(
+    (item) => item.earns !== false && (baseRules.length === 0 || !baseRules.every((r) => excludes(r, item))),
+  );
   const eligibleIdx = items.flatMap((_, i) => (eligible[i] ? [i] : []));
-  const lineTotals = items.map((item) => BigInt(item.unitPrice) * BigInt(item.quantity));
+  const lineTotals = items.map((item) => BigInt(item.unitPrice) * BigInt(item.quantity) - BigInt(item.discount ?? 0));
   const quantities = items.map((item) => BigInt(item.quantity));
   const eligibleSpend = eligibleIdx.reduce((sum, i) => sum + (lineTotals[i] ?? 0n), 0n);
   const money = (amount: bigint | number): string => formatMoney(Number(amount), currency);
@@ -480,7 +528,8 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
         const scaledRate = parseDecimal(rate);
         const nums = lineTotals.map((total, i) => (inRule.has(i) ? total * scaledRate : 0n));
         const exact = nums.reduce((a, b) => a + b, 0n);
-        const points = Number(roundRatio(exact, denominator, rule.rounding));
+        const rounded = roundRatio(exact, denominator, rule.rounding);
+        const points = clamp(rounded);
         nums.forEach((num, i) => {
           baseNum[i] = (baseNum[i] ?? 0n) + num;
         });
@@ -489,7 +538,7 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
           points,
           description:
             `${formatDecimal(scaledRate)} pt per ${currency} on ${money(spend)} = ` +
-            `${formatRatio(exact, denominator)} pt, ${rule.rounding} -> ${points}`,
+            `${formatRatio(exact, denominator)} pt, ${rule.rounding} -> ${points}${clamped(rounded)}`,
           allocation: spread(points, idx, nums, n),
         };
       }
@@ -530,14 +579,15 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
         const base = idx.reduce((sum, i) => sum + (baseNum[i] ?? 0n), 0n);
         if (base === 0n) return { fired: false, reason: `no base points on ${describeTarget(target)}` };
         const factor = parseDecimal(rule.factor);
-        const points = Number(roundRatio(base * (factor - SCALE), denominator * SCALE, rule.rounding));
+        const rounded = roundRatio(base * (factor - SCALE), denominator * SCALE, rule.rounding);
+        const points = clamp(rounded);
         return {
           fired: true,
           points,
           description:
             `${formatDecimal(factor)}x on ${describeTarget(target)} adds ` +
             `${formatDecimal(factor - SCALE)} x ${formatRatio(base, denominator)} base pt, ${rule.rounding} -> ` +
-            `+${points}`,
+            `+${points}${clamped(rounded)}`,
           allocation: spread(points, idx, baseNum, n),
         };
       }
@@ -577,14 +627,16 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
           };
         }
         if (rule.per === 'unit') {
-          const points = rule.points * quantity;
-          const allocation = items.map((item, i) =>
-            rule.skus.includes(item.sku) && eligible[i] ? rule.points * item.quantity : 0,
+          const units = idx.reduce((sum, i) => sum + BigInt(rule.points) * BigInt(items[i]!.quantity), 0n);
+          const points = clamp(units);
+          const perUnit = items.map((item, i) =>
+            rule.skus.includes(item.sku) && eligible[i] ? BigInt(rule.points) * BigInt(item.quantity) : 0n,
           );
+          const allocation = spread(points, eligibleIdx, perUnit, n);
           return {
             fired: true,
             points,
-            description: `${quantity} x SKU ${rule.skus.join(', ')} at ${rule.points} each: +${points}`,
+            description: perUnitDescription(quantity, rule.skus, rule.points, points, units),
             allocation,
           };
         }
@@ -598,7 +650,7 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
       case 'windfall': {
         const below = belowMinimum(rule.minSpend, 'eligible spend');
         if (below) return { fired: false, reason: below };
-        return windfall(rule, program.programId, purchase.orderId, orderLevel);
+        return windfall(rule, program, purchase.orderId, orderLevel);
       }
       case 'referral': {
         const referrer = member.referredBy;
@@ -650,6 +702,7 @@ export function evaluatePurchase(input: PurchaseEvaluationInput): PurchaseEvalua
     appliedRules: tally.applied,
     skipped: tally.skipped,
     itemPoints: items.map((item, i) => ({ sku: item.sku, quantity: item.quantity, points: shares[i] ?? 0 })),
+    eligibleSpend: Number(eligibleSpend),
     ...(referral ? { referral } : {}),
     usageDelta: { pointsByPeriod: usageDelta(points, purchase.occurredAt, program.timeZone), eventCounts: {} },
   };
@@ -705,7 +758,7 @@ export function evaluateEvent(input: EventEvaluationInput): EventEvaluation {
       }
       if (rule.kind === 'windfall') {
         if (!rewarded) return { fired: false, reason: 'no event rule rewarded this event' };
-        return windfall(rule, program.programId, event.eventId, (points) => [points]);
+        return windfall(rule, program, event.eventId, (points) => [points]);
       }
       return { fired: false, reason: `${rule.kind} rules apply to purchases` };
     },

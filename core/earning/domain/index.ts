@@ -5,4 +5,5 @@ export * from './demo';
 export * from './engine';
 export * from './schedule';
 export * from './time';
+export * from './time-window';
 export * from './windfall';

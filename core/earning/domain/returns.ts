@@ -1,5 +1,5 @@
-// How many points a return takes back, decided purely from what the order earned and what
-// was returned before. Cumulative rounding (floor of the running total) means many partial
+// How many points a return takes back, decided purely from what the order earned (and on what
+// money) and what was returned before. Cumulative rounding (floor of the running total) means many partial
 // returns add up exactly to the whole, and never to more than the order earned. Mixing modes is
 // safe: an amount return after item returns takes points only once its proportional share
 // exceeds what the items already took back.
@@ -7,7 +7,9 @@ import type { FieldError } from '../../kernel/errors';
 
 export interface OrderEarnings {
   points: number;
-  amount: number; // the purchase amount, minor units
+  amount: number; // the purchase amount, minor units: no more can be returned
+  /** The money the points were earned on; a return by amount takes back points in proportion to it. */
+  earnedOn?: number;
   itemPoints: { sku: string; quantity: number; points: number }[];
   /** Recorded without items: it earned on its amount as one line. */
   itemised: boolean;
@@ -64,7 +66,10 @@ export function planClawback(order: OrderEarnings, before: Returned, req: Return
         ],
       };
     }
-    const target = order.amount === 0 ? 0 : Math.floor((order.points * cumulative) / order.amount);
+    // In proportion to the money that earned: returning all of it takes every point, whether or not
+    // shipping, tax or gift cards sold (which earned nothing by default) are refunded too.
+    const base = order.earnedOn !== undefined && order.earnedOn > 0 ? order.earnedOn : order.amount;
+    const target = base === 0 ? 0 : Number((BigInt(order.points) * BigInt(Math.min(cumulative, base))) / BigInt(base));
     const points = Math.min(left, Math.max(0, target - before.points));
     return {
       ok: true,

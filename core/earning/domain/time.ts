@@ -4,6 +4,9 @@ import { isoDayOfWeek, isoWeekOfDate, isValidTimeZone, localDateTime } from '../
 // "per day" limits, period caps) is judged on the program's local clock, never on UTC, so a
 // purchase at 23:30 in Los Angeles counts for that local day. Intl does the DST arithmetic.
 
+/** How far `occurredAt` may lie ahead of `now` (clock skew between a till and us). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
 export type Period = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'ever';
 export const PERIODS: readonly Period[] = ['day', 'week', 'month', 'quarter', 'year', 'ever'];
 

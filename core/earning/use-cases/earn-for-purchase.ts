@@ -1,25 +1,28 @@
 import { scheduleRecords } from '../../jobs/schedules';
 import type { Clock } from '../../kernel/clock';
-import { ValidationFailed } from '../../kernel/errors';
+import { Unprocessable, ValidationFailed } from '../../kernel/errors';
 import { type EventPublisher, publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import { type BusinessMetrics, noMetrics } from '../../kernel/metrics';
 import { retryOnConflict, WriteConflict } from '../../kernel/retry';
-import type { MemberState } from '../../ledger/domain/member-state';
+import { MAX_LEDGER_POINTS, type MemberState, outOfLedgerBounds } from '../../ledger/domain/member-state';
 import { MemberNotFound } from '../../ledger/errors';
 import type { LedgerStore, LedgerWrite } from '../../ledger/ports';
 import { activationEvents } from '../../ledger/use-cases/ledger-events';
 import { newReferralCode } from '../../ledger/use-cases/members';
 import { activationUpdates } from '../../ledger/writes';
-import type { ProgramSettings } from '../../programs/domain/program';
+import { currentWindfallKey, type EarnOn, type ProgramSettings } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
 import type { ProgramStore } from '../../programs/ports';
+import { newWindfallKeys } from '../../programs/use-cases/manage-programs';
 import { EarningInputError, evaluatePurchase, type PurchaseEvaluation } from '../domain';
 import { effectiveRules, planPurchaseCredit, usageFromCounters } from '../domain/earn-plan';
+import { orderLines, totalsErrors } from '../domain/order-lines';
 import { type PurchaseFacts, purchaseFingerprint } from '../domain/purchase';
 import { CurrencyMismatch, OrderConflict } from '../errors';
 import type { EarnResult, OrderRecorded, OrderStore, RuleStore } from '../ports';
 import { creditEvents } from './credit-events';
+import { assertInWindow, type RecordOptions } from './time-window';
 
 export interface EarnDeps {
   ledger: LedgerStore;
@@ -37,16 +40,64 @@ export interface EarnOutcome {
   result: EarnResult;
 }
 
-/** A purchase without items earns on its amount, as one line. */
-export function engineItems(purchase: PurchaseFacts) {
-  return purchase.items?.length
-    ? purchase.items.map((i) => ({
-        sku: i.sku,
-        quantity: i.quantity,
-        unitPrice: i.unitPrice,
-        ...(i.category ? { category: i.category } : {}),
-      }))
-    : [{ sku: 'order', quantity: 1, unitPrice: purchase.amount }];
+/**
+ * The lines the engine earns on: the items net of their own and their share of the order discount,
+ * then shipping and tax; lines the program does not earn on (gift cards, shipping, tax by default)
+ * are marked so. A purchase without items is one line of its amount less shipping and tax.
+ */
+export function engineItems(purchase: PurchaseFacts, earnOn: EarnOn) {
+  return orderLines(purchase, earnOn).map((l) => ({
+    sku: l.sku,
+    quantity: l.quantity,
+    unitPrice: l.unitPrice,
+    ...(l.category ? { category: l.category } : {}),
+    ...(l.discount ? { discount: l.discount } : {}),
+    ...(l.earns ? {} : { earns: false }),
+  }));
+}
+
+/**
+ * Refuses a purchase whose money does not add up (`amount` against the lines, discounts, shipping and
+ * tax) or is beyond the program's largest purchase: a 422 naming the fields, before anything is written.
+ */
+export function assertTotals(purchase: PurchaseFacts, program: ProgramSettings): void {
+  const errors = totalsErrors(purchase, program);
+  if (errors.length) throw new Unprocessable(errors);
+}
+
+/** Refuses a write that would take a member's balances or counters beyond the ledger's bound. */
+export function assertWithinLedgerBounds(members: readonly { memberId: string; after: MemberState }[]): void {
+  const errors = members.flatMap(({ memberId, after }) =>
+    outOfLedgerBounds(after).map((what) => ({
+      field: 'memberId',
+      message: `${memberId}: this would take ${what} beyond ${MAX_LEDGER_POINTS}, the most a ledger holds`,
+    })),
+  );
+  if (errors.length) throw new Unprocessable(errors);
+}
+
+/** What the engine needs of a program: its id, currency, time zone and current windfall key. */
+export function programFacts(program: ProgramSettings) {
+  const windfallKey = currentWindfallKey(program);
+  return {
+    programId: program.programId,
+    currency: program.currency,
+    timeZone: program.timeZone,
+    ...(windfallKey ? { windfallKey } : {}),
+  };
+}
+
+/**
+ * The program with windfall keys: a program created before draws were keyed gets its keys the first
+ * time one of its active windfall rules draws (one conditional write; concurrent first draws agree).
+ */
+export async function withWindfallKeys(
+  program: ProgramSettings,
+  rules: readonly { kind: string; active: boolean }[],
+  programs: Pick<ProgramStore, 'ensureWindfallKeys'>,
+): Promise<ProgramSettings> {
+  if (program.windfallKeys || !rules.some((r) => r.kind === 'windfall' && r.active)) return program;
+  return programs.ensureWindfallKeys(program.programId, newWindfallKeys());
 }
 
 /** Evaluates a purchase against a rule set, as earning, simulation and backtests all do. */
@@ -60,13 +111,13 @@ export function evaluate(
 ): PurchaseEvaluation {
   try {
     return evaluatePurchase({
-      program: { programId: program.programId, currency: program.currency, timeZone: program.timeZone },
-      rules: effectiveRules(program, rules),
+      program: programFacts(program),
+      rules: effectiveRules(program, rules, purchase.occurredAt),
       purchase: {
         orderId: purchase.orderId,
         amount: purchase.amount,
         currency: purchase.currency,
-        items: engineItems(purchase),
+        items: engineItems(purchase, program.earnOn),
         occurredAt: purchase.occurredAt,
         ...(purchase.channel ? { channel: purchase.channel as 'app' | 'web' | 'store' } : {}),
       },
@@ -101,6 +152,7 @@ export async function earnForPurchase(
   purchase: PurchaseFacts,
   deps: EarnDeps,
   correlationId?: string,
+  opts: RecordOptions = {},
 ): Promise<EarnOutcome> {
   const metrics = deps.metrics ?? noMetrics;
   const program = await deps.programs.getProgram(programId);
@@ -120,9 +172,12 @@ export async function earnForPurchase(
       const now = deps.clock.now().toISOString();
       const { member, order } = await deps.orders.loadForEarn(programId, purchase.memberId, purchase.orderId);
       if (order) return replay(order);
+      assertInWindow(purchase.occurredAt, now, program, opts);
+      assertTotals(purchase, program);
       if (!member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
 
       const { rules } = await deps.rules.getRuleSet(programId);
+      const keyed = await withWindfallKeys(program, rules, deps.programs);
       // A referred member's first qualifying purchase credits the referrer too: read the referrer only then.
       let referrer: { memberId: string; state: MemberState } | undefined;
       if (member.referredBy && !member.referralRewarded && rules.some((r) => r.kind === 'referral' && r.active)) {
@@ -130,7 +185,7 @@ export async function earnForPurchase(
         if (found?.state) referrer = { memberId: member.referredBy, state: found.state };
       }
       const evaluation = evaluate(
-        program,
+        keyed,
         rules,
         purchase,
         { ...member, memberId: purchase.memberId },
@@ -146,6 +201,7 @@ export async function earnForPurchase(
         now,
         ids: { transactionId: ulid(), lotId: ulid(), referrerTransactionId: ulid(), referrerLotId: ulid() },
         referrer: evaluation.referral && referrer ? referrer : undefined,
+        backfill: opts.backfill,
       });
       const result: EarnResult = {
         transactionId: plan.member.transaction.transactionId,
@@ -167,6 +223,7 @@ export async function earnForPurchase(
           ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }]
           : []),
       ];
+      assertWithinLedgerBounds(members);
       const orderRecorded: OrderRecorded = {
         kind: 'order-recorded',
         order: {
@@ -174,6 +231,7 @@ export async function earnForPurchase(
           fingerprint,
           result,
           itemPoints: evaluation.itemPoints,
+          earnedOn: evaluation.eligibleSpend,
           lot: plan.member.lot ? { lotId: plan.member.lot.lotId, expiresAt: plan.member.lot.expiresAt } : null,
           returned: { points: 0, amount: 0, quantities: {} },
           version: 0,

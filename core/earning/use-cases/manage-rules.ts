@@ -8,11 +8,12 @@ import type { LedgerStore } from '../../ledger/ports';
 import type { ProgramSettings } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
 import type { ProgramStore } from '../../programs/ports';
+import { newWindfallKeys } from '../../programs/use-cases/manage-programs';
 import { type EarningRule, EarningRuleSchema, EarningRuleSetSchema } from '../domain';
 import { RuleExists, RuleNotFound } from '../errors';
 import type { OrderStore, RuleSet, RuleStore } from '../ports';
 import type { BacktestInput, SimulateInput } from '../schemas';
-import { evaluate } from './earn-for-purchase';
+import { assertTotals, evaluate, withWindfallKeys } from './earn-for-purchase';
 import { evaluateEngagement } from './record-engagement';
 
 export interface RulesDeps {
@@ -108,9 +109,13 @@ function ruleSet(rules: unknown): EarningRule[] {
   return parsed.data;
 }
 
-/** A purchase or event evaluated against the current or a proposed rule set. Nothing is written. */
+/**
+ * A purchase or event evaluated against the current or a proposed rule set. Nothing is written.
+ * Windfalls draw with a one-off key: a simulation shows the odds and the range, never the draw a real
+ * purchase with that order id would get (else any admin key could pick winning order ids).
+ */
 export async function simulate(programId: string, input: SimulateInput, deps: RulesDeps) {
-  const p = await program(deps, programId);
+  const p = { ...(await program(deps, programId)), windfallKeys: newWindfallKeys() };
   const rules = input.rules ? ruleSet(input.rules) : (await deps.rules.getRuleSet(programId)).rules;
   const now = input.at ?? deps.clock.now().toISOString();
   let member: MemberState & { memberId: string } = {
@@ -125,6 +130,7 @@ export async function simulate(programId: string, input: SimulateInput, deps: Ru
   }
   const rulesUsed = input.rules ? 'proposed' : 'current';
   if (input.purchase) {
+    assertTotals(input.purchase, p);
     const e = evaluate(p, rules, { ...input.purchase, memberId: member.memberId }, member, now);
     return {
       rules: rulesUsed,
@@ -156,8 +162,9 @@ export const BACKTEST_LIMIT = 20_000;
  * they were when it was recorded (tier, purchase count).
  */
 export async function backtest(programId: string, input: BacktestInput, deps: RulesDeps) {
-  const p = await program(deps, programId);
   const rules = ruleSet(input.rules);
+  // Stored purchases only, with the program's own key: the proposed windfalls draw as they would have.
+  const p = await withWindfallKeys(await program(deps, programId), rules, deps.programs);
   const from = new Date(input.from).toISOString();
   const to = new Date(input.to).toISOString();
   const perRule = new Map<string, { ruleId: string; awarded: number; proposed: number }>();

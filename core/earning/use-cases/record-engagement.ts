@@ -10,12 +10,20 @@ import { activationEvents } from '../../ledger/use-cases/ledger-events';
 import { activationUpdates } from '../../ledger/writes';
 import type { ProgramSettings } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
-import { EarningInputError, type EventEvaluation, evaluateEvent } from '../domain';
-import { countersAfter, credit, effectiveRules, toBreakdownLine, usageFromCounters } from '../domain/earn-plan';
+import { acceptedFrom, EarningInputError, type EventEvaluation, evaluateEvent } from '../domain';
+import {
+  BACKFILLED,
+  countersAfter,
+  credit,
+  effectiveRules,
+  toBreakdownLine,
+  usageFromCounters,
+} from '../domain/earn-plan';
 import type { EventRecorded } from '../ports';
 import type { EngagementInput } from '../schemas';
 import { creditEvents } from './credit-events';
-import type { EarnDeps } from './earn-for-purchase';
+import { assertWithinLedgerBounds, type EarnDeps, programFacts, withWindfallKeys } from './earn-for-purchase';
+import { assertInWindow, type RecordOptions } from './time-window';
 
 export interface EngagementResult {
   eventId: string;
@@ -38,8 +46,8 @@ export function evaluateEngagement(
 ): EventEvaluation {
   try {
     return evaluateEvent({
-      program: { programId: program.programId, currency: program.currency, timeZone: program.timeZone },
-      rules: effectiveRules(program, rules),
+      program: programFacts(program),
+      rules: effectiveRules(program, rules, event.occurredAt),
       event: { eventId: event.eventId, type: event.type, occurredAt: event.occurredAt },
       member: { memberId: member.memberId, tier: member.tier, purchaseCount: member.purchaseCount },
       usage: usageFromCounters(member.counters),
@@ -60,6 +68,7 @@ export async function recordEngagement(
   input: EngagementInput,
   deps: EarnDeps,
   correlationId?: string,
+  opts: RecordOptions = {},
 ): Promise<{ replayed: boolean; result: EngagementResult }> {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
@@ -76,14 +85,22 @@ export async function recordEngagement(
         if (recorded.fingerprint !== print) throw new IdempotencyConflict('Event id', input.eventId);
         return { replayed: true, result: recorded.result as EngagementResult };
       }
+      assertInWindow(input.occurredAt, now, program, opts);
       if (!member.exists) throw new MemberNotFound(input.memberId);
 
       const { rules } = await deps.rules.getRuleSet(programId);
-      const evaluation = evaluateEngagement(program, rules, input, { ...member, memberId: input.memberId }, now);
+      const keyed = await withWindfallKeys(program, rules, deps.programs);
+      const evaluation = evaluateEngagement(keyed, rules, input, { ...member, memberId: input.memberId }, now);
       const { state: settled, activations } = settleForWrite(member, now);
       const counted = {
         ...settled,
-        counters: countersAfter(settled.counters, evaluation.usageDelta, now, program.timeZone),
+        counters: countersAfter(
+          settled.counters,
+          evaluation.usageDelta,
+          acceptedFrom(now, program),
+          program.timeZone,
+          input.occurredAt,
+        ),
       };
       const c = credit({
         program,
@@ -92,7 +109,7 @@ export async function recordEngagement(
         points: evaluation.points,
         breakdown: evaluation.breakdown.map(toBreakdownLine),
         source: 'event',
-        reason: `Event ${input.type}`,
+        reason: `Event ${input.type}${opts.backfill ? BACKFILLED : ''}`,
         occurredAt: input.occurredAt,
         now,
         ids: { transactionId: ulid(), lotId: ulid() },
@@ -125,6 +142,7 @@ export async function recordEngagement(
         result,
       };
       const memberWrite = { memberId: input.memberId, before: member, after: c.state };
+      assertWithinLedgerBounds([memberWrite]);
       await deps.ledger.commit(
         {
           programId,

@@ -8,14 +8,17 @@ import type { BreakdownLine, Transaction } from '../../ledger/domain/types';
 import type { LotUpdate } from '../../ledger/ports';
 import { activationEvents } from '../../ledger/use-cases/ledger-events';
 import { activationUpdates } from '../../ledger/writes';
+import { DEFAULT_EARN_ON } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
-import { applyTierProgress } from '../domain/earn-plan';
+import { applyTierProgress, BACKFILLED } from '../domain/earn-plan';
+import { earnedOnOf, netBySku, orderLines, qualifyingSpend } from '../domain/order-lines';
 import { planClawback, type ReturnRequest } from '../domain/returns';
 import { OrderNotFound } from '../errors';
 import { PointsReversed } from '../events';
-import type { OrderReturned, ReturnRecorded, ReturnResult } from '../ports';
+import type { OrderReturned, RecordedOrder, ReturnRecorded, ReturnResult } from '../ports';
 import type { ReturnInput } from '../schemas';
 import type { EarnDeps } from './earn-for-purchase';
+import { assertInWindow, type RecordOptions } from './time-window';
 
 export type { ReturnResult };
 
@@ -23,6 +26,26 @@ function fingerprint(orderId: string, input: ReturnInput): string {
   return createHash('sha256')
     .update(JSON.stringify([orderId, Date.parse(input.occurredAt), input.items ?? null, input.amount ?? null]))
     .digest('base64url');
+}
+
+/** What returned units of products were paid, net of discounts, by cumulative rounding per line. */
+function productValueReturned(
+  purchase: RecordedOrder['purchase'],
+  before: Record<string, number>,
+  items: { sku: string; quantity: number }[],
+): number {
+  const lines = netBySku(orderLines(purchase, DEFAULT_EARN_ON));
+  const returned = { ...before };
+  let value = 0n;
+  for (const { sku, quantity } of items) {
+    const line = lines.get(sku);
+    const prev = returned[sku] ?? 0;
+    returned[sku] = prev + quantity;
+    if (line?.type !== 'product' || line.quantity === 0) continue;
+    const upTo = (units: number) => (BigInt(line.net) * BigInt(Math.min(units, line.quantity))) / BigInt(line.quantity);
+    value += upTo(prev + quantity) - upTo(prev);
+  }
+  return Number(value);
 }
 
 function request(input: ReturnInput): ReturnRequest {
@@ -42,6 +65,7 @@ export async function recordReturn(
   input: ReturnInput,
   deps: EarnDeps,
   correlationId?: string,
+  opts: RecordOptions = {},
 ): Promise<{ replayed: boolean; result: ReturnResult }> {
   const program = await deps.programs.getProgram(programId);
   if (!program) throw new ProgramNotFound(programId);
@@ -59,11 +83,18 @@ export async function recordReturn(
         if (recorded.fingerprint !== print) throw new IdempotencyConflict('Return id', input.returnId);
         return { replayed: true, result: recorded.result };
       }
+      assertInWindow(input.occurredAt, now, program, opts);
+      if (Date.parse(input.occurredAt) < Date.parse(order.purchase.occurredAt)) {
+        throw new Unprocessable([
+          { field: 'occurredAt', message: `is before the purchase it returns (${order.purchase.occurredAt})` },
+        ]);
+      }
 
       const decision = planClawback(
         {
           points: order.result.points,
           amount: order.purchase.amount,
+          earnedOn: earnedOnOf(order),
           itemPoints: order.itemPoints,
           itemised: Boolean(order.purchase.items?.length),
         },
@@ -108,12 +139,13 @@ export async function recordReturn(
         lifetimeEarned: state.lifetimeEarned - taken,
       };
       // The tier's qualifying value loses what the order no longer earned (points) or the money returned (spend).
+      // Products only, net of every discount: shipping, tax and gift cards sold never qualified.
       const spentBefore = order.returned.spend ?? 0;
-      const priceOf = (sku: string) => order.purchase.items?.find((i) => i.sku === sku)?.unitPrice ?? 0;
+      const qualifying = qualifyingSpend(order.purchase);
       const requested = input.items
-        ? input.items.reduce((sum, i) => sum + priceOf(i.sku) * i.quantity, 0)
-        : (input.amount ?? order.purchase.amount - spentBefore);
-      const spendBack = Math.max(0, Math.min(requested, order.purchase.amount - spentBefore));
+        ? productValueReturned(order.purchase, order.returned.quantities, input.items)
+        : (input.amount ?? qualifying - spentBefore);
+      const spendBack = Math.max(0, Math.min(requested, qualifying - spentBefore));
       const returned = { ...decision.returned, spend: spentBefore + spendBack };
       state = applyTierProgress(
         state,
@@ -173,7 +205,7 @@ export async function recordReturn(
               memberId,
               type: 'reverse',
               points: -taken,
-              reason: `Return ${input.returnId} of order ${orderId}`,
+              reason: `Return ${input.returnId} of order ${orderId}${opts.backfill ? BACKFILLED : ''}`,
               source: 'return',
               orderId,
               returnId: input.returnId,

@@ -34,6 +34,24 @@ export interface MemberState {
   lastActivityAt?: string;
 }
 
+/**
+ * The most points a balance or a counter may hold: far below 2^53, so every sum the ledger makes stays
+ * exact and readable (DynamoDB numbers beyond it no longer read back as safe integers).
+ */
+export const MAX_LEDGER_POINTS = 1_000_000_000_000_000;
+
+/** The balances and counters of `state` beyond MAX_LEDGER_POINTS either way, by name; empty when all fit. */
+export function outOfLedgerBounds(state: MemberState): string[] {
+  const values: [string, number][] = [
+    ['available', state.available],
+    ['pending', state.pending],
+    ['lifetimeEarned', state.lifetimeEarned],
+    ['debt', state.debt],
+    ...Object.entries(state.counters).map(([k, v]): [string, number] => [`counter ${k}`, v]),
+  ];
+  return values.filter(([, v]) => !Number.isSafeInteger(v) || Math.abs(v) > MAX_LEDGER_POINTS).map(([k]) => k);
+}
+
 export const NEW_MEMBER: MemberState = Object.freeze({
   exists: false,
   version: 0,

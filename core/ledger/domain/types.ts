@@ -31,8 +31,8 @@ export interface BreakdownLine {
   points: number;
   /** Set on the negative line a cap adds. */
   capped?: boolean;
-  /** A windfall's draw: roll (0-9999) against the threshold (probability x 10000). */
-  draw?: { roll: number; threshold: number; won: boolean };
+  /** A windfall's draw: roll (0-9999) against the threshold (probability x 10000), keyed by the key `key`. */
+  draw?: { roll: number; threshold: number; won: boolean; key?: string };
 }
 
 export interface Transaction {

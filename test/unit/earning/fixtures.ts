@@ -15,6 +15,13 @@ import {
   type PurchaseItem,
   type UsageCounters,
 } from '../../../core/earning/domain';
+import {
+  DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+  DEFAULT_EARN_ON,
+  DEFAULT_MAX_POINTS_PER_TRANSACTION,
+  DEFAULT_MAX_PURCHASE_AMOUNT,
+  type ProgramSettings,
+} from '../../../core/programs/domain/program';
 
 type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type InputOf<K extends EarningRuleInput['kind']> = Extract<EarningRuleInput, { kind: K }>;
@@ -22,7 +29,15 @@ type Overrides<K extends EarningRuleInput['kind']> = Partial<Without<InputOf<K>,
 
 export const NOW = '2026-11-23T12:00:00.000Z'; // a Monday
 
-export const program: ProgramFacts = { programId: 'prog-1', currency: 'USD', timeZone: 'UTC' };
+/** A fixed windfall key, so draws are reproducible in tests (a real program's is 32 random bytes). */
+export const WINDFALL_KEY = { id: 'wk-test', secret: Buffer.alloc(32, 7).toString('base64url') };
+
+export const program: ProgramFacts = {
+  programId: 'prog-1',
+  currency: 'USD',
+  timeZone: 'UTC',
+  windfallKey: WINDFALL_KEY,
+};
 
 export const rule = (input: EarningRuleInput): EarningRule => EarningRuleSchema.parse(input);
 
@@ -146,3 +161,24 @@ export const pointsOf = (
 ): number | undefined => result.breakdown.find((line) => line.ruleId === ruleId)?.points;
 
 export const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** Program settings as a store reads them, defaults filled in (USD, UTC, 1 point per unit). */
+export const programSettings = (over: Partial<ProgramSettings> = {}): ProgramSettings => ({
+  programId: 'p',
+  name: 'P',
+  currency: 'USD',
+  timeZone: 'UTC',
+  pointsPerUnit: 1,
+  autoEnrol: true,
+  pendingDays: 0,
+  latenessDays: 30,
+  earnOn: DEFAULT_EARN_ON,
+  amountTolerancePerLine: DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+  maxPurchaseAmount: DEFAULT_MAX_PURCHASE_AMOUNT,
+  maxPointsPerTransaction: DEFAULT_MAX_POINTS_PER_TRANSACTION,
+  returnPolicy: 'cap-at-balance',
+  expiryPolicy: { kind: 'none' },
+  tierSet: null,
+  createdAt: '2026-01-01T00:00:00Z',
+  ...over,
+});
