@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProgramSettings } from '../../core/programs/domain/program';
+import { DEFAULT_THROTTLE } from '../../core/programs/domain/throttle';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProgramStore } from '../../core/programs/ports';
 import { keys } from './keys';
@@ -20,6 +21,8 @@ export function toProgram(item: Record<string, any>): ProgramSettings {
     tierSet: item.tierSet ?? null,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
+    throttle: item.throttle ?? DEFAULT_THROTTLE,
+    ...(item.usagePlan ? { usagePlan: item.usagePlan } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { RuleStore } from '../../core/earning/ports';
 import type { ProgramSettings } from '../../core/programs/domain/program';
+import { DEFAULT_THROTTLE } from '../../core/programs/domain/throttle';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProgramStore } from '../../core/programs/ports';
 import { copy, key, type Tables, underPrefix } from './tables';
@@ -15,6 +16,7 @@ function toProgram(p: ProgramSettings): ProgramSettings {
     returnPolicy: p.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: p.expiryPolicy ?? { kind: 'none' },
     tierSet: p.tierSet ?? null,
+    throttle: p.throttle ?? DEFAULT_THROTTLE,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { ProgramSettings, Scope } from './domain/program';
+import type { ThrottleLimits, UsagePlanBinding } from './domain/throttle';
 
 export interface StoredApiKey {
   keyId: string;
@@ -19,4 +20,16 @@ export interface ProgramStore {
   /** Stores a key by its hash; false when that hash is already stored (nothing is overwritten). */
   putApiKey(keyHash: string, key: StoredApiKey): Promise<boolean>;
   getApiKey(keyHash: string): Promise<StoredApiKey | null>;
+}
+
+/**
+ * Where API Gateway enforces each program's limits on AWS: the program's API key, its usage plan on
+ * the API's stage, and the link between them.
+ */
+export interface UsagePlans {
+  /**
+   * Creates what is missing and brings what exists to `limits`; running it again changes nothing.
+   * `known` is the binding stored last time (found again by name when it is gone or absent).
+   */
+  ensure(programId: string, limits: ThrottleLimits, known?: UsagePlanBinding): Promise<UsagePlanBinding>;
 }

@@ -8,6 +8,7 @@ import { type ProgramSettings, type ReturnPolicy, SCOPES, type Scope } from '../
 import { ProgramNotFound } from '../errors';
 import type { ProgramStore, StoredApiKey } from '../ports';
 import { hashApiKey } from './authenticate';
+import { type ThrottleChanges, throttleLimitsInto } from './throttle-limits';
 
 export interface ProgramDeps {
   programs: ProgramStore;
@@ -42,6 +43,8 @@ export interface CreateProgramInput {
   name?: string;
   currency?: string;
   timeZone?: string;
+  /** Defaults: DEFAULT_THROTTLE. */
+  throttle?: ThrottleChanges;
   pointsPerUnit?: number;
   autoEnrol?: boolean;
   pendingDays?: number;
@@ -60,6 +63,7 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
   const timeZone = input.timeZone ?? 'UTC';
   if (!isValidTimeZone(timeZone))
     errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
+  const throttle = throttleLimitsInto(errors, input.throttle);
   const pendingDays = input.pendingDays ?? 0;
   if (!Number.isInteger(pendingDays) || pendingDays < 0 || pendingDays > 365)
     errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
@@ -79,6 +83,7 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
     expiryPolicy: { kind: 'none' },
     tierSet: null,
     createdAt: deps.clock.now().toISOString(),
+    throttle,
   };
   await deps.programs.createProgram(settings);
   const key = await storeKey(input.programId, ['admin'], adminKey, deps, 'initial admin key');
