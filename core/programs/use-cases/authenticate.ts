@@ -1,5 +1,5 @@
-// The authorizer's whole use case: a key's program and scopes, and what API Gateway meters it by. It imports nothing that pulls in
-// validation libraries, so the authorizer bundle stays small.
+// The authorizer's whole use case: a key's program and scopes, and what API Gateway meters it by.
+// It imports nothing that pulls in validation libraries, so the authorizer bundle stays small.
 import { createHash } from 'node:crypto';
 import { usageIdentifier } from '../domain/throttle';
 import type { ProgramStore, StoredApiKey } from '../ports';

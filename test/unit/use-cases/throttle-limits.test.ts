@@ -148,7 +148,7 @@ describe('syncing a program to API Gateway', () => {
     });
   });
 
-  it('reuses the key and plan found by name when an earlier run created them but did not store the binding', async () => {
+  it('reuses the key and plan found by name when an earlier run made them but did not store the binding', async () => {
     const f = memoryFixture();
     const usagePlans = memoryUsagePlans('dev');
     await f.program('shop');
