@@ -2,18 +2,24 @@ import '../adapters/runtime/node20';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { UsagePlanSyncFailed } from '../adapters/apigateway/usage-plans';
 import { createDocumentClient } from '../adapters/dynamodb/client';
 import { dynamoProgramStore } from '../adapters/dynamodb/program-store';
-import { systemClock } from '../core/kernel/clock';
+import { type Clock, systemClock } from '../core/kernel/clock';
 import { DomainError, ValidationFailed } from '../core/kernel/errors';
 import type { ReturnPolicy } from '../core/programs/domain/program';
+import { DEFAULT_THROTTLE } from '../core/programs/domain/throttle';
+import type { ProgramStore } from '../core/programs/ports';
 import {
   createApiKey,
   createProgram,
   parseScopes,
+  settingsErrors,
   updateProgramSettings,
 } from '../core/programs/use-cases/manage-programs';
+import { setThrottleLimits, syncUsagePlan } from '../core/programs/use-cases/throttle-limits';
 import { dlqCommand } from './dlq';
+import { awsUsagePlans, THROTTLE_OPTIONS, throttleFlags } from './usage-plans';
 
 export const LOCAL_STATE_FILE = '.local/state.json';
 
@@ -25,6 +31,10 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
   npm run --silent loyalty -- program set <programId> [--time-zone Z] [--pending-days N] [--return-policy P]
         [--auto-enrol|--no-auto-enrol] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
+  npm run --silent loyalty -- program sync <programId> --aws [--stage dev] [--json]
+        its API Gateway key and usage plan brought to its limits (create and set do it too with --aws)
+  Throttle limits, on create and set (operator only; defaults 50, 100, none):
+        [--rate N] [--burst N] [--quota N/day|N/week|N/month|none]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
   npm run --silent loyalty -- dlq list|redrive [--max N] [--json]
         events the bus accepted but its consumer could not process, back to the consumer (credits once)
@@ -81,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       'auto-enrol': { type: 'boolean' },
       'no-auto-enrol': { type: 'boolean' },
       max: { type: 'string' },
+      ...THROTTLE_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -107,9 +118,12 @@ export async function main(argv: string[]): Promise<number> {
         pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
         returnPolicy: returnPolicy(values['return-policy']),
         autoEnrol: !values['no-auto-enrol'],
+        throttle: throttleFlags(values),
       },
       deps,
     );
+    // The admin key is shown once: printed even when API Gateway refuses the program's usage plan.
+    if (values.aws) return syncAfterCreate(programId, adminKey, deps, values);
     out(
       { programId, adminKey },
       `Program ${programId} created (${settings.currency}, ${settings.pointsPerUnit} point(s) per unit).\nAdmin ` +
@@ -118,24 +132,28 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (noun === 'program' && verb === 'set' && programId) {
-    const updated = await updateProgramSettings(
-      programId,
-      {
-        timeZone: values['time-zone'],
-        pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
-        returnPolicy: returnPolicy(values['return-policy']),
-        autoEnrol: values['auto-enrol'] ? true : values['no-auto-enrol'] ? false : undefined,
-      },
-      deps,
-    );
-    out(updated as unknown as Record<string, unknown>, JSON.stringify(updated, null, 2));
-    return 0;
+    const changes = {
+      timeZone: values['time-zone'],
+      pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
+      returnPolicy: returnPolicy(values['return-policy']),
+      autoEnrol: values['auto-enrol'] ? true : values['no-auto-enrol'] ? false : undefined,
+    };
+    const limits = throttleFlags(values);
+    const settingsGiven = Object.values(changes).some((v) => v !== undefined);
+    // Both halves are checked before either is written: a refused flag changes nothing.
+    const errors = settingsErrors(changes);
+    if (errors.length) throw new ValidationFailed(errors);
+    if (limits) await setThrottleLimits(programId, limits, deps);
+    if (settingsGiven || !limits) await updateProgramSettings(programId, changes, deps);
+    return printProgram(programId, deps, values, out);
   }
-  if (noun === 'program' && verb === 'show' && programId) {
-    const program = await deps.programs.getProgram(programId);
-    if (!program) throw new ValidationFailed([{ field: 'programId', message: `no program "${programId}"` }]);
-    out(program as unknown as Record<string, unknown>, JSON.stringify(program, null, 2));
-    return 0;
+  if (noun === 'program' && verb === 'show' && programId) return printProgram(programId, deps, {}, out);
+  if (noun === 'program' && verb === 'sync' && programId) {
+    if (!values.aws)
+      throw new ValidationFailed([
+        { field: 'aws', message: 'is required: sync brings API Gateway in line (locally programs are metered by id)' },
+      ]);
+    return printProgram(programId, deps, values, out);
   }
   if (noun === 'key' && verb === 'create' && programId) {
     if (!values.scopes)
@@ -150,6 +168,71 @@ export async function main(argv: string[]): Promise<number> {
   }
   console.error(USAGE);
   return 2;
+}
+
+type Out = (data: Record<string, unknown>, text: string) => void;
+type ProgramDeps = { programs: ProgramStore; clock: Clock };
+
+/**
+ * The program as the operator sees it, synced to API Gateway first with --aws. Its API Gateway key's
+ * value stays out: only the authorizer needs it, and a terminal's scrollback is no place for it.
+ */
+async function printProgram(programId: string, deps: ProgramDeps, values: { aws?: boolean; stage?: string }, out: Out) {
+  const program = values.aws
+    ? await syncOnAws(programId, deps, values.stage)
+    : await deps.programs.getProgram(programId);
+  if (!program) throw new ValidationFailed([{ field: 'programId', message: `no program "${programId}"` }]);
+  const { usagePlan, ...rest } = program;
+  const shown = {
+    ...rest,
+    throttle: program.throttle ?? DEFAULT_THROTTLE,
+    ...(usagePlan && { usagePlan: { apiKeyId: usagePlan.apiKeyId, usagePlanId: usagePlan.usagePlanId } }),
+  };
+  out(shown, JSON.stringify(shown, null, 2));
+  return 0;
+}
+
+const syncCommand = (programId: string, stage: string | undefined) =>
+  `npm run --silent loyalty -- program sync ${programId} --aws${stage ? ` --stage ${stage}` : ''}`;
+
+async function syncOnAws(programId: string, deps: ProgramDeps, stage: string | undefined) {
+  try {
+    return await syncUsagePlan(programId, { ...deps, usagePlans: await awsUsagePlans(stage) });
+  } catch (err) {
+    if (!(err instanceof UsagePlanSyncFailed)) throw err;
+    // The table already has what was set: syncing again finishes the job.
+    const retry = syncCommand(programId, stage);
+    throw new Error(`${err.message}\nThe program's settings are stored; retry: ${retry}`, { cause: err });
+  }
+}
+
+async function syncAfterCreate(
+  programId: string,
+  adminKey: string,
+  deps: ProgramDeps,
+  values: { stage?: string; json?: boolean },
+): Promise<number> {
+  try {
+    const { usagePlan } = await syncUsagePlan(programId, { ...deps, usagePlans: await awsUsagePlans(values.stage) });
+    const data = { programId, adminKey, usagePlanId: usagePlan?.usagePlanId };
+    console.log(
+      values.json
+        ? JSON.stringify(data)
+        : `Program ${programId} created, usage plan ${usagePlan?.usagePlanId}.\nAdmin key (shown once): ${adminKey}`,
+    );
+    return 0;
+  } catch (err) {
+    const reason = (err as Error).message;
+    const data = { programId, adminKey, usagePlanId: null, error: reason };
+    console.log(
+      values.json ? JSON.stringify(data) : `Program ${programId} created.\nAdmin key (shown once): ${adminKey}`,
+    );
+    console.error(
+      `error: ${reason}\nUntil it is synced, API Gateway refuses its requests (403 program-not-provisioned): run ` +
+        syncCommand(programId, values.stage),
+    );
+    return 1;
+  }
 }
 
 const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);

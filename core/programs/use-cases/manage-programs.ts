@@ -91,11 +91,22 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
 }
 
 /** Settings an operator may change after creation; each is validated like at creation. */
-export async function updateProgramSettings(
-  programId: string,
-  changes: { timeZone?: string; pendingDays?: number; returnPolicy?: ReturnPolicy; autoEnrol?: boolean; name?: string },
-  deps: ProgramDeps,
-) {
+export type SettingsChanges = {
+  timeZone?: string;
+  pendingDays?: number;
+  returnPolicy?: ReturnPolicy;
+  autoEnrol?: boolean;
+  name?: string;
+};
+
+export async function updateProgramSettings(programId: string, changes: SettingsChanges, deps: ProgramDeps) {
+  const errors = settingsErrors(changes);
+  if (errors.length) throw new ValidationFailed(errors);
+  return deps.programs.updateProgram(programId, changes, deps.clock.now().toISOString());
+}
+
+/** What is wrong with `changes`, every field; checked before anything is written. */
+export function settingsErrors(changes: SettingsChanges): FieldError[] {
   const errors: FieldError[] = [];
   if (changes.timeZone !== undefined && !isValidTimeZone(changes.timeZone))
     errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
@@ -106,8 +117,7 @@ export async function updateProgramSettings(
     errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
   if (changes.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(changes.returnPolicy))
     errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
-  if (errors.length) throw new ValidationFailed(errors);
-  return deps.programs.updateProgram(programId, changes, deps.clock.now().toISOString());
+  return errors;
 }
 
 export async function createApiKey(
