@@ -3,7 +3,7 @@ import { documentClient } from '../adapters/dynamodb/client';
 import { dynamoProgramStore } from '../adapters/dynamodb/program-store';
 import { runtimeConfig } from '../adapters/runtime/config';
 import { logger } from '../adapters/runtime/observability';
-import { authenticate } from '../core/programs/use-cases/authenticate';
+import { authenticate, usageIdentifierOf } from '../core/programs/use-cases/authenticate';
 
 /** Allow the whole API (so a cached result serves every route); routes check scopes themselves. */
 function apiWildcard(methodArn: string): string {
@@ -21,6 +21,8 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
   const key = header ? await authenticate(header, { programs }) : null;
   // API Gateway turns exactly this message into a 401.
   if (!key) throw new Error('Unauthorized');
+  // The API's methods require an API key taken from here: API Gateway meters the program's usage plan by it.
+  const usageIdentifierKey = await usageIdentifierOf(key.programId, { programs });
   logger.debug('authorized', { programId: key.programId, keyId: key.keyId });
   return {
     principalId: `${key.programId}/${key.keyId}`,
@@ -29,5 +31,6 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWildcard(event.methodArn) }],
     },
     context: { programId: key.programId, scopes: key.scopes.join(','), keyId: key.keyId },
+    usageIdentifierKey,
   };
 };

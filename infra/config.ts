@@ -9,17 +9,39 @@ export interface StageConfig {
   readonly logRetentionDays: number;
   /** API Gateway authorizer result cache, seconds (0 disables). */
   readonly authorizerCacheSeconds: number;
+  /**
+   * The stage throttle: what each route (method and path) accepts from every program together,
+   * requests per second and burst. Each program also has its own, smaller limits (its usage plan).
+   */
+  readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
+// apiThrottle in prod: 500 requests/s per route, ten programs at the default 50; 500 purchases/s is
+// about what a new on-demand table writes before it scales (docs/operations.md#throttling).
 export const STAGES: Record<Stage, StageConfig> = {
-  local: { prefix: 'local', retainData: true, archiveRetentionDays: 7, logRetentionDays: 7, authorizerCacheSeconds: 0 },
-  dev: { prefix: 'dev', retainData: true, archiveRetentionDays: 30, logRetentionDays: 30, authorizerCacheSeconds: 60 },
+  local: {
+    prefix: 'local',
+    retainData: true,
+    archiveRetentionDays: 7,
+    logRetentionDays: 7,
+    authorizerCacheSeconds: 0,
+    apiThrottle: { rateLimit: 500, burstLimit: 1000 },
+  },
+  dev: {
+    prefix: 'dev',
+    retainData: true,
+    archiveRetentionDays: 30,
+    logRetentionDays: 30,
+    authorizerCacheSeconds: 60,
+    apiThrottle: { rateLimit: 100, burstLimit: 200 },
+  },
   prod: {
     prefix: 'prod',
     retainData: true,
     archiveRetentionDays: 365,
     logRetentionDays: 365,
     authorizerCacheSeconds: 300,
+    apiThrottle: { rateLimit: 500, burstLimit: 1000 },
   },
 };
 

@@ -128,6 +128,9 @@ export class StatelessStack extends Stack {
     this.alarms.watch(this);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    // What the operator CLI attaches each program's usage plan to (`program sync --aws`).
+    new CfnOutput(this, 'RestApiId', { value: this.api.api.restApiId });
+    new CfnOutput(this, 'ApiStageName', { value: this.api.api.deploymentStage.stageName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     for (const [key, f] of Object.entries(this.functions)) {
       new CfnOutput(this, `${key.charAt(0).toUpperCase()}${key.slice(1)}FunctionName`, { value: f.functionName });

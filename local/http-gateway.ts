@@ -1,5 +1,6 @@
 // The REST API as API Gateway runs it, for the embedded run: route matching on the resource tree,
-// the REQUEST/TOKEN Lambda authorizer and its policy, Lambda proxy events, gateway responses.
+// the REQUEST/TOKEN Lambda authorizer and its policy, API keys with their usage plans' throttle and
+// quota and the stage throttle (local/throttle.ts), Lambda proxy events, gateway responses.
 // Where API Gateway has an observable behaviour (401 without calling the authorizer when the
 // identity source is missing, stringified authorizer context, 502 on a malformed proxy result),
 // this does the same, so a handler that works here works behind the real gateway.
@@ -9,6 +10,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AuthorizerModel, GatewayResponseModel, LambdaFunctionModel, RouteModel } from './template';
 import { LOCAL_ACCOUNT } from './template';
+import { createMeter, type UsagePlanLimits } from './throttle';
 
 // ---------------------------------------------------------------------------------------------
 // Lambda invocation (shared with the event bus)
@@ -146,6 +148,15 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** Logs handler errors; defaults to console.error. */
   logError?: (message: string, error: unknown) => void;
+  /** Where methods that require an API key take it from (the RestApi's ApiKeySourceType). Default HEADER. */
+  apiKeySource?: 'HEADER' | 'AUTHORIZER';
+  /**
+   * The usage plans of the stage: the limits of the plan holding `apiKey`, null when none holds it
+   * (API Gateway's 403 INVALID_API_KEY). Absent: keys are required but not metered.
+   */
+  usagePlanOf?: (apiKey: string) => Promise<UsagePlanLimits | null>;
+  /** The throttles' clock (epoch ms). Default Date.now. */
+  now?: () => number;
 }
 
 /** API Gateway's integration timeout: beyond it the client gets a 504 whatever the Lambda timeout. */
@@ -165,6 +176,9 @@ const BUILTIN_RESPONSES: Record<string, { status: number; message: string | null
   },
   AUTHORIZER_CONFIGURATION_ERROR: { status: 500, message: null, errorType: 'AuthorizerConfigurationException' },
   AUTHORIZER_FAILURE: { status: 500, message: null, errorType: 'AuthorizerFailureException' },
+  INVALID_API_KEY: { status: 403, message: 'Forbidden', errorType: 'ForbiddenException' },
+  THROTTLED: { status: 429, message: 'Too Many Requests', errorType: 'TooManyRequestsException' },
+  QUOTA_EXCEEDED: { status: 429, message: 'Limit Exceeded', errorType: 'LimitExceededException' },
   INTEGRATION_FAILURE: { status: 504, message: 'Internal server error' },
   INTEGRATION_TIMEOUT: { status: 504, message: 'Endpoint request timed out' },
   REQUEST_TOO_LARGE: { status: 413, message: 'Request Too Long' },
@@ -187,6 +201,8 @@ interface RequestInfo {
   route?: RouteModel;
   pathParameters?: Record<string, string> | null;
   authorizer?: Record<string, string | null>;
+  /** What the authorizer returned as the API key of the request (`usageIdentifierKey`). */
+  usageIdentifierKey?: string;
 }
 
 interface HttpResult {
@@ -212,6 +228,9 @@ export function createGateway(opts: GatewayOptions): RequestListener {
   const responses = new Map(opts.gatewayResponses.map((r) => [r.type, r]));
   const matcher = routeMatcher(opts.routes);
   const authorizerCache = new Map<string, { result: AuthorizerResult; expires: number }>();
+  const apiKeySource = opts.apiKeySource ?? 'HEADER';
+  const meter = createMeter();
+  const now = opts.now ?? Date.now;
 
   const methodArn = (info: RequestInfo) =>
     `arn:aws:execute-api:${region}:${LOCAL_ACCOUNT}:${apiId}/${stage}/${info.method}${info.path}`;
@@ -329,7 +348,35 @@ export function createGateway(opts: GatewayOptions): RequestListener {
       );
     }
     info.authorizer = { ...result.result.context, principalId: result.result.principalId };
+    if (result.result.usageIdentifierKey !== undefined) info.usageIdentifierKey = result.result.usageIdentifierKey;
     return null;
+  };
+
+  /** The API key's usage plan, then the stage throttle: null when the request may go on. */
+  const throttle = async (route: RouteModel, info: RequestInfo): Promise<HttpResult | null> => {
+    let apiKey: string | null = null;
+    let plan: UsagePlanLimits | null = null;
+    if (route.apiKeyRequired) {
+      apiKey =
+        (apiKeySource === 'AUTHORIZER'
+          ? info.usageIdentifierKey
+          : info.headers[headerKey(info.headers, 'x-api-key') ?? '']) || null;
+      if (!apiKey) return gatewayResponse('INVALID_API_KEY', info);
+      if (opts.usagePlanOf) {
+        try {
+          plan = await opts.usagePlanOf(apiKey);
+        } catch (err) {
+          logError(`usage plan lookup failed for ${info.method} ${routeOf(info)}`, err);
+          return gatewayResponse('DEFAULT_5XX', info);
+        }
+        if (!plan) return gatewayResponse('INVALID_API_KEY', info);
+      }
+    }
+    const verdict = meter.admit(
+      { apiKey, plan, method: `${route.method} ${route.resourcePath}`, stage: route.throttle },
+      now(),
+    );
+    return verdict === 'ADMITTED' ? null : gatewayResponse(verdict, info);
   };
 
   const integrate = async (route: RouteModel, info: RequestInfo, body: Buffer): Promise<HttpResult> => {
@@ -388,7 +435,7 @@ export function createGateway(opts: GatewayOptions): RequestListener {
           info.route = match.route;
           info.pathParameters = match.pathParameters;
           const denied = match.route.authorizer ? await authorize(match.route, match.route.authorizer, info) : null;
-          result = denied ?? (await integrate(match.route, info, body));
+          result = denied ?? (await throttle(match.route, info)) ?? (await integrate(match.route, info, body));
         }
         write(res, result);
         log(`${info.method} ${routeOf(info)} ${result.status} ${Date.now() - received}ms`);
@@ -560,6 +607,7 @@ interface AuthorizerResult {
   principalId: string;
   statements: { Effect: string; Action: string[]; Resource: string[] }[];
   context: Record<string, string | null>;
+  usageIdentifierKey?: string;
 }
 
 /** Values of the identity sources, null when one is missing or empty (API Gateway then answers 401). */
@@ -608,6 +656,7 @@ function parseAuthorizerResult(output: unknown): AuthorizerResult | null {
       Resource: asArray(s.Resource),
     })),
     context,
+    ...(typeof o.usageIdentifierKey === 'string' && { usageIdentifierKey: o.usageIdentifierKey }),
   };
 }
 

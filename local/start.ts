@@ -10,9 +10,14 @@ import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient } from '../adapters/dynamodb/client';
 import { createTableFromTemplate } from '../adapters/dynamodb/create-table';
+import { cachedPrograms, dynamoProgramStore } from '../adapters/dynamodb/program-store';
 import { problem } from '../adapters/http/problem';
 import { redactText } from '../adapters/runtime/redact';
+import { DEFAULT_THROTTLE } from '../core/programs/domain/throttle';
+import type { ProgramStore } from '../core/programs/ports';
+import type { ThrottleChanges } from '../core/programs/use-cases/throttle-limits';
 import { seedDemo } from '../tools/seed';
 import { withDocs } from './docs';
 import { type DynamoDbLocal, javaAvailable, startDynamoDbLocal } from './dynamodb';
@@ -40,6 +45,8 @@ export interface StartOptions {
   region?: string;
   apiKey?: string;
   adminKey?: string;
+  /** The demo program's throttle limits when it is created; tests that tour the API give it room. */
+  demoThrottle?: ThrottleChanges;
   /**
    * Directory for state.json (read by `npm run loyalty`), the remembered demo keys and
    * dead-letters.jsonl. Undefined: no state file, no remembered keys, dead letters in a temp dir.
@@ -207,13 +214,19 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
       endpoint: dynamodbEndpoint,
       apiKey: opts.apiKey,
       adminKey: opts.adminKey,
+      throttle: opts.demoThrottle,
       ...(stateDir && { keysFile: join(stateDir, 'keys.json') }),
     });
 
+    // The gateway's own reads (usage plans), as API Gateway reads its own configuration.
+    const gatewayDdb = createDocumentClient({ endpoint: dynamodbEndpoint, region });
+    cleanups.push(() => gatewayDdb.destroy());
     const gateway = createGateway({
       routes: model.routes,
       gatewayResponses: model.gatewayResponses,
       stage: model.stage,
+      apiKeySource: model.apiKeySource,
+      usagePlanOf: localUsagePlans(dynamoProgramStore(gatewayDdb, tableName)),
       region,
       loadHandler,
       log,
@@ -265,6 +278,21 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
     throw err;
   }
 }
+
+/**
+ * The stage's usage plans, locally: one per program, its limits read from the program's settings.
+ * Locally the authorizer returns the program id as the usage identifier (no program has an API
+ * Gateway key here), so a program is metered by its id. A change of limits applies within a second,
+ * as API Gateway applies a usage plan change within seconds.
+ */
+function localUsagePlans(store: ProgramStore) {
+  const programs = cachedPrograms(store, USAGE_PLAN_REFRESH_MS);
+  return async (usageIdentifier: string) => {
+    const program = await programs.getProgram(usageIdentifier);
+    return program ? (program.throttle ?? DEFAULT_THROTTLE) : null;
+  };
+}
+const USAGE_PLAN_REFRESH_MS = 1_000;
 
 /**
  * API Gateway's limit on the request line and headers (10 KiB), and the answer when a request

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ThrottleSettings } from './throttle';
 
 export type CfnTemplate = {
   Resources?: Record<string, CfnResource>;
@@ -47,6 +48,10 @@ export interface RouteModel {
   entry: string | null;
   function: LambdaFunctionModel;
   authorizer: AuthorizerModel | null;
+  /** The method needs an API key (from the header or the authorizer, per `LocalModel.apiKeySource`). */
+  apiKeyRequired: boolean;
+  /** The stage's throttle for this method (its own method setting, else the stage's `/*` one); null: none. */
+  throttle: ThrottleSettings | null;
 }
 
 export interface GatewayResponseModel {
@@ -90,6 +95,8 @@ export interface TableModel {
 export interface LocalModel {
   /** API Gateway stage name (used in method ARNs and `requestContext.stage`). */
   stage: string;
+  /** Where methods that need an API key take it from: the `x-api-key` header or the authorizer's answer. */
+  apiKeySource: 'HEADER' | 'AUTHORIZER';
   routes: RouteModel[];
   gatewayResponses: GatewayResponseModel[];
   rules: RuleModel[];
@@ -454,6 +461,24 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
     .map((d) => d.resource.Properties?.StageName)
     .filter((s): s is string => typeof s === 'string');
   const stage = stages[0] ?? deploymentStages[0] ?? 'v1';
+  const apis = set.resources('AWS::ApiGateway::RestApi');
+  const apiKeySource = apis[0]?.resource.Properties?.ApiKeySourceType === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER';
+  const methodSettings = (set.resources('AWS::ApiGateway::Stage')[0]?.resource.Properties?.MethodSettings ??
+    []) as Record<string, unknown>[];
+  // API Gateway's account limits stand in for the half of a method setting that is left out.
+  const stageThrottle = (method: string, path: string): ThrottleSettings | null => {
+    // `/~1v1~1members`: the resource path, its slashes escaped as in a JSON pointer.
+    const escaped = `/${path.replace(/\//g, '~1')}`;
+    const setting =
+      methodSettings.find((m) => m.ResourcePath === escaped && m.HttpMethod === method) ??
+      methodSettings.find((m) => m.ResourcePath === '/*' && m.HttpMethod === '*');
+    if (!setting || (setting.ThrottlingRateLimit === undefined && setting.ThrottlingBurstLimit === undefined))
+      return null;
+    return {
+      rateLimit: Number(setting.ThrottlingRateLimit ?? 10_000),
+      burstLimit: Number(setting.ThrottlingBurstLimit ?? 5_000),
+    };
+  };
 
   const routes: RouteModel[] = [];
   for (const { stackName, logicalId, resource } of set.resources('AWS::ApiGateway::Method')) {
@@ -485,7 +510,15 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
     } else if (p.AuthorizationType && p.AuthorizationType !== 'NONE') {
       warnings.push(`${method} ${path}: ${p.AuthorizationType} authorization is not enforced locally`);
     }
-    routes.push({ method, resourcePath: path, entry: fn.entry, function: fn, authorizer });
+    routes.push({
+      method,
+      resourcePath: path,
+      entry: fn.entry,
+      function: fn,
+      authorizer,
+      apiKeyRequired: p.ApiKeyRequired === true || p.ApiKeyRequired === 'true',
+      throttle: stageThrottle(method, path),
+    });
   }
   routes.sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.method.localeCompare(b.method));
 
@@ -556,6 +589,7 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
 
   return {
     stage,
+    apiKeySource,
     routes,
     gatewayResponses,
     rules,

@@ -2,22 +2,28 @@ import '../adapters/runtime/node20';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { UsagePlanSyncFailed } from '../adapters/apigateway/usage-plans';
 import { createDocumentClient } from '../adapters/dynamodb/client';
 import { dynamoStores } from '../adapters/dynamodb/stores';
 import { auditWindfall } from '../core/earning/use-cases/audit-windfall';
 import { backfill } from '../core/earning/use-cases/backfill';
-import { systemClock } from '../core/kernel/clock';
+import { type Clock, systemClock } from '../core/kernel/clock';
 import { DomainError, ValidationFailed } from '../core/kernel/errors';
 import type { EarnOn, ProgramSettings, ReturnPolicy } from '../core/programs/domain/program';
+import { DEFAULT_THROTTLE } from '../core/programs/domain/throttle';
+import type { ProgramStore } from '../core/programs/ports';
 import {
   createApiKey,
   createProgram,
   parseScopes,
   rotateWindfallKey,
+  settingsErrors,
   updateProgramSettings,
 } from '../core/programs/use-cases/manage-programs';
+import { setThrottleLimits, syncUsagePlan } from '../core/programs/use-cases/throttle-limits';
 import { dlqCommand } from './dlq';
 import { producerCommand } from './producers';
+import { awsUsagePlans, THROTTLE_OPTIONS, throttleFlags } from './usage-plans';
 
 export const LOCAL_STATE_FILE = '.local/state.json';
 
@@ -31,6 +37,10 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
         [--points-per-unit N] [--lateness-days N] [--auto-enrol|--no-auto-enrol] [--earn-on shipping,tax,gift-cards]
         [--amount-tolerance-per-line 1] [--max-purchase-amount N] [--max-points-per-transaction N] [--json]
   npm run --silent loyalty -- program show <programId> [--json]
+  npm run --silent loyalty -- program sync <programId> --aws [--stage dev] [--json]
+        its API Gateway key and usage plan brought to its limits (create and set do it too with --aws)
+  Throttle limits, on create and set (operator only; defaults 50, 100, none):
+        [--rate N] [--burst N] [--quota N/day|N/week|N/month|none]
   npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
   npm run --silent loyalty -- producer add|remove <programId> --source shop.checkout [--account 123456789012] [--json]
   npm run --silent loyalty -- producer list <programId> [--json]
@@ -146,6 +156,7 @@ export async function main(argv: string[]): Promise<number> {
       max: { type: 'string' },
       source: { type: 'string' },
       account: { type: 'string' },
+      ...THROTTLE_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -176,9 +187,12 @@ export async function main(argv: string[]): Promise<number> {
         returnPolicy: returnPolicy(values['return-policy']),
         ...moneySettings(values),
         autoEnrol: !values['no-auto-enrol'],
+        throttle: throttleFlags(values),
       },
       deps,
     );
+    // The admin key is shown once: printed even when API Gateway refuses the program's usage plan.
+    if (values.aws) return syncAfterCreate(programId, adminKey, deps, values);
     out(
       { programId, adminKey },
       `Program ${programId} created (${settings.currency}, ${settings.pointsPerUnit} point(s) per unit).\nAdmin ` +
@@ -187,27 +201,31 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (noun === 'program' && verb === 'set' && programId) {
-    const updated = await updateProgramSettings(
-      programId,
-      {
-        timeZone: values['time-zone'],
-        pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
-        returnPolicy: returnPolicy(values['return-policy']),
-        pointsPerUnit: values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']),
-        latenessDays: values['lateness-days'] === undefined ? undefined : Number(values['lateness-days']),
-        ...moneySettings(values),
-        autoEnrol: values['auto-enrol'] ? true : values['no-auto-enrol'] ? false : undefined,
-      },
-      deps,
-    );
-    out(shown(updated), JSON.stringify(shown(updated), null, 2));
-    return 0;
+    const changes = {
+      timeZone: values['time-zone'],
+      pendingDays: values['pending-days'] === undefined ? undefined : Number(values['pending-days']),
+      returnPolicy: returnPolicy(values['return-policy']),
+      pointsPerUnit: values['points-per-unit'] === undefined ? undefined : Number(values['points-per-unit']),
+      latenessDays: values['lateness-days'] === undefined ? undefined : Number(values['lateness-days']),
+      ...moneySettings(values),
+      autoEnrol: values['auto-enrol'] ? true : values['no-auto-enrol'] ? false : undefined,
+    };
+    const limits = throttleFlags(values);
+    const settingsGiven = Object.values(changes).some((v) => v !== undefined);
+    // Both halves are checked before either is written: a refused flag changes nothing.
+    const errors = settingsErrors(changes);
+    if (errors.length) throw new ValidationFailed(errors);
+    if (limits) await setThrottleLimits(programId, limits, deps);
+    if (settingsGiven || !limits) await updateProgramSettings(programId, changes, deps);
+    return printProgram(programId, deps, values, out);
   }
-  if (noun === 'program' && verb === 'show' && programId) {
-    const program = await deps.programs.getProgram(programId);
-    if (!program) throw new ValidationFailed([{ field: 'programId', message: `no program "${programId}"` }]);
-    out(shown(program), JSON.stringify(shown(program), null, 2));
-    return 0;
+  if (noun === 'program' && verb === 'show' && programId) return printProgram(programId, deps, {}, out);
+  if (noun === 'program' && verb === 'sync' && programId) {
+    if (!values.aws)
+      throw new ValidationFailed([
+        { field: 'aws', message: 'is required: sync brings API Gateway in line (locally programs are metered by id)' },
+      ]);
+    return printProgram(programId, deps, values, out);
   }
   // `backfill <programId>`: the program id is the verb's place.
   if (noun === 'backfill' && verb) {
@@ -282,6 +300,73 @@ export async function main(argv: string[]): Promise<number> {
   }
   console.error(USAGE);
   return 2;
+}
+
+type Out = (data: Record<string, unknown>, text: string) => void;
+type ProgramDeps = { programs: ProgramStore; clock: Clock };
+
+/**
+ * The program as the operator sees it, synced to API Gateway first with --aws. Its API Gateway key's
+ * value stays out: only the authorizer needs it, and a terminal's scrollback is no place for it.
+ */
+async function printProgram(programId: string, deps: ProgramDeps, values: { aws?: boolean; stage?: string }, out: Out) {
+  const program = values.aws
+    ? await syncOnAws(programId, deps, values.stage)
+    : await deps.programs.getProgram(programId);
+  if (!program) throw new ValidationFailed([{ field: 'programId', message: `no program "${programId}"` }]);
+  const { usagePlan, ...rest } = shown(program);
+  const view = {
+    ...rest,
+    throttle: program.throttle ?? DEFAULT_THROTTLE,
+    ...(program.usagePlan && {
+      usagePlan: { apiKeyId: program.usagePlan.apiKeyId, usagePlanId: program.usagePlan.usagePlanId },
+    }),
+  };
+  out(view, JSON.stringify(view, null, 2));
+  return 0;
+}
+
+const syncCommand = (programId: string, stage: string | undefined) =>
+  `npm run --silent loyalty -- program sync ${programId} --aws${stage ? ` --stage ${stage}` : ''}`;
+
+async function syncOnAws(programId: string, deps: ProgramDeps, stage: string | undefined) {
+  try {
+    return await syncUsagePlan(programId, { ...deps, usagePlans: await awsUsagePlans(stage) });
+  } catch (err) {
+    if (!(err instanceof UsagePlanSyncFailed)) throw err;
+    // The table already has what was set: syncing again finishes the job.
+    const retry = syncCommand(programId, stage);
+    throw new Error(`${err.message}\nThe program's settings are stored; retry: ${retry}`, { cause: err });
+  }
+}
+
+async function syncAfterCreate(
+  programId: string,
+  adminKey: string,
+  deps: ProgramDeps,
+  values: { stage?: string; json?: boolean },
+): Promise<number> {
+  try {
+    const { usagePlan } = await syncUsagePlan(programId, { ...deps, usagePlans: await awsUsagePlans(values.stage) });
+    const data = { programId, adminKey, usagePlanId: usagePlan?.usagePlanId };
+    console.log(
+      values.json
+        ? JSON.stringify(data)
+        : `Program ${programId} created, usage plan ${usagePlan?.usagePlanId}.\nAdmin key (shown once): ${adminKey}`,
+    );
+    return 0;
+  } catch (err) {
+    const reason = (err as Error).message;
+    const data = { programId, adminKey, usagePlanId: null, error: reason };
+    console.log(
+      values.json ? JSON.stringify(data) : `Program ${programId} created.\nAdmin key (shown once): ${adminKey}`,
+    );
+    console.error(
+      `error: ${reason}\nUntil it is synced, API Gateway refuses its requests (403 program-not-provisioned): run ` +
+        syncCommand(programId, values.stage),
+    );
+    return 1;
+  }
 }
 
 const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);

@@ -12,6 +12,7 @@ import { enrolOrUpdateMember } from '../core/ledger/use-cases/members';
 import { ProgramExists } from '../core/programs/errors';
 import { createApiKey, createProgram, generateApiKey } from '../core/programs/use-cases/manage-programs';
 import { addProducer } from '../core/programs/use-cases/producers';
+import type { ThrottleChanges } from '../core/programs/use-cases/throttle-limits';
 import { TierSetInput } from '../core/tiers/schemas';
 import { putTierSet } from '../core/tiers/use-cases/manage-tiers';
 import { seedDemoRewards } from './seed-rewards';
@@ -53,6 +54,8 @@ export interface SeedOptions {
   adminKey?: string;
   /** Where generated keys are remembered, so a restart prints the same keys (local runs only). */
   keysFile?: string;
+  /** The demo program's throttle limits when it is created (defaults: DEFAULT_THROTTLE). */
+  throttle?: ThrottleChanges;
 }
 
 function rememberedKeys(file: string | undefined): { apiKey?: string; adminKey?: string } {
@@ -91,6 +94,7 @@ export async function seedDemo(opts: SeedOptions): Promise<{ programId: string; 
         timeZone: 'America/New_York',
         pointsPerUnit: 1,
         autoEnrol: true,
+        throttle: opts.throttle,
       },
       deps,
       adminKey,

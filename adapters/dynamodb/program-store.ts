@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_PURCHASE_AMOUNT,
   type ProgramSettings,
 } from '../../core/programs/domain/program';
+import { DEFAULT_THROTTLE } from '../../core/programs/domain/throttle';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProgramStore } from '../../core/programs/ports';
 import { keys } from './keys';
@@ -34,6 +35,8 @@ export function toProgram(item: Record<string, any>): ProgramSettings {
     ...(item.windfallKeys ? { windfallKeys: item.windfallKeys } : {}),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
+    throttle: item.throttle ?? DEFAULT_THROTTLE,
+    ...(item.usagePlan ? { usagePlan: item.usagePlan } : {}),
   };
 }
 

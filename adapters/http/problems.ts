@@ -56,8 +56,27 @@ export const PROBLEMS = {
   throttled: {
     status: 429,
     title: 'Too many requests',
-    when: 'The stage throttle was exceeded: wait and retry.',
+    when:
+      "More requests than the program's rate and burst limits (its usage plan), or than the route takes from " +
+      'every program together (the stage throttle): wait `Retry-After` seconds and retry. Nothing was run.',
     retryAfterSeconds: 1,
+  },
+  'quota-exceeded': {
+    status: 429,
+    title: "The program's request quota is used up",
+    when:
+      'The program made as many requests as its quota allows in this period (a UTC day, a week from Sunday ' +
+      '00:00 UTC, or a calendar month): requests are refused until the next period starts. `Retry-After` ' +
+      '(an hour) is a floor, not the reset time. The operator sets quotas. Nothing was run.',
+    retryAfterSeconds: 3600,
+  },
+  'program-not-provisioned': {
+    status: 403,
+    title: 'The program has no usage plan on this API',
+    when:
+      'The API key is valid but its program has no API Gateway key in a usage plan of this stage yet (it was ' +
+      'created without `--aws`, or not synced): the operator runs `npm run loyalty -- program sync <programId> ' +
+      '--aws`. Nothing was run.',
   },
   internal: {
     status: 500,

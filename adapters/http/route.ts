@@ -82,6 +82,9 @@ export const COMMON_PROBLEMS: readonly ProblemSlug[] = [
   'validation-failed',
   'unauthorized',
   'forbidden',
+  'program-not-provisioned',
+  'throttled',
+  'quota-exceeded',
   'service-unavailable',
   'internal',
 ];

@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_PURCHASE_AMOUNT,
   type ProgramSettings,
 } from '../../core/programs/domain/program';
+import { DEFAULT_THROTTLE } from '../../core/programs/domain/throttle';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProducerStore, ProgramStore } from '../../core/programs/ports';
 import { copy, key, type Tables, underPrefix } from './tables';
@@ -27,6 +28,7 @@ function toProgram(p: ProgramSettings): ProgramSettings {
     returnPolicy: p.returnPolicy ?? 'cap-at-balance',
     expiryPolicy: p.expiryPolicy ?? { kind: 'none' },
     tierSet: p.tierSet ?? null,
+    throttle: p.throttle ?? DEFAULT_THROTTLE,
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Producer } from './domain/producers';
 import type { ProgramSettings, Scope, WindfallKeys } from './domain/program';
+import type { ThrottleLimits, UsagePlanBinding } from './domain/throttle';
 
 export interface StoredApiKey {
   keyId: string;
@@ -38,4 +39,16 @@ export interface ProducerStore {
   addProducer(programId: string, producer: Producer): Promise<boolean>;
   /** False when there was no such registration. */
   removeProducer(programId: string, source: string, account: string | null): Promise<boolean>;
+}
+
+/**
+ * Where API Gateway enforces each program's limits on AWS: the program's API key, its usage plan on
+ * the API's stage, and the link between them.
+ */
+export interface UsagePlans {
+  /**
+   * Creates what is missing and brings what exists to `limits`; running it again changes nothing.
+   * `known` is the binding stored last time (found again by name when it is gone or absent).
+   */
+  ensure(programId: string, limits: ThrottleLimits, known?: UsagePlanBinding): Promise<UsagePlanBinding>;
 }

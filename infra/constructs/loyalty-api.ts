@@ -20,9 +20,6 @@ export const ROUTE_METADATA = 'loyalty:route';
 
 export const API_KEY_HEADER = 'x-api-key';
 
-// Same for every stage: per-stage limits would belong in config.ts.
-const THROTTLE = { rateLimit: 100, burstLimit: 200 };
-
 export interface LoyaltyApiProps {
   readonly config: StageConfig & { readonly stage: string };
   readonly authorizer: LoyaltyFunction;
@@ -31,7 +28,9 @@ export interface LoyaltyApiProps {
 /**
  * A regional REST API where every method goes through the API-key authorizer, answers in
  * application/problem+json when API Gateway itself rejects a request, and logs every request
- * as one JSON line. Routes are added with addRoute(); the API owns the rest.
+ * as one JSON line. Every method requires an API key, which the authorizer supplies (the
+ * program's usage identifier), so each program is metered by its own usage plan within the
+ * stage throttle. Routes are added with addRoute(); the API owns the rest.
  */
 export class LoyaltyApi extends Construct {
   readonly api: apigw.RestApi;
@@ -52,6 +51,8 @@ export class LoyaltyApi extends Construct {
       restApiName: `${config.prefix}-loyalty`,
       description: 'Loyalty points API',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      // Usage plans (one per program, created by the operator CLI) are keyed by what the authorizer returns.
+      apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
       // Execution logging (below) needs the account-level CloudWatch role. It is a per-region
       // account setting, so it is retained rather than removed with the stack.
       cloudWatchRole: true,
@@ -65,8 +66,9 @@ export class LoyaltyApi extends Construct {
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
-        throttlingRateLimit: THROTTLE.rateLimit,
-        throttlingBurstLimit: THROTTLE.burstLimit,
+        // Per route, all programs together; each program's usage plan is its share.
+        throttlingRateLimit: config.apiThrottle.rateLimit,
+        throttlingBurstLimit: config.apiThrottle.burstLimit,
       },
     });
 
@@ -97,6 +99,7 @@ export class LoyaltyApi extends Construct {
       {
         authorizer: this.authorizer,
         authorizationType: apigw.AuthorizationType.CUSTOM,
+        apiKeyRequired: true,
         requestValidator: this.validator,
         requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
       },
@@ -119,9 +122,9 @@ export class LoyaltyApi extends Construct {
       id: 'AwsSolutions-APIG3',
       reason:
         'No WAF in front of v1: callers are server-side integrations (POS, e-commerce back ends) holding API keys, ' +
-        'every method goes through the authorizer and stage throttling bounds abuse. A regional WebACL (managed ' +
-        'common rules + rate rule) is the planned step when the API is exposed to browsers; it is optional at ' +
-        'this stage.',
+        'every method goes through the authorizer, each program has its own usage plan and the stage throttle ' +
+        'bounds the rest. A regional WebACL (managed common rules + rate rule) is the planned step when the API ' +
+        'is exposed to browsers; it is optional at this stage.',
     });
     v.acknowledge({
       id: 'AwsSolutions-APIG2',

@@ -22,7 +22,11 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   // What API Gateway answers for a path/method with no route (it asks for a token it cannot use).
   { type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, problem: 'not-found' },
   { type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, problem: 'validation-failed' },
+  // The program's usage plan (rate, burst) or the stage throttle; its quota for the period.
   { type: apigw.ResponseType.THROTTLED, problem: 'throttled' },
+  { type: apigw.ResponseType.QUOTA_EXCEEDED, problem: 'quota-exceeded' },
+  // The authorizer's usage identifier is no API key of a usage plan on this stage: the program was not synced.
+  { type: apigw.ResponseType.INVALID_API_KEY, problem: 'program-not-provisioned' },
   // API Gateway's own limits: a body over 10 MB, a request line and headers over 10 KiB.
   { type: apigw.ResponseType.REQUEST_TOO_LARGE, problem: 'payload-too-large' },
   // The authorizer could not decide (its table read did not answer, it timed out or threw): the key

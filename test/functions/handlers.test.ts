@@ -50,16 +50,35 @@ describe('authorizer', () => {
   const authEvent = (headers: Record<string, string>) =>
     ({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:123:api1/v1/GET/v1/members/alice', headers }) as any;
 
-  it('looks the key up by its SHA-256 and allows the whole API with the program and scopes as context', async () => {
+  const goodKey = () =>
     ddb
       .on(GetCommand, { Key: { pk: `APIKEY#${hashApiKey('lk_good')}`, sk: 'APIKEY' } })
       .resolves({ Item: { keyId: 'k1', programId: 'shop', scopes: ['members:read'], createdAt: 'x' } });
+
+  it('looks the key up by its SHA-256 and allows the whole API with the program and scopes as context', async () => {
+    goodKey();
+    ddb.on(GetCommand, { Key: { pk: 'PROGRAM#shop', sk: 'SETTINGS' } }).resolves({ Item: program });
     const res = await authorizer(authEvent({ 'X-Api-Key': 'lk_good' }));
     expect(res.context).toEqual({ programId: 'shop', scopes: 'members:read', keyId: 'k1' });
     expect(res.policyDocument.Statement[0]).toMatchObject({
       Effect: 'Allow',
       Resource: 'arn:aws:execute-api:us-east-1:123:api1/v1/*/*',
     });
+  });
+
+  it("returns the program's API Gateway key as usageIdentifierKey, so its usage plan meters it", async () => {
+    goodKey();
+    const usagePlan = { apiKeyId: 'abc123', usageKey: 'AgwKeyValue0123456789abcdef', usagePlanId: 'up1' };
+    ddb.on(GetCommand, { Key: { pk: 'PROGRAM#shop', sk: 'SETTINGS' } }).resolves({ Item: { ...program, usagePlan } });
+    const res = await authorizer(authEvent({ 'x-api-key': 'lk_good' }));
+    expect(res.usageIdentifierKey).toBe('AgwKeyValue0123456789abcdef');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(2);
+  });
+
+  it('a program not synced to API Gateway yet is metered by its id (on AWS: no such key, a 403)', async () => {
+    goodKey();
+    ddb.on(GetCommand, { Key: { pk: 'PROGRAM#shop', sk: 'SETTINGS' } }).resolves({ Item: program });
+    expect((await authorizer(authEvent({ 'x-api-key': 'lk_good' }))).usageIdentifierKey).toBe('shop');
   });
 
   it('an unknown key is Unauthorized (401)', async () => {

@@ -23,6 +23,8 @@ beforeAll(async () => {
     dynamodbEndpoint: inject('dynamodbEndpoint') ?? process.env.DYNAMODB_ENDPOINT,
     tableName: `loyalty-hostile-it-${randomUUID().slice(0, 8)}`,
     retryBaseDelayMs: 10,
+    // Many requests back to back, none about throttling (throttling.test.ts is): the bucket stays out of the way.
+    demoThrottle: { rateLimit: 5_000, burstLimit: 5_000 },
     log: () => {},
     logError: () => {},
   });

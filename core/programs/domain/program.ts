@@ -1,6 +1,7 @@
 // A program: its currency, time zone and policies, and who may call it (API key scopes).
 import type { ExpiryPolicy } from '../../expiry/domain/expiry';
 import type { TierSet } from '../../tiers/domain/tiers';
+import type { ThrottleLimits, UsagePlanBinding } from './throttle';
 
 export type Scope = 'members:read' | 'members:write' | 'purchases:write' | 'admin';
 export const SCOPES: readonly Scope[] = ['members:read', 'members:write', 'purchases:write', 'admin'];
@@ -73,4 +74,8 @@ export interface ProgramSettings {
   windfallKeys?: WindfallKeys;
   createdAt: string;
   updatedAt?: string;
+  /** Rate, burst and quota API Gateway allows the program; set by the operator only. Absent: the defaults. */
+  throttle?: ThrottleLimits;
+  /** The program's API Gateway key and usage plan, once synced to AWS. */
+  usagePlan?: UsagePlanBinding;
 }

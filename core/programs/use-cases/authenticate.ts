@@ -1,6 +1,7 @@
-// The authorizer's whole use case: a key's program and scopes. It imports nothing that pulls in
-// validation libraries, so the authorizer bundle stays small.
+// The authorizer's whole use case: a key's program and scopes, and what API Gateway meters it by.
+// It imports nothing that pulls in validation libraries, so the authorizer bundle stays small.
 import { createHash } from 'node:crypto';
+import { usageIdentifier } from '../domain/throttle';
 import type { ProgramStore, StoredApiKey } from '../ports';
 
 /** Keys are shown once; only their SHA-256 is stored, so a table dump reveals no usable key. */
@@ -15,4 +16,16 @@ export async function authenticate(
 ): Promise<StoredApiKey | null> {
   if (!rawKey || rawKey.length > 256) return null;
   return deps.programs.getApiKey(hashApiKey(rawKey));
+}
+
+/**
+ * What API Gateway meters the program's requests by (the authorizer's `usageIdentifierKey`): its
+ * API Gateway key once synced, its id until then (refused on AWS, metered by id locally).
+ */
+export async function usageIdentifierOf(
+  programId: string,
+  deps: { programs: Pick<ProgramStore, 'getProgram'> },
+): Promise<string> {
+  const program = await deps.programs.getProgram(programId);
+  return usageIdentifier(programId, program?.usagePlan);
 }

@@ -24,6 +24,7 @@ import {
 import { ProgramNotFound } from '../errors';
 import type { ProgramStore, StoredApiKey } from '../ports';
 import { hashApiKey } from './authenticate';
+import { type ThrottleChanges, throttleLimitsInto } from './throttle-limits';
 
 export interface ProgramDeps {
   programs: ProgramStore;
@@ -80,6 +81,8 @@ export interface CreateProgramInput {
   name?: string;
   currency?: string;
   timeZone?: string;
+  /** Defaults: DEFAULT_THROTTLE. */
+  throttle?: ThrottleChanges;
   pointsPerUnit?: number;
   autoEnrol?: boolean;
   pendingDays?: number;
@@ -131,6 +134,7 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
   const timeZone = input.timeZone ?? 'UTC';
   if (!isValidTimeZone(timeZone))
     errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
+  const throttle = throttleLimitsInto(errors, input.throttle);
   const pendingDays = input.pendingDays ?? 0;
   if (!Number.isInteger(pendingDays) || pendingDays < 0 || pendingDays > 365)
     errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
@@ -158,6 +162,7 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
     tierSet: null,
     windfallKeys: newWindfallKeys(),
     createdAt: deps.clock.now().toISOString(),
+    throttle,
   };
   await deps.programs.createProgram(settings);
   const key = await storeKey(input.programId, ['admin'], adminKey, deps, 'initial admin key');
@@ -165,35 +170,18 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
 }
 
 /** Settings an operator may change after creation; each is validated like at creation. */
-export async function updateProgramSettings(
-  programId: string,
-  changes: {
-    timeZone?: string;
-    pendingDays?: number;
-    returnPolicy?: ReturnPolicy;
-    autoEnrol?: boolean;
-    name?: string;
-    pointsPerUnit?: number;
-    latenessDays?: number;
-  } & MoneySettings,
-  deps: ProgramDeps,
-) {
-  const errors: FieldError[] = moneyErrors(changes);
-  if (badLateness(changes.latenessDays)) errors.push({ field: 'latenessDays', message: LATENESS_RULE });
-  if (
-    changes.pointsPerUnit !== undefined &&
-    (!Number.isSafeInteger(changes.pointsPerUnit) || changes.pointsPerUnit < 0 || changes.pointsPerUnit > 10_000)
-  )
-    errors.push({ field: 'pointsPerUnit', message: 'must be a whole number from 0 to 10000' });
-  if (changes.timeZone !== undefined && !isValidTimeZone(changes.timeZone))
-    errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
-  if (
-    changes.pendingDays !== undefined &&
-    (!Number.isInteger(changes.pendingDays) || changes.pendingDays < 0 || changes.pendingDays > 365)
-  )
-    errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
-  if (changes.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(changes.returnPolicy))
-    errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
+export type SettingsChanges = {
+  timeZone?: string;
+  pendingDays?: number;
+  returnPolicy?: ReturnPolicy;
+  autoEnrol?: boolean;
+  name?: string;
+  pointsPerUnit?: number;
+  latenessDays?: number;
+} & MoneySettings;
+
+export async function updateProgramSettings(programId: string, changes: SettingsChanges, deps: ProgramDeps) {
+  const errors = settingsErrors(changes);
   if (errors.length) throw new ValidationFailed(errors);
   const now = deps.clock.now().toISOString();
   const { earnOn, ...rest } = changes;
@@ -226,6 +214,27 @@ async function lateFloor(
   const current = await deps.programs.getProgram(programId);
   if (!current || changes.latenessDays <= current.latenessDays) return {};
   return { lateFloor: acceptedFrom(now, current) };
+}
+
+/** What is wrong with `changes`, every field; checked before anything is written. */
+export function settingsErrors(changes: SettingsChanges): FieldError[] {
+  const errors: FieldError[] = moneyErrors(changes);
+  if (badLateness(changes.latenessDays)) errors.push({ field: 'latenessDays', message: LATENESS_RULE });
+  if (
+    changes.pointsPerUnit !== undefined &&
+    (!Number.isSafeInteger(changes.pointsPerUnit) || changes.pointsPerUnit < 0 || changes.pointsPerUnit > 10_000)
+  )
+    errors.push({ field: 'pointsPerUnit', message: 'must be a whole number from 0 to 10000' });
+  if (changes.timeZone !== undefined && !isValidTimeZone(changes.timeZone))
+    errors.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Europe/Paris"' });
+  if (
+    changes.pendingDays !== undefined &&
+    (!Number.isInteger(changes.pendingDays) || changes.pendingDays < 0 || changes.pendingDays > 365)
+  )
+    errors.push({ field: 'pendingDays', message: 'must be a whole number of days from 0 to 365' });
+  if (changes.returnPolicy !== undefined && !['cap-at-balance', 'negative-balance'].includes(changes.returnPolicy))
+    errors.push({ field: 'returnPolicy', message: 'must be "cap-at-balance" or "negative-balance"' });
+  return errors;
 }
 
 export async function createApiKey(

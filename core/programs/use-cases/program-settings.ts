@@ -3,6 +3,7 @@
 // change takes effect within a minute everywhere.
 import { type StartJobsDeps, startJobs } from '../../jobs/use-cases/start-jobs';
 import type { ProgramSettings } from '../domain/program';
+import { DEFAULT_THROTTLE } from '../domain/throttle';
 import { ProgramNotFound } from '../errors';
 import type { ProgramStore } from '../ports';
 import type { ProgramSettingsInput } from '../schemas';
@@ -21,7 +22,7 @@ export async function programOf(
   return p;
 }
 
-/** What an admin sees of the program: everything but internal fields. */
+/** What an admin sees of the program: everything but internal fields (its limits read-only, no API Gateway key). */
 export function programView(p: ProgramSettings) {
   const {
     programId,
@@ -39,6 +40,7 @@ export function programView(p: ProgramSettings) {
     returnPolicy,
     expiryPolicy,
     tierSet,
+    throttle,
     createdAt,
   } = p;
   return {
@@ -57,6 +59,7 @@ export function programView(p: ProgramSettings) {
     returnPolicy,
     expiryPolicy,
     tierSet,
+    throttle: throttle ?? DEFAULT_THROTTLE,
     createdAt,
     updatedAt: p.updatedAt ?? createdAt,
   };

@@ -1,3 +1,6 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { busNameOf, extractModel, type LocalModel, loadLocalModel, synthTemplates } from '../../../local/template';
 import { buildFixtureApp } from '../../fixtures/local/fixture-app';
@@ -29,6 +32,11 @@ describe('template extraction (fixture app)', () => {
 
   it('reads the API stage name', () => {
     expect(model.stage).toBe('v1');
+  });
+
+  it('reads a header API key source and methods that need no key nor have a stage throttle', () => {
+    expect(model.apiKeySource).toBe('HEADER');
+    expect(model.routes.map((r) => [r.apiKeyRequired, r.throttle])).toEqual(Array(4).fill([false, null]));
   });
 
   it('keeps the gateway responses with their status, templates and headers', () => {
@@ -159,6 +167,38 @@ describe('template extraction (hand-written templates)', () => {
   });
 });
 
+describe('template extraction: API keys and the stage throttle', () => {
+  it("takes a method's own throttle over the stage's /*/* one, and the account limit for a half left out", () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Throttled');
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    });
+    const api = new apigw.RestApi(stack, 'Api', {
+      apiKeySourceType: apigw.ApiKeySourceType.AUTHORIZER,
+      deployOptions: {
+        stageName: 's',
+        throttlingRateLimit: 10,
+        throttlingBurstLimit: 20,
+        methodOptions: { '/v1/slow/GET': { throttlingRateLimit: 1 } },
+      },
+    });
+    const v1 = api.root.addResource('v1');
+    v1.addResource('slow').addMethod('GET', new apigw.LambdaIntegration(fn), { apiKeyRequired: true });
+    v1.addResource('fast').addMethod('GET', new apigw.LambdaIntegration(fn));
+
+    const model = extractModel({ Throttled: app.synth().getStackByName('Throttled').template });
+
+    expect(model.apiKeySource).toBe('AUTHORIZER');
+    expect(model.routes.map((r) => [r.resourcePath, r.apiKeyRequired, r.throttle])).toEqual([
+      ['/v1/fast', false, { rateLimit: 10, burstLimit: 20 }],
+      ['/v1/slow', true, { rateLimit: 1, burstLimit: 5000 }],
+    ]);
+  });
+});
+
 describe('template extraction (infra/app.ts)', () => {
   let model: LocalModel;
   beforeAll(async () => {
@@ -201,10 +241,21 @@ describe('template extraction (infra/app.ts)', () => {
     expect(getMember?.authorizer).toMatchObject({ type: 'REQUEST', identitySource: 'method.request.header.x-api-key' });
   });
 
+  it('meters every route by the API key the authorizer returns, within the local stage throttle', () => {
+    expect(model.apiKeySource).toBe('AUTHORIZER');
+    expect(model.routes.filter((r) => !r.apiKeyRequired).map((r) => `${r.method} ${r.resourcePath}`)).toEqual([]);
+    expect(new Set(model.routes.map((r) => JSON.stringify(r.throttle)))).toEqual(
+      new Set([JSON.stringify({ rateLimit: 500, burstLimit: 1000 })]),
+    );
+  });
+
   it('answers API Gateway errors with problem+json', () => {
     for (const type of [
       'UNAUTHORIZED',
       'ACCESS_DENIED',
+      'INVALID_API_KEY',
+      'THROTTLED',
+      'QUOTA_EXCEEDED',
       'MISSING_AUTHENTICATION_TOKEN',
       'DEFAULT_4XX',
       'DEFAULT_5XX',
