@@ -151,6 +151,7 @@ async function main() {
     meter.reset();
     const replays = Math.min(200, half);
     const r = await load(replays, CONCURRENCY, (i) => post(purchase(i, 'earn1')));
+    const replay = { requests: meter.total() / replays, wcu: meter.write / replays, p50Ms: r.p50 };
 
     log(
       `\nloyalty bench: DynamoDB Local (in-memory), ${half * 2} purchases per side, ${CONCURRENCY} concurrent, ` +
@@ -184,8 +185,7 @@ async function main() {
     log(`\nReplay (same order again -> 200, original body)`);
     log(
       `  ${fmt(r.perSecond, 0)} replays/s   p50 ${fmt(r.p50)} ms   p99 ${fmt(r.p99)} ms   ` +
-        `${fmt(meter.total() / replays, 2)} requests per replay (${meter.perOp(replays)}), ` +
-        `${fmt(meter.write / replays, 2)} WCU`,
+        `${fmt(replay.requests, 2)} requests per replay (${meter.perOp(replays)}), ${fmt(replay.wcu, 2)} WCU`,
     );
 
     const bundles = await benchBundles();
@@ -244,7 +244,7 @@ async function main() {
         p50Ms: appP50,
         p99Ms: Math.max(e1.p99, e2.p99),
       },
-      replay: { requests: meter.total() / replays, wcu: meter.write / replays, p50Ms: r.p50 },
+      replay,
       redemption,
       bundles,
       jobs: {
