@@ -1,8 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { documentClient } from '../adapters/dynamodb/client';
-import { dynamoProgramStore } from '../adapters/dynamodb/program-store';
+import { dynamoKeyLookup, lookupCredentials } from '../adapters/dynamodb/key-lookup';
 import { runtimeConfig } from '../adapters/runtime/config';
-import { logger } from '../adapters/runtime/observability';
+import { logger } from '../adapters/runtime/logger';
 import { authenticate, usageIdentifierOf } from '../core/programs/use-cases/authenticate';
 
 /** Allow the whole API (so a cached result serves every route); routes check scopes themselves. */
@@ -12,12 +11,21 @@ function apiWildcard(methodArn: string): string {
   return `${apiArn}/${stage}/*/*`;
 }
 
-// Only the key lookup: the authorizer stays small (no validation or event libraries) for fast cold starts.
-let programs: ReturnType<typeof dynamoProgramStore> | undefined;
+// Only the key lookup, on two GetItems without the AWS SDK (adapters/aws): the authorizer is on the
+// path of every uncached request, so its cold start is kept small (docs/benchmarks.md).
+let programs: ReturnType<typeof dynamoKeyLookup> | undefined;
 
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const header = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'x-api-key')?.[1];
-  programs ??= dynamoProgramStore(documentClient(), runtimeConfig().tableName);
+  if (!programs) {
+    const { tableName, region, dynamodbEndpoint } = runtimeConfig();
+    programs = dynamoKeyLookup({
+      tableName,
+      region,
+      endpoint: dynamodbEndpoint,
+      credentials: lookupCredentials(dynamodbEndpoint),
+    });
+  }
   const key = header ? await authenticate(header, { programs }) : null;
   // API Gateway turns exactly this message into a 401.
   if (!key) throw new Error('Unauthorized');

@@ -1,44 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
-  DEFAULT_EARN_ON,
-  DEFAULT_LATENESS_DAYS,
-  DEFAULT_MAX_POINTS_PER_TRANSACTION,
-  DEFAULT_MAX_PURCHASE_AMOUNT,
-  type ProgramSettings,
-} from '../../core/programs/domain/program';
-import { DEFAULT_THROTTLE } from '../../core/programs/domain/throttle';
+import type { ProgramSettings } from '../../core/programs/domain/program';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProgramStore } from '../../core/programs/ports';
+import { toProgram, toStoredApiKey } from './entities/program';
 import { keys } from './keys';
-
-/** Settings written before a field existed read as its default. */
-export function toProgram(item: Record<string, any>): ProgramSettings {
-  return {
-    programId: item.programId,
-    name: item.name,
-    currency: item.currency,
-    timeZone: item.timeZone ?? 'UTC',
-    pointsPerUnit: item.pointsPerUnit ?? 1,
-    autoEnrol: item.autoEnrol ?? true,
-    pendingDays: item.pendingDays ?? 0,
-    latenessDays: item.latenessDays ?? DEFAULT_LATENESS_DAYS,
-    earnOn: { ...DEFAULT_EARN_ON, ...item.earnOn },
-    amountTolerancePerLine: item.amountTolerancePerLine ?? DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
-    maxPurchaseAmount: item.maxPurchaseAmount ?? DEFAULT_MAX_PURCHASE_AMOUNT,
-    maxPointsPerTransaction: item.maxPointsPerTransaction ?? DEFAULT_MAX_POINTS_PER_TRANSACTION,
-    ...(item.lateFloor ? { lateFloor: item.lateFloor } : {}),
-    returnPolicy: item.returnPolicy ?? 'cap-at-balance',
-    expiryPolicy: item.expiryPolicy ?? { kind: 'none' },
-    tierSet: item.tierSet ?? null,
-    ...(item.windfallKeys ? { windfallKeys: item.windfallKeys } : {}),
-    createdAt: item.createdAt,
-    updatedAt: item.updatedAt,
-    throttle: item.throttle ?? DEFAULT_THROTTLE,
-    ...(item.usagePlan ? { usagePlan: item.usagePlan } : {}),
-  };
-}
 
 export function dynamoProgramStore(ddb: DynamoDBDocumentClient, tableName: string): ProgramStore {
   return {
@@ -117,9 +83,7 @@ export function dynamoProgramStore(ddb: DynamoDBDocumentClient, tableName: strin
     },
     async getApiKey(keyHash) {
       const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.apiKey(keyHash) }));
-      if (!Item) return null;
-      const { keyId, programId, scopes, label, createdAt } = Item;
-      return { keyId, programId, scopes, label, createdAt };
+      return Item ? toStoredApiKey(Item) : null;
     },
   };
 }

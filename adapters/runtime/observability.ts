@@ -1,13 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { BusinessMetrics } from '../../core/kernel/metrics';
-import { redactingReplacer } from './redact';
 
-/** Structured JSON logs (secrets and emails redacted) and EMF business metrics, one instance per cold start. */
-export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'loyalty',
-  jsonReplacerFn: redactingReplacer,
-});
+export { logger } from './logger';
+
+/** EMF business metrics, one instance per cold start. */
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Loyalty',
   serviceName: 'loyalty',

@@ -8,7 +8,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../core/programs/use-cases/authenticate';
 import { apiEvent, busEvent, lambdaContext, problemOf } from '../support/events';
 
 process.env.TABLE_NAME = 'mock-table';
@@ -16,7 +15,6 @@ process.env.EVENT_BUS_NAME = 'mock-bus';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const eb = mockClient(EventBridgeClient);
-const { handler: authorizer } = await import('../../functions/authorizer');
 const { handler: purchases } = await import('../../functions/purchases-api');
 const { handler: members } = await import('../../functions/members-api');
 const { handler: consumer } = await import('../../functions/purchase-consumer');
@@ -44,52 +42,6 @@ beforeEach(() => {
   ddb.reset();
   eb.reset();
   eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
-});
-
-describe('authorizer', () => {
-  const authEvent = (headers: Record<string, string>) =>
-    ({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:123:api1/v1/GET/v1/members/alice', headers }) as any;
-
-  const goodKey = () =>
-    ddb
-      .on(GetCommand, { Key: { pk: `APIKEY#${hashApiKey('lk_good')}`, sk: 'APIKEY' } })
-      .resolves({ Item: { keyId: 'k1', programId: 'shop', scopes: ['members:read'], createdAt: 'x' } });
-
-  it('looks the key up by its SHA-256 and allows the whole API with the program and scopes as context', async () => {
-    goodKey();
-    ddb.on(GetCommand, { Key: { pk: 'PROGRAM#shop', sk: 'SETTINGS' } }).resolves({ Item: program });
-    const res = await authorizer(authEvent({ 'X-Api-Key': 'lk_good' }));
-    expect(res.context).toEqual({ programId: 'shop', scopes: 'members:read', keyId: 'k1' });
-    expect(res.policyDocument.Statement[0]).toMatchObject({
-      Effect: 'Allow',
-      Resource: 'arn:aws:execute-api:us-east-1:123:api1/v1/*/*',
-    });
-  });
-
-  it("returns the program's API Gateway key as usageIdentifierKey, so its usage plan meters it", async () => {
-    goodKey();
-    const usagePlan = { apiKeyId: 'abc123', usageKey: 'AgwKeyValue0123456789abcdef', usagePlanId: 'up1' };
-    ddb.on(GetCommand, { Key: { pk: 'PROGRAM#shop', sk: 'SETTINGS' } }).resolves({ Item: { ...program, usagePlan } });
-    const res = await authorizer(authEvent({ 'x-api-key': 'lk_good' }));
-    expect(res.usageIdentifierKey).toBe('AgwKeyValue0123456789abcdef');
-    expect(ddb.commandCalls(GetCommand)).toHaveLength(2);
-  });
-
-  it('a program not synced to API Gateway yet is metered by its id (on AWS: no such key, a 403)', async () => {
-    goodKey();
-    ddb.on(GetCommand, { Key: { pk: 'PROGRAM#shop', sk: 'SETTINGS' } }).resolves({ Item: program });
-    expect((await authorizer(authEvent({ 'x-api-key': 'lk_good' }))).usageIdentifierKey).toBe('shop');
-  });
-
-  it('an unknown key is Unauthorized (401)', async () => {
-    ddb.on(GetCommand).resolves({});
-    await expect(authorizer(authEvent({ 'x-api-key': 'lk_nope' }))).rejects.toThrow('Unauthorized');
-  });
-
-  it('a missing key is Unauthorized without a table read', async () => {
-    await expect(authorizer(authEvent({}))).rejects.toThrow('Unauthorized');
-    expect(ddb.calls()).toHaveLength(0);
-  });
 });
 
 describe('POST /v1/purchases', () => {
@@ -232,16 +184,6 @@ describe('a dependency down is a 503 with Retry-After, never a 500', () => {
     expect(Date.now() - started).toBeLessThan(800);
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
-  });
-
-  it('the authorizer fails (not 401) when the key cannot be looked up: API Gateway answers 503', async () => {
-    ddb.on(GetCommand).rejects(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-    const event = {
-      type: 'REQUEST',
-      methodArn: 'arn:aws:execute-api:us-east-1:1:a/v1/GET/x',
-      headers: { 'x-api-key': 'lk_x' },
-    };
-    await expect(authorizer(event as any)).rejects.not.toThrow('Unauthorized');
   });
 });
 
