@@ -12,8 +12,8 @@ import { DomainError, ValidationFailed } from '../core/kernel/errors';
 import type { EarnOn, ProgramSettings, ReturnPolicy } from '../core/programs/domain/program';
 import { DEFAULT_THROTTLE } from '../core/programs/domain/throttle';
 import type { ProgramStore } from '../core/programs/ports';
+import { createKey, listKeys, revokeKey } from '../core/programs/use-cases/api-keys';
 import {
-  createApiKey,
   createProgram,
   parseScopes,
   rotateWindfallKey,
@@ -41,7 +41,10 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
         its API Gateway key and usage plan brought to its limits (create and set do it too with --aws)
   Throttle limits, on create and set (operator only; defaults 50, 100, none):
         [--rate N] [--burst N] [--quota N/day|N/week|N/month|none]
-  npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L] [--json]
+  npm run --silent loyalty -- key create <programId> --scopes members:read,purchases:write [--label L]
+        [--expires-at 2027-06-30T00:00:00Z] [--json]
+  npm run --silent loyalty -- key list <programId> [--json]
+  npm run --silent loyalty -- key revoke <programId> <keyId> [--json]
   npm run --silent loyalty -- producer add|remove <programId> --source shop.checkout [--account 123456789012] [--json]
   npm run --silent loyalty -- producer list <programId> [--json]
         who may credit the program over the bus (without --account: this AWS account)
@@ -136,6 +139,7 @@ export async function main(argv: string[]): Promise<number> {
       endpoint: { type: 'string' },
       scopes: { type: 'string' },
       label: { type: 'string' },
+      'expires-at': { type: 'string' },
       file: { type: 'string' },
       order: { type: 'string' },
       event: { type: 'string' },
@@ -292,10 +296,32 @@ export async function main(argv: string[]): Promise<number> {
       throw new ValidationFailed([
         { field: 'scopes', message: 'is required, e.g. --scopes members:read,purchases:write' },
       ]);
-    const { apiKey, scopes, keyId } = await createApiKey(programId, parseScopes(values.scopes), deps, {
-      label: values.label,
-    });
-    out({ apiKey, scopes }, `Key ${keyId} for ${programId} with ${scopes.join(', ')} (shown once):\n${apiKey}`);
+    const key = await createKey(
+      programId,
+      { scopes: parseScopes(values.scopes), label: values.label, expiresAt: values['expires-at'] },
+      deps,
+    );
+    const until = key.expiresAt ? `, until ${key.expiresAt}` : '';
+    out(
+      { apiKey: key.apiKey, scopes: key.scopes, keyId: key.keyId, expiresAt: key.expiresAt },
+      `Key ${key.keyId} for ${programId} with ${key.scopes.join(', ')}${until} (shown once):\n${key.apiKey}`,
+    );
+    return 0;
+  }
+  if (noun === 'key' && verb === 'list' && programId) {
+    const { items } = await listKeys(programId, deps);
+    const lines = items.map(
+      (k) =>
+        `${k.keyId}  ${k.status.padEnd(7)}  ${k.scopes.join(',')}  ${k.label ?? ''}  created ${k.createdAt}` +
+        `${k.expiresAt ? `  expires ${k.expiresAt}` : ''}  last used ${k.lastUsedOn ?? 'never'}`,
+    );
+    out({ programId, items }, lines.join('\n') || `No keys for ${programId}.`);
+    return 0;
+  }
+  // The operator may revoke any key, the program's last admin key included (a leaked one, say).
+  if (noun === 'key' && verb === 'revoke' && programId && positionals[3]) {
+    const revoked = await revokeKey(programId, positionals[3], '', deps);
+    out(revoked as unknown as Record<string, unknown>, `Key ${revoked.keyId} revoked at ${revoked.revokedAt}.`);
     return 0;
   }
   console.error(USAGE);

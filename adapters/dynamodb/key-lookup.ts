@@ -1,5 +1,6 @@
 // The authorizer's reads (an API key by its hash, then its program's settings) without the AWS SDK:
-// two GetItems through adapters/aws/aws-json.ts. Same keys and item mappers as program-store.ts.
+// two GetItems through adapters/aws/aws-json.ts, and at most once a day per key an UpdateItem of the
+// day it was last used. Same keys, item mappers and expressions as program-store.ts.
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ProgramStore } from '../../core/programs/ports';
 import { type AwsJsonOptions, awsJsonClient, environmentCredentials } from '../aws/aws-json';
@@ -7,7 +8,7 @@ import type { AwsCredentials } from '../aws/sigv4';
 import { toProgram, toStoredApiKey } from './entities/program';
 import { type ItemKey, keys } from './keys';
 
-type KeyLookup = Pick<ProgramStore, 'getApiKey' | 'getProgram'>;
+type KeyLookup = Pick<ProgramStore, 'getApiKey' | 'getProgram' | 'touchApiKey'>;
 
 export function dynamoKeyLookup(opts: {
   tableName: string;
@@ -39,6 +40,20 @@ export function dynamoKeyLookup(opts: {
     async getProgram(programId) {
       const item = await get(keys.program(programId));
       return item ? toProgram(item) : null;
+    },
+    async touchApiKey(keyHash, day) {
+      const key = keys.apiKey(keyHash);
+      try {
+        await client.call('UpdateItem', {
+          TableName: opts.tableName,
+          Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+          UpdateExpression: 'SET lastUsedOn = :d',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedOn) OR lastUsedOn < :d)',
+          ExpressionAttributeValues: { ':d': { S: day } },
+        });
+      } catch (err) {
+        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      }
     },
   };
 }

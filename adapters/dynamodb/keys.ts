@@ -14,6 +14,11 @@ const memberPk = (programId: string, memberId: string) => `PROGRAM#${programId}#
 export const keys = {
   program: (programId: string): ItemKey => ({ pk: `PROGRAM#${programId}`, sk: 'SETTINGS' }),
   apiKey: (keyHash: string): ItemKey => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
+  /** A key listed under its program: its id and where its hash item is (the hash item is the truth). */
+  programApiKey: (programId: string, keyId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#APIKEYS`,
+    sk: `APIKEY#${keyId}`,
+  }),
 
   member: (programId: string, memberId: string): ItemKey => ({ pk: memberPk(programId, memberId), sk: 'PROFILE' }),
   lot: (programId: string, memberId: string, expiresAt: string | null, lotId: string): ItemKey => ({
@@ -125,6 +130,7 @@ export const collections = {
   memberView: { from: 'LOT#', to: 'PROFILE' },
   rewards: (programId: string) => ({ pk: `PROGRAM#${programId}#REWARDS`, prefix: 'REWARD#' }),
   producers: (programId: string) => ({ pk: `PROGRAM#${programId}#PRODUCERS`, prefix: 'PRODUCER#' }),
+  apiKeys: (programId: string) => ({ pk: `PROGRAM#${programId}#APIKEYS`, prefix: 'APIKEY#' }),
   donationTotals: (programId: string) => ({ pk: `PROGRAM#${programId}#DONATIONS`, prefix: 'CAUSE#' }),
   donations: (programId: string, rewardId: string) => ({
     pk: `PROGRAM#${programId}#REWARD#${rewardId}#DONATIONS`,

@@ -1,10 +1,17 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ProgramSettings } from '../../core/programs/domain/program';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
-import type { ProgramStore } from '../../core/programs/ports';
+import type { ProgramStore, StoredApiKey } from '../../core/programs/ports';
 import { toProgram, toStoredApiKey } from './entities/program';
-import { keys } from './keys';
+import { collections, keys } from './keys';
+import { batchGet, queryPrefix } from './query';
 
 export function dynamoProgramStore(ddb: DynamoDBDocumentClient, tableName: string): ProgramStore {
   return {
@@ -69,17 +76,86 @@ export function dynamoProgramStore(ddb: DynamoDBDocumentClient, tableName: strin
     async putApiKey(keyHash, key) {
       try {
         await ddb.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...keys.apiKey(keyHash), entity: 'apiKey', ...key },
-            ConditionExpression: 'attribute_not_exists(pk)',
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...keys.apiKey(keyHash), entity: 'apiKey', ...key },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...keys.programApiKey(key.programId, key.keyId),
+                    entity: 'programApiKey',
+                    programId: key.programId,
+                    keyId: key.keyId,
+                    keyHash,
+                    createdAt: key.createdAt,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
           }),
         );
         return true;
       } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) return false;
+        if (err instanceof TransactionCanceledException) return false;
         throw err;
       }
+    },
+    async listApiKeys(programId) {
+      const { pk, prefix } = collections.apiKeys(programId);
+      const listed = await queryPrefix(ddb, tableName, pk, prefix, { ConsistentRead: true });
+      const keysOut: StoredApiKey[] = [];
+      for (let i = 0; i < listed.length; i += 100) {
+        const chunk = listed.slice(i, i + 100);
+        const found = await batchGet(
+          ddb,
+          tableName,
+          chunk.map((l) => keys.apiKey(l.keyHash)),
+        );
+        for (const l of chunk) {
+          const item = found.get(keys.apiKey(l.keyHash));
+          if (item) keysOut.push(toStoredApiKey(item));
+        }
+      }
+      return keysOut.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
+    },
+    async endApiKey(programId, keyId, ending) {
+      const { Item: listed } = await ddb.send(
+        new GetCommand({ TableName: tableName, Key: keys.programApiKey(programId, keyId), ConsistentRead: true }),
+      );
+      if (!listed) return null;
+      // An expiry never moves later than one already set; a revocation keeps the first instant.
+      const [field, at] = 'revokedAt' in ending ? ['revokedAt', ending.revokedAt] : ['expiresAt', ending.expiresAt];
+      try {
+        const { Attributes } = await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.apiKey(listed.keyHash),
+            UpdateExpression: 'SET #f = :at',
+            ConditionExpression: 'programId = :p AND (attribute_not_exists(#f) OR #f > :at)',
+            ExpressionAttributeNames: { '#f': field },
+            ExpressionAttributeValues: { ':at': at, ':p': programId },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes ? toStoredApiKey(Attributes) : null;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        const { Item } = await ddb.send(
+          new GetCommand({ TableName: tableName, Key: keys.apiKey(listed.keyHash), ConsistentRead: true }),
+        );
+        return Item && Item.programId === programId ? toStoredApiKey(Item) : null;
+      }
+    },
+    async touchApiKey(keyHash, day) {
+      await touchKey(ddb, tableName, keyHash, day);
     },
     async getApiKey(keyHash) {
       const { Item } = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.apiKey(keyHash) }));
@@ -115,4 +191,20 @@ export function cachedPrograms(repo: ProgramStore, ttlMs = 60_000, now: () => nu
       return value;
     },
   };
+}
+
+async function touchKey(ddb: DynamoDBDocumentClient, tableName: string, keyHash: string, day: string) {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.apiKey(keyHash),
+        UpdateExpression: 'SET lastUsedOn = :d',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedOn) OR lastUsedOn < :d)',
+        ExpressionAttributeValues: { ':d': day },
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+  }
 }

@@ -132,6 +132,16 @@ export const PROBLEMS = {
       'Bus only, never an HTTP answer: an event whose `source` (and sending account) the program it names has not ' +
       'registered (`loyalty producer add`). It is not credited; it goes to the dead letters with this reason.',
   },
+  'api-key-not-found': {
+    status: 404,
+    title: 'API key not found',
+    when: 'The program has no API key with this id (`GET /v1/admin/keys` lists them).',
+  },
+  'key-in-use': {
+    status: 409,
+    title: 'Key in use',
+    when: 'A key cannot revoke or rotate itself: a program would lock itself out. Use another admin key.',
+  },
   'program-not-found': {
     status: 404,
     title: 'Program not found',

@@ -64,9 +64,25 @@ export function memoryProgramStore(t: Tables): ProgramStore {
     },
     async getApiKey(keyHash) {
       const k = t.apiKeys.get(keyHash);
+      return k ? copy(k) : null;
+    },
+    async listApiKeys(programId) {
+      return [...t.apiKeys.values()]
+        .filter((k) => k.programId === programId)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId))
+        .map(copy);
+    },
+    async endApiKey(programId, keyId, ending) {
+      const k = [...t.apiKeys.values()].find((x) => x.programId === programId && x.keyId === keyId);
       if (!k) return null;
-      const { keyId, programId, scopes, label, createdAt } = k;
-      return copy({ keyId, programId, scopes, label, createdAt });
+      if ('revokedAt' in ending) {
+        if (!k.revokedAt || k.revokedAt > ending.revokedAt) k.revokedAt = ending.revokedAt;
+      } else if (!k.expiresAt || k.expiresAt > ending.expiresAt) k.expiresAt = ending.expiresAt;
+      return copy(k);
+    },
+    async touchApiKey(keyHash, day) {
+      const k = t.apiKeys.get(keyHash);
+      if (k && (!k.lastUsedOn || k.lastUsedOn < day)) k.lastUsedOn = day;
     },
   };
 }

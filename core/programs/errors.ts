@@ -43,3 +43,17 @@ export class UnregisteredProducer extends DomainError {
     );
   }
 }
+
+export class ApiKeyNotFound extends DomainError {
+  static override readonly problem = 'api-key-not-found';
+  constructor(readonly keyId: string) {
+    super(`The program has no API key "${keyId}"`);
+  }
+}
+
+export class KeyInUse extends DomainError {
+  static override readonly problem = 'key-in-use';
+  constructor(readonly keyId: string) {
+    super(`Key "${keyId}" is the one making this request: end it with another admin key`);
+  }
+}

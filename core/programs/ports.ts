@@ -8,7 +8,16 @@ export interface StoredApiKey {
   scopes: Scope[];
   label?: string;
   createdAt: string;
+  /** The key stops working at this instant (set at creation, or by a rotation's grace period). */
+  expiresAt?: string;
+  /** The key stopped working at this instant. */
+  revokedAt?: string;
+  /** The UTC day the authorizer last let it in (recorded at most once a day). */
+  lastUsedOn?: string;
 }
+
+/** What ends a key: a revocation now, or an expiry (never later than one already set). */
+export type KeyEnding = { revokedAt: string } | { expiresAt: string };
 
 export type ProgramChanges = Partial<Omit<ProgramSettings, 'programId' | 'createdAt' | 'updatedAt'>>;
 
@@ -23,9 +32,18 @@ export interface ProgramStore {
   ensureWindfallKeys(programId: string, keys: WindfallKeys): Promise<ProgramSettings>;
   /** Throws ProgramExists when the id is taken. */
   createProgram(settings: ProgramSettings): Promise<void>;
-  /** Stores a key by its hash; false when that hash is already stored (nothing is overwritten). */
+  /**
+   * Stores a key by its hash, listed under its program; false when that hash is already stored
+   * (nothing is overwritten).
+   */
   putApiKey(keyHash: string, key: StoredApiKey): Promise<boolean>;
   getApiKey(keyHash: string): Promise<StoredApiKey | null>;
+  /** Every key of the program (a program has a handful), oldest first, never a key's value or hash. */
+  listApiKeys(programId: string): Promise<StoredApiKey[]>;
+  /** The key as ended; null when the program has no key with this id. */
+  endApiKey(programId: string, keyId: string, ending: KeyEnding): Promise<StoredApiKey | null>;
+  /** Records that the key was used on `day` (YYYY-MM-DD), if not already recorded for that day or later. */
+  touchApiKey(keyHash: string, day: string): Promise<void>;
 }
 
 /** A program's registered bus producers. */

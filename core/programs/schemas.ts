@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { ExpiryPolicyView } from '../expiry/schemas';
 import { MAX_MINOR, Timestamp, TimeZoneInput } from '../kernel/schemas';
 import { TierSetView } from '../tiers/schemas';
-import { MAX_LATENESS_DAYS, MAX_POINTS_PER_TRANSACTION } from './domain/program';
+import { MAX_ROTATION_GRACE_SECONDS } from './domain/api-keys';
+import { MAX_LATENESS_DAYS, MAX_POINTS_PER_TRANSACTION, SCOPES, type Scope } from './domain/program';
 import { MAX_BURST_LIMIT, MAX_QUOTA_LIMIT, MAX_RATE_LIMIT, QUOTA_PERIODS } from './domain/throttle';
 
 const EarnOnInput = z
@@ -105,3 +106,48 @@ export const ProgramView = z
     updatedAt: Timestamp,
   })
   .meta({ id: 'ProgramView', description: "The program's settings" });
+
+const ScopeName = z.enum(SCOPES as [Scope, ...Scope[]]);
+
+export const ApiKeyInput = z
+  .strictObject({
+    scopes: z.array(ScopeName).min(1, 'must name at least one scope').max(SCOPES.length),
+    label: z.string().trim().min(1).max(100).optional().describe('Who or what the key is for'),
+    expiresAt: Timestamp.optional().describe('The key stops working at this instant'),
+  })
+  .describe('A new API key');
+
+export const RotateKeyInput = z
+  .strictObject({
+    graceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_ROTATION_GRACE_SECONDS)
+      .optional()
+      .describe('How long the old key keeps working: default 86400 (a day), 0 ends it now'),
+  })
+  .describe('A rotation');
+
+export const ApiKeyView = z
+  .strictObject({
+    keyId: z.string(),
+    label: z.string().nullable(),
+    scopes: z.array(ScopeName),
+    status: z.enum(['active', 'expired', 'revoked']),
+    createdAt: z.string(),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    lastUsedOn: z.string().nullable().describe('The UTC day the authorizer last let it in'),
+  })
+  .meta({ id: 'ApiKeyView', description: 'An API key, never its value' });
+
+export const CreatedApiKey = ApiKeyView.extend({
+  apiKey: z.string().describe('The key itself: shown once, only its SHA-256 is stored'),
+}).meta({ id: 'CreatedApiKey' });
+
+export const ApiKeyList = z.strictObject({ items: z.array(ApiKeyView) }).meta({ id: 'ApiKeyList' });
+
+export const RotatedApiKey = z
+  .strictObject({ key: CreatedApiKey, previous: ApiKeyView })
+  .meta({ id: 'RotatedApiKey', description: 'The new key (shown once) and the old one with its new expiry' });

@@ -10,20 +10,28 @@ import { hashApiKey } from '../../core/programs/use-cases/authenticate';
 const items = new Map<string, Record<string, unknown>>();
 const seen: { target?: string; headers: IncomingHttpHeaders; body: any }[] = [];
 let failNext = 0;
+let failUpdates = false;
 const server = createServer((req, res) => {
   let body = '';
   req.on('data', (d) => (body += d));
   req.on('end', () => {
     const parsed = JSON.parse(body);
     seen.push({ target: req.headers['x-amz-target'] as string, headers: req.headers, body: parsed });
-    if (failNext > 0) {
-      failNext--;
+    const update = req.headers['x-amz-target'] === 'DynamoDB_20120810.UpdateItem';
+    if (failNext > 0 || (update && failUpdates)) {
+      if (!update || !failUpdates) failNext--;
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'boom' }));
       return;
     }
     const key = `${parsed.Key.pk.S}|${parsed.Key.sk.S}`;
     const item = items.get(key);
+    if (update) {
+      if (item) item.lastUsedOn = parsed.ExpressionAttributeValues[':d'].S;
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end('{}');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
     res.end(JSON.stringify(item ? { Item: marshall(item, { removeUndefinedValues: true }) } : {}));
   });
@@ -47,6 +55,7 @@ beforeEach(() => {
   items.clear();
   seen.length = 0;
   failNext = 0;
+  failUpdates = false;
 });
 
 const authEvent = (headers: Record<string, string>) =>
@@ -70,10 +79,48 @@ describe('authorizer', () => {
       Effect: 'Allow',
       Resource: 'arn:aws:execute-api:us-east-1:123:api1/v1/*/*',
     });
-    expect(seen.map((s) => [s.target, s.body.TableName])).toEqual([
-      ['DynamoDB_20120810.GetItem', 'stub-table'],
-      ['DynamoDB_20120810.GetItem', 'stub-table'],
+    expect(seen.map((s) => [s.target, s.body.TableName, s.body.Key.pk.S.split('#')[0]])).toEqual([
+      ['DynamoDB_20120810.GetItem', 'stub-table', 'APIKEY'],
+      ['DynamoDB_20120810.UpdateItem', 'stub-table', 'APIKEY'],
+      ['DynamoDB_20120810.GetItem', 'stub-table', 'PROGRAM'],
     ]);
+  });
+
+  it('records the day a key is used at most once a day; a failure to record it refuses nothing', async () => {
+    goodKey();
+    await authorizer(authEvent({ 'x-api-key': 'lk_good' }));
+    await authorizer(authEvent({ 'x-api-key': 'lk_good' }));
+    const updates = seen.filter((s) => s.target === 'DynamoDB_20120810.UpdateItem');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.body).toMatchObject({
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedOn) OR lastUsedOn < :d)',
+      ExpressionAttributeValues: { ':d': { S: new Date().toISOString().slice(0, 10) } },
+    });
+    // A day later the UpdateItem fails (3 attempts): the key is let in all the same.
+    items.get(`APIKEY#${hashApiKey('lk_good')}|APIKEY`)!.lastUsedOn = '2026-01-01';
+    failUpdates = true;
+    expect((await authorizer(authEvent({ 'x-api-key': 'lk_good' }))).context?.programId).toBe('shop');
+    expect(seen.filter((s) => s.target === 'DynamoDB_20120810.UpdateItem')).toHaveLength(4);
+  });
+
+  it('refuses a revoked or expired key (401)', async () => {
+    items.set(`APIKEY#${hashApiKey('lk_revoked')}|APIKEY`, {
+      keyId: 'k2',
+      programId: 'shop',
+      scopes: ['admin'],
+      createdAt: 'x',
+      revokedAt: '2026-01-01T00:00:00.000Z',
+    });
+    items.set(`APIKEY#${hashApiKey('lk_expired')}|APIKEY`, {
+      keyId: 'k3',
+      programId: 'shop',
+      scopes: ['admin'],
+      createdAt: 'x',
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    await expect(authorizer(authEvent({ 'x-api-key': 'lk_revoked' }))).rejects.toThrow('Unauthorized');
+    await expect(authorizer(authEvent({ 'x-api-key': 'lk_expired' }))).rejects.toThrow('Unauthorized');
+    expect(seen.filter((s) => s.target === 'DynamoDB_20120810.UpdateItem')).toHaveLength(0);
   });
 
   it("signs each request with the function's credentials from the environment", async () => {
@@ -118,7 +165,9 @@ describe('authorizer', () => {
     goodKey();
     failNext = 2;
     expect((await authorizer(authEvent({ 'x-api-key': 'lk_good' }))).context?.programId).toBe('shop');
-    expect(seen.filter((s) => s.body.Key.pk.S.startsWith('APIKEY#'))).toHaveLength(3);
+    expect(
+      seen.filter((s) => s.target === 'DynamoDB_20120810.GetItem' && s.body.Key.pk.S.startsWith('APIKEY#')),
+    ).toHaveLength(3);
   });
 
   it('fails (not 401) when the key cannot be looked up: API Gateway answers 503', async () => {

@@ -218,6 +218,52 @@ describe('the API answers as its contract says', () => {
     expect((await call('getProgram')).status).toBe(403);
   });
 
+  it('API keys: create, use, list, rotate with a grace, revoke; the authorizer refuses ended keys', async () => {
+    const asKey = (key: string) => ({ headers: { 'x-api-key': key } });
+    const created = ok(
+      await call('createKey', { as: 'admin', body: { scopes: ['members:read'], label: 'contract reader' } }),
+      201,
+    );
+    expect(created).toMatchObject({ scopes: ['members:read'], status: 'active', label: 'contract reader' });
+    expect(created.apiKey).toMatch(/^lk_/);
+    // The new key works for its scope, and its use is recorded for the day.
+    expect((await call('getMember', { params: { memberId: MEMBER }, ...asKey(created.apiKey) })).status).toBe(200);
+    const listed = ok(await call('listKeys', { as: 'admin' }), 200).items;
+    const mine = listed.find((k: { keyId: string }) => k.keyId === created.keyId);
+    expect(mine).toMatchObject({ status: 'active', lastUsedOn: new Date().toISOString().slice(0, 10) });
+    expect(JSON.stringify(listed)).not.toContain(created.apiKey);
+
+    // Rotation: a new key at once, the old one for the grace period; a grace of 0 ends it now.
+    const rotated = ok(
+      await call('rotateKey', { as: 'admin', params: { keyId: created.keyId }, body: { graceSeconds: 0 } }),
+      201,
+    );
+    expect(rotated.previous).toMatchObject({ keyId: created.keyId, status: 'expired' });
+    expect(rotated.key).toMatchObject({ scopes: ['members:read'], label: 'contract reader', status: 'active' });
+    expect((await call('getMember', { params: { memberId: MEMBER }, ...asKey(created.apiKey) })).status).toBe(401);
+    expect((await call('getMember', { params: { memberId: MEMBER }, ...asKey(rotated.key.apiKey) })).status).toBe(200);
+
+    const revoked = ok(await call('revokeKey', { as: 'admin', params: { keyId: rotated.key.keyId } }), 200);
+    expect(revoked).toMatchObject({ status: 'revoked', revokedAt: expect.any(String) });
+    expect((await call('getMember', { params: { memberId: MEMBER }, ...asKey(rotated.key.apiKey) })).status).toBe(401);
+
+    // Documented refusals.
+    expect((await call('revokeKey', { as: 'admin', params: { keyId: '01JUNKNOWNKEY0000000000000' } })).status).toBe(
+      404,
+    );
+    const adminKeyId = listed.find((k: { scopes: string[] }) => k.scopes.includes('admin')).keyId;
+    expect((await call('revokeKey', { as: 'admin', params: { keyId: adminKeyId } })).status).toBe(409);
+    expect(
+      (await call('createKey', { as: 'admin', body: { scopes: ['everything'], expiresAt: 'soon' } })).body.errors,
+    ).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'scopes.0' }),
+        expect.objectContaining({ field: 'expiresAt' }),
+      ]),
+    );
+    expect((await call('listKeys')).status).toBe(403);
+  });
+
   it('the rewards catalog and the donation report', async () => {
     expect(ok(await call('listRewards', { as: 'admin' }), 200).items.length).toBeGreaterThanOrEqual(7);
     const reward = {

@@ -46,7 +46,12 @@ async function snapshot(): Promise<{ digest: string; items: number }> {
   const hash = createHash('sha256');
   const lines: string[] = [];
   for await (const page of paginateScan({ client: ddb }, { TableName: stack.tableName, ConsistentRead: true })) {
-    for (const item of page.Items ?? []) lines.push(JSON.stringify(item, Object.keys(item).sort()));
+    for (const item of page.Items ?? []) {
+      // The authorizer records the day a key was first used (once a day): the key's, not the request's.
+      const { lastUsedOn: _keyUse, ...rest } = item;
+      const kept = item.entity?.S === 'apiKey' ? rest : item;
+      lines.push(JSON.stringify(kept, Object.keys(kept).sort()));
+    }
   }
   for (const line of lines.sort()) hash.update(line);
   return { digest: hash.digest('hex'), items: lines.length };
@@ -299,6 +304,6 @@ describe('hostile input never gets a 5xx and never writes', () => {
         `${tally.serverErrors.length} 5xx, ${tally.rejectedWrites.length} rejected requests that wrote`,
     );
     expect(tally.serverErrors).toEqual([]);
-    expect(tally.rejectedWrites).toEqual([]);
+    expect(tally.rejectedWrites, tally.rejectedWrites.join('\n')).toEqual([]);
   });
 });

@@ -40,6 +40,15 @@ export function toProgram(item: Item): ProgramSettings {
 }
 
 export function toStoredApiKey(item: Item): StoredApiKey {
-  const { keyId, programId, scopes, label, createdAt } = item;
-  return { keyId, programId, scopes, label, createdAt };
+  const { keyId, programId, scopes, label, createdAt, expiresAt, revokedAt, lastUsedOn } = item;
+  return {
+    keyId,
+    programId,
+    scopes,
+    createdAt,
+    ...(label !== undefined ? { label } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+    ...(revokedAt ? { revokedAt } : {}),
+    ...(lastUsedOn ? { lastUsedOn } : {}),
+  };
 }

@@ -1,7 +1,20 @@
+import * as z from 'zod';
 import { ExpiryPolicyInput, ExpiryPolicyResult } from '../../../core/expiry/schemas';
-import { ProgramSettingsInput, ProgramView } from '../../../core/programs/schemas';
+import { ClientId } from '../../../core/kernel/schemas';
+import {
+  ApiKeyInput,
+  ApiKeyList,
+  ApiKeyView,
+  CreatedApiKey,
+  ProgramSettingsInput,
+  ProgramView,
+  RotatedApiKey,
+  RotateKeyInput,
+} from '../../../core/programs/schemas';
 import { TierSetInput, TierSetResult } from '../../../core/tiers/schemas';
 import { defineRoutes } from '../route';
+
+const KeyPath = z.strictObject({ keyId: ClientId.describe('The key id (`keyId`), never the key itself') });
 
 export const programAdminRoutes = defineRoutes({
   getProgram: {
@@ -83,5 +96,47 @@ export const programAdminRoutes = defineRoutes({
     responses: { 200: { description: 'The expiry policy as stored', schema: ExpiryPolicyResult } },
     problems: ['program-not-found'],
     example: { kind: 'after-earning', months: 12, roundUpTo: 'month' },
+  },
+  listKeys: {
+    method: 'GET',
+    path: '/v1/admin/keys',
+    scope: 'admin',
+    group: 'program-admin-api',
+    summary: "The program's API keys: label, scopes, status, created, expiry, last used (never a key's value)",
+    responses: { 200: { description: 'Every key, oldest first', schema: ApiKeyList } },
+    problems: [],
+  },
+  createKey: {
+    method: 'POST',
+    path: '/v1/admin/keys',
+    scope: 'admin',
+    group: 'program-admin-api',
+    summary: 'Create a key with these scopes (the key is in the answer, once)',
+    body: ApiKeyInput,
+    responses: { 201: { description: 'The key, shown once', schema: CreatedApiKey } },
+    problems: ['program-not-found'],
+    example: { scopes: ['purchases:write'], label: 'checkout service', expiresAt: '2027-06-30T00:00:00Z' },
+  },
+  revokeKey: {
+    method: 'DELETE',
+    path: '/v1/admin/keys/{keyId}',
+    scope: 'admin',
+    group: 'program-admin-api',
+    summary: 'Revoke a key from now (API Gateway may serve its cached answer for the authorizer cache time)',
+    params: KeyPath,
+    responses: { 200: { description: 'The key as revoked', schema: ApiKeyView } },
+    problems: ['api-key-not-found', 'key-in-use'],
+  },
+  rotateKey: {
+    method: 'POST',
+    path: '/v1/admin/keys/{keyId}/rotate',
+    scope: 'admin',
+    group: 'program-admin-api',
+    summary: 'A new key with the same scopes; the old one keeps working for the grace period (default a day)',
+    params: KeyPath,
+    body: RotateKeyInput,
+    responses: { 201: { description: 'The new key (shown once) and the old one', schema: RotatedApiKey } },
+    problems: ['api-key-not-found', 'key-in-use'],
+    example: { graceSeconds: 3600 },
   },
 });

@@ -1,6 +1,7 @@
 // The authorizer's whole use case: a key's program and scopes, and what API Gateway meters it by.
 // It imports nothing that pulls in validation libraries, so the authorizer bundle stays small.
 import { createHash } from 'node:crypto';
+import { isUsable } from '../domain/api-keys';
 import { usageIdentifier } from '../domain/throttle';
 import type { ProgramStore, StoredApiKey } from '../ports';
 
@@ -9,13 +10,22 @@ export function hashApiKey(rawKey: string): string {
   return createHash('sha256').update(rawKey, 'utf8').digest('hex');
 }
 
-/** The key's program and scopes, or null for an unknown key. */
+/**
+ * The key's program and scopes, or null for an unknown, revoked or expired key. The day it was used
+ * is recorded at most once a day; a failure to record it never refuses the key.
+ */
 export async function authenticate(
   rawKey: string,
-  deps: { programs: Pick<ProgramStore, 'getApiKey'> },
+  deps: { programs: Pick<ProgramStore, 'getApiKey' | 'touchApiKey'>; now?: () => Date },
 ): Promise<StoredApiKey | null> {
   if (!rawKey || rawKey.length > 256) return null;
-  return deps.programs.getApiKey(hashApiKey(rawKey));
+  const keyHash = hashApiKey(rawKey);
+  const key = await deps.programs.getApiKey(keyHash);
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  if (!key || !isUsable(key, now)) return null;
+  const today = now.slice(0, 10);
+  if (!key.lastUsedOn || key.lastUsedOn < today) await deps.programs.touchApiKey(keyHash, today).catch(() => {});
+  return key;
 }
 
 /**

@@ -241,18 +241,32 @@ export async function createApiKey(
   programId: string,
   scopes: Scope[],
   deps: ProgramDeps,
-  opts: { rawKey?: string; label?: string } = {},
+  opts: { rawKey?: string; label?: string; expiresAt?: string } = {},
 ) {
   if (!(await deps.programs.getProgram(programId))) throw new ProgramNotFound(programId);
-  return storeKey(programId, scopes, opts.rawKey ?? generateApiKey(), deps, opts.label);
+  return storeKey(programId, scopes, opts.rawKey ?? generateApiKey(), deps, opts.label, opts.expiresAt);
 }
 
-async function storeKey(programId: string, scopes: Scope[], rawKey: string, deps: ProgramDeps, label?: string) {
-  const key: StoredApiKey = { keyId: ulid(), programId, scopes, label, createdAt: deps.clock.now().toISOString() };
-  if (await deps.programs.putApiKey(hashApiKey(rawKey), key)) return { apiKey: rawKey, keyId: key.keyId, scopes };
+async function storeKey(
+  programId: string,
+  scopes: Scope[],
+  rawKey: string,
+  deps: ProgramDeps,
+  label?: string,
+  expiresAt?: string,
+) {
+  const key: StoredApiKey = {
+    keyId: ulid(),
+    programId,
+    scopes,
+    createdAt: deps.clock.now().toISOString(),
+    ...(label !== undefined ? { label } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+  };
+  if (await deps.programs.putApiKey(hashApiKey(rawKey), key)) return { apiKey: rawKey, keyId: key.keyId, scopes, key };
   // Re-seeding a chosen key (LOYALTY_API_KEY) is fine if it already belongs to this program.
   const existing = await deps.programs.getApiKey(hashApiKey(rawKey));
   if (existing?.programId !== programId)
     throw new ValidationFailed([{ field: 'apiKey', message: 'is already bound to another program' }]);
-  return { apiKey: rawKey, keyId: existing.keyId, scopes: existing.scopes };
+  return { apiKey: rawKey, keyId: existing.keyId, scopes: existing.scopes, key: existing };
 }
