@@ -82,7 +82,7 @@ export async function sizeTransactWrites(
       }
       if (!item) throw new Error(`Cannot size ${JSON.stringify(t).slice(0, 200)}`);
       const bytes = itemBytes(item);
-      const entity = item.entity && 'S' in item.entity ? item.entity.S : 'unknown';
+      const entity = item.entity && 'S' in item.entity ? item.entity.S : 'no-entity';
       largestBytes[entity] = Math.max(largestBytes[entity] ?? 0, bytes);
       smallestBytes[entity] = Math.min(smallestBytes[entity] ?? Number.POSITIVE_INFINITY, bytes);
       units += transactionalWriteUnits(bytes);
