@@ -233,9 +233,10 @@ async function main() {
 
     const appP50 = (e1.p50 + e2.p50) / 2;
     const baseP50 = (a1.p50 + a2.p50) / 2;
+    // Writes priced as AWS bills them: DynamoDB Local's consumed capacity does not size items one by one.
     const cost = earnCost({
       rcu: earnRead,
-      wcu: earnWrite,
+      wcu: billed.wcuPerWrite,
       eventsPublished: eventsPerEarn / (half * 2 + 50),
       appMs: appP50 - baseP50,
     });
