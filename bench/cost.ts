@@ -26,7 +26,7 @@ export const PRICES = {
 } as const;
 
 export interface EarnMeasure {
-  /** Read and write request units per earn (as DynamoDB Local reports consumed capacity). */
+  /** Read units per earn as DynamoDB Local reports them; write units by AWS's item-size rules (bench/item-size.ts). */
   rcu: number;
   wcu: number;
   /** Events published per earn (Points Earned, and Member Enrolled on a first purchase). */

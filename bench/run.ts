@@ -5,12 +5,14 @@ import '../adapters/runtime/node20';
  * DynamoDB, event publish) beside a baseline that sends the same DynamoDB requests with no app.
  */
 import { createServer } from 'node:http';
-import { bareEarn } from '../adapters/dynamodb/bulk';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { bareEarn, getStoredItem } from '../adapters/dynamodb/bulk';
 import { createDocumentClient } from '../adapters/dynamodb/client';
 import { startDynamoDbLocal } from '../local/dynamodb';
 import { apiEvent, lambdaContext } from '../test/support/events';
 import { benchBundles } from './bundles';
 import { earnCost } from './cost';
+import { sizeTransactWrites, type WireItem } from './item-size';
 import { benchJobs, type JobsBenchRow } from './jobs';
 import { runLoad } from './load';
 import { benchRedemptions } from './redemptions';
@@ -117,17 +119,18 @@ async function main() {
 
     // Warm up both paths (JIT, connections, program cache), not measured.
     await load(50, CONCURRENCY, (i) => post(purchase(i, 'warm')));
+    // A repeat purchase's result: the baseline writes its breakdown, so its items are the app's size.
+    const sample = JSON.parse((await post(purchase(0, 'sample'))).body) as Parameters<typeof bareEarn>[3];
     const baseDdb = createDocumentClient({ endpoint: ddbLocal.endpoint });
     const baseMeter = new CostMeter();
     baseMeter.attach(baseDdb);
     const baselineEarn = async (i: number, prefix: string) => {
-      const p = purchase(i, prefix);
       await bareEarn(baseDdb, tableName, 'bench', {
-        memberId: p.memberId,
-        orderId: p.orderId,
-        purchase: p,
-        points: 10,
+        purchase: purchase(i, prefix),
+        points: sample.points,
+        breakdown: sample.breakdown,
         id: `${prefix}${i}`.padStart(26, '0'),
+        now: new Date().toISOString(),
       });
     };
     await load(50, CONCURRENCY, (i) => baselineEarn(i, 'bwarm'));
@@ -147,6 +150,17 @@ async function main() {
     const earnWrite = meter.write / (half * 2);
     const earnOps = meter.perOp(half * 2);
     const eventsPerEarn = bus.count();
+    // The items of every measured earn, sized by AWS's rules (members as they are at the end).
+    const raw = new DynamoDBClient({
+      endpoint: ddbLocal.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    // Keys come back from the wire as they went (strings); the stored items are what AWS would size.
+    const readBack = (key: WireItem) => getStoredItem(raw, tableName, key as never) as Promise<WireItem | undefined>;
+    const billed = await sizeTransactWrites(meter.transactWrites, readBack);
+    const baseBilled = await sizeTransactWrites(baseMeter.transactWrites, readBack);
+    const baseWrite = baseMeter.write / (half * 2);
 
     meter.reset();
     const replays = Math.min(200, half);
@@ -175,8 +189,14 @@ async function main() {
         `${fmt(earnWrite, 2)} WCU as DynamoDB Local reports it`,
     );
     log(
-      `             (on AWS a transactional write of 4 items under 1 KB bills 8 WCU and a consistent BatchGet of 2 ` +
-        `items 2 RCU)`,
+      `             by AWS's item-size rules ${fmt(billed.wcuPerWrite, 2)} WCU per earn (2 per started KB per ` +
+        `transactional item); item bytes ${Object.entries(billed.largestBytes)
+          .map(([e, b]) => `${e} ${billed.smallestBytes[e]}-${b}`)
+          .join(', ')}`,
+    );
+    log(
+      `             baseline: ${fmt(baseWrite, 2)} WCU as DynamoDB Local reports it, ` +
+        `${fmt(baseBilled.wcuPerWrite, 2)} by AWS's rules (on AWS a consistent BatchGet of 2 items bills 2 RCU)`,
     );
     log(
       `  events     ${eventsPerEarn} published for ${half * 2 + 50} credits (Points Earned, plus Member Enrolled ` +
@@ -213,9 +233,10 @@ async function main() {
 
     const appP50 = (e1.p50 + e2.p50) / 2;
     const baseP50 = (a1.p50 + a2.p50) / 2;
+    // Writes priced as AWS bills them: DynamoDB Local's consumed capacity does not size items one by one.
     const cost = earnCost({
       rcu: earnRead,
-      wcu: earnWrite,
+      wcu: billed.wcuPerWrite,
       eventsPublished: eventsPerEarn / (half * 2 + 50),
       appMs: appP50 - baseP50,
     });
@@ -241,6 +262,10 @@ async function main() {
         requestsPerEarn: earnReq,
         rcuPerEarn: earnRead,
         wcuPerEarn: earnWrite,
+        wcuPerEarnBilled: billed.wcuPerWrite,
+        itemBytes: billed.largestBytes,
+        baselineWcuPerEarn: baseWrite,
+        baselineWcuPerEarnBilled: baseBilled.wcuPerWrite,
         p50Ms: appP50,
         p99Ms: Math.max(e1.p99, e2.p99),
       },

@@ -4,12 +4,22 @@ import { App } from 'aws-cdk-lib';
 import { createTableFromTemplate } from '../adapters/dynamodb/create-table';
 import { stageConfig } from '../infra/config';
 import { StatefulStack } from '../infra/stateful-stack';
+import type { WireItem } from './item-size';
+
+export interface WireTransactItem {
+  Put?: { Item: WireItem };
+  Update?: { Key: WireItem };
+  Delete?: { Key: WireItem };
+  ConditionCheck?: { Key: WireItem };
+}
 
 /** Requests and consumed capacity per DynamoDB operation, counted on a client's middleware stack. */
 export class CostMeter {
   requests = new Map<string, number>();
   read = 0;
   write = 0;
+  /** Every TransactWriteItems since the last reset, as sent on the wire (AttributeValue items): what AWS sizes. */
+  transactWrites: { TransactItems: WireTransactItem[] }[] = [];
 
   attach(client: DynamoDBDocumentClient | DynamoDBClient): void {
     client.middlewareStack.add(
@@ -32,9 +42,23 @@ export class CostMeter {
       },
       { step: 'initialize', name: `costMeter${Math.random()}` },
     );
+    // After serialization, so the items are exactly the request body (a document client marshals first).
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const body = (args.request as { body?: unknown } | undefined)?.body;
+        if (context.commandName === 'TransactWriteItemsCommand') {
+          // The JSON body is a string, or its UTF-8 bytes (newer Smithy serializers).
+          const json = typeof body === 'string' ? body : new TextDecoder().decode(body as Uint8Array);
+          this.transactWrites.push(JSON.parse(json));
+        }
+        return next(args);
+      },
+      { step: 'build', name: `costMeterCapture${Math.random()}` },
+    );
   }
 
   reset(): void {
+    this.transactWrites = [];
     this.requests.clear();
     this.read = 0;
     this.write = 0;

@@ -9,9 +9,11 @@ import type {
 } from '../../../core/earning/ports';
 import { keys, purchaseByDate } from '../keys';
 import type { Item } from '../query';
+import { PACKED, pack, unpack } from './packed';
 import type { Tagged, WriteContext } from './types';
 
-export function toRecordedOrder(item: Item): RecordedOrder {
+export function toRecordedOrder(stored: Item): RecordedOrder {
+  const item = unpack(stored);
   return {
     fingerprint: item.fingerprint,
     result: item.result,
@@ -26,21 +28,28 @@ export function toRecordedOrder(item: Item): RecordedOrder {
   };
 }
 
-/** Written once per order id (conflict: `order`), listed by date for backtests. */
+/**
+ * Written once per order id (conflict: `order`), listed by date for backtests. Only `returned` and its
+ * `version` are ever updated (under a condition) after this write; the rest is read only with the
+ * whole guard, so it is packed.
+ */
 export function orderPut(ctx: WriteContext, r: OrderRecorded): Tagged {
-  const { order } = r;
-  const occurredAt = new Date(order.purchase.occurredAt).toISOString();
+  const { returned, version, ...once } = r.order;
+  const { purchase } = once;
+  const occurredAt = new Date(purchase.occurredAt).toISOString();
   return {
     tag: 'order',
     item: {
       Put: {
         TableName: ctx.tableName,
         Item: {
-          ...keys.order(ctx.programId, order.purchase.orderId),
-          ...purchaseByDate(ctx.programId, occurredAt, order.purchase.orderId),
+          ...keys.order(ctx.programId, purchase.orderId),
+          ...purchaseByDate(ctx.programId, occurredAt, purchase.orderId),
           entity: 'order',
           programId: ctx.programId,
-          ...order,
+          returned,
+          version,
+          [PACKED]: pack(once),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },

@@ -2,9 +2,11 @@
 import type { Transaction } from '../../../core/ledger/domain/types';
 import { keys } from '../keys';
 import type { Item } from '../query';
+import { PACKED, pack, unpack } from './packed';
 import type { Tagged, WriteContext } from './types';
 
-export function toTransaction(item: Item): Transaction {
+export function toTransaction(stored: Item): Transaction {
+  const item = unpack(stored);
   const { transactionId, memberId, type, points, reason, source, orderId, eventId, returnId, redemptionId } = item;
   const { status, breakdown, lots, occurredAt, recordedAt } = item;
   return {
@@ -26,7 +28,9 @@ export function toTransaction(item: Item): Transaction {
   };
 }
 
+/** The breakdown is read only with the transaction, never queried or filtered on: packed. */
 export function transactionPut(ctx: WriteContext, tx: Transaction): Tagged {
+  const { breakdown, ...rest } = tx;
   return {
     tag: `tx:${tx.transactionId}`,
     item: {
@@ -36,7 +40,8 @@ export function transactionPut(ctx: WriteContext, tx: Transaction): Tagged {
           ...keys.transaction(ctx.programId, tx.memberId, tx.transactionId),
           entity: 'tx',
           programId: ctx.programId,
-          ...tx,
+          ...rest,
+          [PACKED]: pack({ breakdown }),
         },
       },
     },
