@@ -220,9 +220,10 @@ async function main() {
       );
 
     // --- Redemptions (bench/redemptions.ts): members m-* earned above, so they have points to spend ---
+    // (the warm-up and one round of earns enrolled this many: a small BENCH_N leaves fewer than MEMBERS)
     const redemption = await benchRedemptions({
       programId: 'bench',
-      members: MEMBERS,
+      members: Math.min(MEMBERS, Math.max(50, Math.floor(N / 2))),
       n: Number(process.env.BENCH_REDEEM_N ?? 300),
       concurrency: CONCURRENCY,
       log,

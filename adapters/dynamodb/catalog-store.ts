@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import { ValidationFailed } from '../../core/kernel/errors';
 import { RewardExists, RewardNotFound } from '../../core/rewards/errors';
 import type { CatalogStore } from '../../core/rewards/ports';
-import { recordKey, rewardItem, toReward } from './entities/rewards';
+import { recordKey, rewardItem, stockTake, toReward } from './entities/rewards';
 import { setExpression } from './entities/types';
 import { collections, keys } from './keys';
 import { queryPrefix } from './query';
@@ -93,18 +93,7 @@ export function dynamoCatalogStore(ddb: DynamoDBDocumentClient, tableName: strin
 
     async reserveStock(r, now) {
       await transact(ddb, [
-        {
-          tag: 'stock',
-          item: {
-            Update: {
-              TableName: tableName,
-              Key: keys.reward(r.programId, r.rewardId),
-              UpdateExpression: 'SET stockRemaining = stockRemaining - :q',
-              ConditionExpression: 'stockRemaining >= :q',
-              ExpressionAttributeValues: { ':q': r.quantity },
-            },
-          },
-        },
+        stockTake({ tableName, programId: r.programId, now }, r),
         {
           tag: 'redemption',
           item: {

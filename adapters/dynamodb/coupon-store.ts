@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CouponStore } from '../../core/rewards/ports';
-import { recordKey, stockDone, toCoupon } from './entities/rewards';
+import { deliveredUpdate, toCoupon } from './entities/rewards';
 import { DAY_S, epochSeconds } from './entities/types';
 import { keys } from './keys';
 import { transact } from './unit-of-work';
@@ -36,24 +36,7 @@ export function dynamoCouponStore(ddb: DynamoDBDocumentClient, tableName: string
             },
           },
         },
-        {
-          tag: 'redemption',
-          item: {
-            Update: {
-              TableName: tableName,
-              Key: recordKey(r),
-              UpdateExpression: 'SET code = :code, codeExpiresAt = :exp, fulfilledAt = :now, updatedAt = :now',
-              ConditionExpression: [
-                '#status = :pending',
-                'attribute_exists(reservation)',
-                'attribute_not_exists(fulfilledAt)',
-                ...stockDone(r),
-              ].join(' AND '),
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':code': code, ':exp': expiresAt, ':now': now, ':pending': 'pending' },
-            },
-          },
-        },
+        deliveredUpdate(tableName, r, { code, codeExpiresAt: expiresAt }, now),
       ]);
     },
 

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DonationStore } from '../../core/rewards/ports';
-import { recordKey, stockDone } from './entities/rewards';
+import { deliveredUpdate } from './entities/rewards';
 import { collections, keys } from './keys';
 import { queryPage, queryPrefix } from './query';
 import { transact } from './unit-of-work';
@@ -55,24 +55,7 @@ export function dynamoDonationStore(ddb: DynamoDBDocumentClient, tableName: stri
             },
           },
         },
-        {
-          tag: 'redemption',
-          item: {
-            Update: {
-              TableName: tableName,
-              Key: recordKey(r),
-              UpdateExpression: 'SET receipt = :receipt, fulfilledAt = :now, updatedAt = :now',
-              ConditionExpression: [
-                '#status = :pending',
-                'attribute_exists(reservation)',
-                'attribute_not_exists(fulfilledAt)',
-                ...stockDone(r),
-              ].join(' AND '),
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':receipt': receipt, ':now': now, ':pending': 'pending' },
-            },
-          },
-        },
+        deliveredUpdate(tableName, r, { receipt }, now),
       ]);
     },
 

@@ -3,7 +3,7 @@ import { WriteConflict } from '../../core/kernel/retry';
 import type { RedemptionStore } from '../../core/rewards/ports';
 import { toMemberState } from './entities/member';
 import {
-  IDEMPOTENCY_TTL_DAYS,
+  newRedemptionItems,
   OUT_OF_SWEEP,
   openCondition,
   openValues,
@@ -14,7 +14,6 @@ import {
   toRedemption,
   toReward,
 } from './entities/rewards';
-import { DAY_S, epochSeconds } from './entities/types';
 import { conditionFailed } from './errors';
 import { collections, type ItemKey, keys } from './keys';
 import { batchGet, queryPage, queryPrefix } from './query';
@@ -68,62 +67,8 @@ export function dynamoRedemptionStore(ddb: DynamoDBDocumentClient, tableName: st
     },
 
     async createRedemption(r, now) {
-      const idemKey = redemptionIdempotencyKey(r.programId, r.memberId, r.idempotencyKey);
-      const ttl = epochSeconds(now) + IDEMPOTENCY_TTL_DAYS * DAY_S;
       try {
-        await transact(ddb, [
-          {
-            tag: 'idempotency',
-            item: {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...idemKey,
-                  entity: 'idempotency',
-                  programId: r.programId,
-                  memberId: r.memberId,
-                  redemptionId: r.redemptionId,
-                  fingerprint: r.fingerprint,
-                  createdAt: now,
-                  ttl,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          },
-          {
-            tag: 'redemption',
-            item: {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...recordKey(r),
-                  entity: 'redemption',
-                  ...r,
-                  ...(r.sweepAt ? sweepIndexKeys(r, r.sweepAt) : {}),
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          },
-          {
-            tag: 'pointer',
-            item: {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...keys.redemption(r.programId, r.redemptionId),
-                  entity: 'redemptionRef',
-                  programId: r.programId,
-                  memberId: r.memberId,
-                  redemptionId: r.redemptionId,
-                  createdAt: r.createdAt,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          },
-        ]);
+        await transact(ddb, newRedemptionItems(tableName, r, now));
         return true;
       } catch (err) {
         if (err instanceof WriteConflict && err.has('idempotency')) return false;

@@ -12,7 +12,7 @@ import { outboxPut, scheduleMoveTagged, schedulePut } from './entities/job';
 import { lotPut, lotTake } from './entities/lot';
 import { memberUpdate, referralCodePut } from './entities/member';
 import { eventGuardPut, orderPut, orderReturnedUpdate, returnGuardPut } from './entities/order';
-import { releaseItems, reservationItems } from './entities/rewards';
+import { creationItems, releaseItems, reservationItems } from './entities/rewards';
 import { transactionPut } from './entities/transaction';
 import type { Tagged, WriteContext } from './entities/types';
 import { toWriteConflict } from './errors';
@@ -30,6 +30,7 @@ const RECORD_ITEMS: {
   'schedule-set': (ctx, r) => [schedulePut(ctx, r)],
   'schedule-moved': (ctx, r) => [scheduleMoveTagged(ctx, r)],
   'outbox-recorded': (ctx, r) => [outboxPut(ctx, r)],
+  'redemption-created': (ctx, r) => creationItems(ctx, r),
   'redemption-reserved': (ctx, r) => reservationItems(ctx, r),
   'redemption-released': (ctx, r) => releaseItems(ctx, r),
 };

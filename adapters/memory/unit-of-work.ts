@@ -21,7 +21,7 @@ interface Op {
 const MAX_ITEMS = 100;
 
 /** Records of the rewards context: the DynamoDB store writes them; these stores leave them to its tests. */
-const REWARD_RECORDS = new Set(['redemption-reserved', 'redemption-released']);
+const REWARD_RECORDS = new Set(['redemption-created', 'redemption-reserved', 'redemption-released']);
 
 type Handled = EarningRecord | JobRecord;
 

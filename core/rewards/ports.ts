@@ -109,8 +109,8 @@ export interface Coupon {
 
 export interface CouponStore {
   /**
-   * Saga step: a new code ('coupon' when the code exists: draw again) on a redemption whose earlier steps are done
-   * ('redemption').
+   * Saga step: a new code ('coupon' when the code exists: draw again) on a redemption whose earlier steps are done,
+   * and the redemption completed with it ('redemption').
    */
   issueCoupon(r: RedemptionSnapshot, code: string, expiresAt: string, now: string): Promise<void>;
   getCoupon(programId: string, code: string): Promise<Coupon | null>;
@@ -140,8 +140,8 @@ export interface DonationTotal {
 
 export interface DonationStore {
   /**
-   * Saga step: the donation and its cause's running total, on a redemption whose earlier steps are done
-   * ('redemption').
+   * Saga step: the donation and its cause's running total, on a redemption whose earlier steps are done, and the
+   * redemption completed with it ('redemption').
    */
   recordDonation(r: RedemptionSnapshot, receipt: string, now: string): Promise<void>;
   donationTotals(programId: string): Promise<DonationTotal[]>;
@@ -180,6 +180,17 @@ export interface SagaRun {
 // Records a redemption commits with a ledger write.
 
 /**
+ * A new redemption, created with everything it holds (its `reservation` and `stockReserved`): the Idempotency-Key
+ * guard ('idempotency' when the key is taken), the record (due for the sweeper at its `sweepAt`) and its by-id
+ * pointer, the units counted against the member's limit (never past it: 'limit') and the stock taken (only while
+ * that many are left: 'stock'). The ledger write carrying it debits the member, the lots and the transaction.
+ */
+export interface RedemptionCreated extends WriteRecord {
+  kind: 'redemption-created';
+  redemption: Redemption & { reservation: NonNullable<Redemption['reservation']> };
+}
+
+/**
  * The points reserved on the redemption (it must still be pending and unreserved: 'redemption')
  * and the units counted against the member's limit (never past it: 'limit').
  */
@@ -204,4 +215,4 @@ export interface RedemptionReleased extends WriteRecord {
   };
 }
 
-export type RewardRecord = RedemptionReserved | RedemptionReleased;
+export type RewardRecord = RedemptionCreated | RedemptionReserved | RedemptionReleased;

@@ -41,9 +41,12 @@ const TRANSIENT_ERRORS = [
  * state machines over one step function. Instant rewards run the Express machine synchronously
  * from the API (the code comes back in the response); partner rewards run the Standard machine,
  * which waits on a task token until the partner confirms. In both, a failure after a reservation
- * runs the compensation, which gives everything back and records why.
+ * runs the compensation, which gives everything back and records why. A redemption holds its points
+ * and stock from its creation, so the reserve steps find nothing to do (they still reserve for a
+ * redemption created without them); issuing completes an instant redemption in the same write.
  *
- *   ReservePoints -> [stock tracked?] ReserveStock -> Issue | AwaitFulfilment -> Confirm -> Completed
+ *   ReservePoints -> [stock tracked?] ReserveStock -> Issue ----------------------------> Completed
+ *                                                  \-> AwaitFulfilment -> Confirm ------/
  *        \______________________\_____________________\________________\__ Catch -> Compensate -> Compensated
  */
 export class Redemptions extends Construct {
@@ -162,12 +165,13 @@ export class Redemptions extends Construct {
 
     const reservePoints = forward(retryTransient(step('ReservePoints', 'reservePoints', '$.reserved')));
     const reserveStock = forward(retryTransient(step('ReserveStock', 'reserveStock', '$.stock')));
-    const confirm = forward(retryTransient(step('Confirm', 'confirm', '$.outcome')));
     const completed = new sfn.Succeed(scope, 'Completed', { outputPath: '$.outcome' });
 
     let deliver: sfn.TaskStateBase;
     if (flow === 'instant') {
-      deliver = forward(retryTransient(step('Issue', 'issue', '$.issued')));
+      // Issuing completes the redemption in the same write: its answer is the outcome.
+      deliver = forward(retryTransient(step('Issue', 'issue', '$.outcome')));
+      deliver.next(completed);
     } else {
       const wait = new tasks.LambdaInvoke(scope, 'AwaitFulfilment', {
         lambdaFunction: this.steps.fn,
@@ -192,13 +196,12 @@ export class Redemptions extends Construct {
         jitterStrategy: sfn.JitterType.FULL,
       });
       deliver = forward(wait);
+      deliver.next(forward(retryTransient(step('Confirm', 'confirm', '$.outcome'))).next(completed));
     }
 
     const stockTracked = new sfn.Choice(scope, 'StockTracked')
       .when(sfn.Condition.booleanEquals('$.redemption.stockTracked', true), reserveStock.next(deliver))
       .otherwise(deliver);
-    deliver.next(confirm);
-    confirm.next(completed);
     const definition = reservePoints.next(stockTracked);
 
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {

@@ -64,6 +64,20 @@ const reward = {
   createdAt: NOW,
   updatedAt: NOW,
 };
+/** The member's one lot: their 500 points, no expiry. */
+const lot = {
+  pk: 'PROGRAM#shop#MEMBER#alice',
+  sk: 'LOT#9999-12-31T23:59:59.999Z#L1',
+  entity: 'lot',
+  lotId: 'L1',
+  amount: 500,
+  remaining: 500,
+  earnedAt: '2026-01-01T00:00:00Z',
+  availableAt: '2026-01-01T00:00:00Z',
+  expiresAt: null,
+  source: 'purchase',
+  reason: 'purchase',
+};
 const post = (body: unknown, headers: Record<string, string> = { 'idempotency-key': 'k-1' }, scopes?: string) =>
   redemptions(
     apiEvent({
@@ -94,6 +108,7 @@ beforeEach(() => {
   sfn.reset();
   eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
   ddb.on(GetCommand, { Key: { pk: 'PROGRAM#shop', sk: 'SETTINGS' } }).resolves({ Item: program });
+  ddb.on(QueryCommand).resolves({ Items: [lot] });
 });
 
 describe('POST /v1/members/{memberId}/redemptions', () => {
@@ -119,8 +134,8 @@ describe('POST /v1/members/{memberId}/redemptions', () => {
   });
 
   it(
-    'records the redemption with its key guard in one transaction, runs the Express machine synchronously and ' +
-      'answers 201 with the code',
+    'creates the redemption holding its points, with its key guard, in one transaction after one read and one ' +
+      'query, runs the Express machine synchronously and answers 201 with the code',
     async () => {
       ddb.on(BatchGetCommand).resolves({ Responses: { 'mock-table': [member, reward] } });
       ddb.on(TransactWriteCommand).resolves({});
@@ -133,18 +148,38 @@ describe('POST /v1/members/{memberId}/redemptions', () => {
       expect(res.statusCode).toBe(201);
       expect(JSON.parse(res.body)).toMatchObject({ status: 'completed', code: 'AAAA-BBBB-CCCC' });
       expect(res.headers.location).toBe('/v1/redemptions/R1');
+      // Besides the program's settings (cached per container on Lambda):
+      const requests = ddb.calls().filter((c) => (c.args[0].input as any).Key?.sk !== 'SETTINGS');
+      expect(requests.map((c) => c.args[0].constructor.name)).toEqual([
+        'BatchGetCommand',
+        'QueryCommand',
+        'TransactWriteCommand',
+      ]);
       const [write] = ddb.commandCalls(TransactWriteCommand);
       const items = write!.args[0].input.TransactItems!;
-      expect(items.map((i) => i.Put!.Item!.entity)).toEqual(['idempotency', 'redemption', 'redemptionRef']);
-      expect(items.every((i) => i.Put!.ConditionExpression === 'attribute_not_exists(pk)')).toBe(true);
+      const puts = items.filter((i) => i.Put).map((i) => i.Put!);
+      expect(puts.map((p) => p.Item!.entity)).toEqual(['idempotency', 'redemption', 'redemptionRef', 'tx']);
+      expect(puts.slice(0, 3).every((p) => p.ConditionExpression === 'attribute_not_exists(pk)')).toBe(true);
+      expect(puts[1]!.Item).toMatchObject({
+        status: 'pending',
+        reservation: { points: 100, lots: [{ lotId: 'L1', points: 100 }] },
+      });
+      expect(puts[1]!.Item).not.toHaveProperty('stockReserved');
+      const updates = items.filter((i) => i.Update).map((i) => i.Update!);
+      expect(updates.map((u) => u.Key)).toEqual([
+        { pk: 'PROGRAM#shop#MEMBER#alice', sk: 'PROFILE' },
+        { pk: 'PROGRAM#shop#MEMBER#alice', sk: 'LOT#9999-12-31T23:59:59.999Z#L1' },
+      ]);
       const [start] = sfn.commandCalls(StartSyncExecutionCommand);
       expect(start!.args[0].input.stateMachineArn).toBe(process.env.REDEMPTION_INSTANT_STATE_MACHINE_ARN);
-      expect(JSON.parse(start!.args[0].input.input!).redemption).toMatchObject({
+      const started = JSON.parse(start!.args[0].input.input!).redemption;
+      expect(started).toMatchObject({
         programId: 'shop',
         memberId: 'alice',
         rewardId: 'coffee',
         points: 100,
         flow: 'instant',
+        reserved: { transactionId: puts[3]!.Item!.transactionId, stock: 0 },
       });
     },
   );
@@ -361,6 +396,45 @@ describe('redemption-steps', () => {
       /Not a redemption step/,
     );
     expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('the reserve steps of a redemption holding its points and stock since its creation do no request', async () => {
+    const held = { ...snapshot, reserved: { transactionId: 'T1', stock: 1 } };
+    expect(await steps({ step: 'reservePoints', redemption: held } as any, lambdaContext)).toEqual({
+      transactionId: 'T1',
+      points: 100,
+      replayed: true,
+    });
+    expect(await steps({ step: 'reserveStock', redemption: held } as any, lambdaContext)).toEqual({
+      reserved: 1,
+      replayed: true,
+    });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('issue writes the code and completes the redemption in one transaction, then Reward Redeemed', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const held = {
+      ...snapshot,
+      coupon: reward.coupon,
+      cancellationWindowHours: 24,
+      createdAt: NOW,
+      reserved: { transactionId: 'T1', stock: 1 },
+    };
+
+    const out = await steps({ step: 'issue', redemption: held } as any, lambdaContext);
+
+    expect(out).toMatchObject({ status: 'completed', code: expect.any(String), pointsReturned: 0 });
+    expect(ddb.calls()).toHaveLength(1);
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[0]!.Put!.Item).toMatchObject({ entity: 'coupon', code: (out as any).code, status: 'issued' });
+    expect(items[1]!.Update!.UpdateExpression).toMatch(/REMOVE taskToken, sweepAt, gsi1pk, gsi1sk$/);
+    expect(Object.values(items[1]!.Update!.ExpressionAttributeValues!)).toEqual(
+      expect.arrayContaining(['completed', (out as any).code]),
+    );
+    const published = eb.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries!);
+    expect(published.map((e) => e.DetailType)).toEqual(['Reward Redeemed']);
+    expect(JSON.parse(published[0]!.Detail!).data).toMatchObject({ redemptionId: 'R1', transactionId: 'T1' });
   });
 
   it('a step without stock to reserve writes nothing', async () => {

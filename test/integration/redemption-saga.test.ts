@@ -127,11 +127,11 @@ describe('instant redemption (Express state machine, run synchronously)', () => 
     const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
     expect(run.status).toBe('SUCCEEDED');
     // The handlers really ran (a broken task runtime would be caught and compensated, not succeed).
+    // The request reserved the points and the stock: the reserve steps found them held; Issue completed it.
     expect(run.tasks).toEqual([
       { state: 'ReservePoints', attempt: 1, outcome: 'succeeded' },
       { state: 'ReserveStock', attempt: 1, outcome: 'succeeded' },
       { state: 'Issue', attempt: 1, outcome: 'succeeded' },
-      { state: 'Confirm', attempt: 1, outcome: 'succeeded' },
     ]);
     const after = await h.ledger(P, 'happy', 'coupon');
     expect(after.balances.available).toBe(50);
@@ -150,7 +150,7 @@ describe('instant redemption (Express state machine, run synchronously)', () => 
 });
 
 describe('failure injected at every task: the ledger and the stock come back exactly', () => {
-  const forward = ['ReservePoints', 'ReserveStock', 'Issue', 'Confirm'];
+  const forward = ['ReservePoints', 'ReserveStock', 'Issue'];
 
   it.each(forward)('%s fails before running, every retry: compensated, nothing lost or held', async (state) => {
     const m = `before-${state}`;
@@ -170,8 +170,8 @@ describe('failure injected at every task: the ledger and the stock come back exa
     expect(await footprint(m, 'coupon')).toEqual(before);
   });
 
-  it.each(forward.slice(0, 3))(
-    '%s commits then keeps failing: the compensation undoes what it wrote',
+  it.each(forward.slice(0, 2))(
+    '%s commits then keeps failing: the compensation undoes what the request reserved',
     async (state) => {
       const m = `after-${state}`;
       await h.member(P, m, [
@@ -189,10 +189,6 @@ describe('failure injected at every task: the ledger and the stock come back exa
       const l = await h.ledger(P, m);
       expect(l.transactions.filter((t) => t.type === 'redeem').map((t) => t.points)).toEqual([-100]);
       expect(l.transactions.filter((t) => t.type === 'refund').map((t) => t.points)).toEqual([100]);
-      if (state === 'Issue') {
-        const stored = (await h.deps.redemptions.getMemberRedemption(P, m, redemption.redemptionId))!;
-        await expect(useCoupon(P, stored.code!, {}, h.deps)).rejects.toBeInstanceOf(CouponVoid);
-      }
       expect(
         h.events.find(
           (e) => e.detailType === 'Redemption Failed' && e.detail.data.redemptionId === redemption.redemptionId,
@@ -200,25 +196,32 @@ describe('failure injected at every task: the ledger and the stock come back exa
       ).toMatchObject({
         reason: 'internal-error',
         pointsReturned: 100,
-        stockReturned: state === 'ReservePoints' ? 0 : 1,
+        stockReturned: 1,
       });
     },
   );
 
   it(
-    'Confirm commits then keeps failing: the redemption stands (the member has the code), nothing is ' + 'refunded',
+    'Issue commits (code and completion in one write) then keeps failing: the redemption stands (the member has ' +
+      'the code), nothing is refunded',
     async () => {
-      const m = 'after-Confirm';
+      const m = 'after-Issue';
       await h.member(P, m, [{ points: 160 }]);
-      inject({ state: 'Confirm', when: 'after', error: 'Lambda.Unknown', times: 99 });
+      inject({ state: 'Issue', when: 'after', error: 'Lambda.Unknown', times: 99 });
 
       const { redemption } = await requestRedemption(P, m, { rewardId: 'coupon', quantity: 1 }, key(), 'c', h.deps);
 
       expect(redemption).toMatchObject({ status: 'completed', pointsReturned: 0 });
+      expect(await checkCoupon(P, redemption.code!, h.deps)).toMatchObject({ status: 'issued', valid: true });
       const l = await h.ledger(P, m);
       expect(l.balances.available).toBe(60);
       expect(l.transactions.filter((t) => t.type === 'refund')).toEqual([]);
       expect(l.violations).toEqual([]);
+      expect(
+        h.events.filter(
+          (e) => e.detailType === 'Reward Redeemed' && e.detail.data.redemptionId === redemption.redemptionId,
+        ),
+      ).toHaveLength(1);
     },
   );
 
@@ -276,41 +279,45 @@ describe('failure injected at every task: the ledger and the stock come back exa
     expect((await h.ledger(P, 'throttled')).balances.available).toBe(0);
   });
 
-  it('a business refusal is not retried: it goes straight to the compensation', async () => {
+  it('points spent by another request between the read and the write: refused, nothing written', async () => {
     await h.member(P, 'refused', [{ points: 100 }]);
-    // Between the API's check and this reservation, another redemption spends the 100 points.
+    // Between this request's read of the lots and its write, another redemption spends the 100 points.
     let fired = false;
-    h.intercept(async ({ state }, invoke) => {
-      if (state === 'ReservePoints' && !fired) {
-        fired = true;
-        expect(
-          (await requestRedemption(P, 'refused', { rewardId: 'unstocked', quantity: 1 }, key(), 'c', h.deps)).redemption
-            .status,
-        ).toBe('completed');
-      }
-      return invoke();
-    });
+    const racing = {
+      ...h.deps,
+      ledger: {
+        ...h.deps.ledger,
+        async listLots(programId: string, memberId: string) {
+          const lots = await h.deps.ledger.listLots(programId, memberId);
+          if (!fired) {
+            fired = true;
+            const other = await requestRedemption(
+              P,
+              'refused',
+              { rewardId: 'unstocked', quantity: 1 },
+              key(),
+              'c',
+              h.deps,
+            );
+            expect(other.redemption.status).toBe('completed');
+          }
+          return lots;
+        },
+      },
+    };
+    const runs = h.sfn.executions().length;
 
-    const { redemption } = await requestRedemption(
-      P,
-      'refused',
-      { rewardId: 'unstocked', quantity: 1 },
-      key(),
-      'c',
-      h.deps,
-    );
+    await expect(
+      requestRedemption(P, 'refused', { rewardId: 'unstocked', quantity: 1 }, key(), 'c', racing),
+    ).rejects.toBeInstanceOf(InsufficientPoints);
 
-    expect(redemption).toMatchObject({
-      status: 'failed',
-      failure: { reason: 'insufficient-points' },
-      pointsReturned: 0,
-    });
-    const run = h.sfn.executions().find((e) => e.name === redemption.redemptionId)!;
-    expect(run.tasks.map((t) => `${t.state}:${t.outcome}`)).toEqual(['ReservePoints:failed', 'Compensate:succeeded']);
+    expect(h.sfn.executions()).toHaveLength(runs + 1); // the other request's only
     const l = await h.ledger(P, 'refused');
     expect(l.balances.available).toBe(0);
     expect(l.transactions.filter((t) => t.type === 'redeem')).toHaveLength(1);
     expect(l.violations).toEqual([]);
+    const records = (await h.table.scanAll()).filter((i) => i.entity === 'redemption' && i.memberId === 'refused');
+    expect(records.map((r) => r.status)).toEqual(['completed']);
   });
 
   it('a compensation that fails twice is retried and still gives everything back exactly once', async () => {

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ledgerViolations } from '../../core/ledger/domain/ledger';
 import { type MemberState, NEW_MEMBER } from '../../core/ledger/domain/member-state';
-import type { Lot } from '../../core/ledger/domain/types';
+import type { Lot, Transaction } from '../../core/ledger/domain/types';
+import type { LedgerWrite } from '../../core/ledger/ports';
 import {
   affinityScore,
   CODE_ALPHABETS,
@@ -15,12 +17,14 @@ import {
   NO_AFFINITY,
   planPointsRelease,
   planPointsReservation,
+  type RedemptionSnapshot,
   type Reward,
   rankRewards,
   redemptionFingerprint,
   unavailability,
   unitCost,
 } from '../../core/rewards/domain/rewards';
+import { pointsReservationWrite } from '../../core/rewards/use-cases/redemption-saga';
 
 const NOW = '2026-11-23T12:00:00.000Z';
 const day = (n: number) => new Date(Date.parse(NOW) + n * 86_400_000).toISOString();
@@ -305,6 +309,119 @@ describe('points reservation and release', () => {
       ),
     );
   });
+});
+
+describe('a redemption created holding its points', () => {
+  const snapshot = (id: string, points: number): RedemptionSnapshot => ({
+    programId: 'p',
+    redemptionId: id,
+    memberId: 'm',
+    rewardId: 'r',
+    rewardName: 'Reward',
+    rewardType: 'coupon-fixed',
+    details: { type: 'coupon-fixed', discount: { amount: 100, currency: 'USD' }, minimumSpend: null },
+    category: null,
+    flow: 'instant',
+    quantity: 1,
+    unitPoints: points,
+    points,
+    stockTracked: false,
+    limit: null,
+    coupon: null,
+    donation: null,
+    cancellationWindowHours: 24,
+    createdAt: NOW,
+    correlationId: null,
+  });
+  /** What the store's one transaction does with a ledger write, on plain values. */
+  const apply = (ledger: { state: MemberState; lots: Lot[]; txs: Transaction[] }, w: LedgerWrite) => {
+    const take = new Map((w.lotUpdates ?? []).map((u) => [u.lot.lotId, u.take]));
+    return {
+      state: w.members[0]!.after,
+      lots: ledger.lots.map((l) => (take.has(l.lotId) ? { ...l, remaining: l.remaining - take.get(l.lotId)! } : l)),
+      txs: [...ledger.txs, ...(w.transactions ?? [])],
+    };
+  };
+
+  it(
+    'property: redemption after redemption, never overspent; balance = sum of lots = sum of transactions; ' +
+      'releasing them all gives back every lot exactly',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.record({
+              points: fc.integer({ min: 1, max: 300 }),
+              days: fc.option(fc.integer({ min: 1, max: 400 }), { nil: null }),
+            }),
+            {
+              minLength: 1,
+              maxLength: 10,
+            },
+          ),
+          fc.array(fc.integer({ min: 1, max: 900 }), { minLength: 1, maxLength: 8 }),
+          (specs, wants) => {
+            const lots: Lot[] = specs.map((x, i) => ({
+              lotId: `l${i}`,
+              amount: x.points,
+              remaining: x.points,
+              earnedAt: day(-10),
+              availableAt: day(-10),
+              expiresAt: x.days === null ? null : day(x.days),
+              source: 'purchase',
+              reason: '',
+            }));
+            const total = lots.reduce((s, l) => s + l.remaining, 0);
+            const earn: Transaction = {
+              transactionId: 'earn',
+              memberId: 'm',
+              type: 'earn',
+              points: total,
+              reason: '',
+              source: 'admin',
+              status: 'credited',
+              breakdown: [],
+              lots: lots.map((l) => ({ lotId: l.lotId, points: l.amount })),
+              occurredAt: NOW,
+              recordedAt: NOW,
+            };
+            let ledger = {
+              state: { ...NEW_MEMBER, exists: true, version: 1, available: total, lifetimeEarned: total },
+              lots,
+              txs: [earn],
+            };
+            const held: ReturnType<typeof planPointsReservation>[] = [];
+            for (const [i, want] of wants.entries()) {
+              const before = ledger.state.available;
+              const decision = planPointsReservation(ledger.state, ledger.lots, want, NOW);
+              expect(decision.ok).toBe(want <= before);
+              if (!decision.ok) continue;
+              const r = snapshot(`R${i}`, want);
+              const w = pointsReservationWrite(r, ledger.state, decision.plan, `T${i}`, { kind: 'test' } as any, NOW);
+              expect(w.transactions).toEqual([expect.objectContaining({ type: 'redeem', points: -want })]);
+              ledger = apply(ledger, w);
+              held.push(decision);
+              expect(ledgerViolations(ledger.state, ledger.lots, ledger.txs)).toEqual([]);
+            }
+            for (const decision of held) {
+              if (!decision.ok) continue;
+              const release = planPointsRelease(ledger.state, decision.plan.lots, NOW);
+              const points = decision.plan.lots.reduce((s, l) => s + l.points, 0);
+              ledger = apply(ledger, {
+                programId: 'p',
+                members: [{ memberId: 'm', before: ledger.state, after: release.state }],
+                lotUpdates: release.lotChanges.map((c) => ({ memberId: 'm', lot: c.lot, take: c.take })),
+                transactions: [{ ...earn, transactionId: `refund-${points}`, type: 'refund', points }],
+              });
+            }
+            expect(ledgerViolations(ledger.state, ledger.lots, ledger.txs)).toEqual([]);
+            expect(ledger.lots).toEqual(lots);
+            expect(ledger.state.available).toBe(total);
+          },
+        ),
+      );
+    },
+  );
 });
 
 describe('codes', () => {

@@ -2,7 +2,7 @@
 // partition, with a by-id pointer), idempotency guards, per-member usage counts, coupons and
 // donations. The redemption steps that commit with a ledger write are built here too.
 import type { Redemption, RedemptionSnapshot, Reward } from '../../../core/rewards/domain/rewards';
-import type { Coupon, RedemptionReleased, RedemptionReserved } from '../../../core/rewards/ports';
+import type { Coupon, RedemptionCreated, RedemptionReleased, RedemptionReserved } from '../../../core/rewards/ports';
 import { dueKeys, keys } from '../keys';
 import type { Item } from '../query';
 import { DAY_S, epochSeconds, setExpression, type Tagged, type WriteContext } from './types';
@@ -126,26 +126,69 @@ export const sweepIndexKeys = (r: { programId: string; memberId: string; redempt
 /** What a write that closes a redemption removes: its deadline and its place in the due index. */
 export const OUT_OF_SWEEP = { sweepAt: null, gsi1pk: null, gsi1sk: null } as const;
 
-/** Points reserved on a pending redemption once, and its units counted against the member's limit. */
-export function reservationItems(ctx: WriteContext, rec: RedemptionReserved): Tagged[] {
-  const { redemption: r, reservation } = rec;
-  const items: Tagged[] = [
+/** The guard of a redemption's Idempotency-Key, the record (in the due index while open) and its by-id pointer. */
+export function newRedemptionItems(tableName: string, r: Redemption, now: string): Tagged[] {
+  const ttl = epochSeconds(now) + IDEMPOTENCY_TTL_DAYS * DAY_S;
+  return [
+    {
+      tag: 'idempotency',
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...redemptionIdempotencyKey(r.programId, r.memberId, r.idempotencyKey),
+            entity: 'idempotency',
+            programId: r.programId,
+            memberId: r.memberId,
+            redemptionId: r.redemptionId,
+            fingerprint: r.fingerprint,
+            createdAt: now,
+            ttl,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    },
     {
       tag: 'redemption',
       item: {
-        Update: {
-          TableName: ctx.tableName,
-          Key: recordKey(r),
-          UpdateExpression: 'SET reservation = :r, updatedAt = :now',
-          ConditionExpression: '#status = :pending AND attribute_not_exists(reservation)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':r': reservation, ':now': ctx.now, ':pending': 'pending' },
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...recordKey(r),
+            entity: 'redemption',
+            ...r,
+            ...(r.sweepAt ? sweepIndexKeys(r, r.sweepAt) : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    },
+    {
+      tag: 'pointer',
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.redemption(r.programId, r.redemptionId),
+            entity: 'redemptionRef',
+            programId: r.programId,
+            memberId: r.memberId,
+            redemptionId: r.redemptionId,
+            createdAt: r.createdAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
     },
   ];
-  if (r.limit) {
-    items.push({
+}
+
+/** The redemption's units counted against the member's limit, never past it. */
+function limitCount(ctx: WriteContext, r: RedemptionSnapshot): Tagged[] {
+  if (!r.limit) return [];
+  return [
+    {
       tag: 'limit',
       item: {
         Update: {
@@ -165,9 +208,89 @@ export function reservationItems(ctx: WriteContext, rec: RedemptionReserved): Ta
           },
         },
       },
-    });
-  }
-  return items;
+    },
+  ];
+}
+
+/** `quantity` units of the reward's stock, only while that many are left: never oversold. */
+export function stockTake(ctx: WriteContext, r: Pick<RedemptionSnapshot, 'programId' | 'rewardId' | 'quantity'>) {
+  return {
+    tag: 'stock',
+    item: {
+      Update: {
+        TableName: ctx.tableName,
+        Key: keys.reward(r.programId, r.rewardId),
+        UpdateExpression: 'SET stockRemaining = stockRemaining - :q',
+        ConditionExpression: 'stockRemaining >= :q',
+        ExpressionAttributeValues: { ':q': r.quantity },
+      },
+    },
+  } satisfies Tagged;
+}
+
+/** A new redemption holding its points, its limit count and its stock from the start. */
+export function creationItems(ctx: WriteContext, rec: RedemptionCreated): Tagged[] {
+  const r = rec.redemption;
+  return [
+    ...newRedemptionItems(ctx.tableName, r, ctx.now),
+    ...limitCount(ctx, r),
+    ...(r.stockReserved ? [stockTake(ctx, { ...r, quantity: r.stockReserved })] : []),
+  ];
+}
+
+/** Points reserved on a pending redemption once, and its units counted against the member's limit. */
+export function reservationItems(ctx: WriteContext, rec: RedemptionReserved): Tagged[] {
+  const { redemption: r, reservation } = rec;
+  return [
+    {
+      tag: 'redemption',
+      item: {
+        Update: {
+          TableName: ctx.tableName,
+          Key: recordKey(r),
+          UpdateExpression: 'SET reservation = :r, updatedAt = :now',
+          ConditionExpression: '#status = :pending AND attribute_not_exists(reservation)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':r': reservation, ':now': ctx.now, ':pending': 'pending' },
+        },
+      },
+    },
+    ...limitCount(ctx, r),
+  ];
+}
+
+/**
+ * An instant redemption delivered (`delivery`: its code, or its donation receipt) and completed in the same update:
+ * only while it is pending, holds its points (and stock), and nothing was delivered yet. It leaves the due index.
+ */
+export function deliveredUpdate(
+  tableName: string,
+  r: RedemptionSnapshot,
+  delivery: Record<string, string>,
+  now: string,
+): Tagged {
+  const { names, values, sets } = setExpression(
+    { ...delivery, fulfilledAt: now, status: 'completed', completedAt: now, updatedAt: now },
+    'd',
+  );
+  return {
+    tag: 'redemption',
+    item: {
+      Update: {
+        TableName: tableName,
+        Key: recordKey(r),
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE taskToken, ${Object.keys(OUT_OF_SWEEP).join(', ')}`,
+        ConditionExpression: [
+          '#cur = :pending',
+          'attribute_exists(reservation)',
+          'attribute_not_exists(fulfilledAt)',
+          ...stockDone(r),
+        ].join(' AND '),
+        ExpressionAttributeNames: { ...names, '#cur': 'status' },
+        ExpressionAttributeValues: { ...values, ':pending': 'pending' },
+      },
+    },
+  };
 }
 
 /** Everything a redemption holds given back, and the redemption closed, exactly once. */

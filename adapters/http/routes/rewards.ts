@@ -156,6 +156,7 @@ export const redemptionsRoutes = defineRoutes({
       'redemption-limit-reached',
       'too-many-lots',
       'idempotency-conflict',
+      'concurrent-update',
       'redemption-incomplete',
       'redemption-failed',
     ],

@@ -475,6 +475,12 @@ export interface RedemptionSnapshot {
   cancellationWindowHours: number;
   createdAt: string;
   correlationId: string | null;
+  /**
+   * What the redemption already held when its saga was started, as its record said (a request reserves the points
+   * and the stock when it creates the redemption): the steps that would reserve them do nothing, without a read.
+   * Given to the saga, never stored.
+   */
+  reserved?: { transactionId: string; stock: number };
 }
 
 export interface Redemption extends RedemptionSnapshot {

@@ -7,9 +7,10 @@ import { domainEvent, type EventPublisher, publishAfterCommit } from '../../kern
 import { ulid } from '../../kernel/ids';
 import type { BusinessMetrics } from '../../kernel/metrics';
 import { retryOnConflict, WriteConflict } from '../../kernel/retry';
+import type { MemberState } from '../../ledger/domain/member-state';
 import type { Transaction } from '../../ledger/domain/types';
 import { MemberNotFound } from '../../ledger/errors';
-import type { LedgerStore } from '../../ledger/ports';
+import type { LedgerStore, LedgerWrite } from '../../ledger/ports';
 import {
   cancellableUntil,
   type FailureReason,
@@ -17,6 +18,7 @@ import {
   generateCode,
   issuesCoupon,
   MAX_LOTS_PER_REDEMPTION,
+  type PointsPlan,
   planPointsRelease,
   planPointsReservation,
   type Redemption,
@@ -36,6 +38,7 @@ import type {
   CatalogStore,
   CouponStore,
   DonationStore,
+  RedemptionCreated,
   RedemptionReleased,
   RedemptionReserved,
   RedemptionStore,
@@ -74,8 +77,11 @@ function retryBusy<T>(what: string, write: () => Promise<T>): Promise<T> {
   return retryOnConflict(what, write, { retryIf: (conflict) => conflict.busy });
 }
 
+/** A redemption as its record holds it, without what only the request needs (its Idempotency-Key). */
+export type RedemptionRecordView = Omit<Redemption, 'idempotencyKey' | 'fingerprint'>;
+
 /** What clients see of a redemption (the task token and the ledger details stay inside). */
-export function redemptionView(r: Redemption) {
+export function redemptionView(r: RedemptionRecordView) {
   const until = cancellableUntil(r);
   return {
     redemptionId: r.redemptionId,
@@ -112,13 +118,55 @@ async function readRecord(
 }
 
 /**
+ * The ledger write that takes a redemption's points: the member's new state, the lots taken from (each only while it
+ * still holds the points), the `redeem` transaction, and `record` (what commits with it: the new redemption, or the
+ * reservation on an existing one).
+ */
+export function pointsReservationWrite(
+  r: RedemptionSnapshot,
+  member: MemberState,
+  plan: PointsPlan,
+  transactionId: string,
+  record: RedemptionCreated | RedemptionReserved,
+  now: string,
+): LedgerWrite {
+  const tx: Transaction = {
+    transactionId,
+    memberId: r.memberId,
+    type: 'redeem',
+    points: -r.points,
+    reason: `Redeemed ${r.quantity} x ${r.rewardName}`,
+    source: 'redemption',
+    status: 'debited',
+    redemptionId: r.redemptionId,
+    breakdown: [],
+    lots: plan.lots.map((l) => ({ lotId: l.lotId, points: -l.points })),
+    occurredAt: now,
+    recordedAt: now,
+  };
+  return {
+    programId: r.programId,
+    members: [{ memberId: r.memberId, before: member, after: plan.state }],
+    lotUpdates: plan.lotChanges.map((c) => ({
+      memberId: r.memberId,
+      lot: c.lot,
+      take: c.take,
+      ...(c.activated ? { activated: true } : {}),
+    })),
+    transactions: [tx],
+    records: [record],
+  };
+}
+
+/**
  * Step 1: takes the points from the nearest-expiring lots and counts the units against the member's limit, in one
- * transaction.
+ * transaction. A redemption that holds its points since it was created (`reserved`) has nothing to do here.
  */
 export async function reservePoints(
   r: RedemptionSnapshot,
   deps: SagaDeps,
 ): Promise<{ transactionId: string; points: number; replayed: boolean }> {
+  if (r.reserved) return { transactionId: r.reserved.transactionId, points: r.points, replayed: true };
   return retryOnConflict(
     `Member "${r.memberId}"`,
     async () => {
@@ -137,41 +185,13 @@ export async function reservePoints(
       if (plan.lots.length > MAX_LOTS_PER_REDEMPTION) throw new TooManyLots(plan.lots.length, MAX_LOTS_PER_REDEMPTION);
 
       const transactionId = ulid(Date.parse(now));
-      const tx: Transaction = {
-        transactionId,
-        memberId: r.memberId,
-        type: 'redeem',
-        points: -r.points,
-        reason: `Redeemed ${r.quantity} x ${r.rewardName}`,
-        source: 'redemption',
-        status: 'debited',
-        redemptionId: r.redemptionId,
-        breakdown: [],
-        lots: plan.lots.map((l) => ({ lotId: l.lotId, points: -l.points })),
-        occurredAt: now,
-        recordedAt: now,
-      };
       const reserved: RedemptionReserved = {
         kind: 'redemption-reserved',
         redemption: r,
         reservation: { transactionId, points: r.points, lots: plan.lots, at: now },
       };
       try {
-        await deps.ledger.commit(
-          {
-            programId: r.programId,
-            members: [{ memberId: r.memberId, before: member, after: plan.state }],
-            lotUpdates: plan.lotChanges.map((c) => ({
-              memberId: r.memberId,
-              lot: c.lot,
-              take: c.take,
-              ...(c.activated ? { activated: true } : {}),
-            })),
-            transactions: [tx],
-            records: [reserved],
-          },
-          now,
-        );
+        await deps.ledger.commit(pointsReservationWrite(r, member, plan, transactionId, reserved, now), now);
       } catch (err) {
         if (err instanceof WriteConflict && err.has('limit') && !err.has('redemption')) {
           throw new RedemptionLimitReached(r.rewardId, `at most ${r.limit?.count} per ${r.limit?.period} per member`);
@@ -187,12 +207,16 @@ export async function reservePoints(
   );
 }
 
-/** Step 2: one unit of stock per unit redeemed, under `stockRemaining >= quantity`: never oversold. */
+/**
+ * Step 2: one unit of stock per unit redeemed, under `stockRemaining >= quantity`: never oversold. Nothing to do for a
+ * redemption that holds its stock since it was created.
+ */
 export async function reserveStock(
   r: RedemptionSnapshot,
   deps: SagaDeps,
 ): Promise<{ reserved: number; replayed: boolean }> {
   if (!r.stockTracked) return { reserved: 0, replayed: false };
+  if (r.reserved?.stock) return { reserved: r.reserved.stock, replayed: true };
   try {
     await retryBusy(`Reward "${r.rewardId}" stock`, () => deps.catalog.reserveStock(r, deps.clock.now().toISOString()));
     return { reserved: r.quantity, replayed: false };
@@ -213,41 +237,54 @@ const DAY_MS = 86_400_000;
 
 /**
  * Step 3 (instant rewards): a unique, unguessable code (conditional put; a collision draws again), or a donation
- * recorded for its cause.
+ * recorded for its cause, and the redemption completed in the same write; `Reward Redeemed` goes out after it. A
+ * retry that finds its own write answers with the completed redemption.
  */
-export async function issue(
-  r: RedemptionSnapshot,
-  deps: SagaDeps,
-): Promise<{ code?: string; codeExpiresAt?: string; receipt?: string; replayed: boolean }> {
+export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<RedemptionView> {
   const now = deps.clock.now().toISOString();
   for (let attempt = 1; attempt <= 5; attempt++) {
+    let delivered: Pick<Redemption, 'code' | 'codeExpiresAt' | 'receipt'>;
     try {
       if (r.donation) {
         const receipt = generateCode(DONATION_RECEIPT, deps.random);
         await retryBusy(`Cause "${r.donation.causeId}"`, () => deps.donations.recordDonation(r, receipt, now));
-        return { receipt, replayed: false };
+        delivered = { receipt };
+      } else {
+        if (!issuesCoupon(r.rewardType) || !r.coupon)
+          throw new Error(`reward type ${r.rewardType} issues nothing instantly`);
+        const code = generateCode(r.coupon.format, deps.random);
+        const codeExpiresAt = new Date(Date.parse(now) + r.coupon.validityDays * DAY_MS).toISOString();
+        await retryBusy(`Redemption "${r.redemptionId}"`, () => deps.coupons.issueCoupon(r, code, codeExpiresAt, now));
+        deps.metrics?.count('CouponsIssued');
+        delivered = { code, codeExpiresAt };
       }
-      if (!issuesCoupon(r.rewardType) || !r.coupon)
-        throw new Error(`reward type ${r.rewardType} issues nothing instantly`);
-      const code = generateCode(r.coupon.format, deps.random);
-      const codeExpiresAt = new Date(Date.parse(now) + r.coupon.validityDays * DAY_MS).toISOString();
-      await retryBusy(`Redemption "${r.redemptionId}"`, () => deps.coupons.issueCoupon(r, code, codeExpiresAt, now));
-      deps.metrics?.count('CouponsIssued');
-      return { code, codeExpiresAt, replayed: false };
     } catch (err) {
       if (!(err instanceof WriteConflict)) throw err;
       if (err.has('redemption')) {
         const rec = await readRecord(r, deps);
-        if (rec.fulfilledAt)
-          return {
-            ...(rec.code ? { code: rec.code, codeExpiresAt: rec.codeExpiresAt } : {}),
-            ...(rec.receipt ? { receipt: rec.receipt } : {}),
-            replayed: true,
-          };
+        if (rec.status === 'completed') return redemptionView(rec);
+        // Delivered by a step that did not complete it yet (a saga started before delivering completed).
+        if (rec.status === 'pending' && rec.fulfilledAt) return confirm(r, deps);
         throw new RedemptionClosed(r.redemptionId, rec.status);
       }
       deps.metrics?.count('CouponCodeCollisions');
+      continue;
     }
+    deps.metrics?.count('RedemptionsCompleted');
+    // What the write stored, from the snapshot; a saga that reserved the points itself reads it back.
+    const done: RedemptionRecordView = r.reserved
+      ? {
+          ...r,
+          ...delivered,
+          stockReserved: r.reserved.stock || undefined,
+          status: 'completed',
+          fulfilledAt: now,
+          completedAt: now,
+          updatedAt: now,
+        }
+      : await readRecord(r, deps);
+    await publishAfterCommit(deps, [rewardRedeemed(done, now, r.reserved?.transactionId)]);
+    return redemptionView(done);
   }
   throw new Error('The coupon code space gave 5 collisions in a row');
 }
@@ -389,7 +426,8 @@ export async function releaseRedemption(
   });
 }
 
-export function rewardRedeemed(rec: Redemption, now: string) {
+/** `transactionId`: the redemption's `redeem` transaction, when the record at hand does not carry its reservation. */
+export function rewardRedeemed(rec: RedemptionRecordView, now: string, transactionId = rec.reservation!.transactionId) {
   return domainEvent(
     RewardRedeemed,
     {
@@ -399,7 +437,7 @@ export function rewardRedeemed(rec: Redemption, now: string) {
       rewardType: rec.rewardType,
       quantity: rec.quantity,
       points: rec.points,
-      transactionId: rec.reservation!.transactionId,
+      transactionId,
       codeIssued: !!rec.code,
       ...(rec.donation ? { donation: rec.donation } : {}),
       ...(rec.fulfilment?.reference ? { fulfilmentReference: rec.fulfilment.reference } : {}),

@@ -7,7 +7,7 @@ import { toMs } from '../../kernel/calendar';
 import { IdempotencyConflict, ValidationFailed } from '../../kernel/errors';
 import { publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
-import { WriteConflict } from '../../kernel/retry';
+import { retryOnConflict, WriteConflict } from '../../kernel/retry';
 import { settle } from '../../ledger/domain/member-state';
 import { MemberNotFound } from '../../ledger/errors';
 import { ProgramNotFound } from '../../programs/errors';
@@ -19,7 +19,9 @@ import {
   checkRedemption,
   fulfilmentFlow,
   limitPeriod,
+  MAX_LOTS_PER_REDEMPTION,
   normalizeCode,
+  planPointsReservation,
   type Redemption,
   type RedemptionRefusal,
   type RedemptionSnapshot,
@@ -45,10 +47,11 @@ import {
   RewardNotFound,
   RewardUnavailable,
 } from '../errors';
-import type { Coupon, RedemptionWorkflows } from '../ports';
+import type { Coupon, RedemptionCreated, RedemptionWorkflows } from '../ports';
 import type { FulfilmentInput } from '../schemas';
 import {
   cancelledEvent,
+  pointsReservationWrite,
   type RedemptionView,
   redemptionView,
   releaseRedemption,
@@ -168,6 +171,7 @@ function refusalError(rewardId: string, refusal: RedemptionRefusal): Error {
   }
 }
 
+/** What the saga is given: the facts the redemption fixed, and what its record says it holds already. */
 export function snapshotOf(r: Redemption): RedemptionSnapshot {
   const {
     programId,
@@ -210,6 +214,7 @@ export function snapshotOf(r: Redemption): RedemptionSnapshot {
     cancellationWindowHours,
     createdAt,
     correlationId,
+    ...(r.reservation ? { reserved: { transactionId: r.reservation.transactionId, stock: r.stockReserved ?? 0 } } : {}),
   };
 }
 
@@ -235,10 +240,13 @@ async function runSaga(rec: Redemption, deps: RedemptionDeps): Promise<Redemptio
 const asView = (r: Redemption | RedemptionView): RedemptionView => ('flow' in r ? redemptionView(r as Redemption) : r);
 
 /**
- * Redeems a reward. Checks that nothing stands in the way (writing nothing if something does),
- * records the redemption with its Idempotency-Key guard in one transaction, then runs the saga:
- * to its end for instant rewards (the issued code comes back), started for partner rewards.
- * The same key with the same body returns the same redemption; with another body, a 409.
+ * Redeems a reward. Checks that nothing stands in the way (writing nothing if something does), then creates the
+ * redemption holding what it takes in one transaction: its Idempotency-Key guard, the points (member, lots nearest to
+ * expiry first, the `redeem` transaction), the limit count and the stock. Then it runs the saga: to its end for
+ * instant rewards (the issued code comes back), started for partner rewards; its reserve steps find everything held.
+ * A write that lost to a concurrent one reads and decides again (409 with Retry-After when it keeps losing); a limit
+ * or the stock taken meanwhile is refused with nothing written. The same key with the same body returns the same
+ * redemption; with another body, a 409.
  */
 export async function requestRedemption(
   programId: string,
@@ -260,33 +268,113 @@ export async function requestRedemption(
     if (rec.status === 'pending') return { replayed: true, redemption: asView(await runSaga(rec, deps)) };
     return { replayed: true, redemption: redemptionView(rec) };
   };
+  /** A concurrent request with the same key won the guard. */
+  const replayWinner = async () => {
+    const guard = await deps.redemptions.getIdempotency(programId, memberId, idempotencyKey);
+    if (!guard) throw new Error('idempotency guard vanished');
+    return replay(guard);
+  };
 
-  const now = deps.clock.now().toISOString();
-  const { member, profile, reward, idempotency } = await deps.redemptions.loadRequest(
-    programId,
-    memberId,
-    body.rewardId,
-    idempotencyKey,
+  const created = await retryOnConflict(
+    `Member "${memberId}"`,
+    async (): Promise<RedemptionOutcome | Redemption> => {
+      const now = deps.clock.now().toISOString();
+      const { member, profile, reward, idempotency } = await deps.redemptions.loadRequest(
+        programId,
+        memberId,
+        body.rewardId,
+        idempotencyKey,
+      );
+      if (idempotency) return replay(idempotency);
+      if (!reward) throw new RewardNotFound(body.rewardId);
+      if (!member.exists || !profile) throw new MemberNotFound(memberId);
+
+      const period = reward.limit ? limitPeriod(reward.limit.period, now, program.timeZone) : null;
+      const used = period ? await deps.redemptions.usage(programId, memberId, reward.rewardId, period.key) : 0;
+      const available = settle(member, now).state.available;
+      const check = checkRedemption({
+        reward,
+        member: { tier: member.tier, attributes: profile.attributes, enrolledAt: profile.enrolledAt, available },
+        quantity: body.quantity,
+        used,
+        now,
+      });
+      if (!check.ok) throw refusalError(reward.rewardId, check.refusal);
+
+      const rec = newRedemption(programId, memberId, reward, body.quantity, check, period, now, {
+        idempotencyKey,
+        fingerprint,
+        correlationId,
+      });
+      const lots = await deps.ledger.listLots(programId, memberId);
+      const decision = planPointsReservation(member, lots, rec.points, now);
+      if (!decision.ok) throw new InsufficientPoints(decision.needed, decision.available);
+      const { plan } = decision;
+      if (plan.lots.length > MAX_LOTS_PER_REDEMPTION) {
+        // More lots than one transaction can take from with the redemption: created without its points, its saga
+        // fails it as too-many-lots (and says so).
+        if (!(await deps.redemptions.createRedemption(rec, now))) return replayWinner();
+        return rec;
+      }
+
+      const transactionId = ulid(Date.parse(now));
+      const holding: RedemptionCreated['redemption'] = {
+        ...rec,
+        reservation: { transactionId, points: rec.points, lots: plan.lots, at: now },
+        ...(rec.stockTracked ? { stockReserved: rec.quantity } : {}),
+      };
+      try {
+        await deps.ledger.commit(
+          pointsReservationWrite(
+            rec,
+            member,
+            plan,
+            transactionId,
+            { kind: 'redemption-created', redemption: holding },
+            now,
+          ),
+          now,
+        );
+      } catch (err) {
+        if (!(err instanceof WriteConflict) || err.busy) throw err;
+        if (err.has('idempotency')) return replayWinner();
+        if (err.has('limit'))
+          throw new RedemptionLimitReached(
+            reward.rewardId,
+            `at most ${reward.limit?.count} per ${reward.limit?.period} per member`,
+          );
+        if (err.has('stock'))
+          throw new OutOfStock(
+            reward.rewardId,
+            (await deps.catalog.getReward(programId, reward.rewardId))?.stock?.remaining ?? 0,
+          );
+        // The member or their lots changed since they were read: read and decide again.
+        throw err;
+      }
+      deps.metrics?.count('PointsRedeemed', rec.points);
+      return holding;
+    },
+    { onRetry: () => deps.metrics?.count('LedgerWriteRetried') },
   );
-  if (idempotency) return replay(idempotency);
-  if (!reward) throw new RewardNotFound(body.rewardId);
-  if (!member.exists || !profile) throw new MemberNotFound(memberId);
+  if ('replayed' in created) return created;
+  deps.metrics?.count('RedemptionsRequested');
+  return { replayed: false, redemption: asView(await runSaga(created, deps)) };
+}
 
-  const period = reward.limit ? limitPeriod(reward.limit.period, now, program.timeZone) : null;
-  const used = period ? await deps.redemptions.usage(programId, memberId, reward.rewardId, period.key) : 0;
-  const available = settle(member, now).state.available;
-  const check = checkRedemption({
-    reward,
-    member: { tier: member.tier, attributes: profile.attributes, enrolledAt: profile.enrolledAt, available },
-    quantity: body.quantity,
-    used,
-    now,
-  });
-  if (!check.ok) throw refusalError(reward.rewardId, check.refusal);
-
+/** The record of a redemption the checks allowed: what the reward and the request fix, pending. */
+function newRedemption(
+  programId: string,
+  memberId: string,
+  reward: Reward,
+  quantity: number,
+  check: { unitPoints: number; points: number },
+  period: ReturnType<typeof limitPeriod> | null,
+  now: string,
+  request: { idempotencyKey: string; fingerprint: string; correlationId: string },
+): Redemption {
   const d = reward.details;
   const flow = fulfilmentFlow(reward.type);
-  const rec: Redemption = {
+  return {
     programId,
     redemptionId: ulid(Date.parse(now)),
     memberId,
@@ -296,7 +384,7 @@ export async function requestRedemption(
     details: reward.details,
     category: reward.category,
     flow,
-    quantity: body.quantity,
+    quantity,
     unitPoints: check.unitPoints,
     points: check.points,
     stockTracked: !!reward.stock,
@@ -307,28 +395,20 @@ export async function requestRedemption(
         ? {
             causeId: d.cause.causeId,
             causeName: d.cause.name,
-            amount: { amount: d.amount.amount * body.quantity, currency: d.amount.currency },
+            amount: { amount: d.amount.amount * quantity, currency: d.amount.currency },
           }
         : null,
     cancellationWindowHours: reward.cancellationWindowHours,
     createdAt: now,
-    correlationId,
+    correlationId: request.correlationId,
     status: 'pending',
     updatedAt: now,
-    idempotencyKey,
-    fingerprint,
+    idempotencyKey: request.idempotencyKey,
+    fingerprint: request.fingerprint,
     // If its saga stops before it ends (a crash, a compensation that could not finish), the sweeper
     // gives back what it holds once this has passed.
     sweepAt: pendingSweepAt(flow, now),
   };
-  if (!(await deps.redemptions.createRedemption(rec, now))) {
-    // A concurrent request with the same key won the guard.
-    const guard = await deps.redemptions.getIdempotency(programId, memberId, idempotencyKey);
-    if (!guard) throw new Error('idempotency guard vanished');
-    return replay(guard);
-  }
-  deps.metrics?.count('RedemptionsRequested');
-  return { replayed: false, redemption: asView(await runSaga(rec, deps)) };
 }
 
 // ---------------------------------------------------------------------------------------------
