@@ -5,7 +5,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ProgramStore } from '../../core/programs/ports';
 import { type AwsJsonOptions, awsJsonClient, environmentCredentials } from '../aws/aws-json';
 import type { AwsCredentials } from '../aws/sigv4';
-import { toProgram, toStoredApiKey } from './entities/program';
+import { TOUCH_KEY, toProgram, toStoredApiKey } from './entities/program';
 import { type ItemKey, keys } from './keys';
 
 type KeyLookup = Pick<ProgramStore, 'getApiKey' | 'getProgram' | 'touchApiKey'>;
@@ -47,8 +47,7 @@ export function dynamoKeyLookup(opts: {
         await client.call('UpdateItem', {
           TableName: opts.tableName,
           Key: { pk: { S: key.pk }, sk: { S: key.sk } },
-          UpdateExpression: 'SET lastUsedOn = :d',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedOn) OR lastUsedOn < :d)',
+          ...TOUCH_KEY,
           ExpressionAttributeValues: { ':d': { S: day } },
         });
       } catch (err) {

@@ -9,7 +9,7 @@ import {
 import type { ProgramSettings } from '../../core/programs/domain/program';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProgramStore, StoredApiKey } from '../../core/programs/ports';
-import { toProgram, toStoredApiKey } from './entities/program';
+import { TOUCH_KEY, toProgram, toStoredApiKey } from './entities/program';
 import { collections, keys } from './keys';
 import { batchGet, queryPrefix } from './query';
 
@@ -199,8 +199,7 @@ async function touchKey(ddb: DynamoDBDocumentClient, tableName: string, keyHash:
       new UpdateCommand({
         TableName: tableName,
         Key: keys.apiKey(keyHash),
-        UpdateExpression: 'SET lastUsedOn = :d',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedOn) OR lastUsedOn < :d)',
+        ...TOUCH_KEY,
         ExpressionAttributeValues: { ':d': day },
       }),
     );

@@ -52,3 +52,9 @@ export function toStoredApiKey(item: Item): StoredApiKey {
     ...(lastUsedOn ? { lastUsedOn } : {}),
   };
 }
+
+/** The day a key was used, recorded only when it moves forward (both clients send this update). */
+export const TOUCH_KEY = {
+  UpdateExpression: 'SET lastUsedOn = :d',
+  ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedOn) OR lastUsedOn < :d)',
+} as const;
