@@ -1,12 +1,5 @@
 import type { RuleStore } from '../../core/earning/ports';
-import {
-  DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
-  DEFAULT_EARN_ON,
-  DEFAULT_LATENESS_DAYS,
-  DEFAULT_MAX_POINTS_PER_TRANSACTION,
-  DEFAULT_MAX_PURCHASE_AMOUNT,
-  type ProgramSettings,
-} from '../../core/programs/domain/program';
+import { type ProgramSettings, withSettingDefaults } from '../../core/programs/domain/program';
 import { DEFAULT_THROTTLE } from '../../core/programs/domain/throttle';
 import { ProgramExists, ProgramNotFound } from '../../core/programs/errors';
 import type { ProducerStore, ProgramStore } from '../../core/programs/ports';
@@ -14,22 +7,7 @@ import { copy, key, type Tables, underPrefix } from './tables';
 
 /** Settings written before a field existed read as its default, as the DynamoDB store reads them. */
 function toProgram(p: ProgramSettings): ProgramSettings {
-  return copy({
-    ...p,
-    timeZone: p.timeZone ?? 'UTC',
-    pointsPerUnit: p.pointsPerUnit ?? 1,
-    autoEnrol: p.autoEnrol ?? true,
-    pendingDays: p.pendingDays ?? 0,
-    latenessDays: p.latenessDays ?? DEFAULT_LATENESS_DAYS,
-    earnOn: { ...DEFAULT_EARN_ON, ...p.earnOn },
-    amountTolerancePerLine: p.amountTolerancePerLine ?? DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
-    maxPurchaseAmount: p.maxPurchaseAmount ?? DEFAULT_MAX_PURCHASE_AMOUNT,
-    maxPointsPerTransaction: p.maxPointsPerTransaction ?? DEFAULT_MAX_POINTS_PER_TRANSACTION,
-    returnPolicy: p.returnPolicy ?? 'cap-at-balance',
-    expiryPolicy: p.expiryPolicy ?? { kind: 'none' },
-    tierSet: p.tierSet ?? null,
-    throttle: p.throttle ?? DEFAULT_THROTTLE,
-  });
+  return copy({ ...p, ...withSettingDefaults(p), throttle: p.throttle ?? DEFAULT_THROTTLE });
 }
 
 export function memoryProgramStore(t: Tables): ProgramStore {

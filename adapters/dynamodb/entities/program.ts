@@ -1,13 +1,6 @@
 // Program settings and API key items. Free of the AWS SDK: the authorizer reads both through
 // key-lookup.ts without it.
-import {
-  DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
-  DEFAULT_EARN_ON,
-  DEFAULT_LATENESS_DAYS,
-  DEFAULT_MAX_POINTS_PER_TRANSACTION,
-  DEFAULT_MAX_PURCHASE_AMOUNT,
-  type ProgramSettings,
-} from '../../../core/programs/domain/program';
+import { type ProgramSettings, withSettingDefaults } from '../../../core/programs/domain/program';
 import { DEFAULT_THROTTLE } from '../../../core/programs/domain/throttle';
 import type { StoredApiKey } from '../../../core/programs/ports';
 import type { Item } from '../query';
@@ -18,19 +11,8 @@ export function toProgram(item: Item): ProgramSettings {
     programId: item.programId,
     name: item.name,
     currency: item.currency,
-    timeZone: item.timeZone ?? 'UTC',
-    pointsPerUnit: item.pointsPerUnit ?? 1,
-    autoEnrol: item.autoEnrol ?? true,
-    pendingDays: item.pendingDays ?? 0,
-    latenessDays: item.latenessDays ?? DEFAULT_LATENESS_DAYS,
-    earnOn: { ...DEFAULT_EARN_ON, ...item.earnOn },
-    amountTolerancePerLine: item.amountTolerancePerLine ?? DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
-    maxPurchaseAmount: item.maxPurchaseAmount ?? DEFAULT_MAX_PURCHASE_AMOUNT,
-    maxPointsPerTransaction: item.maxPointsPerTransaction ?? DEFAULT_MAX_POINTS_PER_TRANSACTION,
+    ...withSettingDefaults(item),
     ...(item.lateFloor ? { lateFloor: item.lateFloor } : {}),
-    returnPolicy: item.returnPolicy ?? 'cap-at-balance',
-    expiryPolicy: item.expiryPolicy ?? { kind: 'none' },
-    tierSet: item.tierSet ?? null,
     ...(item.windfallKeys ? { windfallKeys: item.windfallKeys } : {}),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,

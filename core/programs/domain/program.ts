@@ -79,3 +79,24 @@ export interface ProgramSettings {
   /** The program's API Gateway key and usage plan, once synced to AWS. */
   usagePlan?: UsagePlanBinding;
 }
+
+/**
+ * Settings stored before a field existed read as its default: one place for both stores' readers.
+ * `stored` is what a store holds; the answer has every setting.
+ */
+export function withSettingDefaults(stored: Partial<ProgramSettings>) {
+  return {
+    timeZone: stored.timeZone ?? 'UTC',
+    pointsPerUnit: stored.pointsPerUnit ?? 1,
+    autoEnrol: stored.autoEnrol ?? true,
+    pendingDays: stored.pendingDays ?? 0,
+    latenessDays: stored.latenessDays ?? DEFAULT_LATENESS_DAYS,
+    earnOn: { ...DEFAULT_EARN_ON, ...stored.earnOn },
+    amountTolerancePerLine: stored.amountTolerancePerLine ?? DEFAULT_AMOUNT_TOLERANCE_PER_LINE,
+    maxPurchaseAmount: stored.maxPurchaseAmount ?? DEFAULT_MAX_PURCHASE_AMOUNT,
+    maxPointsPerTransaction: stored.maxPointsPerTransaction ?? DEFAULT_MAX_POINTS_PER_TRANSACTION,
+    returnPolicy: stored.returnPolicy ?? ('cap-at-balance' as const),
+    expiryPolicy: stored.expiryPolicy ?? ({ kind: 'none' } as const),
+    tierSet: stored.tierSet ?? null,
+  };
+}
