@@ -57,6 +57,7 @@ export function buildApp(opts: BuildAppOptions = {}): LoyaltyApp {
     env,
     table: stateful.table,
     bus: stateful.bus,
+    secretsKey: stateful.secretsKey,
     description: `Loyalty points (${config.stage}): API, functions and event rules`,
   });
 

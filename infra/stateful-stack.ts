@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
 import { LedgerTable } from './constructs/ledger-table';
@@ -9,10 +10,12 @@ export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
 }
 
-/** Everything that holds data: the ledger table and the event bus with its archive. */
+/** Everything that holds data: the ledger table, the event bus with its archive, the key that seals secrets. */
 export class StatefulStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly bus: events.EventBus;
+  /** Seals the signing secrets of connectors and webhook endpoints (adapters/secrets). */
+  readonly secretsKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -27,6 +30,12 @@ export class StatefulStack extends Stack {
       retention: Duration.days(config.archiveRetentionDays),
     });
     if (config.retainData) archive.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: 'Seals signing secrets (connectors, webhook endpoints) stored in the ledger table',
+      enableKeyRotation: true,
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { INBOUND_DETAIL_TYPES } from '../adapters/eventbridge/inbound';
 import type { RouteGroup } from '../adapters/http/route';
@@ -18,6 +19,8 @@ export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig & { readonly stage: Stage };
   readonly table: dynamodb.ITableV2;
   readonly bus: events.IEventBus;
+  /** Seals signing secrets; functions that store or use one get it through `bindSecrets`. */
+  readonly secretsKey: kms.IKey;
   /** Where alarms send an email (`cdk deploy -c alarmEmail=ops@example.com`); none: the topic only. */
   readonly alarmEmail?: string;
 }

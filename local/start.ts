@@ -2,6 +2,7 @@ import '../adapters/runtime/node20';
 // `npm start`: the whole platform on this machine. DynamoDB Local, the REST API and the event bus,
 // with routes and rules read from the synthesized template, and the real handler modules running
 // in this process. startLocalStack() is the same thing for tests, on random ports.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -205,6 +206,8 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
       STEPFUNCTIONS_ENDPOINT: stepFunctionsEndpoint,
       ...stepFunctions.environment,
       // A readable console: one line per request from the gateway; EMF metrics only matter in CloudWatch.
+      // The local seal for signing secrets (on AWS: the stack's KMS key); kept with the data it opens.
+      LOCAL_SECRET_KEY: localSecretKey(opts.stateDir),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
@@ -317,6 +320,21 @@ const GATEWAY_LIMITS = {
     socket.end(`HTTP/1.1 ${statusCode} Request Header Fields Too Large\r\n${head}\r\n\r\n${body}`);
   },
 };
+
+/**
+ * The key that seals secrets locally: LOCAL_SECRET_KEY when set, else `<stateDir>/secret.key`
+ * (made once, 0600, so secrets sealed by an earlier run still open), else a fresh one per run.
+ */
+function localSecretKey(stateDir: string | undefined): string {
+  if (process.env.LOCAL_SECRET_KEY) return process.env.LOCAL_SECRET_KEY;
+  if (!stateDir) return randomBytes(32).toString('hex');
+  const file = join(stateDir, 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(stateDir, { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
 
 function listen(
   listener: RequestListener,

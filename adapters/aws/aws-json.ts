@@ -9,6 +9,8 @@ export interface AwsJsonOptions {
   service: string;
   /** e.g. `DynamoDB_20120810` */
   targetPrefix: string;
+  /** Default `application/x-amz-json-1.0` (DynamoDB); KMS speaks 1.1. */
+  contentType?: string;
   region: string;
   /** Default `https://<service>.<region>.amazonaws.com`. */
   endpoint?: string;
@@ -73,7 +75,7 @@ export function awsJsonClient(opts: AwsJsonOptions) {
       method: 'POST',
       url,
       headers: {
-        'content-type': 'application/x-amz-json-1.0',
+        'content-type': opts.contentType ?? 'application/x-amz-json-1.0',
         'x-amz-target': `${opts.targetPrefix}.${operation}`,
       },
       body,

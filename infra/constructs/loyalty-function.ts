@@ -4,6 +4,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -173,6 +174,13 @@ export class LoyaltyFunction extends Construct implements iam.IGrantable {
         new iam.PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources: [table.tableArn] }),
       );
     }
+    return this;
+  }
+
+  /** SECRETS_KEY_ID plus kms:Encrypt / kms:Decrypt on that key only (adapters/secrets). */
+  bindSecrets(key: kms.IKey): this {
+    this.fn.addEnvironment('SECRETS_KEY_ID', key.keyArn);
+    key.grantEncryptDecrypt(this.role);
     return this;
   }
 
