@@ -34,6 +34,16 @@ export const keys = {
     pk: `PROGRAM#${programId}#REFCODE#${code}`,
     sk: 'REFCODE',
   }),
+  /** A member found by email: the partition is the SHA-256 of the normalised address (never the address). */
+  emailLookup: (programId: string, emailHash: string, memberId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#EMAIL#${emailHash}`,
+    sk: `MEMBER#${memberId}`,
+  }),
+  /** The audit log: one partition per program, sorted by time (ULIDs break ties). */
+  auditEntry: (programId: string, at: string, auditId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#AUDIT`,
+    sk: `AUDIT#${at}#${auditId}`,
+  }),
 
   /** The exactly-once guard of a purchase, holding the original result and what returns need. */
   order: (programId: string, orderId: string): ItemKey => ({
@@ -140,6 +150,11 @@ export const collections = {
     pk: `PROGRAM#${programId}#RULES`,
     prefix: `RULE#${ruleId}#V#`,
   }),
+  emailLookup: (programId: string, emailHash: string) => ({
+    pk: `PROGRAM#${programId}#EMAIL#${emailHash}`,
+    prefix: 'MEMBER#',
+  }),
+  auditLog: (programId: string) => ({ pk: `PROGRAM#${programId}#AUDIT`, prefix: 'AUDIT#' }),
   /** The end of every sort key: an expiry bound for lots (`LOT#<asOf>#~` follows every lot due by asOf). */
   lotsThrough: (asOf: string) => `LOT#${asOf}#~`,
 } as const;

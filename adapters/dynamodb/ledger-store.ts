@@ -1,13 +1,15 @@
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { WriteConflict } from '../../core/kernel/retry';
-import type { LedgerStore } from '../../core/ledger/ports';
+import { retryOnConflict, WriteConflict } from '../../core/kernel/retry';
+import type { LedgerStore, ProfileChanges } from '../../core/ledger/ports';
+import { normalizeEmail } from '../../core/members/domain/lookups';
 import { toLot } from './entities/lot';
 import { referralCodePut, toMember, toMemberState } from './entities/member';
+import { emailLookupDelete, emailLookupPut } from './entities/operator';
 import { toTransaction } from './entities/transaction';
 import { toWriteConflict } from './errors';
 import { collections, keys } from './keys';
 import { batchGet, queryAll, queryPage, queryPrefix } from './query';
-import { ledgerCommitter } from './unit-of-work';
+import { ledgerCommitter, transact } from './unit-of-work';
 
 const BALANCE_FIELDS = ['available', 'pending', 'lifetimeEarned'] as const;
 
@@ -77,55 +79,42 @@ export function dynamoLedgerStore(ddb: DynamoDBDocumentClient, tableName: string
     commit: ledgerCommitter(ddb, tableName),
 
     async upsertMember(programId, memberId, changes, requestId, now) {
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = {
-        ':member': 'member',
-        ':pid': programId,
-        ':mid': memberId,
-        ':now': now,
-        ':rid': requestId,
-        ':zero': 0,
-      };
-      const sets = [
-        'entity = :member',
-        'programId = :pid',
-        'memberId = :mid',
-        'updatedAt = :now',
-        'enrolledAt = if_not_exists(enrolledAt, :now)',
-        'enrolRequestId = if_not_exists(enrolRequestId, :rid)',
-        ...BALANCE_FIELDS.map((f) => `${f} = if_not_exists(${f}, :zero)`),
-      ];
-      const removes: string[] = [];
-      for (const field of ['email', 'name', 'birthDate', 'attributes'] as const) {
-        const value = changes[field];
-        if (value === undefined) continue;
-        names[`#${field}`] = field;
-        if (value === null) removes.push(`#${field}`);
-        else {
-          sets.push(`#${field} = :${field}`);
-          values[`:${field}`] = value;
-        }
+      const update = profileUpdate(tableName, programId, memberId, changes, requestId, now);
+      if (changes.email === undefined) {
+        const { Attributes } = await ddb.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+        // enrolRequestId is set only by the request that created the item.
+        return { member: toMember(Attributes!), created: Attributes!.enrolRequestId === requestId };
       }
-      if (changes.referredBy) {
-        sets.push('referredBy = if_not_exists(referredBy, :referredBy)');
-        values[':referredBy'] = changes.referredBy;
-      }
-      if (changes.attributes === undefined) {
-        sets.push('attributes = if_not_exists(attributes, :empty)');
-        values[':empty'] = {};
-      }
-      const { Attributes } = await ddb.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.member(programId, memberId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
+      // A new email moves the member's email lookup in the same transaction as the profile, under the email read.
+      const ctx = { tableName, programId, now };
+      const next = changes.email === null ? null : normalizeEmail(changes.email);
+      await retryOnConflict(`Member "${memberId}"`, async () => {
+        const { Item } = await ddb.send(
+          new GetCommand({ TableName: tableName, Key: keys.member(programId, memberId), ConsistentRead: true }),
+        );
+        const seen = Item?.email as string | undefined;
+        const previous = seen === undefined ? null : normalizeEmail(seen);
+        const values = { ...update.ExpressionAttributeValues, ...(seen === undefined ? {} : { ':seenEmail': seen }) };
+        const items = [
+          {
+            tag: `member:${memberId}`,
+            item: {
+              Update: {
+                ...update,
+                ExpressionAttributeValues: values,
+                ConditionExpression: seen === undefined ? 'attribute_not_exists(email)' : 'email = :seenEmail',
+              },
+            },
+          },
+          ...(previous !== null && previous !== next ? [emailLookupDelete(ctx, previous, memberId)] : []),
+          ...(next !== null && previous !== next ? [emailLookupPut(ctx, next, memberId)] : []),
+        ];
+        await transact(ddb, items);
+      });
+      const { Item } = await ddb.send(
+        new GetCommand({ TableName: tableName, Key: keys.member(programId, memberId), ConsistentRead: true }),
       );
-      // enrolRequestId is set only by the request that created the item.
-      return { member: toMember(Attributes!), created: Attributes!.enrolRequestId === requestId };
+      return { member: toMember(Item!), created: Item!.enrolRequestId === requestId };
     },
 
     async findReferralCode(programId, code) {
@@ -162,5 +151,60 @@ export function dynamoLedgerStore(ddb: DynamoDBDocumentClient, tableName: string
         throw conflict;
       }
     },
+  };
+}
+
+/** The profile's UpdateItem: sent fields set, nulls removed, enrolment fields only if absent. */
+function profileUpdate(
+  tableName: string,
+  programId: string,
+  memberId: string,
+  changes: ProfileChanges,
+  requestId: string,
+  now: string,
+) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {
+    ':member': 'member',
+    ':pid': programId,
+    ':mid': memberId,
+    ':now': now,
+    ':rid': requestId,
+    ':zero': 0,
+  };
+  const sets = [
+    'entity = :member',
+    'programId = :pid',
+    'memberId = :mid',
+    'updatedAt = :now',
+    'enrolledAt = if_not_exists(enrolledAt, :now)',
+    'enrolRequestId = if_not_exists(enrolRequestId, :rid)',
+    ...BALANCE_FIELDS.map((f) => `${f} = if_not_exists(${f}, :zero)`),
+  ];
+  const removes: string[] = [];
+  for (const field of ['email', 'name', 'birthDate', 'attributes'] as const) {
+    const value = changes[field];
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    if (value === null) removes.push(`#${field}`);
+    else {
+      sets.push(`#${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+  }
+  if (changes.referredBy) {
+    sets.push('referredBy = if_not_exists(referredBy, :referredBy)');
+    values[':referredBy'] = changes.referredBy;
+  }
+  if (changes.attributes === undefined) {
+    sets.push('attributes = if_not_exists(attributes, :empty)');
+    values[':empty'] = {};
+  }
+  return {
+    TableName: tableName,
+    Key: keys.member(programId, memberId),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+    ExpressionAttributeValues: values,
   };
 }

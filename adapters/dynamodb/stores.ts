@@ -1,9 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoAuditStore } from './audit-store';
 import { dynamoCatalogStore } from './catalog-store';
 import { dynamoCouponStore } from './coupon-store';
 import { dynamoDonationStore } from './donation-store';
 import { dynamoDueWork } from './due-work-store';
 import { dynamoLedgerStore } from './ledger-store';
+import { dynamoAdjustmentStore, dynamoMemberDirectory } from './operator-store';
 import { dynamoOrderStore } from './order-store';
 import { cachedProducers, dynamoProducerStore } from './producer-store';
 import { cachedPrograms, dynamoProgramStore } from './program-store';
@@ -30,6 +32,9 @@ export function dynamoStores(ddb: DynamoDBDocumentClient, tableName: string, opt
     redemptions: dynamoRedemptionStore(ddb, tableName),
     coupons: dynamoCouponStore(ddb, tableName),
     donations: dynamoDonationStore(ddb, tableName),
+    adjustments: dynamoAdjustmentStore(ddb, tableName),
+    directory: dynamoMemberDirectory(ddb, tableName),
+    audit: dynamoAuditStore(ddb, tableName),
   };
 }
 

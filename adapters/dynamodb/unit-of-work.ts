@@ -3,14 +3,17 @@
 // their optimistic versions, the lots, the transactions and every record that must commit with
 // them. A failed condition becomes a WriteConflict naming what failed; nothing is written.
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AuditRecorded } from '../../core/audit/ports';
 import type { EarningRecord } from '../../core/earning/ports';
 import type { JobRecord } from '../../core/jobs/ports';
-import type { LedgerWrite, WriteRecord } from '../../core/ledger/ports';
+import type { AdjustmentRecorded, LedgerWrite, WriteRecord } from '../../core/ledger/ports';
 import { mergeLotUpdates } from '../../core/ledger/writes';
+import type { MemberErased } from '../../core/members/ports';
 import type { RewardRecord } from '../../core/rewards/ports';
 import { outboxPut, scheduleMoveTagged, schedulePut } from './entities/job';
 import { lotPut, lotTake } from './entities/lot';
 import { memberUpdate, referralCodePut } from './entities/member';
+import { adjustmentGuardPut, auditPut, erasureItems } from './entities/operator';
 import { eventGuardPut, orderPut, orderReturnedUpdate, returnGuardPut } from './entities/order';
 import { creationItems, releaseItems, reservationItems } from './entities/rewards';
 import { transactionPut } from './entities/transaction';
@@ -18,7 +21,7 @@ import type { Tagged, WriteContext } from './entities/types';
 import { toWriteConflict } from './errors';
 
 /** Every record a ledger write may carry, each owned by its context. */
-export type LedgerRecord = EarningRecord | JobRecord | RewardRecord;
+export type LedgerRecord = EarningRecord | JobRecord | RewardRecord | AdjustmentRecorded | AuditRecorded | MemberErased;
 
 const RECORD_ITEMS: {
   [K in LedgerRecord['kind']]: (ctx: WriteContext, r: Extract<LedgerRecord, { kind: K }>) => Tagged[];
@@ -33,6 +36,9 @@ const RECORD_ITEMS: {
   'redemption-created': (ctx, r) => creationItems(ctx, r),
   'redemption-reserved': (ctx, r) => reservationItems(ctx, r),
   'redemption-released': (ctx, r) => releaseItems(ctx, r),
+  'adjustment-recorded': (ctx, r) => [adjustmentGuardPut(ctx, r)],
+  'audit-recorded': (ctx, r) => [auditPut(ctx, r)],
+  'member-erased': (ctx, r) => erasureItems(ctx, r),
 };
 
 export function isLedgerRecord(r: WriteRecord): r is LedgerRecord {

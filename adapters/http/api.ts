@@ -2,17 +2,31 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { type AuditDeps, recordAudit } from '../../core/audit/use-cases/audit-log';
 import { withDeadline } from '../../core/kernel/deadline';
 import { DomainError, type FieldError, ValidationFailed } from '../../core/kernel/errors';
 import { check, unsafeShape } from '../../core/kernel/validation';
 import type { Scope } from '../../core/programs/domain/program';
+import { grants, staffRole } from '../../core/programs/domain/staff-roles';
 import { Forbidden, Unauthorized } from '../../core/programs/errors';
-import { logger, publishMetrics } from '../runtime/observability';
+import { deps } from '../runtime/deps';
+import { emfMetrics, logger, publishMetrics } from '../runtime/observability';
 import { type HttpResponse, problem, toProblem } from './problem';
-import type { ApiRequest, RouteSpec } from './route';
+import { type ApiRequest, auditMode, type RouteSpec } from './route';
 
 export type Handler<R extends RouteSpec> = (req: ApiRequest<R>) => Promise<HttpResponse>;
 export type Handlers<T extends Record<string, RouteSpec>> = { [K in keyof T]: Handler<T[K]> };
+
+/** What an audited route's document was before the change (read just before the handler runs). */
+export type BeforeReaders<T extends Record<string, RouteSpec>> = {
+  [K in keyof T]?: (req: ApiRequest<T[K]>) => Promise<unknown>;
+};
+
+export interface ApiOptions<T extends Record<string, RouteSpec>> {
+  before?: BeforeReaders<T>;
+  /** Where after-commit entries go (default: the composition root's audit store and clock). */
+  audit?: () => AuditDeps;
+}
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers']): Record<string, string> {
   // fromEntries: a header named "__proto__" stays a header.
@@ -66,8 +80,9 @@ function caller(event: APIGatewayProxyEvent): { programId: string; scopes: Scope
   return { programId: ctx.programId, scopes, keyId: String(ctx.keyId ?? '') };
 }
 
+/** Staff roles are ranked (core/programs/domain/staff-roles.ts); admin implies every scope. */
 export function hasScope(scopes: Scope[], needed: Scope): boolean {
-  return scopes.includes(needed) || scopes.includes('admin');
+  return grants(scopes, needed);
 }
 
 /** Path, query, headers and body checked together, so one 400 names every bad field. */
@@ -109,11 +124,39 @@ const canonical = (header: string) =>
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join('-');
 
+/**
+ * The audit entry of an admin write the use case does not record itself: after the handler answered 2xx, with
+ * the document before (if the route has a reader) and the answer as the document after, secrets stripped. A
+ * failure to append is logged with the entry and counted (AuditWriteFailed): the change stands.
+ */
+async function audited(
+  operationId: string,
+  req: ApiRequest<RouteSpec>,
+  run: () => Promise<HttpResponse>,
+  opts: ApiOptions<Record<string, RouteSpec>>,
+): Promise<HttpResponse> {
+  const reader = opts.before?.[operationId];
+  const before = reader ? await reader(req).catch(() => null) : null;
+  const res = await run();
+  if (res.statusCode < 200 || res.statusCode > 299) return res;
+  const after = res.body ? JSON.parse(res.body) : null;
+  const e = { operation: operationId, actor: { keyId: req.keyId, role: staffRole(req.scopes) }, target: req.params };
+  const ids = { requestId: req.requestId, correlationId: req.correlationId };
+  try {
+    await recordAudit(req.programId, { ...e, before, after }, ids, (opts.audit ?? deps)());
+  } catch (err) {
+    emfMetrics.count('AuditWriteFailed');
+    logger.error('audit entry not written', { err: err as Error, entry: { ...e, ...ids } });
+  }
+  return res;
+}
+
 async function dispatch(
   routes: Record<string, RouteSpec>,
   handlers: Record<string, Handler<RouteSpec>>,
   byResource: Map<string, string>,
   event: APIGatewayProxyEvent,
+  opts: ApiOptions<Record<string, RouteSpec>>,
 ): Promise<HttpResponse> {
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const oversize = tooLarge(event);
@@ -129,7 +172,9 @@ async function dispatch(
     logger.appendKeys({ programId: who.programId, keyId: who.keyId, operationId });
     if (!hasScope(who.scopes, route.scope)) throw new Forbidden(route.scope);
     const input = requestInput(route, event, headers);
-    const res = await handlers[operationId]!({ ...who, requestId, correlationId, ...input } as ApiRequest<RouteSpec>);
+    const req = { ...who, requestId, correlationId, ...input } as ApiRequest<RouteSpec>;
+    const run = () => handlers[operationId]!(req);
+    const res = auditMode(route) === 'after-commit' ? await audited(operationId, req, run, opts) : await run();
     res.headers['x-correlation-id'] = correlationId;
     return res;
   } catch (err) {
@@ -150,7 +195,11 @@ export const EARLY_TIMEOUT_MS = 500;
  * One Lambda per route group: the group's routes from the registry, a handler for each (the
  * compiler checks none is missing), parse -> scope check -> validate -> handler -> problem+json.
  */
-export function apiHandler<T extends Record<string, RouteSpec>>(routes: T, handlers: Handlers<T>) {
+export function apiHandler<T extends Record<string, RouteSpec>>(
+  routes: T,
+  handlers: Handlers<T>,
+  opts: ApiOptions<T> = {},
+) {
   const byResource = new Map(Object.entries(routes).map(([id, r]) => [`${r.method} ${r.path}`, id]));
   return middy<APIGatewayProxyEvent, HttpResponse, Error, Context>({
     // The last resort when a dependency hangs past every budget: answer before Lambda cuts us off.
@@ -164,7 +213,13 @@ export function apiHandler<T extends Record<string, RouteSpec>>(routes: T, handl
     .use(publishMetrics())
     .handler((event, context) =>
       withDeadline(Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS, () =>
-        dispatch(routes, handlers as Record<string, Handler<RouteSpec>>, byResource, event),
+        dispatch(
+          routes,
+          handlers as Record<string, Handler<RouteSpec>>,
+          byResource,
+          event,
+          opts as ApiOptions<Record<string, RouteSpec>>,
+        ),
       ),
     );
 }

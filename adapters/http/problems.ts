@@ -31,7 +31,9 @@ export const PROBLEMS = {
   forbidden: {
     status: 403,
     title: 'Your API key lacks the scope for this operation',
-    when: 'The key is valid but lacks the scope the operation needs (`admin` implies every scope).',
+    when:
+      'The key is valid but lacks the scope the operation needs (`admin` implies every scope). `scope` names it; ' +
+      'for an admin operation `role` names the staff role needed (viewer < support < manager < admin).',
   },
   'not-found': {
     status: 404,
@@ -158,6 +160,14 @@ export const PROBLEMS = {
     when:
       'No member with this id in the program (or, for a purchase, the program does not enrol members ' +
       'automatically).',
+  },
+  'adjustment-over-limit': {
+    status: 403,
+    title: 'Adjustment beyond your role',
+    when:
+      "The `support` staff role adjusts at most the program's `supportAdjustmentLimit` points either way in one " +
+      'adjustment (default 1000); `errors` names `points`, `limit` and `role` say which. A manager or admin can ' +
+      'make it. Nothing was written.',
   },
   'currency-mismatch': {
     status: 422,

@@ -57,6 +57,19 @@ export interface RouteSpec<
   problems: readonly ProblemSlug[];
   /** A request body that works against the demo program (OpenAPI example; validated by a test). */
   example?: unknown;
+  /**
+   * How the audit log records the route: `after-commit` (the default for admin and staff routes that are not
+   * GETs: the dispatcher appends an entry once the handler answered 2xx), `in-transaction` (the use case writes
+   * its entry in the change's own transaction, or on its own for a read that must be logged), `none`.
+   */
+  audit?: 'after-commit' | 'in-transaction' | 'none';
+}
+
+/** How the audit log records a route (see RouteSpec.audit). */
+export function auditMode(route: Pick<RouteSpec, 'audit' | 'method' | 'scope'>): NonNullable<RouteSpec['audit']> {
+  if (route.audit) return route.audit;
+  const staff = route.scope === 'admin' || route.scope.startsWith('staff:');
+  return staff && route.method !== 'GET' ? 'after-commit' : 'none';
 }
 
 /** What a handler sees: the caller (from the key, never from the request) and its validated input. */

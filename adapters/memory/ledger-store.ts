@@ -1,5 +1,6 @@
 import { ValidationFailed } from '../../core/kernel/errors';
 import type { LedgerStore, LedgerWrite } from '../../core/ledger/ports';
+import { normalizeEmail } from '../../core/members/domain/lookups';
 import {
   copy,
   key,
@@ -89,6 +90,12 @@ export function memoryLedgerStore(t: Tables, hooks: CommitHook[]): LedgerStore {
       m.ledger.available ??= 0;
       m.ledger.pending ??= 0;
       m.ledger.lifetimeEarned ??= 0;
+      if (changes.email !== undefined) {
+        // The email lookup moves with the profile, as in the DynamoDB store's transaction.
+        if (m.email !== undefined) t.emailLookups.delete(key(programId, normalizeEmail(m.email), memberId));
+        if (changes.email !== null)
+          t.emailLookups.set(key(programId, normalizeEmail(changes.email), memberId), { memberId });
+      }
       for (const field of ['email', 'name', 'birthDate', 'attributes'] as const) {
         const value = changes[field];
         if (value === null) delete m[field];

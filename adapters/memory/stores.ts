@@ -6,6 +6,7 @@ import type { EarningRule } from '../../core/earning/domain';
 import type { OutboxRecord } from '../../core/jobs/ports';
 import type { ProgramSettings } from '../../core/programs/domain/program';
 import { type CommitHook, memoryLedgerStore } from './ledger-store';
+import { memoryAdjustmentStore, memoryAuditStore, memoryMemberDirectory } from './operator-store';
 import { memoryOrderStore } from './order-store';
 import { memoryProducerStore, memoryProgramStore, memoryRuleStore } from './program-store';
 import { copy, newTables, type StoredSchedule } from './tables';
@@ -32,6 +33,9 @@ export function memoryStores(opts: MemoryStoreOptions = {}) {
     programs: memoryProgramStore(tables),
     producers: memoryProducerStore(tables),
     rules: memoryRuleStore(tables),
+    adjustments: memoryAdjustmentStore(tables),
+    directory: memoryMemberDirectory(tables),
+    audit: memoryAuditStore(tables),
     /** Runs `fn` once, when the next ledger commit starts: a concurrent writer between a read and its write. */
     beforeCommit(fn: CommitHook): void {
       hooks.push(fn);

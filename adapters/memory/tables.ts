@@ -2,6 +2,7 @@
 // addressed (program, member, the item's own id), so one write touches the same "items" here as
 // there. Values go in and come out as copies: no caller ever holds a stored object.
 
+import type { AuditEntry } from '../../core/audit/domain/audit';
 import type { EarningRule } from '../../core/earning/domain';
 import type { Recorded, RecordedOrder, RuleChange } from '../../core/earning/ports';
 import type { OutboxRecord, ScheduleKind } from '../../core/jobs/ports';
@@ -49,6 +50,7 @@ export interface StoredMember {
   enrolRequestId?: string;
   referralCode?: string;
   referredBy?: string;
+  erasedAt?: string;
   /** Absent until the first ledger write, as on the DynamoDB item. */
   version?: number;
   ledger: { -readonly [F in LedgerField]?: MemberState[F] };
@@ -90,6 +92,12 @@ export interface Tables {
   outbox: Map<string, OutboxRecord>;
   ruleSets: Map<string, { rules: EarningRule[]; version: number; updatedAt: string }>;
   ruleVersions: Map<string, StoredRuleVersion>;
+  /** Adjustment guards by `<programId>/<memberId>/<Idempotency-Key>`. */
+  adjustmentGuards: Map<string, { fingerprint: string; result: unknown }>;
+  /** Audit entries by `<programId>/<at>#<auditId>`. */
+  audit: Map<string, AuditEntry>;
+  /** Email lookups by `<programId>/<normalised email>/<memberId>`. */
+  emailLookups: Map<string, { memberId: string }>;
 }
 
 export function newTables(): Tables {
@@ -108,6 +116,9 @@ export function newTables(): Tables {
     outbox: new Map(),
     ruleSets: new Map(),
     ruleVersions: new Map(),
+    adjustmentGuards: new Map(),
+    audit: new Map(),
+    emailLookups: new Map(),
   };
 }
 
@@ -165,6 +176,7 @@ export function toMember(m: StoredMember): Member {
     enrolledAt: m.enrolledAt!,
     updatedAt: m.updatedAt!,
     referralCode: m.referralCode,
+    ...(m.erasedAt ? { erasedAt: m.erasedAt } : {}),
     state: toMemberState(m),
   });
 }

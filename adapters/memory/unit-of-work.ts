@@ -2,11 +2,13 @@
 // same order, each with its condition and the tag it reports. Every condition is checked before
 // anything is applied; one failing throws a WriteConflict with the tags of all that failed, in
 // write order, and nothing is written.
+import type { AuditRecorded } from '../../core/audit/ports';
 import type { EarningRecord } from '../../core/earning/ports';
 import type { JobRecord } from '../../core/jobs/ports';
 import { WriteConflict } from '../../core/kernel/retry';
-import type { LedgerWrite, MemberWrite, WriteRecord } from '../../core/ledger/ports';
+import type { AdjustmentRecorded, LedgerWrite, MemberWrite, WriteRecord } from '../../core/ledger/ports';
 import { mergeLotUpdates } from '../../core/ledger/writes';
+import type { MemberErased } from '../../core/members/ports';
 import { copy, key, LEDGER_FIELDS, lotKey, type StoredMember, type Tables } from './tables';
 
 /** One item of the write: which item it touches, what must hold, and what it does. */
@@ -23,7 +25,7 @@ const MAX_ITEMS = 100;
 /** Records of the rewards context: the DynamoDB store writes them; these stores leave them to its tests. */
 const REWARD_RECORDS = new Set(['redemption-created', 'redemption-reserved', 'redemption-released']);
 
-type Handled = EarningRecord | JobRecord;
+type Handled = EarningRecord | JobRecord | AdjustmentRecorded | AuditRecorded | MemberErased;
 
 export function commitWrite(t: Tables, w: LedgerWrite, now: string): void {
   const ops = writeOps(t, w, now);
@@ -208,7 +210,49 @@ function recordOp(t: Tables, programId: string, record: WriteRecord, now: string
         apply: () => void t.outbox.set(k, copy(o)),
       };
     }
+    case 'adjustment-recorded': {
+      const k = key(programId, r.memberId, r.idempotencyKey);
+      return {
+        tag: 'idempotency',
+        item: `adjustment ${k}`,
+        holds: () => !t.adjustmentGuards.has(k),
+        apply: () => void t.adjustmentGuards.set(k, copy({ fingerprint: r.fingerprint, result: r.result })),
+      };
+    }
+    case 'audit-recorded': {
+      const k = key(programId, `${r.entry.at}#${r.entry.auditId}`);
+      return {
+        tag: 'audit',
+        item: `audit ${k}`,
+        holds: () => !t.audit.has(k),
+        apply: () => void t.audit.set(k, copy(r.entry)),
+      };
+    }
+    case 'member-erased':
+      return erasureOp(t, programId, r);
     default:
       throw new Error(`No writer for a "${(r as WriteRecord).kind}" record`);
   }
+}
+
+/** The profile's personal fields and the member's lookups go together, under the email read (as on DynamoDB). */
+function erasureOp(t: Tables, programId: string, r: MemberErased): Op {
+  const k = key(programId, r.memberId);
+  return {
+    tag: `profile:${r.memberId}`,
+    item: `member ${k}`,
+    holds: () => {
+      const m = t.members.get(k);
+      return m !== undefined && (r.email ? m.email === r.email.stored : m.email === undefined);
+    },
+    apply: () => {
+      const m = t.members.get(k)!;
+      for (const f of ['email', 'name', 'birthDate', 'referralCode'] as const) delete m[f];
+      m.attributes = {};
+      m.erasedAt = r.erasedAt;
+      m.updatedAt = r.erasedAt;
+      if (r.email) t.emailLookups.delete(key(programId, r.email.normalized, r.memberId));
+      if (r.referralCode) t.referralCodes.delete(key(programId, r.referralCode));
+    },
+  };
 }

@@ -34,3 +34,19 @@ export const PointsActivated = {
     availableAt: z.string(),
   }),
 } as const satisfies EventDefinition;
+
+export const PointsAdjusted = {
+  detailType: 'Points Adjusted',
+  version: 1,
+  description: "An operator credited (positive points) or debited (negative) a member's points by hand, with a reason.",
+  schema: z.object({
+    memberId: z.string(),
+    transactionId: z.string(),
+    points: z.number().int(),
+    reason: z.string(),
+    /** Points the debit could not take from the balance: the member's debt grew by this. */
+    debt: z.number().int().nonnegative(),
+    by: z.object({ keyId: z.string(), role: z.string().nullable() }),
+    balances: balancesSchema,
+  }),
+} as const satisfies EventDefinition;

@@ -87,3 +87,21 @@ export interface ProfileChanges {
   /** The referring member (resolved from a referral code); set once, never overwritten. */
   referredBy?: string;
 }
+
+/** The exactly-once guard of an operator's adjustment: its Idempotency-Key, the request's fingerprint, the answer. */
+export interface AdjustmentRecorded extends WriteRecord {
+  kind: 'adjustment-recorded';
+  memberId: string;
+  idempotencyKey: string;
+  fingerprint: string;
+  result: unknown;
+}
+
+/** What an adjustment reads before it decides: the member and the guard of its Idempotency-Key, in one read. */
+export interface AdjustmentStore {
+  loadForAdjustment(
+    programId: string,
+    memberId: string,
+    idempotencyKey: string,
+  ): Promise<{ member: MemberState; recorded: { fingerprint: string; result: unknown } | null }>;
+}

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Attributes, AttributeValue, PageQuery, Timestamp } from '../kernel/schemas';
+import { MAX_POINTS_PER_TRANSACTION } from '../programs/domain/program';
 
 export const MemberInput = z.strictObject({
   email: z.email('must be an email address').max(254).nullable().optional(),
@@ -121,6 +122,11 @@ export const TransactionView = z
       .describe('Lots created (credit) or consumed (debit, negative points)'),
     occurredAt: Timestamp.describe('When it happened at the source (the purchase time)'),
     recordedAt: Timestamp.describe('When the ledger recorded it'),
+    note: z.string().optional().describe("An adjustment's note"),
+    adjustedBy: z
+      .strictObject({ keyId: z.string(), role: z.string().nullable() })
+      .optional()
+      .describe('Who made an adjustment: their key and staff role'),
   })
   .meta({ id: 'TransactionView', description: "A movement of a member's points" });
 
@@ -130,3 +136,38 @@ export const TransactionPageView = z
     nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one'),
   })
   .meta({ id: 'TransactionPageView', description: 'One page of transactions, newest first' });
+
+// Operator adjustments (POST /v1/admin/members/{memberId}/adjustments).
+
+export const AdjustmentInput = z.strictObject({
+  points: z
+    .int('must be a whole number of points')
+    .min(-MAX_POINTS_PER_TRANSACTION)
+    .max(MAX_POINTS_PER_TRANSACTION)
+    .refine((p) => p !== 0, 'must not be 0: positive credits, negative debits')
+    .describe('Signed: positive credits the member, negative debits them'),
+  reason: z
+    .string({ error: 'is required: say why (it is shown on the transaction)' })
+    .trim()
+    .min(1, 'is required: say why (it is shown on the transaction)')
+    .max(200),
+  note: z.string().trim().max(1000).optional().describe('For other operators; never personal data'),
+});
+export type AdjustmentInput = z.infer<typeof AdjustmentInput>;
+
+export const AdjustmentResult = z
+  .strictObject({
+    memberId: z.string(),
+    transactionId: z.string(),
+    points: Points.describe('As asked: signed'),
+    debt: z.int().describe('Points a debit could not take from the balance (negative-balance policy only)'),
+    balances: BalancesView,
+    transaction: TransactionView,
+  })
+  .meta({ id: 'AdjustmentResult', description: "An adjustment and the member's balances after it" });
+export type AdjustmentResult = z.infer<typeof AdjustmentResult>;
+
+/** Idempotency-Key of an adjustment: a client-chosen id (a UUID fits), never containing the key separator. */
+export const AdjustmentKey = z
+  .string({ error: 'is required (send a unique Idempotency-Key header per adjustment; a retry sends the same one)' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 characters: letters, digits and . _ : - (a UUID fits)');

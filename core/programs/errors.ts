@@ -23,8 +23,18 @@ export class Unauthorized extends DomainError {
 
 export class Forbidden extends DomainError {
   static override readonly problem = 'forbidden';
+  readonly role: string | null;
   constructor(readonly scope: string) {
-    super(`This operation needs the "${scope}" scope`);
+    const role = scope === 'admin' ? 'admin' : scope.startsWith('staff:') ? scope.slice('staff:'.length) : null;
+    super(
+      role
+        ? `This operation needs the staff role "${role}" or higher (scope "${scope}")`
+        : `This operation needs the "${scope}" scope`,
+    );
+    this.role = role;
+  }
+  override get extensions() {
+    return { scope: this.scope, ...(this.role ? { role: this.role } : {}) };
   }
 }
 

@@ -30,6 +30,7 @@ export const ProgramSettingsInput = z
     returnPolicy: z.enum(['cap-at-balance', 'negative-balance'], {
       error: 'must be "cap-at-balance" or "negative-balance"',
     }),
+    supportAdjustmentLimit: z.int('must be a whole number of points').min(0).max(MAX_POINTS_PER_TRANSACTION),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, { message: 'send at least one setting to change' });
@@ -99,6 +100,9 @@ export const ProgramView = z
       .int()
       .describe('The most points one purchase or event earns: a last cap (default 1000000)'),
     returnPolicy: z.enum(['cap-at-balance', 'negative-balance']),
+    supportAdjustmentLimit: z
+      .int()
+      .describe('The most points, either way, one adjustment by the `support` staff role may move (default 1000)'),
     expiryPolicy: ExpiryPolicyView,
     tierSet: TierSetView.nullable().describe('Null when tiers are off'),
     throttle: ThrottleLimitsView,

@@ -250,6 +250,12 @@ describe('REST API', () => {
         'DELETE /v1/admin/tiers -> functions/program-admin-api.ts',
         'GET /v1/admin/expiry-policy -> functions/program-admin-api.ts',
         'PUT /v1/admin/expiry-policy -> functions/program-admin-api.ts',
+        // Operators: adjustments, member search, data protection, the audit log
+        'POST /v1/admin/members/{memberId}/adjustments -> functions/members-api.ts',
+        'GET /v1/admin/members -> functions/members-api.ts',
+        'POST /v1/admin/members/{memberId}/export -> functions/members-api.ts',
+        'DELETE /v1/admin/members/{memberId} -> functions/members-api.ts',
+        'GET /v1/admin/audit-log -> functions/program-admin-api.ts',
       ].sort(),
     );
   });

@@ -49,6 +49,8 @@ interface CallOptions {
   headers?: Record<string, string>;
   /** `admin` for the admin key; the partner key (members and purchases scopes) otherwise. */
   as?: 'admin' | 'partner';
+  /** Another key (a staff key created by the test). */
+  key?: string;
 }
 
 /** Calls an operation and checks its answer against the contract: a declared status, a body its schema parses. */
@@ -64,7 +66,7 @@ async function call(operationId: OperationId, opts: CallOptions = {}): Promise<A
     method: route.method,
     headers: {
       'content-type': 'application/json',
-      'x-api-key': opts.as === 'admin' ? stack.adminKey : stack.apiKey,
+      'x-api-key': opts.key ?? (opts.as === 'admin' ? stack.adminKey : stack.apiKey),
       ...opts.headers,
     },
     ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
@@ -364,6 +366,43 @@ describe('the API answers as its contract says', () => {
     expect((await call('redeemCoupon', { body: { code } })).status).toBe(409);
     expect((await call('checkCoupon', { body: { code: 'NOPE-NOPE-NOPE' } })).status).toBe(404);
     expect((await call('cancelRedemption', { params: { redemptionId: couponRedemption } })).status).toBe(409);
+  });
+
+  it('operators: adjust, find, export, erase, and the audit log of it all', async () => {
+    const support = ok(
+      await call('createKey', { as: 'admin', body: { scopes: ['staff:support'], label: 'desk' } }),
+      201,
+    );
+    const params = { memberId: 'erin' };
+    ok(await call('putMember', { params, body: { email: 'Erin@Example.com', name: 'Erin' } }), 201);
+    const body = { points: 40, reason: 'Goodwill', note: 'contract' };
+    const headers = { 'idempotency-key': randomUUID() };
+    const adjusted = ok(await call('adjustPoints', { key: support.apiKey, params, body, headers }), 201);
+    expect(adjusted.transaction).toMatchObject({ type: 'adjust', points: 40, adjustedBy: { role: 'support' } });
+    const replay = await call('adjustPoints', { key: support.apiKey, params, body, headers });
+    expect(ok(replay, 200)).toEqual(adjusted);
+    expect(replay.headers.get('x-idempotent-replay')).toBe('true');
+    const over = await call('adjustPoints', {
+      key: support.apiKey,
+      params,
+      body: { points: 100_000, reason: 'too much' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(over.status).toBe(403);
+    expect(over.body.errors).toEqual([expect.objectContaining({ field: 'points' })]);
+
+    const found = ok(await call('findMembers', { key: support.apiKey, query: { query: 'erin@example.com' } }), 200);
+    expect(found.items.map((i: { member: { memberId: string } }) => i.member.memberId)).toEqual(['erin']);
+    const exported = ok(await call('exportMember', { key: support.apiKey, params }), 200);
+    expect(exported.transactions.map((t: { type: string }) => t.type)).toEqual(['adjust']);
+    expect((await call('eraseMember', { key: support.apiKey, params })).status).toBe(403);
+    expect(ok(await call('eraseMember', { as: 'admin', params }), 200)).toMatchObject({ erased: true });
+    expect(ok(await call('findMembers', { as: 'admin', query: { query: 'erin@example.com' } }), 200).items).toEqual([]);
+    const log = ok(await call('listAuditLog', { key: support.apiKey, query: { limit: 50 } }), 200);
+    expect(log.items.map((e: { operation: string }) => e.operation)).toEqual(
+      expect.arrayContaining(['eraseMember', 'exportMember', 'adjustPoints', 'createKey']),
+    );
+    expect(JSON.stringify(log)).not.toContain(support.apiKey);
   });
 
   it('called every route, each with a success', () => {

@@ -108,7 +108,8 @@ async function attempt(a: Attempt): Promise<number> {
     method: route.method,
     headers: {
       'content-type': 'application/json',
-      'x-api-key': route.scope === 'admin' ? stack.adminKey : stack.apiKey,
+      // Admin and staff routes take the admin key (the admin role holds every staff role).
+      'x-api-key': route.scope === 'admin' || route.scope.startsWith('staff:') ? stack.adminKey : stack.apiKey,
       ...(['POST', 'PUT'].includes(route.method) ? { 'idempotency-key': randomUUID() } : {}),
       ...a.headers,
     },

@@ -63,6 +63,7 @@ export function toMember(item: Item): Member {
     enrolledAt: item.enrolledAt,
     updatedAt: item.updatedAt,
     referralCode: item.referralCode,
+    ...(item.erasedAt ? { erasedAt: item.erasedAt } : {}),
     state: toMemberState(item),
   };
 }

@@ -8,7 +8,7 @@ import type { Tagged, WriteContext } from './types';
 export function toTransaction(stored: Item): Transaction {
   const item = unpack(stored);
   const { transactionId, memberId, type, points, reason, source, orderId, eventId, returnId, redemptionId } = item;
-  const { status, breakdown, lots, occurredAt, recordedAt } = item;
+  const { status, breakdown, lots, occurredAt, recordedAt, note, adjustedBy } = item;
   return {
     transactionId,
     memberId,
@@ -25,6 +25,8 @@ export function toTransaction(stored: Item): Transaction {
     lots,
     occurredAt,
     recordedAt,
+    ...(note !== undefined ? { note } : {}),
+    ...(adjustedBy !== undefined ? { adjustedBy } : {}),
   };
 }
 

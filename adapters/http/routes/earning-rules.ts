@@ -26,7 +26,7 @@ export const earningRulesRoutes = defineRoutes({
   listRules: {
     method: 'GET',
     path: '/v1/admin/earning-rules',
-    scope: 'admin',
+    scope: 'staff:viewer',
     group: 'earning-rules-api',
     summary: "The program's earning rules (current version of each, active or not)",
     responses: { 200: { description: 'Every rule and the rule set version', schema: RuleListView } },
@@ -35,7 +35,7 @@ export const earningRulesRoutes = defineRoutes({
   createRule: {
     method: 'POST',
     path: '/v1/admin/earning-rules',
-    scope: 'admin',
+    scope: 'staff:manager',
     group: 'earning-rules-api',
     summary: 'Create an earning rule (version 1)',
     description:
@@ -49,7 +49,8 @@ export const earningRulesRoutes = defineRoutes({
   simulateRules: {
     method: 'POST',
     path: '/v1/admin/earning-rules/simulate',
-    scope: 'admin',
+    scope: 'staff:manager',
+    audit: 'none',
     group: 'earning-rules-api',
     summary: 'Evaluate a purchase or event against the current or a proposed rule set; nothing is written',
     body: SimulateInput,
@@ -68,7 +69,8 @@ export const earningRulesRoutes = defineRoutes({
   backtestRules: {
     method: 'POST',
     path: '/v1/admin/earning-rules/backtest',
-    scope: 'admin',
+    scope: 'staff:manager',
+    audit: 'none',
     group: 'earning-rules-api',
     summary: 'Run a proposed rule set over the stored purchases of a date range, against what was awarded',
     body: BacktestInput,
@@ -85,7 +87,7 @@ export const earningRulesRoutes = defineRoutes({
   getRule: {
     method: 'GET',
     path: '/v1/admin/earning-rules/{ruleId}',
-    scope: 'admin',
+    scope: 'staff:viewer',
     group: 'earning-rules-api',
     summary: 'A rule, with every version: who changed it and when',
     params: RulePath,
@@ -95,7 +97,7 @@ export const earningRulesRoutes = defineRoutes({
   updateRule: {
     method: 'PUT',
     path: '/v1/admin/earning-rules/{ruleId}',
-    scope: 'admin',
+    scope: 'staff:manager',
     group: 'earning-rules-api',
     summary: 'Change a rule: a new version',
     params: RulePath,
@@ -107,7 +109,7 @@ export const earningRulesRoutes = defineRoutes({
   deactivateRule: {
     method: 'POST',
     path: '/v1/admin/earning-rules/{ruleId}/deactivate',
-    scope: 'admin',
+    scope: 'staff:manager',
     group: 'earning-rules-api',
     summary: 'Switch a rule off (a new, inactive version)',
     params: RulePath,

@@ -3,6 +3,7 @@
 import type { RouteSpec } from '../route';
 import { earningRulesRoutes } from './earning-rules';
 import { membersRoutes } from './members';
+import { auditRoutes, memberOperatorRoutes } from './operator';
 import { programAdminRoutes } from './program-admin';
 import { purchasesRoutes } from './purchases';
 import { couponsRoutes, redemptionsRoutes, rewardsAdminRoutes } from './rewards';
@@ -15,6 +16,8 @@ export const ROUTES = {
   ...rewardsAdminRoutes,
   ...redemptionsRoutes,
   ...couponsRoutes,
+  ...memberOperatorRoutes,
+  ...auditRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type OperationId = keyof typeof ROUTES;

@@ -20,7 +20,7 @@ export const programAdminRoutes = defineRoutes({
   getProgram: {
     method: 'GET',
     path: '/v1/admin/program',
-    scope: 'admin',
+    scope: 'staff:viewer',
     group: 'program-admin-api',
     summary: "The program's settings",
     responses: { 200: { description: 'The settings', schema: ProgramView } },
@@ -42,7 +42,7 @@ export const programAdminRoutes = defineRoutes({
   getTiers: {
     method: 'GET',
     path: '/v1/admin/tiers',
-    scope: 'admin',
+    scope: 'staff:viewer',
     group: 'program-admin-api',
     summary: 'The tier set',
     responses: { 200: { description: 'The tier set', schema: TierSetResult } },
@@ -51,7 +51,7 @@ export const programAdminRoutes = defineRoutes({
   putTiers: {
     method: 'PUT',
     path: '/v1/admin/tiers',
-    scope: 'admin',
+    scope: 'staff:manager',
     group: 'program-admin-api',
     summary: 'Replace the tier set',
     body: TierSetInput,
@@ -71,7 +71,7 @@ export const programAdminRoutes = defineRoutes({
   deleteTiers: {
     method: 'DELETE',
     path: '/v1/admin/tiers',
-    scope: 'admin',
+    scope: 'staff:manager',
     group: 'program-admin-api',
     summary: 'Turn tiers off (members keep their last tier on record)',
     responses: { 204: { description: 'Tiers are off' } },
@@ -80,7 +80,7 @@ export const programAdminRoutes = defineRoutes({
   getExpiryPolicy: {
     method: 'GET',
     path: '/v1/admin/expiry-policy',
-    scope: 'admin',
+    scope: 'staff:viewer',
     group: 'program-admin-api',
     summary: 'The expiry policy',
     responses: { 200: { description: 'The expiry policy', schema: ExpiryPolicyResult } },
@@ -89,7 +89,7 @@ export const programAdminRoutes = defineRoutes({
   putExpiryPolicy: {
     method: 'PUT',
     path: '/v1/admin/expiry-policy',
-    scope: 'admin',
+    scope: 'staff:manager',
     group: 'program-admin-api',
     summary: 'Replace the expiry policy (applies to points earned from now on)',
     body: ExpiryPolicyInput,

@@ -30,7 +30,7 @@ export const rewardsAdminRoutes = defineRoutes({
   listRewards: {
     method: 'GET',
     path: '/v1/admin/rewards',
-    scope: 'admin',
+    scope: 'staff:viewer',
     group: 'rewards-admin-api',
     summary: 'The rewards catalog',
     responses: { 200: { description: 'Every reward, by name', schema: RewardListView } },
@@ -39,7 +39,7 @@ export const rewardsAdminRoutes = defineRoutes({
   createReward: {
     method: 'POST',
     path: '/v1/admin/rewards',
-    scope: 'admin',
+    scope: 'staff:manager',
     group: 'rewards-admin-api',
     summary: 'Add a reward: coupon, free shipping, gift card, free product, experience or donation',
     body: RewardInput,
@@ -60,7 +60,7 @@ export const rewardsAdminRoutes = defineRoutes({
   getReward: {
     method: 'GET',
     path: '/v1/admin/rewards/{rewardId}',
-    scope: 'admin',
+    scope: 'staff:viewer',
     group: 'rewards-admin-api',
     summary: 'One reward',
     params: RewardPath,
@@ -70,7 +70,7 @@ export const rewardsAdminRoutes = defineRoutes({
   patchReward: {
     method: 'PATCH',
     path: '/v1/admin/rewards/{rewardId}',
-    scope: 'admin',
+    scope: 'staff:manager',
     group: 'rewards-admin-api',
     summary: 'Change a reward (its type stays); `addStock` adjusts the stock by a delta',
     params: RewardPath,
@@ -82,7 +82,7 @@ export const rewardsAdminRoutes = defineRoutes({
   listRewardDonations: {
     method: 'GET',
     path: '/v1/admin/rewards/{rewardId}/donations',
-    scope: 'admin',
+    scope: 'staff:viewer',
     group: 'rewards-admin-api',
     summary: "A donation reward's donations, oldest first, with its cause's running total",
     params: RewardPath,
@@ -93,7 +93,7 @@ export const rewardsAdminRoutes = defineRoutes({
   donationReport: {
     method: 'GET',
     path: '/v1/admin/donations',
-    scope: 'admin',
+    scope: 'staff:viewer',
     group: 'rewards-admin-api',
     summary: 'Totals per cause over every donation reward: what to pay each cause',
     responses: { 200: { description: 'The total of each cause', schema: DonationReportView } },

@@ -14,6 +14,8 @@ export interface Member {
   enrolledAt: string;
   updatedAt: string;
   referralCode?: string;
+  /** When an operator erased the member's personal data (data protection); the ledger stays. */
+  erasedAt?: string;
   /** The ledger state behind the balances (pending lots, counters, version); not part of the API view. */
   state?: MemberState;
 }

@@ -51,4 +51,7 @@ export interface Transaction {
   lots: { lotId: string; points: number }[]; // lots created (credit) or consumed (debit)
   occurredAt: string; // when it happened at the source (purchase time)
   recordedAt: string; // when the ledger recorded it
+  /** An operator's adjustment: their note (free text, no personal data) and who made it. */
+  note?: string;
+  adjustedBy?: { keyId: string; role: string | null };
 }

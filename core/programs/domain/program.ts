@@ -3,8 +3,26 @@ import type { ExpiryPolicy } from '../../expiry/domain/expiry';
 import type { TierSet } from '../../tiers/domain/tiers';
 import type { ThrottleLimits, UsagePlanBinding } from './throttle';
 
-export type Scope = 'members:read' | 'members:write' | 'purchases:write' | 'admin';
-export const SCOPES: readonly Scope[] = ['members:read', 'members:write', 'purchases:write', 'admin'];
+export type Scope =
+  | 'members:read'
+  | 'members:write'
+  | 'purchases:write'
+  | 'staff:viewer'
+  | 'staff:support'
+  | 'staff:manager'
+  | 'admin';
+export const SCOPES: readonly Scope[] = [
+  'members:read',
+  'members:write',
+  'purchases:write',
+  'staff:viewer',
+  'staff:support',
+  'staff:manager',
+  'admin',
+];
+
+/** The most points a support role may adjust in one go unless the program says otherwise. */
+export const DEFAULT_SUPPORT_ADJUSTMENT_LIMIT = 1_000;
 
 /** Days a purchase, event or return may be recorded late unless the program says otherwise. */
 export const DEFAULT_LATENESS_DAYS = 30;
@@ -68,6 +86,8 @@ export interface ProgramSettings {
   /** The most points one purchase or event can earn (a last cap); balances stay far below 2^53. */
   maxPointsPerTransaction: number;
   returnPolicy: ReturnPolicy;
+  /** The most points (either way) a `support` staff role may adjust in one adjustment (absent: the default). */
+  supportAdjustmentLimit?: number;
   expiryPolicy: ExpiryPolicy;
   tierSet: TierSet | null;
   /** Set at creation; a program created before keyed draws gets its keys the first time it draws. */
@@ -96,6 +116,7 @@ export function withSettingDefaults(stored: Partial<ProgramSettings>) {
     maxPurchaseAmount: stored.maxPurchaseAmount ?? DEFAULT_MAX_PURCHASE_AMOUNT,
     maxPointsPerTransaction: stored.maxPointsPerTransaction ?? DEFAULT_MAX_POINTS_PER_TRANSACTION,
     returnPolicy: stored.returnPolicy ?? ('cap-at-balance' as const),
+    supportAdjustmentLimit: stored.supportAdjustmentLimit ?? DEFAULT_SUPPORT_ADJUSTMENT_LIMIT,
     expiryPolicy: stored.expiryPolicy ?? ({ kind: 'none' } as const),
     tierSet: stored.tierSet ?? null,
   };

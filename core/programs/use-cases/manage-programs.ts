@@ -12,6 +12,7 @@ import {
   DEFAULT_LATENESS_DAYS,
   DEFAULT_MAX_POINTS_PER_TRANSACTION,
   DEFAULT_MAX_PURCHASE_AMOUNT,
+  DEFAULT_SUPPORT_ADJUSTMENT_LIMIT,
   type EarnOn,
   MAX_LATENESS_DAYS,
   MAX_POINTS_PER_TRANSACTION,
@@ -158,6 +159,7 @@ export async function createProgram(input: CreateProgramInput, deps: ProgramDeps
     maxPurchaseAmount: input.maxPurchaseAmount ?? DEFAULT_MAX_PURCHASE_AMOUNT,
     maxPointsPerTransaction: input.maxPointsPerTransaction ?? DEFAULT_MAX_POINTS_PER_TRANSACTION,
     returnPolicy: input.returnPolicy ?? 'cap-at-balance',
+    supportAdjustmentLimit: DEFAULT_SUPPORT_ADJUSTMENT_LIMIT,
     expiryPolicy: { kind: 'none' },
     tierSet: null,
     windfallKeys: newWindfallKeys(),
@@ -178,6 +180,7 @@ export type SettingsChanges = {
   name?: string;
   pointsPerUnit?: number;
   latenessDays?: number;
+  supportAdjustmentLimit?: number;
 } & MoneySettings;
 
 export async function updateProgramSettings(programId: string, changes: SettingsChanges, deps: ProgramDeps) {
@@ -220,6 +223,12 @@ async function lateFloor(
 export function settingsErrors(changes: SettingsChanges): FieldError[] {
   const errors: FieldError[] = moneyErrors(changes);
   if (badLateness(changes.latenessDays)) errors.push({ field: 'latenessDays', message: LATENESS_RULE });
+  const limit = changes.supportAdjustmentLimit;
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_POINTS_PER_TRANSACTION))
+    errors.push({
+      field: 'supportAdjustmentLimit',
+      message: `must be a whole number of points from 0 to ${MAX_POINTS_PER_TRANSACTION}`,
+    });
   if (
     changes.pointsPerUnit !== undefined &&
     (!Number.isSafeInteger(changes.pointsPerUnit) || changes.pointsPerUnit < 0 || changes.pointsPerUnit > 10_000)

@@ -2,7 +2,7 @@
 // auto-enrolment. Settings live on the program item; Lambdas cache them for up to 60 s, so a
 // change takes effect within a minute everywhere.
 import { type StartJobsDeps, startJobs } from '../../jobs/use-cases/start-jobs';
-import type { ProgramSettings } from '../domain/program';
+import { DEFAULT_SUPPORT_ADJUSTMENT_LIMIT, type ProgramSettings } from '../domain/program';
 import { DEFAULT_THROTTLE } from '../domain/throttle';
 import { ProgramNotFound } from '../errors';
 import type { ProgramStore } from '../ports';
@@ -38,6 +38,7 @@ export function programView(p: ProgramSettings) {
     maxPurchaseAmount,
     maxPointsPerTransaction,
     returnPolicy,
+    supportAdjustmentLimit,
     expiryPolicy,
     tierSet,
     throttle,
@@ -57,6 +58,7 @@ export function programView(p: ProgramSettings) {
     maxPurchaseAmount,
     maxPointsPerTransaction,
     returnPolicy,
+    supportAdjustmentLimit: supportAdjustmentLimit ?? DEFAULT_SUPPORT_ADJUSTMENT_LIMIT,
     expiryPolicy,
     tierSet,
     throttle: throttle ?? DEFAULT_THROTTLE,
