@@ -6,6 +6,7 @@ import { membersRoutes } from './members';
 import { programAdminRoutes } from './program-admin';
 import { purchasesRoutes } from './purchases';
 import { couponsRoutes, redemptionsRoutes, rewardsAdminRoutes } from './rewards';
+import { webhooksRoutes } from './webhooks';
 
 export const ROUTES = {
   ...membersRoutes,
@@ -15,6 +16,7 @@ export const ROUTES = {
   ...rewardsAdminRoutes,
   ...redemptionsRoutes,
   ...couponsRoutes,
+  ...webhooksRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type OperationId = keyof typeof ROUTES;
