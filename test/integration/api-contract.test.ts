@@ -368,7 +368,7 @@ describe('the API answers as its contract says', () => {
     expect((await call('cancelRedemption', { params: { redemptionId: couponRedemption } })).status).toBe(409);
   });
 
-  it('webhooks: create, list, read, change, rotate, a delivery of a purchase, its attempts, redeliver, disable', async () => {
+  it('webhooks: create, read, change, rotate, a purchase delivered, its attempts, redeliver, disable', async () => {
     const receiver = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     try {

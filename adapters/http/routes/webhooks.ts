@@ -36,7 +36,7 @@ export const webhooksRoutes = defineRoutes({
     body: WebhookInput,
     responses: { 201: { description: 'The endpoint and its signing secret', schema: CreatedWebhook } },
     problems: ['webhook-limit-reached'],
-    example: { url: 'https://example.com/loyalty/webhooks', events: ['Points Earned', 'Tier Changed'] },
+    example: { url: 'https://crm.example.com/loyalty/webhooks', events: ['Points Expiring', 'Tier Downgrade Warning'] },
   },
   getWebhook: {
     method: 'GET',
@@ -58,7 +58,7 @@ export const webhooksRoutes = defineRoutes({
     body: WebhookPatch,
     responses: { 200: { description: 'The endpoint as changed', schema: WebhookView } },
     problems: ['webhook-not-found', 'concurrent-update'],
-    example: { events: ['Points Earned'] },
+    example: { events: ['Points Expiring'] },
   },
   rotateWebhookSecret: {
     method: 'POST',
