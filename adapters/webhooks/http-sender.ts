@@ -6,7 +6,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { refusedAddress } from '../../core/webhooks/domain/targets';
+import { checkTargetUrl, refusedAddress } from '../../core/webhooks/domain/targets';
 import type { HostResolver, WebhookSender } from '../../core/webhooks/ports';
 
 /** Only the start of an answer is read (and thrown away): a receiver's body does not matter. */
@@ -14,31 +14,37 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 
 class RefusedTarget extends Error {}
 
-/** A lookup that answers only public addresses, for the one connection it serves. */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, '', 0);
-    const list = addresses as unknown as { address: string; family: number }[];
-    const refused = refusedAddress(list.map((a) => a.address));
-    if (refused)
-      return callback(
-        new RefusedTarget(`${hostname} resolves to a ${refused.class} address (${refused.address})`),
-        '',
-        0,
-      );
-    if ((options as { all?: boolean }).all)
-      return (callback as unknown as (e: null, all: typeof list) => void)(null, list);
-    callback(null, list[0]!.address, list[0]!.family);
-  });
-};
+type Lookup = typeof dnsLookup;
 
-export function httpWebhookSender(): WebhookSender {
+/** A lookup that answers only public addresses, for the one connection it serves. */
+const publicOnly =
+  (lookup: Lookup): LookupFunction =>
+  (hostname, options, callback) =>
+    lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      const list = addresses as unknown as { address: string; family: number }[];
+      const refused = refusedAddress(list.map((a) => a.address));
+      if (refused)
+        return callback(
+          new RefusedTarget(`${hostname} resolves to a ${refused.class} address (${refused.address})`),
+          '',
+          0,
+        );
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, all: typeof list) => void)(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+
+/** `lookup` is the resolver (tests pass one that answers what a rebinding attacker would). */
+export function httpWebhookSender(opts: { lookup?: Lookup } = {}): WebhookSender {
+  const lookup = publicOnly(opts.lookup ?? dnsLookup);
   return {
     send(req) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       return new Promise((resolve) => {
         let settled = false;
+        let timer: NodeJS.Timeout | undefined;
         const finish = (statusCode: number | null, error: string | null) => {
           if (settled) return;
           settled = true;
@@ -52,13 +58,15 @@ export function httpWebhookSender(): WebhookSender {
           return finish(null, 'the endpoint URL is not valid');
         }
         const secure = url.protocol === 'https:';
-        if (!secure && !req.allowPrivate) return finish(null, 'only https targets are allowed');
+        // Checked at creation too; again here for what DNS never sees (an address literal).
+        const checked = checkTargetUrl(req.url, req.allowPrivate);
+        if (!checked.ok) return finish(null, `refused target: the URL ${checked.reason}`);
         const request = (secure ? https : http).request(
           url,
           {
             method: 'POST',
             headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) },
-            ...(req.allowPrivate ? {} : { lookup: publicOnlyLookup }),
+            ...(req.allowPrivate ? {} : { lookup }),
             agent: false,
           },
           (res) => {
@@ -72,7 +80,7 @@ export function httpWebhookSender(): WebhookSender {
             res.on('error', () => finish(res.statusCode ?? null, null));
           },
         );
-        const timer = setTimeout(() => {
+        timer = setTimeout(() => {
           request.destroy(new Error(`no answer within ${req.timeoutMs} ms`));
         }, req.timeoutMs);
         request.on('error', (err) => {
