@@ -14,6 +14,7 @@ import { LoyaltyApi } from './constructs/loyalty-api';
 import { LoyaltyFunction, type LoyaltyFunctionProps } from './constructs/loyalty-function';
 import { Redemptions } from './constructs/redemptions';
 import { ScheduledJobs } from './constructs/scheduled-jobs';
+import { Webhooks } from './constructs/webhooks';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig & { readonly stage: Stage };
@@ -41,6 +42,7 @@ export class StatelessStack extends Stack {
   readonly redemptions: Redemptions;
   readonly programAdminApi: LoyaltyFunction;
   readonly jobs: ScheduledJobs;
+  readonly webhooks: Webhooks;
   readonly purchaseCompletedRule: events.Rule;
   readonly purchaseConsumerDlq: DeadLetterQueue;
   readonly alarms: AlarmTopic;
@@ -96,6 +98,15 @@ export class StatelessStack extends Stack {
       description: 'Program settings, tier set and expiry policy admin',
     }).bindTable(table, 'RW');
 
+    // Outbound webhooks: endpoints admin, fan-out of every published event, signed deliveries with retries.
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      config,
+      table,
+      bus,
+      secretsKey: props.secretsKey,
+      ruleTargetsMetadata: RULE_TARGETS_METADATA,
+    });
+
     // Every route of the registry, on the function of its group.
     const groups: Record<RouteGroup, LoyaltyFunction> = {
       'members-api': membersApi,
@@ -105,6 +116,7 @@ export class StatelessStack extends Stack {
       'rewards-admin-api': this.redemptions.adminApi,
       'redemptions-api': this.redemptions.redemptionsApi,
       'coupons-api': this.redemptions.couponsApi,
+      'webhooks-api': this.webhooks.api,
     };
     this.api.addRoutes(ROUTE_LIST.map((r) => ({ method: r.method, path: r.path, handler: groups[r.group] })));
 

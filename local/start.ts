@@ -208,6 +208,8 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
       // A readable console: one line per request from the gateway; EMF metrics only matter in CloudWatch.
       // The local seal for signing secrets (on AWS: the stack's KMS key); kept with the data it opens.
       LOCAL_SECRET_KEY: localSecretKey(opts.stateDir),
+      // Webhooks may target http and private addresses (a receiver on this machine); never set on AWS.
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });

@@ -124,6 +124,20 @@ export const keys = {
     pk: memberPk(programId, memberId),
     sk: `SENT#${noticeId}`,
   }),
+  /** A webhook endpoint; its deliveries and their attempts share one partition per endpoint. */
+  webhook: (programId: string, webhookId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#WEBHOOKS`,
+    sk: `WEBHOOK#${webhookId}`,
+  }),
+  webhookDelivery: (programId: string, webhookId: string, deliveryId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#WEBHOOK#${webhookId}`,
+    sk: `DELIVERY#${deliveryId}`,
+  }),
+  /** Attempt ids are ULIDs of the attempt's time: listed newest first by sort key. */
+  webhookAttempt: (programId: string, webhookId: string, attemptId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#WEBHOOK#${webhookId}`,
+    sk: `ATTEMPT#${attemptId}`,
+  }),
   /** Where each job resumes: the first day of the due index that may still hold work. Jobs span programs. */
   checkpoint: (job: string): ItemKey => ({ pk: `JOB#${job}`, sk: 'CHECKPOINT' }),
 } as const;
@@ -155,6 +169,11 @@ export const collections = {
     prefix: 'MEMBER#',
   }),
   auditLog: (programId: string) => ({ pk: `PROGRAM#${programId}#AUDIT`, prefix: 'AUDIT#' }),
+  webhooks: (programId: string) => ({ pk: `PROGRAM#${programId}#WEBHOOKS`, prefix: 'WEBHOOK#' }),
+  webhookAttempts: (programId: string, webhookId: string) => ({
+    pk: `PROGRAM#${programId}#WEBHOOK#${webhookId}`,
+    prefix: 'ATTEMPT#',
+  }),
   /** The end of every sort key: an expiry bound for lots (`LOT#<asOf>#~` follows every lot due by asOf). */
   lotsThrough: (asOf: string) => `LOT#${asOf}#~`,
 } as const;

@@ -76,6 +76,12 @@ const TAGS: Record<RouteGroup, { name: string; description: string }> = {
     name: 'Coupons',
     description: 'Partners check a coupon code at the till and mark it used, once.',
   },
+  'webhooks-api': {
+    name: 'Webhooks',
+    description:
+      'Outbound webhooks: endpoints that receive our events, signed per Standard Webhooks, with retries, ' +
+      'the attempts of each delivery and redelivery (docs/integrations/webhooks.md).',
+  },
 };
 
 const DESCRIPTION = `The loyalty-points API (v1): members and their points, purchases, returns and engagement events,

@@ -134,6 +134,28 @@ export const PROBLEMS = {
       'Bus only, never an HTTP answer: an event whose `source` (and sending account) the program it names has not ' +
       'registered (`loyalty producer add`). It is not credited; it goes to the dead letters with this reason.',
   },
+  'webhook-not-found': {
+    status: 404,
+    title: 'Webhook endpoint not found',
+    when: 'The program has no webhook endpoint with this id (`GET /v1/admin/webhooks` lists them).',
+  },
+  'webhook-delivery-not-found': {
+    status: 404,
+    title: 'Webhook delivery not found',
+    when:
+      'The endpoint has no delivery with this id (the `deliveryId` of its attempts, also sent as `webhook-id`); ' +
+      'deliveries are kept 30 days.',
+  },
+  'webhook-disabled': {
+    status: 409,
+    title: 'Webhook endpoint disabled',
+    when: 'The endpoint is disabled, so nothing is sent to it: enable it (PATCH `status: "enabled"`) first.',
+  },
+  'webhook-limit-reached': {
+    status: 409,
+    title: 'Too many webhook endpoints',
+    when: 'The program has 20 webhook endpoints, the most it may have. Reuse one (PATCH its URL and events).',
+  },
   'api-key-not-found': {
     status: 404,
     title: 'API key not found',

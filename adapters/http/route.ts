@@ -16,6 +16,7 @@ export const ROUTE_GROUPS = [
   'rewards-admin-api',
   'redemptions-api',
   'coupons-api',
+  'webhooks-api',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 

@@ -180,7 +180,10 @@ export class LoyaltyFunction extends Construct implements iam.IGrantable {
   /** SECRETS_KEY_ID plus kms:Encrypt / kms:Decrypt on that key only (adapters/secrets). */
   bindSecrets(key: kms.IKey): this {
     this.fn.addEnvironment('SECRETS_KEY_ID', key.keyArn);
-    key.grantEncryptDecrypt(this.role);
+    // Exactly the two calls the seal makes: grantEncryptDecrypt would add GenerateDataKey* and ReEncrypt*.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:Decrypt'], resources: [key.keyArn] }),
+    );
     return this;
   }
 

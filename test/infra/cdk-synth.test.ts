@@ -22,7 +22,7 @@ describe('npm run synth', () => {
     const result = await run('npx', ['cdk', 'synth', '--quiet', '-o', outdir], {
       cwd: REPO_ROOT,
       env,
-      timeout: 110_000,
+      timeout: 170_000,
       maxBuffer: 16 * 1024 * 1024,
     }).catch((err: { code?: number; stdout?: string; stderr?: string }) => err);
 
@@ -38,5 +38,5 @@ describe('npm run synth', () => {
     );
     // One bundle per handler module.
     expect(bundles).toHaveLength(readdirSync('functions').filter((f) => f.endsWith('.ts')).length);
-  }, 120_000);
+  }, 180_000);
 });

@@ -108,6 +108,12 @@ describe('cdk-nag acknowledgements', () => {
         'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::*]',
         'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::<JobsPlannerFunction4B0C65D4.Arn>:*]',
         'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::<JobsWorkerFunctionD9840A42.Arn>:*]',
+        // Webhooks: three functions (X-Ray), and the delivery state machine role (invoke on ARN:*, logs + X-Ray).
+        'Webhooks/Api/Role AwsSolutions-IAM5[Resource::*]',
+        'Webhooks/Fanout/Role AwsSolutions-IAM5[Resource::*]',
+        'Webhooks/Delivery/Role AwsSolutions-IAM5[Resource::*]',
+        'Webhooks/DeliveryRuns/Role AwsSolutions-IAM5[Resource::*]',
+        'Webhooks/DeliveryRuns/Role AwsSolutions-IAM5[Resource::<WebhooksDeliveryFunction50BFE58D.Arn>:*]',
         'Http/Api AwsSolutions-APIG2',
         'Http/Api AwsSolutions-APIG3',
         'Http/Api AwsSolutions-COG4',

@@ -48,6 +48,10 @@ const ENTRIES = [
   'functions/program-admin-api.ts',
   'functions/job-planner.ts',
   'functions/job-worker.ts',
+  // Outbound webhooks (infra/constructs/webhooks.ts).
+  'functions/webhooks-api.ts',
+  'functions/webhook-fanout.ts',
+  'functions/webhook-delivery.ts',
 ];
 
 describe('functions', () => {
@@ -242,6 +246,15 @@ describe('REST API', () => {
         'POST /v1/redemptions/{redemptionId}/fulfilment -> functions/redemptions-api.ts',
         'POST /v1/coupons/lookup -> functions/coupons-api.ts',
         'POST /v1/coupons/redeem -> functions/coupons-api.ts',
+        // Outbound webhooks
+        'GET /v1/admin/webhooks -> functions/webhooks-api.ts',
+        'POST /v1/admin/webhooks -> functions/webhooks-api.ts',
+        'GET /v1/admin/webhooks/{webhookId} -> functions/webhooks-api.ts',
+        'PATCH /v1/admin/webhooks/{webhookId} -> functions/webhooks-api.ts',
+        'POST /v1/admin/webhooks/{webhookId}/rotate -> functions/webhooks-api.ts',
+        'POST /v1/admin/webhooks/{webhookId}/disable -> functions/webhooks-api.ts',
+        'GET /v1/admin/webhooks/{webhookId}/deliveries -> functions/webhooks-api.ts',
+        'POST /v1/admin/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver -> functions/webhooks-api.ts',
         // Tiers and expiry
         'GET /v1/admin/program -> functions/program-admin-api.ts',
         'PATCH /v1/admin/program -> functions/program-admin-api.ts',

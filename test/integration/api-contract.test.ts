@@ -3,6 +3,8 @@
 // an undeclared field fails) and each problem with the Problem schema, its type one the route
 // documents. Then the documentation the stack serves without a key.
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ProblemDocument, routeProblems } from '../../adapters/http/openapi';
 import { PROBLEM_BASE, PROBLEMS, type ProblemSlug } from '../../adapters/http/problems';
@@ -403,6 +405,45 @@ describe('the API answers as its contract says', () => {
       expect.arrayContaining(['eraseMember', 'exportMember', 'adjustPoints', 'createKey']),
     );
     expect(JSON.stringify(log)).not.toContain(support.apiKey);
+  });
+
+  it('webhooks: create, read, change, rotate, a purchase delivered, its attempts, redeliver, disable', async () => {
+    const receiver = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const created = ok(await call('createWebhook', { as: 'admin', body: { url, events: ['Points Earned'] } }), 201);
+      expect(created.secret).toMatch(/^whsec_/);
+      const params = { webhookId: created.webhookId };
+      expect(ok(await call('listWebhooks', { as: 'admin' }), 200).items).toHaveLength(1);
+      ok(await call('getWebhook', { as: 'admin', params }), 200);
+      const body = { description: 'contract tour', events: ['Points Earned', 'Tier Changed'] };
+      expect(ok(await call('updateWebhook', { as: 'admin', params, body }), 200).events).toHaveLength(2);
+      const rotated = ok(await call('rotateWebhookSecret', { as: 'admin', params, body: { graceSeconds: 60 } }), 201);
+      expect(rotated.secret).not.toBe(created.secret);
+      const purchase = { orderId: 'contract-webhook-1', memberId: MEMBER, occurredAt: minutesAgo(5), currency: 'USD' };
+      ok(await call('recordPurchase', { body: { ...purchase, amount: 1500 } }), 201);
+      const page = await until(
+        async () => ok(await call('listWebhookDeliveries', { as: 'admin', params, query: { limit: 5 } }), 200),
+        (p) => p.items.length > 0,
+        'the purchase delivered to the webhook',
+      );
+      expect(page.items[0]).toMatchObject({ eventType: 'Points Earned', statusCode: 204, succeeded: true });
+      const delivery = { ...params, deliveryId: page.items[0].deliveryId };
+      expect(ok(await call('redeliverWebhook', { as: 'admin', params: delivery }), 202)).toMatchObject({ runs: 2 });
+      await until(
+        async () => ok(await call('listWebhookDeliveries', { as: 'admin', params }), 200),
+        (p) => p.items.length > 1,
+        'the redelivery',
+      );
+      expect(ok(await call('disableWebhook', { as: 'admin', params }), 200).status).toBe('disabled');
+      expect((await call('redeliverWebhook', { as: 'admin', params: delivery })).status).toBe(409);
+      const unknown = { webhookId: 'wh_01KB2YQ6Z3Q8D7C6XW1Y6S5E0T' };
+      expect((await call('getWebhook', { as: 'admin', params: unknown })).status).toBe(404);
+      expect((await call('listWebhooks')).status).toBe(403);
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
   });
 
   it('called every route, each with a success', () => {

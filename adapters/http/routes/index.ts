@@ -7,6 +7,7 @@ import { auditRoutes, memberOperatorRoutes } from './operator';
 import { programAdminRoutes } from './program-admin';
 import { purchasesRoutes } from './purchases';
 import { couponsRoutes, redemptionsRoutes, rewardsAdminRoutes } from './rewards';
+import { webhooksRoutes } from './webhooks';
 
 export const ROUTES = {
   ...membersRoutes,
@@ -18,6 +19,7 @@ export const ROUTES = {
   ...couponsRoutes,
   ...memberOperatorRoutes,
   ...auditRoutes,
+  ...webhooksRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type OperationId = keyof typeof ROUTES;
