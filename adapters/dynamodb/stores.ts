@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoCatalogStore } from './catalog-store';
+import { dynamoConnectorStore } from './connector-store';
 import { dynamoCouponStore } from './coupon-store';
 import { dynamoDonationStore } from './donation-store';
 import { dynamoDueWork } from './due-work-store';
@@ -30,6 +31,7 @@ export function dynamoStores(ddb: DynamoDBDocumentClient, tableName: string, opt
     redemptions: dynamoRedemptionStore(ddb, tableName),
     coupons: dynamoCouponStore(ddb, tableName),
     donations: dynamoDonationStore(ddb, tableName),
+    connectors: dynamoConnectorStore(ddb, tableName),
   };
 }
 

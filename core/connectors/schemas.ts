@@ -6,9 +6,7 @@ import { ClientId } from '../kernel/schemas';
 export const PLATFORMS = ['shopify', 'woocommerce', 'commercetools'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
-const Prefix = z
-  .string()
-  .regex(/^[A-Za-z0-9._:@+-]{0,32}$/, 'must be at most 32 letters, digits, . _ : @ + - (no #)');
+const Prefix = z.string().regex(/^[A-Za-z0-9._:@+-]{0,32}$/, 'must be at most 32 letters, digits, . _ : @ + - (no #)');
 
 export const ConnectorOptions = z.strictObject({
   earnOn: z
@@ -124,4 +122,7 @@ export const WebhookAccepted = z
     deliveryId: z.string(),
     duplicate: z.boolean().describe('The same delivery was received before: nothing new was recorded'),
   })
-  .meta({ id: 'WebhookAccepted', description: 'The delivery was verified and recorded; it is credited asynchronously' });
+  .meta({
+    id: 'WebhookAccepted',
+    description: 'The delivery was verified and recorded; it is credited asynchronously',
+  });

@@ -180,7 +180,8 @@ export class LoyaltyFunction extends Construct implements iam.IGrantable {
   /** SECRETS_KEY_ID plus kms:Encrypt / kms:Decrypt on that key only (adapters/secrets). */
   bindSecrets(key: kms.IKey): this {
     this.fn.addEnvironment('SECRETS_KEY_ID', key.keyArn);
-    key.grantEncryptDecrypt(this.role);
+    // Exactly what the seal calls (adapters/secrets/kms-secret-box.ts): no data keys, no re-encryption.
+    key.grant(this.role, 'kms:Encrypt', 'kms:Decrypt');
     return this;
   }
 

@@ -108,6 +108,13 @@ describe('cdk-nag acknowledgements', () => {
         'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::*]',
         'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::<JobsPlannerFunction4B0C65D4.Arn>:*]',
         'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::<JobsWorkerFunctionD9840A42.Arn>:*]',
+        // Shop connectors: three functions (X-Ray), and the public webhook method (no API key: the
+        // platform's signature authenticates it).
+        'Connectors/Api/Role AwsSolutions-IAM5[Resource::*]',
+        'Connectors/Webhooks/Role AwsSolutions-IAM5[Resource::*]',
+        'Connectors/Worker/Role AwsSolutions-IAM5[Resource::*]',
+        'Http/Api/Default/v1/connectors/{connectorId}/webhooks/POST AwsSolutions-APIG4',
+        'Http/Api/Default/v1/connectors/{connectorId}/webhooks/POST AwsSolutions-COG4',
         'Http/Api AwsSolutions-APIG2',
         'Http/Api AwsSolutions-APIG3',
         'Http/Api AwsSolutions-COG4',

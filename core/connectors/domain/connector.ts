@@ -1,8 +1,8 @@
 // A connector: one shop of one platform feeding one program. What it is, how a customer becomes a
 // member, and how the platform's money strings become minor units, decided purely.
 import { createHash } from 'node:crypto';
-import type { ReturnInput } from '../../earning/schemas';
 import type { PurchaseFacts } from '../../earning/domain/purchase';
+import type { ReturnInput } from '../../earning/schemas';
 import type { ConnectorOptions, Platform } from '../schemas';
 
 export interface SealedSecret {

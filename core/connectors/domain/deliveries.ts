@@ -34,9 +34,12 @@ export function deliveryIdOf(platform: Platform, headers: Record<string, string>
 }
 
 /** A commercetools message, sent as it is or wrapped in an EventBridge event (an API destination's default). */
-export function messageOf(parsed: unknown): Record<string, any> | null {
+// biome-ignore lint/suspicious/noExplicitAny: a platform message, read defensively field by field
+type Json = Record<string, any>;
+
+export function messageOf(parsed: unknown): Json | null {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
-  const p = parsed as Record<string, any>;
+  const p = parsed as Json;
   if (p.detail && typeof p.detail === 'object' && typeof p['detail-type'] === 'string') return p.detail;
   return p;
 }

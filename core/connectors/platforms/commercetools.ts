@@ -16,6 +16,7 @@ import {
 import { messageOf } from '../domain/deliveries';
 import type { ConnectorOptions } from '../schemas';
 
+// biome-ignore lint/suspicious/noExplicitAny: a platform payload, read defensively field by field
 type Json = Record<string, any>;
 
 const cents = (money: unknown, what: string): number => {
@@ -49,7 +50,14 @@ export function commercetoolsPurchase(order: Json, options: ConnectorOptions) {
     const net = cents(l.totalPrice, `lineItems.${i}.totalPrice`);
     const sku = typeof l.variant?.sku === 'string' && l.variant.sku ? l.variant.sku : `product-${l.productId ?? i}`;
     const gross = unit * quantity;
-    return { sku, lineId: idOf(l.id, `lineItems.${i}.id`), quantity, gross, discount: Math.max(0, gross - net), giftCard: false };
+    return {
+      sku,
+      lineId: idOf(l.id, `lineItems.${i}.id`),
+      quantity,
+      gross,
+      discount: Math.max(0, gross - net),
+      giftCard: false,
+    };
   });
   for (const [i, c] of (Array.isArray(order.customLineItems) ? order.customLineItems : []).entries()) {
     const net = cents(c.totalPrice, `customLineItems.${i}.totalPrice`);
@@ -62,8 +70,11 @@ export function commercetoolsPurchase(order: Json, options: ConnectorOptions) {
     : 0;
   // A gross-priced project carries tax inside totalPrice; taxedPrice tells the net and gross apart.
   const taxed = order.taxedPrice as Json | undefined;
-  const tax = taxed ? cents(taxed.totalGross, 'taxedPrice.totalGross') - cents(taxed.totalNet, 'taxedPrice.totalNet') : 0;
-  const grossPriced = Boolean(taxed) && cents(total, 'totalPrice') === cents(taxed!.totalGross, 'taxedPrice.totalGross');
+  const tax = taxed
+    ? cents(taxed.totalGross, 'taxedPrice.totalGross') - cents(taxed.totalNet, 'taxedPrice.totalNet')
+    : 0;
+  const grossPriced =
+    Boolean(taxed) && cents(total, 'totalPrice') === cents(taxed!.totalGross, 'taxedPrice.totalGross');
   return purchaseOf(
     {
       orderId: ledgerOrderId(idOf(order.id, 'order.id'), options),
@@ -89,7 +100,10 @@ export function mapCommercetools(topic: string, body: unknown, options: Connecto
         return { kind: 'ignore', reason: `paymentState ${order.paymentState ?? 'unset'}: not paid (earnOn: paid)` };
       }
       if (options.earnOn === 'fulfilled' && order.shipmentState !== 'Shipped' && order.shipmentState !== 'Delivered') {
-        return { kind: 'ignore', reason: `shipmentState ${order.shipmentState ?? 'unset'}: not shipped (earnOn: fulfilled)` };
+        return {
+          kind: 'ignore',
+          reason: `shipmentState ${order.shipmentState ?? 'unset'}: not shipped (earnOn: fulfilled)`,
+        };
       }
       const purchase = commercetoolsPurchase(order, options);
       if (!purchase.memberId) return { kind: 'ignore', reason: 'an anonymous order (members.guests: ignore)' };

@@ -10,6 +10,7 @@ export interface PlatformMapper {
   ids(topic: string, body: unknown): Record<string, string>;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: each platform reads its own payload shape
 const safeIds = (f: (topic: string, body: any) => Record<string, string>) => (topic: string, body: unknown) => {
   try {
     return body && typeof body === 'object' ? f(topic, body) : {};

@@ -15,6 +15,7 @@ import {
 } from '../domain/connector';
 import type { ConnectorOptions } from '../schemas';
 
+// biome-ignore lint/suspicious/noExplicitAny: a platform payload, read defensively field by field
 type Json = Record<string, any>;
 
 export const SHOPIFY_TOPICS = [
@@ -113,7 +114,12 @@ export function shopifyPurchase(order: Json, options: ConnectorOptions) {
   // Taxes included in prices are part of the prices: no separate tax line then.
   const tax = order.taxes_included ? 0 : shopMoney(order.total_tax_set, order.total_tax, exp, 'total_tax');
   return purchaseOf(
-    { orderId: ledgerOrderId(orderId, options), memberId: memberId ?? '', occurredAt: instant(order.created_at, 'created_at'), currency },
+    {
+      orderId: ledgerOrderId(orderId, options),
+      memberId: memberId ?? '',
+      occurredAt: instant(order.created_at, 'created_at'),
+      currency,
+    },
     {
       lines,
       // What total_discounts holds beyond what the lines and shipping were allocated: an order discount.
@@ -132,11 +138,15 @@ function refundAction(refund: Json, options: ConnectorOptions): ConnectorAction 
   const returnId = `shopify-refund-${refundId}`;
   const lines: Json[] = Array.isArray(refund.refund_line_items) ? refund.refund_line_items : [];
   const items = lines
-    .map((l, i) => ({ lineId: idOf(l.line_item_id, `refund_line_items.${i}.line_item_id`), quantity: Number(l.quantity) }))
+    .map((l, i) => ({
+      lineId: idOf(l.line_item_id, `refund_line_items.${i}.line_item_id`),
+      quantity: Number(l.quantity),
+    }))
     .filter((l) => Number.isInteger(l.quantity) && l.quantity > 0);
   const shippingRefunded =
     (Array.isArray(refund.refund_shipping_lines) && refund.refund_shipping_lines.length > 0) ||
-    (Array.isArray(refund.order_adjustments) && refund.order_adjustments.some((a: Json) => a?.kind === 'shipping_refund'));
+    (Array.isArray(refund.order_adjustments) &&
+      refund.order_adjustments.some((a: Json) => a?.kind === 'shipping_refund'));
   const merged = new Map<string, number>();
   for (const i of items) merged.set(i.lineId, (merged.get(i.lineId) ?? 0) + i.quantity);
   const returned = [...merged].map(([lineId, quantity]) => ({ lineId, quantity }));
@@ -180,7 +190,10 @@ export function mapShopify(topic: string, body: unknown, options: ConnectorOptio
       kind: 'return',
       orderId,
       cancel: true,
-      input: { returnId: `shopify-cancel-${idOf(json.id, 'id')}`, occurredAt: instant(json.cancelled_at ?? json.updated_at, 'cancelled_at') },
+      input: {
+        returnId: `shopify-cancel-${idOf(json.id, 'id')}`,
+        occurredAt: instant(json.cancelled_at ?? json.updated_at, 'cancelled_at'),
+      },
     };
   }
   const not = shouldEarn(topic, json, options);

@@ -16,6 +16,7 @@ import {
 } from '../domain/connector';
 import type { ConnectorOptions } from '../schemas';
 
+// biome-ignore lint/suspicious/noExplicitAny: a platform payload, read defensively field by field
 type Json = Record<string, any>;
 
 const PAID = ['processing', 'completed'];
@@ -55,7 +56,8 @@ export function wooCommercePurchase(order: Json, options: ConnectorOptions) {
     if (!Number.isInteger(quantity) || quantity < 0) throw new Unmappable(`line_items.${i}.quantity is not a count`);
     const subtotal = toMinor(l.subtotal, exp, `line_items.${i}.subtotal`);
     const total = toMinor(l.total, exp, `line_items.${i}.total`);
-    const sku = typeof l.sku === 'string' && l.sku.trim() ? l.sku.trim() : `product-${l.variation_id || l.product_id || lineId}`;
+    const sku =
+      typeof l.sku === 'string' && l.sku.trim() ? l.sku.trim() : `product-${l.variation_id || l.product_id || lineId}`;
     return { sku, lineId, quantity, gross: subtotal, discount: Math.max(0, subtotal - total), giftCard: false };
   });
   // Fees: a positive fee is a line of its own, a negative one (a discount added by a plugin) an order discount.
@@ -86,7 +88,9 @@ export function wooCommercePurchase(order: Json, options: ConnectorOptions) {
   const total = toMinor(order.total, exp, 'total');
   const everything = options.shipping === 'program' && options.tax === 'program' && options.discounts === 'net';
   if (everything && Math.abs(purchase.amount - total) > lines.length) {
-    throw new Unmappable(`the lines, fees, shipping and tax come to ${purchase.amount}, but the order's total is ${total}`);
+    throw new Unmappable(
+      `the lines, fees, shipping and tax come to ${purchase.amount}, but the order's total is ${total}`,
+    );
   }
   return purchase;
 }
@@ -100,14 +104,20 @@ export function mapWooCommerce(topic: string, body: unknown, options: ConnectorO
   const id = idOf(order.id, 'id');
   const orderId = ledgerOrderId(id, options);
   const status = String(order.status ?? '');
-  const at = instant(order.date_modified_gmt ?? order.date_modified ?? order.date_created_gmt, 'date_modified_gmt', true);
+  const at = instant(
+    order.date_modified_gmt ?? order.date_modified ?? order.date_created_gmt,
+    'date_modified_gmt',
+    true,
+  );
   if (status === 'cancelled') {
     return { kind: 'return', orderId, cancel: true, input: { returnId: `wc-cancel-${id}`, occurredAt: at } };
   }
   const refunds: Json[] = Array.isArray(order.refunds) ? order.refunds : [];
   if (refunds.length) {
     // The newest refund the order lists; earlier ones were recorded by earlier updates (or are replays).
-    const exp = minorUnitExponent(typeof order.currency === 'string' && /^[A-Z]{3}$/.test(order.currency) ? order.currency : 'USD');
+    const exp = minorUnitExponent(
+      typeof order.currency === 'string' && /^[A-Z]{3}$/.test(order.currency) ? order.currency : 'USD',
+    );
     const latest = refunds.reduce((a, b) => (Number(b.id) > Number(a.id) ? b : a));
     const amount = Math.abs(toMinor(latest.total, exp, 'refunds.total'));
     if (amount > 0) {

@@ -3,10 +3,11 @@
 // platform retry, orders/create then orders/paid, the webhook and the API) credits once. What
 // verified but cannot be mapped or credited goes to the connector's dead letters with the reason;
 // anything else (a dependency down) throws, so the bus retries and, in the end, the DLQ keeps it.
-import { earnForPurchase, type EarnDeps } from '../../earning/use-cases/earn-for-purchase';
-import { recordReturn } from '../../earning/use-cases/record-return';
+
 import { OrderConflict, OrderNotFound } from '../../earning/errors';
 import { PurchaseInput, ReturnInput } from '../../earning/schemas';
+import { type EarnDeps, earnForPurchase } from '../../earning/use-cases/earn-for-purchase';
+import { recordReturn } from '../../earning/use-cases/record-return';
 import { ConcurrentUpdate, DomainError, IdempotencyConflict } from '../../kernel/errors';
 import { check, unsafeShape } from '../../kernel/validation';
 import { type ConnectorAction, Unmappable } from '../domain/connector';
@@ -41,7 +42,8 @@ async function apply(programId: string, action: ConnectorAction, deps: ProcessDe
   let input = action.input;
   const order = await deps.orders.getOrder(programId, action.orderId);
   if (!order) {
-    if (action.cancel) return { status: 'ignored' as const, note: `order ${action.orderId} never earned: nothing to cancel` };
+    if (action.cancel)
+      return { status: 'ignored' as const, note: `order ${action.orderId} never earned: nothing to cancel` };
     throw new Unmappable(`order ${action.orderId} is not recorded (it never earned here, or not yet)`);
   }
   // A refunded shipping line comes back only if the order recorded shipping.

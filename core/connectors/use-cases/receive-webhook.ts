@@ -20,9 +20,7 @@ export interface ReceiveDeps {
   onHandOffError?: (err: unknown) => void;
 }
 
-export type Receipt =
-  | { kind: 'ping' }
-  | { kind: 'accepted'; deliveryId: string; duplicate: boolean };
+export type Receipt = { kind: 'ping' } | { kind: 'accepted'; deliveryId: string; duplicate: boolean };
 
 export async function receiveWebhook(
   connectorId: string,
