@@ -1,6 +1,7 @@
 // Shop platforms send 64-bit ids as bare JSON numbers (Shopify's order, line and customer ids
 // exceed 2^53), which JSON.parse rounds. Node 20's JSON.parse cannot see a number's source text,
-// so every integer literal too large to be exact is turned into its decimal string before parsing:
+// so every integer literal too large to be exact (an integer-valued float literal beyond 2^53 too)
+// is turned into its decimal string before parsing:
 // nothing else in the document changes, and the ids come out digit for digit.
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
