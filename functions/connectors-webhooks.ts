@@ -65,4 +65,9 @@ async function receive(event: APIGatewayProxyEvent): Promise<HttpResponse> {
 export const handler = middy<APIGatewayProxyEvent, HttpResponse, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(publishMetrics())
-  .handler((event) => receive(event));
+  .handler(async (event) => {
+    const res = await receive(event);
+    const requestId = event.requestContext?.requestId ?? 'unknown';
+    res.headers['x-correlation-id'] = lower(event.headers)['x-correlation-id'] ?? requestId;
+    return res;
+  });
