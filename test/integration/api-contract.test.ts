@@ -366,7 +366,7 @@ describe('the API answers as its contract says', () => {
     expect((await call('cancelRedemption', { params: { redemptionId: couponRedemption } })).status).toBe(409);
   });
 
-  it('shop connectors: create, list, get, change, rotate, receive a signed webhook, dead letters, disable', async () => {
+  it('shop connectors: create, list, get, change, rotate, a signed webhook, dead letters, disable', async () => {
     const secret = 'shpss_contract_0123456789';
     const created = ok(
       await call('createConnector', { as: 'admin', body: { platform: 'woocommerce', secret, label: 'contract' } }),

@@ -102,7 +102,8 @@ export const connectorsRoutes = defineRoutes({
       'Shopify signs with `X-Shopify-Hmac-Sha256`, WooCommerce with `X-WC-Webhook-Signature` (both the base64 ' +
       "HMAC-SHA256 of the raw body under the connector's secret); a commercetools relay sends " +
       '`Authorization: Bearer <secret>`. A verified delivery is recorded once per delivery id and credited ' +
-      'asynchronously; a WooCommerce ping (`webhook_id=<n>`, unsigned) gets a 200 and changes nothing. Bodies up to 1 MiB.',
+      'asynchronously; a WooCommerce ping (`webhook_id=<n>`, unsigned) gets a 200 and changes nothing. ' +
+      'Bodies up to 1 MiB.',
     params: ConnectorIdParams,
     bodyDoc: z.looseObject({}).describe("The platform's payload (order, refund, message), unchanged"),
     responses: { 200: { description: 'Verified and recorded (or a ping)', schema: WebhookAccepted } },

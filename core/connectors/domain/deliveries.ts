@@ -21,7 +21,7 @@ export function isWooCommercePing(headers: Record<string, string>, body: Buffer)
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,99}$/;
 
-/** The platform's delivery id when it sent a usable one, else the body's SHA-256 (the same body is the same delivery). */
+/** The platform's delivery id when it sent a usable one, else the body's SHA-256 (same body, same delivery). */
 export function deliveryIdOf(platform: Platform, headers: Record<string, string>, body: Buffer, parsed?: unknown) {
   const given =
     platform === 'shopify'

@@ -58,7 +58,9 @@ async function apply(programId: string, action: ConnectorAction, deps: ProcessDe
     const { replayed, result } = await recordReturn(programId, action.orderId, valid.value, deps, correlationId);
     return {
       status: (replayed ? 'ignored' : 'credited') as 'ignored' | 'credited',
-      note: `${replayed ? 'recorded before: ' : ''}return ${result.returnId} of ${action.orderId}: -${result.points} points`,
+      note:
+        `${replayed ? 'recorded before: ' : ''}return ${result.returnId} of ${action.orderId}: ` +
+        `-${result.points} points`,
     };
   } catch (err) {
     if (err instanceof IdempotencyConflict) return { status: 'ignored' as const, note: err.message };

@@ -59,7 +59,10 @@ async function setUp(
     while (queued.length) outcomes.push(await processDelivery(queued.shift()!, deps));
     return { receipt, outcomes };
   };
-  return { f, deps, connectors, c, deliver, queueDown: (down: boolean) => void (queueDown = down) };
+  const setQueueDown = (down: boolean) => {
+    queueDown = down;
+  };
+  return { f, deps, connectors, c, deliver, queueDown: setQueueDown };
 }
 
 const shopify = (body: string, topic: string, id: string, secret = SECRET) =>
