@@ -33,7 +33,9 @@ describe('usage plans keyed by the authorizer', () => {
     const methods = ofType(dev, 'AWS::ApiGateway::Method');
     expect(methods.length).toBeGreaterThan(30);
     const open = methods.filter(([, m]) => m.Properties.ApiKeyRequired !== true);
-    expect(open.map(([, m]) => m.Metadata['loyalty:route'].path)).toEqual(['/v1/connectors/{connectorId}/webhooks']);
+    expect(
+      open.map(([, m]) => (m as { Metadata?: Record<string, { path: string }> }).Metadata?.['loyalty:route']?.path),
+    ).toEqual(['/v1/connectors/{connectorId}/webhooks']);
     const settings = ofType(dev, 'AWS::ApiGateway::Stage')[0]![1].Properties.MethodSettings;
     expect(settings).toContainEqual(
       expect.objectContaining({
