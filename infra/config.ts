@@ -14,6 +14,11 @@ export interface StageConfig {
    * requests per second and burst. Each program also has its own, smaller limits (its usage plan).
    */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * The public webhook route (no API key, so no usage plan): its own method throttle, all shops
+   * together. A platform retries a 429 (Shopify for 48 hours), so a burst is delayed, never lost.
+   */
+  readonly webhookThrottle: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
 // apiThrottle in prod: 500 requests/s per route, ten programs at the default 50; 500 purchases/s is
@@ -26,6 +31,7 @@ export const STAGES: Record<Stage, StageConfig> = {
     logRetentionDays: 7,
     authorizerCacheSeconds: 0,
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
+    webhookThrottle: { rateLimit: 100, burstLimit: 200 },
   },
   dev: {
     prefix: 'dev',
@@ -34,6 +40,7 @@ export const STAGES: Record<Stage, StageConfig> = {
     logRetentionDays: 30,
     authorizerCacheSeconds: 60,
     apiThrottle: { rateLimit: 100, burstLimit: 200 },
+    webhookThrottle: { rateLimit: 50, burstLimit: 100 },
   },
   prod: {
     prefix: 'prod',
@@ -42,6 +49,7 @@ export const STAGES: Record<Stage, StageConfig> = {
     logRetentionDays: 365,
     authorizerCacheSeconds: 300,
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
+    webhookThrottle: { rateLimit: 200, burstLimit: 400 },
   },
 };
 

@@ -9,6 +9,7 @@ import type { RouteGroup } from '../adapters/http/route';
 import { ROUTE_LIST } from '../adapters/http/routes';
 import type { Stage, StageConfig } from './config';
 import { AlarmTopic } from './constructs/alarm-topic';
+import { Connectors } from './constructs/connectors';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
 import { LoyaltyApi } from './constructs/loyalty-api';
 import { LoyaltyFunction, type LoyaltyFunctionProps } from './constructs/loyalty-function';
@@ -46,6 +47,7 @@ export class StatelessStack extends Stack {
   readonly purchaseCompletedRule: events.Rule;
   readonly purchaseConsumerDlq: DeadLetterQueue;
   readonly alarms: AlarmTopic;
+  readonly connectors: Connectors;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -89,7 +91,13 @@ export class StatelessStack extends Stack {
     };
     const { membersApi, purchasesApi, purchaseConsumer, earningRulesApi } = this.functions;
 
-    this.api = new LoyaltyApi(this, 'Http', { config, authorizer: this.functions.authorizer });
+    this.api = new LoyaltyApi(this, 'Http', {
+      config,
+      authorizer: this.functions.authorizer,
+      publicRoutes: ROUTE_LIST.filter((r) => r.auth === 'signature'),
+    });
+    // Shop connectors: the admin API, the public webhook receiver and the worker that credits deliveries.
+    this.connectors = new Connectors(this, 'Connectors', { config, table, bus, secretsKey: props.secretsKey });
 
     // Rewards and redemptions: the catalog, member and partner APIs, the redemption saga's state machines.
     this.redemptions = new Redemptions(this, 'Redemptions', { config, table, bus });
@@ -117,8 +125,12 @@ export class StatelessStack extends Stack {
       'redemptions-api': this.redemptions.redemptionsApi,
       'coupons-api': this.redemptions.couponsApi,
       'webhooks-api': this.webhooks.api,
+      'connectors-api': this.connectors.api,
+      'connectors-webhooks': this.connectors.webhooks,
     };
-    this.api.addRoutes(ROUTE_LIST.map((r) => ({ method: r.method, path: r.path, handler: groups[r.group] })));
+    this.api.addRoutes(
+      ROUTE_LIST.map((r) => ({ method: r.method, path: r.path, handler: groups[r.group], auth: r.auth })),
+    );
 
     this.jobs = new ScheduledJobs(this, 'Jobs', { config, table, bus });
 
@@ -151,5 +163,6 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, `${key.charAt(0).toUpperCase()}${key.slice(1)}FunctionName`, { value: f.functionName });
     }
     new CfnOutput(this, 'PurchaseConsumerDlqUrl', { value: this.purchaseConsumerDlq.queue.queueUrl });
+    new CfnOutput(this, 'ConnectorsWorkerDlqUrl', { value: this.connectors.dlq.queue.queueUrl });
   }
 }

@@ -138,6 +138,23 @@ export const keys = {
     pk: `PROGRAM#${programId}#WEBHOOK#${webhookId}`,
     sk: `ATTEMPT#${attemptId}`,
   }),
+  /** A shop connector, found by its id alone: the public webhook route knows no program until it reads it. */
+  connector: (connectorId: string): ItemKey => ({ pk: `CONNECTOR#${connectorId}`, sk: 'CONNECTOR' }),
+  /** A connector listed under its program (the connector item is the truth). */
+  programConnector: (programId: string, connectorId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#CONNECTORS`,
+    sk: `CONNECTOR#${connectorId}`,
+  }),
+  /** A verified webhook, once per platform delivery id: the raw body until processed (TTL 30 days). */
+  delivery: (programId: string, connectorId: string, deliveryId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#CONNECTOR#${connectorId}#DELIVERY#${deliveryId}`,
+    sk: 'DELIVERY',
+  }),
+  /** A delivery that verified but could not be mapped or credited, newest first by when it came. */
+  deadLetter: (programId: string, connectorId: string, receivedAt: string, deliveryId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#CONNECTOR#${connectorId}#DEADLETTERS`,
+    sk: `DL#${receivedAt}#${deliveryId}`,
+  }),
   /** Where each job resumes: the first day of the due index that may still hold work. Jobs span programs. */
   checkpoint: (job: string): ItemKey => ({ pk: `JOB#${job}`, sk: 'CHECKPOINT' }),
 } as const;
@@ -155,6 +172,11 @@ export const collections = {
   rewards: (programId: string) => ({ pk: `PROGRAM#${programId}#REWARDS`, prefix: 'REWARD#' }),
   producers: (programId: string) => ({ pk: `PROGRAM#${programId}#PRODUCERS`, prefix: 'PRODUCER#' }),
   apiKeys: (programId: string) => ({ pk: `PROGRAM#${programId}#APIKEYS`, prefix: 'APIKEY#' }),
+  connectors: (programId: string) => ({ pk: `PROGRAM#${programId}#CONNECTORS`, prefix: 'CONNECTOR#' }),
+  deadLetters: (programId: string, connectorId: string) => ({
+    pk: `PROGRAM#${programId}#CONNECTOR#${connectorId}#DEADLETTERS`,
+    prefix: 'DL#',
+  }),
   donationTotals: (programId: string) => ({ pk: `PROGRAM#${programId}#DONATIONS`, prefix: 'CAUSE#' }),
   donations: (programId: string, rewardId: string) => ({
     pk: `PROGRAM#${programId}#REWARD#${rewardId}#DONATIONS`,

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoAuditStore } from './audit-store';
 import { dynamoCatalogStore } from './catalog-store';
+import { dynamoConnectorStore } from './connector-store';
 import { dynamoCouponStore } from './coupon-store';
 import { dynamoDonationStore } from './donation-store';
 import { dynamoDueWork } from './due-work-store';
@@ -35,6 +36,7 @@ export function dynamoStores(ddb: DynamoDBDocumentClient, tableName: string, opt
     adjustments: dynamoAdjustmentStore(ddb, tableName),
     directory: dynamoMemberDirectory(ddb, tableName),
     audit: dynamoAuditStore(ddb, tableName),
+    connectors: dynamoConnectorStore(ddb, tableName),
   };
 }
 

@@ -82,6 +82,16 @@ const TAGS: Record<RouteGroup, { name: string; description: string }> = {
       'Outbound webhooks: endpoints that receive our events, signed per Standard Webhooks, with retries, ' +
       'the attempts of each delivery and redelivery (docs/integrations/webhooks.md).',
   },
+  'connectors-api': {
+    name: 'Shop connectors',
+    description:
+      'Connect a Shopify, WooCommerce or commercetools shop: its webhook URL and secret, the mapping options, ' +
+      'and the deliveries that could not be credited (docs/integrations).',
+  },
+  'connectors-webhooks': {
+    name: 'Shop webhooks',
+    description: "Where the platforms post their webhooks: no API key, the platform's signature authenticates.",
+  },
 };
 
 const DESCRIPTION = `The loyalty-points API (v1): members and their points, purchases, returns and engagement events,
@@ -251,6 +261,7 @@ function problemResponses(route: Route): Record<string, Json> {
 }
 
 function scopeNote(route: Route): string {
+  if (route.auth === 'signature') return "No API key: the platform's signature authenticates the request.";
   return route.scope === 'admin'
     ? 'Needs an `admin` key.'
     : `Needs the \`${route.scope}\` scope (an \`admin\` key has every scope).`;
@@ -266,7 +277,7 @@ function operation(route: Route): Json {
     parameters: parameters(route),
     ...(body ? { requestBody: body } : {}),
     responses: { ...successResponses(route), ...problemResponses(route) },
-    security: [{ apiKey: [] }],
+    security: route.auth === 'signature' ? [] : [{ apiKey: [] }],
   };
 }
 

@@ -55,6 +55,23 @@ export const PROBLEMS = {
     title: 'Request headers too large',
     when: 'The request line and headers together exceed 10 KiB, the limit of API Gateway. Nothing was read.',
   },
+  'connector-not-found': {
+    status: 404,
+    title: 'No such connector',
+    when: 'The connector id names no connector (of this program, on the admin routes). Nothing was written.',
+  },
+  'connector-disabled': {
+    status: 410,
+    title: 'The connector is disabled',
+    when: 'The connector was disabled: its webhook URL takes no deliveries (remove the webhook from the shop).',
+  },
+  'invalid-signature': {
+    status: 401,
+    title: 'Missing or invalid webhook signature',
+    when:
+      "The platform's signature header (X-Shopify-Hmac-Sha256, X-WC-Webhook-Signature; a commercetools relay's " +
+      "Authorization) is missing or does not match the connector's secret over the raw body. Nothing was written.",
+  },
   throttled: {
     status: 429,
     title: 'Too many requests',

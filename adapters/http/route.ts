@@ -17,6 +17,8 @@ export const ROUTE_GROUPS = [
   'redemptions-api',
   'coupons-api',
   'webhooks-api',
+  'connectors-api',
+  'connectors-webhooks',
 ] as const;
 export type RouteGroup = (typeof ROUTE_GROUPS)[number];
 
@@ -40,6 +42,12 @@ export interface RouteSpec<
   /** Full path with the version, e.g. `/v1/members/{memberId}`. */
   path: string;
   scope: Scope;
+  /**
+   * `api-key` (default): API Gateway needs `x-api-key` and the authorizer decides the program and scopes.
+   * `signature`: public (no key, no authorizer); the handler authenticates the request itself
+   * (a platform's webhook signature), and `scope` is unused.
+   */
+  auth?: 'api-key' | 'signature';
   group: RouteGroup;
   summary: string;
   description?: string;

@@ -20,9 +20,17 @@ import {
 
 const Minor = z.number().int('must be in minor units (an integer)').min(0).max(MAX_MINOR);
 
+/** A line id as a shop gives it (Shopify's 64-bit ids as their decimal strings): returns can name the line. */
+export const LineId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/, 'must be 1-64 letters, digits, . _ : @ + - (no #)');
+
 export const PurchaseItem = z
   .strictObject({
     sku: z.string().min(1).max(128),
+    lineId: LineId.optional().describe(
+      "The shop's id of this line: a return can then name the line (two lines of one SKU stay apart)",
+    ),
     quantity: z.number().int('must be a whole number').min(1).max(100_000),
     unitPrice: Minor.describe('Price of one unit before discounts, minor units'),
     category: z.string().min(1).max(128).optional(),
@@ -61,10 +69,16 @@ export type PurchaseInput = z.infer<typeof PurchaseInput>;
 /** The bus carries the same body plus the program it belongs to. */
 export const PurchaseCompletedDetail = PurchaseInput.extend({ programId: ClientId });
 
-const ReturnedItem = z.strictObject({
-  sku: z.string().min(1).max(128),
-  quantity: z.number().int('must be a whole number').min(1).max(100_000),
-});
+const ReturnedItem = z
+  .strictObject({
+    sku: z.string().min(1).max(128).optional(),
+    lineId: LineId.optional().describe('The line of the purchase (its `lineId`); instead of `sku`'),
+    quantity: z.number().int('must be a whole number').min(1).max(100_000),
+  })
+  .refine((i) => (i.sku === undefined) !== (i.lineId === undefined), {
+    message: 'name the item by sku or by lineId (one of them)',
+    path: ['sku'],
+  });
 
 export const ReturnInput = z
   .strictObject({

@@ -13,6 +13,8 @@ export interface Route {
   /** Full path including the version, e.g. `/v1/members/{memberId}`. */
   readonly path: string;
   readonly handler: LoyaltyFunction;
+  /** `signature`: a public method (no API key, no authorizer): the handler checks the caller's signature. */
+  readonly auth?: 'api-key' | 'signature';
 }
 
 /** CloudFormation Metadata on every AWS::ApiGateway::Method: `{ method, path, entry }`. */
@@ -23,6 +25,8 @@ export const API_KEY_HEADER = 'x-api-key';
 export interface LoyaltyApiProps {
   readonly config: StageConfig & { readonly stage: string };
   readonly authorizer: LoyaltyFunction;
+  /** Public methods get their own throttle (they have no usage plan), keyed `<path>/<METHOD>`. */
+  readonly publicRoutes?: readonly { readonly method: HttpMethod; readonly path: string }[];
 }
 
 /**
@@ -69,6 +73,15 @@ export class LoyaltyApi extends Construct {
         // Per route, all programs together; each program's usage plan is its share.
         throttlingRateLimit: config.apiThrottle.rateLimit,
         throttlingBurstLimit: config.apiThrottle.burstLimit,
+        methodOptions: Object.fromEntries(
+          (props.publicRoutes ?? []).map((r) => [
+            `${r.path}/${r.method}`,
+            {
+              throttlingRateLimit: config.webhookThrottle.rateLimit,
+              throttlingBurstLimit: config.webhookThrottle.burstLimit,
+            },
+          ]),
+        ),
       },
     });
 
@@ -89,22 +102,37 @@ export class LoyaltyApi extends Construct {
     this.acknowledgeNagRules();
   }
 
-  addRoute({ method, path, handler }: Route): apigw.Method {
+  addRoute({ method, path, handler, auth }: Route): apigw.Method {
     const pathParams = [...path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!);
     const resource = this.api.root.resourceForPath(path);
+    const open = auth === 'signature';
     const m = resource.addMethod(
       method,
       // One invoke permission per function for the whole API instead of one per method.
       new apigw.LambdaIntegration(handler.fn, { proxy: true, scopePermissionToMethod: false }),
       {
-        authorizer: this.authorizer,
-        authorizationType: apigw.AuthorizationType.CUSTOM,
-        apiKeyRequired: true,
+        ...(open
+          ? { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: false }
+          : { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.CUSTOM, apiKeyRequired: true }),
         requestValidator: this.validator,
         requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
       },
     );
     (m.node.defaultChild as apigw.CfnMethod).addMetadata(ROUTE_METADATA, { method, path, entry: handler.entry });
+    if (open) {
+      const v = Validations.of(m);
+      v.acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'A shop platform posts its webhooks here and cannot send an API key: the handler verifies the ' +
+          "platform's HMAC signature over the raw body with the connector's secret before reading anything, and " +
+          'the method has its own throttle.',
+      });
+      v.acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason: 'Shop platforms are not Cognito users; the webhook signature authenticates each request.',
+      });
+    }
     return m;
   }
 

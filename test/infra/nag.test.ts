@@ -114,6 +114,13 @@ describe('cdk-nag acknowledgements', () => {
         'Webhooks/Delivery/Role AwsSolutions-IAM5[Resource::*]',
         'Webhooks/DeliveryRuns/Role AwsSolutions-IAM5[Resource::*]',
         'Webhooks/DeliveryRuns/Role AwsSolutions-IAM5[Resource::<WebhooksDeliveryFunction50BFE58D.Arn>:*]',
+        // Shop connectors: three functions (X-Ray), and the public webhook method (no API key: the
+        // platform's signature authenticates it).
+        'Connectors/Api/Role AwsSolutions-IAM5[Resource::*]',
+        'Connectors/Webhooks/Role AwsSolutions-IAM5[Resource::*]',
+        'Connectors/Worker/Role AwsSolutions-IAM5[Resource::*]',
+        'Http/Api/Default/v1/connectors/{connectorId}/webhooks/POST AwsSolutions-APIG4',
+        'Http/Api/Default/v1/connectors/{connectorId}/webhooks/POST AwsSolutions-COG4',
         'Http/Api AwsSolutions-APIG2',
         'Http/Api AwsSolutions-APIG3',
         'Http/Api AwsSolutions-COG4',

@@ -52,6 +52,10 @@ const ENTRIES = [
   'functions/webhooks-api.ts',
   'functions/webhook-fanout.ts',
   'functions/webhook-delivery.ts',
+  // Shop connectors (infra/constructs/connectors.ts).
+  'functions/connectors-api.ts',
+  'functions/connectors-webhooks.ts',
+  'functions/connectors-worker.ts',
 ];
 
 describe('functions', () => {
@@ -194,14 +198,35 @@ describe('REST API', () => {
     expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(functionIdByEntry('functions/authorizer.ts'));
   });
 
-  it('sends every method through the authorizer', () => {
+  it('sends every method through the authorizer, except the public webhook route', () => {
     const authorizerId = ofType('AWS::ApiGateway::Authorizer')[0]![0];
     const methods = ofType('AWS::ApiGateway::Method');
     expect(methods.length).toBeGreaterThan(0);
+    const open: string[] = [];
     for (const [id, m] of methods) {
+      if (m.Properties.AuthorizationType === 'NONE') {
+        expect(m.Properties.ApiKeyRequired, id).toBe(false);
+        open.push(`${m.Properties.HttpMethod} ${m.Metadata!['loyalty:route'].path}`);
+        continue;
+      }
       expect(m.Properties.AuthorizationType, id).toBe('CUSTOM');
       expect(m.Properties.AuthorizerId, id).toEqual({ Ref: authorizerId });
+      expect(m.Properties.ApiKeyRequired, id).toBe(true);
     }
+    // A shop platform cannot send an API key: its signature is checked by the handler.
+    expect(open).toEqual(['POST /v1/connectors/{connectorId}/webhooks']);
+  });
+
+  it('throttles the public webhook route on its own (it has no usage plan)', () => {
+    const stage = ofType('AWS::ApiGateway::Stage')[0]![1];
+    expect(stage.Properties.MethodSettings).toContainEqual(
+      expect.objectContaining({
+        HttpMethod: 'POST',
+        ResourcePath: '/~1v1~1connectors~1{connectorId}~1webhooks',
+        ThrottlingRateLimit: expect.any(Number),
+        ThrottlingBurstLimit: expect.any(Number),
+      }),
+    );
   });
 
   it('routes each path and verb to its handler through a Lambda proxy integration', () => {
@@ -269,6 +294,15 @@ describe('REST API', () => {
         'POST /v1/admin/members/{memberId}/export -> functions/members-api.ts',
         'DELETE /v1/admin/members/{memberId} -> functions/members-api.ts',
         'GET /v1/admin/audit-log -> functions/program-admin-api.ts',
+        // Shop connectors
+        'POST /v1/admin/connectors -> functions/connectors-api.ts',
+        'GET /v1/admin/connectors -> functions/connectors-api.ts',
+        'GET /v1/admin/connectors/{connectorId} -> functions/connectors-api.ts',
+        'PATCH /v1/admin/connectors/{connectorId} -> functions/connectors-api.ts',
+        'POST /v1/admin/connectors/{connectorId}/rotate-secret -> functions/connectors-api.ts',
+        'POST /v1/admin/connectors/{connectorId}/disable -> functions/connectors-api.ts',
+        'GET /v1/admin/connectors/{connectorId}/dead-letters -> functions/connectors-api.ts',
+        'POST /v1/connectors/{connectorId}/webhooks -> functions/connectors-webhooks.ts',
       ].sort(),
     );
   });

@@ -29,10 +29,22 @@ describe('usage plans keyed by the authorizer', () => {
     expect(apis[0]![1].Properties.ApiKeySourceType).toBe('AUTHORIZER');
   });
 
-  it('requires an API key on every method, so no route escapes its program usage plan', () => {
+  it('requires an API key on every method but the public webhook, which has a throttle of its own', () => {
     const methods = ofType(dev, 'AWS::ApiGateway::Method');
     expect(methods.length).toBeGreaterThan(30);
-    expect(methods.filter(([, m]) => m.Properties.ApiKeyRequired !== true).map(([id]) => id)).toEqual([]);
+    const open = methods.filter(([, m]) => m.Properties.ApiKeyRequired !== true);
+    expect(
+      open.map(([, m]) => (m as { Metadata?: Record<string, { path: string }> }).Metadata?.['loyalty:route']?.path),
+    ).toEqual(['/v1/connectors/{connectorId}/webhooks']);
+    const settings = ofType(dev, 'AWS::ApiGateway::Stage')[0]![1].Properties.MethodSettings;
+    expect(settings).toContainEqual(
+      expect.objectContaining({
+        ResourcePath: '/~1v1~1connectors~1{connectorId}~1webhooks',
+        HttpMethod: 'POST',
+        ThrottlingRateLimit: STAGES.dev.webhookThrottle.rateLimit,
+        ThrottlingBurstLimit: STAGES.dev.webhookThrottle.burstLimit,
+      }),
+    );
   });
 
   it('creates no usage plan or key itself: they are per program, made by the operator CLI', () => {

@@ -2,7 +2,7 @@
 // `npm start` runs it), each answer parsed with the response schema its route declares (strict:
 // an undeclared field fails) and each problem with the Problem schema, its type one the route
 // documents. Then the documentation the stack serves without a key.
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -444,6 +444,45 @@ describe('the API answers as its contract says', () => {
     } finally {
       await new Promise((r) => receiver.close(r));
     }
+  });
+
+  it('shop connectors: create, list, get, change, rotate, a signed webhook, dead letters, disable', async () => {
+    const secret = 'shpss_contract_0123456789';
+    const created = ok(
+      await call('createConnector', { as: 'admin', body: { platform: 'woocommerce', secret, label: 'contract' } }),
+      201,
+    );
+    const params = { connectorId: created.connectorId };
+    expect(
+      ok(await call('listConnectors', { as: 'admin' }), 200).items.map((c: { connectorId: string }) => c.connectorId),
+    ).toContain(created.connectorId);
+    ok(await call('getConnector', { as: 'admin', params }), 200);
+    ok(await call('updateConnector', { as: 'admin', params, body: { options: { earnOn: 'created' } } }), 200);
+    const rotated = ok(
+      await call('rotateConnectorSecret', { as: 'admin', params, body: { secret: `${secret}-new`, graceHours: 1 } }),
+      200,
+    );
+    expect(rotated.secrets).toHaveLength(2);
+    const order = { id: 4242, status: 'processing', currency: 'USD', customer_id: 7, line_items: [], total: '0.00' };
+    const signature = createHmac('sha256', `${secret}-new`).update(JSON.stringify(order)).digest('base64');
+    const received = ok(
+      await call('receiveWebhook', {
+        params,
+        body: order,
+        headers: {
+          'x-api-key': '',
+          'x-wc-webhook-topic': 'order.created',
+          'x-wc-webhook-delivery-id': 'contract-1',
+          'x-wc-webhook-signature': signature,
+        },
+      }),
+      200,
+    );
+    expect(received).toEqual({ received: true, deliveryId: 'contract-1', duplicate: false });
+    ok(await call('listDeadLetters', { as: 'admin', params, query: { limit: 5 } }), 200);
+    expect(ok(await call('disableConnector', { as: 'admin', params }), 200).status).toBe('disabled');
+    expect((await call('receiveWebhook', { params, body: order })).status).toBe(410);
+    expect((await call('getConnector', { as: 'admin', params: { connectorId: 'con-none' } })).status).toBe(404);
   });
 
   it('called every route, each with a success', () => {

@@ -1,6 +1,7 @@
 // Every route of the API, declared once: infra builds the API Gateway resources from this list,
 // the functions dispatch from their group's part of it, and `npm run openapi` documents it.
 import type { RouteSpec } from '../route';
+import { connectorsRoutes } from './connectors';
 import { earningRulesRoutes } from './earning-rules';
 import { membersRoutes } from './members';
 import { auditRoutes, memberOperatorRoutes } from './operator';
@@ -20,6 +21,7 @@ export const ROUTES = {
   ...memberOperatorRoutes,
   ...auditRoutes,
   ...webhooksRoutes,
+  ...connectorsRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type OperationId = keyof typeof ROUTES;

@@ -15,6 +15,8 @@ export type TotalsPolicy = Pick<ProgramSettings, 'amountTolerancePerLine' | 'max
 /** A line as the engine earns on it. `discount` is the line's own plus its share of the order's. */
 export interface OrderLine {
   sku: string;
+  /** The shop's id of the line, when the purchase gave one. */
+  lineId?: string;
   quantity: number;
   unitPrice: number;
   category?: string;
@@ -94,6 +96,7 @@ export function orderLines(purchase: PurchaseFacts, earnOn: EarnOn): OrderLine[]
       const type = item.type ?? 'product';
       return {
         sku: item.sku,
+        ...(item.lineId ? { lineId: item.lineId } : {}),
         quantity: item.quantity,
         unitPrice: item.unitPrice,
         ...(item.category ? { category: item.category } : {}),
@@ -190,13 +193,22 @@ export function earnedOnOf(order: { earnedOn?: number; purchase: PurchaseFacts }
   return items.length ? Number(items.reduce((sum, i) => sum + gross(i), 0n)) : order.purchase.amount;
 }
 
-/** Per sku: units bought and what they came to net of every discount, with the line's type (returns). */
+/**
+ * How a return names a line: its line id when the purchase gave one (two lines of one SKU stay
+ * apart), else its SKU (lines of one SKU count together).
+ */
+export function lineKey(line: { sku?: string; lineId?: string }): string {
+  return line.lineId ? `line:${line.lineId}` : (line.sku ?? '');
+}
+
+/** Per line key: units bought and what they came to net of every discount, with the line's type (returns). */
 export function netBySku(lines: readonly OrderLine[]): Map<string, { quantity: number; net: number; type: LineType }> {
   const bySku = new Map<string, { quantity: number; net: number; type: LineType }>();
   for (const l of lines) {
-    const seen = bySku.get(l.sku) ?? { quantity: 0, net: 0, type: l.type };
+    const key = lineKey(l);
+    const seen = bySku.get(key) ?? { quantity: 0, net: 0, type: l.type };
     const value = net(l);
-    bySku.set(l.sku, {
+    bySku.set(key, {
       quantity: seen.quantity + l.quantity,
       net: seen.net + Number(value > 0n ? value : 0n),
       type: seen.type,

@@ -4,13 +4,15 @@
 // safe: an amount return after item returns takes points only once its proportional share
 // exceeds what the items already took back.
 import type { FieldError } from '../../kernel/errors';
+import { lineKey } from './order-lines';
 
 export interface OrderEarnings {
   points: number;
   amount: number; // the purchase amount, minor units: no more can be returned
   /** The money the points were earned on; a return by amount takes back points in proportion to it. */
   earnedOn?: number;
-  itemPoints: { sku: string; quantity: number; points: number }[];
+  /** Per line; `lineId` when the purchase named its lines (returns then name lines by id). */
+  itemPoints: { sku: string; lineId?: string; quantity: number; points: number }[];
   /** Recorded without items: it earned on its amount as one line. */
   itemised: boolean;
 }
@@ -24,7 +26,7 @@ export interface Returned {
 }
 
 export type ReturnRequest =
-  | { kind: 'items'; items: { sku: string; quantity: number }[] }
+  | { kind: 'items'; items: { sku?: string; lineId?: string; quantity: number }[] }
   | { kind: 'amount'; amount: number }
   | { kind: 'full' };
 
@@ -32,11 +34,13 @@ export type ClawbackDecision =
   | { ok: true; points: number; returned: Returned; fullyReturned: boolean }
   | { ok: false; errors: FieldError[] };
 
+/** Lines by how a return names them: line id when the purchase gave one, else SKU (keys of `quantities`). */
 function bySku(order: OrderEarnings) {
   const m = new Map<string, { quantity: number; points: number }>();
   for (const l of order.itemPoints) {
-    const cur = m.get(l.sku) ?? { quantity: 0, points: 0 };
-    m.set(l.sku, { quantity: cur.quantity + l.quantity, points: cur.points + l.points });
+    const key = lineKey(l);
+    const cur = m.get(key) ?? { quantity: 0, points: 0 };
+    m.set(key, { quantity: cur.quantity + l.quantity, points: cur.points + l.points });
   }
   return m;
 }
@@ -88,12 +92,20 @@ export function planClawback(order: OrderEarnings, before: Returned, req: Return
   const quantities = { ...before.quantities };
   let points = 0;
   for (const [i, item] of req.items.entries()) {
-    const line = lines.get(item.sku);
+    const key = lineKey(item);
+    const line = lines.get(key);
     if (!line) {
-      errors.push({ field: `items.${i}.sku`, message: 'was not part of this order' });
+      const byId = order.itemPoints.some((l) => l.lineId);
+      errors.push({
+        field: `items.${i}.${item.lineId ? 'lineId' : 'sku'}`,
+        message:
+          item.lineId || !byId
+            ? 'was not part of this order'
+            : 'was not part of this order: its lines have ids, return them by lineId',
+      });
       continue;
     }
-    const prev = quantities[item.sku] ?? 0;
+    const prev = quantities[key] ?? 0;
     const next = prev + item.quantity;
     if (next > line.quantity) {
       errors.push({
@@ -103,7 +115,7 @@ export function planClawback(order: OrderEarnings, before: Returned, req: Return
       continue;
     }
     points += Math.floor((line.points * next) / line.quantity) - Math.floor((line.points * prev) / line.quantity);
-    quantities[item.sku] = next;
+    quantities[key] = next;
   }
   if (errors.length) return { ok: false, errors };
   points = Math.min(left, points);

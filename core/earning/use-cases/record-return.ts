@@ -11,7 +11,7 @@ import { activationUpdates } from '../../ledger/writes';
 import { DEFAULT_EARN_ON } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
 import { applyTierProgress, BACKFILLED } from '../domain/earn-plan';
-import { earnedOnOf, netBySku, orderLines, qualifyingSpend } from '../domain/order-lines';
+import { earnedOnOf, lineKey, netBySku, orderLines, qualifyingSpend } from '../domain/order-lines';
 import { planClawback, type ReturnRequest } from '../domain/returns';
 import { OrderNotFound } from '../errors';
 import { PointsReversed } from '../events';
@@ -32,15 +32,17 @@ function fingerprint(orderId: string, input: ReturnInput): string {
 function productValueReturned(
   purchase: RecordedOrder['purchase'],
   before: Record<string, number>,
-  items: { sku: string; quantity: number }[],
+  items: { sku?: string; lineId?: string; quantity: number }[],
 ): number {
   const lines = netBySku(orderLines(purchase, DEFAULT_EARN_ON));
   const returned = { ...before };
   let value = 0n;
-  for (const { sku, quantity } of items) {
-    const line = lines.get(sku);
-    const prev = returned[sku] ?? 0;
-    returned[sku] = prev + quantity;
+  for (const item of items) {
+    const key = lineKey(item);
+    const { quantity } = item;
+    const line = lines.get(key);
+    const prev = returned[key] ?? 0;
+    returned[key] = prev + quantity;
     if (line?.type !== 'product' || line.quantity === 0) continue;
     const upTo = (units: number) => (BigInt(line.net) * BigInt(Math.min(units, line.quantity))) / BigInt(line.quantity);
     value += upTo(prev + quantity) - upTo(prev);
@@ -95,7 +97,11 @@ export async function recordReturn(
           points: order.result.points,
           amount: order.purchase.amount,
           earnedOn: earnedOnOf(order),
-          itemPoints: order.itemPoints,
+          // Item i earned itemPoints[i]: its line id (kept with the purchase) names it for returns.
+          itemPoints: order.itemPoints.map((p, i) => {
+            const lineId = order.purchase.items?.[i]?.lineId;
+            return lineId ? { ...p, lineId } : p;
+          }),
           itemised: Boolean(order.purchase.items?.length),
         },
         order.returned,

@@ -243,8 +243,12 @@ describe('template extraction (infra/app.ts)', () => {
 
   it('meters every route by the API key the authorizer returns, within the local stage throttle', () => {
     expect(model.apiKeySource).toBe('AUTHORIZER');
-    expect(model.routes.filter((r) => !r.apiKeyRequired).map((r) => `${r.method} ${r.resourcePath}`)).toEqual([]);
-    expect(new Set(model.routes.map((r) => JSON.stringify(r.throttle)))).toEqual(
+    const open = model.routes.filter((r) => !r.apiKeyRequired);
+    // The public webhook route: no authorizer, no key, its own method throttle.
+    expect(open.map((r) => `${r.method} ${r.resourcePath}`)).toEqual(['POST /v1/connectors/{connectorId}/webhooks']);
+    expect(open[0]!.authorizer).toBeNull();
+    expect(open[0]!.throttle).toEqual({ rateLimit: 100, burstLimit: 200 });
+    expect(new Set(model.routes.filter((r) => r.apiKeyRequired).map((r) => JSON.stringify(r.throttle)))).toEqual(
       new Set([JSON.stringify({ rateLimit: 500, burstLimit: 1000 })]),
     );
   });
