@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { PurchaseFacts } from '../../earning/domain/purchase';
 import type { ReturnInput } from '../../earning/schemas';
+import type { EarnOn } from '../../programs/domain/program';
 import type { ConnectorOptions, Platform } from '../schemas';
 
 export interface SealedSecret {
@@ -135,6 +136,19 @@ export function purchaseOf(
     ...(shipping ? { shipping } : {}),
     ...(tax ? { tax } : {}),
   };
+}
+
+/**
+ * The connector's override of the program's earnOn for its orders: `earn` / `no-earn` decide, `program`
+ * (and `exclude`, which sends nothing to earn on) leave it to the program.
+ */
+export function earnOnOverride(options: ConnectorOptions): Partial<EarnOn> {
+  const out: Partial<EarnOn> = {};
+  for (const k of ['shipping', 'tax', 'giftCards'] as const) {
+    if (options[k] === 'earn') out[k] = true;
+    else if (options[k] === 'no-earn') out[k] = false;
+  }
+  return out;
 }
 
 /** A purchase that earns nothing is not sent: the order has nothing a return could take back either. */

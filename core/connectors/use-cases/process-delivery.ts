@@ -10,22 +10,31 @@ import { type EarnDeps, earnForPurchase } from '../../earning/use-cases/earn-for
 import { recordReturn } from '../../earning/use-cases/record-return';
 import { ConcurrentUpdate, DomainError, IdempotencyConflict } from '../../kernel/errors';
 import { check, unsafeShape } from '../../kernel/validation';
-import { type ConnectorAction, Unmappable } from '../domain/connector';
+import { type ConnectorAction, earnOnOverride, Unmappable } from '../domain/connector';
 import { parseLosslessJson } from '../domain/lossless-json';
 import { MAPPERS } from '../platforms';
 import type { ConnectorStore, Delivery, DeliveryRef } from '../ports';
+import type { ConnectorOptions } from '../schemas';
 
 export type ProcessDeps = EarnDeps & { connectors: ConnectorStore };
 
 export type Outcome = { status: 'credited' | 'ignored' | 'dead' | 'absent' | 'done-before'; note: string };
 
-async function apply(programId: string, action: ConnectorAction, deps: ProcessDeps, correlationId: string) {
+async function apply(
+  programId: string,
+  action: ConnectorAction,
+  deps: ProcessDeps,
+  correlationId: string,
+  options: ConnectorOptions,
+) {
   if (action.kind === 'ignore') return { status: 'ignored' as const, note: action.reason };
   if (action.kind === 'purchase') {
     const valid = check(PurchaseInput, action.purchase, 'purchase');
     if (!valid.ok) throw new Unmappable(valid.errors.map((e) => `${e.field} ${e.message}`).join('; '));
     try {
-      const { replayed, result } = await earnForPurchase(programId, valid.value, deps, correlationId);
+      const { replayed, result } = await earnForPurchase(programId, valid.value, deps, correlationId, {
+        earnOn: earnOnOverride(options),
+      });
       return {
         status: (replayed ? 'ignored' : 'credited') as 'ignored' | 'credited',
         note: replayed
@@ -100,7 +109,7 @@ export async function processDelivery(ref: DeliveryRef, deps: ProcessDeps): Prom
   if (unsafeShape(body).length) return dead('the body holds object-machinery keys or nests too deep');
   try {
     const action = mapper.map(delivery.topic, body, connector.options);
-    const outcome = await apply(programId, action, deps, `${connectorId}:${deliveryId}`);
+    const outcome = await apply(programId, action, deps, `${connectorId}:${deliveryId}`, connector.options);
     await settle(deps, delivery, outcome);
     return outcome;
   } catch (err) {
