@@ -33,7 +33,8 @@ export function validSecrets(c: Pick<Connector, 'secrets'>, now: string): Sealed
 
 /** What a delivery asks of the ledger, once mapped. */
 export type ConnectorAction =
-  | { kind: 'purchase'; purchase: PurchaseFacts }
+  /** `versionAt`: when the platform last modified the order (a version older than one credited is stale). */
+  | { kind: 'purchase'; purchase: PurchaseFacts; versionAt?: string }
   | { kind: 'return'; orderId: string; input: ReturnInput; cancel: boolean }
   | { kind: 'ignore'; reason: string };
 

@@ -133,5 +133,5 @@ export function mapWooCommerce(topic: string, body: unknown, options: ConnectorO
   if (not) return { kind: 'ignore', reason: not };
   const purchase = wooCommercePurchase(order, options);
   if (!purchase.memberId) return { kind: 'ignore', reason: 'a guest order (members.guests: ignore)' };
-  return { kind: 'purchase', purchase };
+  return { kind: 'purchase', purchase, versionAt: at };
 }
