@@ -32,15 +32,29 @@ async function setUp(platform: 'shopify' | 'woocommerce' = 'shopify', options: R
     (id) => `https://api.example.com/v1/connectors/${id}/webhooks`,
     deps,
   );
+  const failed: DeliveryRef[] = [];
   const deliver = async (headers: Record<string, string>, body: string) => {
     await receiveWebhook(c.connectorId, { headers, body: Buffer.from(body) }, deps);
     const outcomes = [];
-    while (queued.length) outcomes.push(await processDelivery(queued.shift()!, deps));
+    while (queued.length) {
+      const ref = queued.shift()!;
+      outcomes.push(
+        await processDelivery(ref, deps).catch((err: Error) => {
+          failed.push(ref);
+          return err;
+        }),
+      );
+    }
     return outcomes;
   };
   const shopify = (body: string, topic: string, id: string) => deliver(shopifyHeaders(SECRET, body, topic, id), body);
   const available = async (member = CUSTOMER) => (await f.balance('shop', member)).available;
-  return { f, deps, connectors, deliver, shopify, available };
+  const redeliver = async () => {
+    const outcomes = [];
+    for (const ref of [...failed]) outcomes.push(await processDelivery(ref, deps));
+    return outcomes;
+  };
+  return { f, deps, connectors, deliver, shopify, available, redeliver, failed };
 }
 
 type Json = Record<string, any>;
@@ -150,6 +164,25 @@ describe('an edited order credits the difference once', () => {
     const out = await shopify(cancelled, 'orders/cancelled', 'w-3');
     expect(out).toEqual([expect.objectContaining({ status: 'credited', note: expect.stringMatching(/-478/) })]);
     expect(await available()).toBe(0);
+  });
+
+  it('a worker that stopped after deciding an edit is finished by the retry, without crediting twice', async () => {
+    const { shopify, available, connectors, redeliver } = await setUp();
+    await shopify(shopifyOrder('2026-11-22'), 'orders/paid', 'w-1');
+    const save = connectors.saveOrderEdits.bind(connectors);
+    let writes = 0;
+    connectors.saveOrderEdits = async (e, seen) => {
+      if (++writes === 2) throw new Error('table unreachable'); // the write that clears the posted edit
+      return save(e, seen);
+    };
+    const out = await shopify(version(addEarbuds(), '2026-11-23T08:00:00Z'), 'orders/updated', 'w-2');
+    expect(out[0]).toBeInstanceOf(Error);
+    expect(await available()).toBe(428);
+    expect(await connectors.getOrderEdits('shop', ORDER)).toMatchObject({ pending: { editId: expect.any(String) } });
+
+    await redeliver();
+    expect(await available()).toBe(428);
+    expect(await connectors.getOrderEdits('shop', ORDER)).toMatchObject({ pending: null, edits: 1 });
   });
 
   it("orders/edited is noted (its deltas carry no prices): the order's next version credits the edit", async () => {
