@@ -179,7 +179,11 @@ export async function returnAcrossEdits(
   let points = 0;
   let replayed = true;
   for (const p of parts) {
-    const out = await recordReturn(programId, p.orderId, p.input, deps, correlationId);
+    // An edit purchase is later than the order: a return of it is no earlier than it (clock skew, or a
+    // platform that stamps a cancellation with the order's own time).
+    const held = p.orderId === orderId ? null : await deps.orders.getOrder(programId, p.orderId);
+    const at = held && held.purchase.occurredAt > p.input.occurredAt ? held.purchase.occurredAt : p.input.occurredAt;
+    const out = await recordReturn(programId, p.orderId, { ...p.input, occurredAt: at }, deps, correlationId);
     points += out.result.points;
     replayed &&= out.replayed;
   }
