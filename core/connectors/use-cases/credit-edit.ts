@@ -105,7 +105,9 @@ export async function creditOrderEdit(
   if (was.memberId !== purchase.memberId || was.currency !== purchase.currency) {
     return {
       status: 'ignored',
-      note: `order ${purchase.orderId} was credited to ${was.memberId} in ${was.currency}: a version for another member or currency is not credited`,
+      note:
+        `order ${purchase.orderId} was credited to ${was.memberId} in ${was.currency}: ` +
+        'a version for another member or currency is not credited',
     };
   }
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

@@ -56,7 +56,8 @@ async function apply(
         status: 'ignored' as const,
         note: credited
           ? `order ${valid.value.orderId} was credited before (${credited.points} points)`
-          : `order ${valid.value.orderId} was recorded before with other content, without line ids: it stays as recorded`,
+          : `order ${valid.value.orderId} was recorded before with other content, without line ids: ` +
+            'it stays as recorded',
       };
     }
     return creditOrderEdit(programId, valid.value, action.versionAt, deps, earnOn, correlationId);
@@ -81,7 +82,9 @@ async function apply(
     if (across) {
       return {
         status: (across.replayed ? 'ignored' : 'credited') as 'ignored' | 'credited',
-        note: `${across.replayed ? 'recorded before: ' : ''}return ${valid.value.returnId} of ${action.orderId} and its edits: -${across.points} points`,
+        note:
+          `${across.replayed ? 'recorded before: ' : ''}return ${valid.value.returnId} of ${action.orderId} ` +
+          `and its edits: -${across.points} points`,
       };
     }
     const { replayed, result } = await recordReturn(programId, action.orderId, valid.value, deps, correlationId);

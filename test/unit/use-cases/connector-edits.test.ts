@@ -81,7 +81,7 @@ const setQuantity = (index: number, quantity: number) => (o: Json) => {
 };
 
 describe('an edited order credits the difference once', () => {
-  it('an edit up earns the added line; the same version under another topic, or again, earns nothing more', async () => {
+  it('an edit up earns the added line; the same version again, or under another topic, earns nothing', async () => {
     const { shopify, available, connectors } = await setUp();
     await shopify(shopifyOrder('2026-11-22'), 'orders/paid', 'w-1');
     expect(await available()).toBe(378);
@@ -114,7 +114,7 @@ describe('an edited order credits the difference once', () => {
     expect(await available()).toBe(388);
   });
 
-  it('two successive edits each credit their own difference, and an edit back to the first content credits too', async () => {
+  it('two successive edits each credit their own difference; an edit back to the first content too', async () => {
     const { shopify, available } = await setUp();
     await shopify(shopifyOrder('2026-11-22'), 'orders/paid', 'w-1');
     await shopify(version(addEarbuds(1), '2026-11-23T02:00:00Z'), 'orders/updated', 'w-2');
@@ -197,7 +197,7 @@ describe('an edited order credits the difference once', () => {
     const { deliver, f } = await setUp('woocommerce');
     const body = wooOrder('2026-11-22');
     const first = await deliver(wooHeaders(SECRET, body, 'order.created', '1'), body);
-    const member = first[0]!.note.split(' to ')[1]!;
+    const member = (first[0] as { note: string }).note.split(' to ')[1]!;
     const order = JSON.parse(body);
     // The 6.00 line (2 x 3.00) to 4 units: 12.00 more, and the total with it.
     order.line_items[0].quantity = 4;

@@ -191,7 +191,7 @@ describe('connectors', () => {
     await expect(deliver(...shopify(body, 'orders/paid', 'w-3'))).rejects.toThrow(BadSignature);
   });
 
-  it("the connector's shipping and tax options decide whether they earn for its orders, over the program's", async () => {
+  it("the connector's shipping and tax options decide whether they earn for its orders", async () => {
     const body = wooOrder('2026-11-22');
     const earn = await setUp('woocommerce', { shipping: 'earn', tax: 'earn' });
     const { outcomes } = await earn.deliver(wooHeaders(SECRET, body, 'order.created', '101'), body);
