@@ -12,6 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Connector } from '../../core/connectors/domain/connector';
+import type { OrderEdits } from '../../core/connectors/domain/order-edits';
 import type { ConnectorStore, DeadLetter, Delivery } from '../../core/connectors/ports';
 import { collections, keys } from './keys';
 import { batchGet, type Item, queryPage, queryPrefix } from './query';
@@ -168,6 +169,31 @@ export function dynamoConnectorStore(ddb: DynamoDBDocumentClient, tableName: str
         .catch((err) => {
           if (!(err instanceof ConditionalCheckFailedException)) throw err; // expired meanwhile: nothing to mark
         });
+    },
+    async getOrderEdits(programId, orderId) {
+      const out = await ddb.send(
+        new GetCommand({ TableName: tableName, Key: keys.orderEdits(programId, orderId), ConsistentRead: true }),
+      );
+      if (!out.Item) return null;
+      const { pk: _pk, sk: _sk, entity: _e, ...edits } = out.Item;
+      return edits as OrderEdits;
+    },
+    async saveOrderEdits(edits, seenRev) {
+      try {
+        await ddb.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.orderEdits(edits.programId, edits.orderId), entity: 'orderEdits', ...edits },
+            ...(seenRev === null
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: 'rev = :seen', ExpressionAttributeValues: { ':seen': seenRev } }),
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
     },
     async putDeadLetter(programId, connectorId, letter: DeadLetter) {
       await ddb.send(

@@ -150,6 +150,11 @@ export const keys = {
     pk: `PROGRAM#${programId}#CONNECTOR#${connectorId}#DELIVERY#${deliveryId}`,
     sk: 'DELIVERY',
   }),
+  /** What an edited order has credited so far (lines, their holders, a pending edit), from its first edit on. */
+  orderEdits: (programId: string, orderId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#ORDER#${orderId}`,
+    sk: 'EDITS',
+  }),
   /** A delivery that verified but could not be mapped or credited, newest first by when it came. */
   deadLetter: (programId: string, connectorId: string, receivedAt: string, deliveryId: string): ItemKey => ({
     pk: `PROGRAM#${programId}#CONNECTOR#${connectorId}#DEADLETTERS`,

@@ -1,6 +1,7 @@
 // Connectors on plain maps, with the same conditions as the DynamoDB store (an id taken, a version
 // moved on, a delivery recorded before), for use-case tests without a JVM.
 import type { Connector } from '../../core/connectors/domain/connector';
+import type { OrderEdits } from '../../core/connectors/domain/order-edits';
 import type { ConnectorStore, DeadLetter, Delivery } from '../../core/connectors/ports';
 import { ValidationFailed } from '../../core/kernel/errors';
 
@@ -9,6 +10,7 @@ const clone = <T>(v: T): T => structuredClone(v);
 export function memoryConnectorStore() {
   const connectors = new Map<string, Connector>();
   const deliveries = new Map<string, Delivery>();
+  const orderEdits = new Map<string, OrderEdits>();
   const deadLetters = new Map<string, DeadLetter & { programId: string; connectorId: string }>();
   const dk = (p: string, c: string, d: string) => `${p}/${c}/${d}`;
   const store: ConnectorStore = {
@@ -43,6 +45,16 @@ export function memoryConnectorStore() {
     async settleDelivery(p, c, d, outcome) {
       const found = deliveries.get(dk(p, c, d));
       if (found) deliveries.set(dk(p, c, d), { ...found, ...outcome });
+    },
+    async getOrderEdits(programId, orderId) {
+      const found = orderEdits.get(`${programId}/${orderId}`);
+      return found ? clone(found) : null;
+    },
+    async saveOrderEdits(e, seenRev) {
+      const cur = orderEdits.get(`${e.programId}/${e.orderId}`);
+      if ((cur?.rev ?? null) !== seenRev) return false;
+      orderEdits.set(`${e.programId}/${e.orderId}`, clone(e));
+      return true;
     },
     async putDeadLetter(programId, connectorId, letter) {
       deadLetters.set(dk(programId, connectorId, `${letter.receivedAt}#${letter.deliveryId}`), {

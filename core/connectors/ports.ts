@@ -2,6 +2,7 @@
 // and a durable hand-off of a recorded delivery to the asynchronous worker.
 import type { Page } from '../kernel/page';
 import type { Connector } from './domain/connector';
+import type { OrderEdits } from './domain/order-edits';
 import type { Platform } from './schemas';
 
 /** A verified webhook as received, kept until processed (and a while after, for replays by the platform). */
@@ -44,6 +45,10 @@ export interface ConnectorStore {
     deliveryId: string,
     outcome: { status: Delivery['status']; note: string },
   ): Promise<void>;
+  /** What an edited order has credited so far; null until its first edit. */
+  getOrderEdits(programId: string, orderId: string): Promise<OrderEdits | null>;
+  /** Writes the state at `edits.rev` if the stored one is still at `seenRev` (null: none stored); false otherwise. */
+  saveOrderEdits(edits: OrderEdits, seenRev: number | null): Promise<boolean>;
   /** One dead letter per delivery: writing it again replaces it. */
   putDeadLetter(programId: string, connectorId: string, letter: DeadLetter): Promise<void>;
   listDeadLetters(

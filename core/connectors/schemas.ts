@@ -8,6 +8,9 @@ export type Platform = (typeof PLATFORMS)[number];
 
 const Prefix = z.string().regex(/^[A-Za-z0-9._:@+-]{0,32}$/, 'must be at most 32 letters, digits, . _ : @ + - (no #)');
 
+/** How a connector sends shipping, tax or gift cards sold, and whether they earn for its orders. */
+export const CHARGE_POLICIES = ['program', 'earn', 'no-earn', 'exclude'] as const;
+
 export const ConnectorOptions = z.strictObject({
   earnOn: z
     .enum(['created', 'paid', 'fulfilled'])
@@ -18,14 +21,17 @@ export const ConnectorOptions = z.strictObject({
     .default('net')
     .describe('`net`: earn on prices after line and order discounts (allocated pro rata); `gross`: before them'),
   shipping: z
-    .enum(['program', 'exclude'])
+    .enum(CHARGE_POLICIES)
     .default('program')
-    .describe("`program`: sent as the purchase's shipping, which earns if the program's earnOn says so; `exclude`"),
-  tax: z.enum(['program', 'exclude']).default('program').describe('As shipping, for tax'),
+    .describe(
+      "Shipping: sent as the purchase's shipping and earns as the program's earnOn says (`program`), " +
+        'always (`earn`) or never (`no-earn`) for this connector; `exclude`: left out of the purchase',
+    ),
+  tax: z.enum(CHARGE_POLICIES).default('program').describe('As shipping, for tax'),
   giftCards: z
-    .enum(['program', 'exclude'])
+    .enum(CHARGE_POLICIES)
     .default('program')
-    .describe('Gift cards sold: sent as gift-card lines (the program decides) or left out'),
+    .describe('Gift cards sold: gift-card lines that earn as the program says, always, never, or left out'),
   testOrders: z.enum(['ignore', 'earn']).default('ignore').describe('Shopify test orders (`"test": true`)'),
   members: z
     .strictObject({

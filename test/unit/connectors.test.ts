@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { guestMemberId, type Unmappable } from '../../core/connectors/domain/connector';
 import { isWooCommercePing } from '../../core/connectors/domain/deliveries';
 import { parseLosslessJson } from '../../core/connectors/domain/lossless-json';
+import { initialEdits, planEdit, type Returnable, routeItems } from '../../core/connectors/domain/order-edits';
 import { safeEqual, verifyHmac, verifyToken } from '../../core/connectors/domain/signature';
+import { MAPPERS } from '../../core/connectors/platforms';
 import { mapCommercetools } from '../../core/connectors/platforms/commercetools';
 import { mapShopify } from '../../core/connectors/platforms/shopify';
 import { mapWooCommerce } from '../../core/connectors/platforms/woocommerce';
 import { ConnectorOptions } from '../../core/connectors/schemas';
+import type { PurchaseFacts } from '../../core/earning/domain/purchase';
 import { PurchaseInput, ReturnInput } from '../../core/earning/schemas';
 import { fixture, hmac, shopifyOrder, wooOrder, wooOrderRefunded } from '../support/connectors';
 
@@ -287,5 +290,79 @@ describe('commercetools mapping', () => {
     });
     const state = parseLosslessJson(fixture('commercetools/order-state-changed.json'));
     expect(mapCommercetools('OrderStateChanged', state, options())).toMatchObject({ kind: 'return', cancel: true });
+  });
+});
+
+describe('order edits', () => {
+  const original = (quantities: number[]): PurchaseFacts => ({
+    orderId: 'o-1',
+    memberId: 'm-1',
+    occurredAt: '2026-11-22T10:00:00Z',
+    currency: 'USD',
+    amount: quantities.reduce((s, q) => s + q * 10_00, 0),
+    items: quantities.flatMap((quantity, i) =>
+      quantity ? [{ sku: `sku-${i}`, lineId: `l-${i}`, quantity, unitPrice: 10_00 }] : [],
+    ),
+  });
+  const everything: Returnable = (_holder, _key, held) => held;
+
+  it('Shopify orders/edited is noted with its ids; a later order version carries its updated_at', () => {
+    const edited = parseLosslessJson(fixture('shopify/orders-edited.json'));
+    expect(mapShopify('orders/edited', edited, options())).toMatchObject({ kind: 'ignore' });
+    expect(MAPPERS.shopify.ids('orders/edited', edited)).toEqual({ editId: '78912328', orderId: '820982911946154508' });
+    const updated = mapShopify('orders/updated', parseLosslessJson(shopifyOrder(DAY)), options({ testOrders: 'earn' }));
+    expect(updated).toMatchObject({ kind: 'purchase', versionAt: '2026-11-23T00:00:00.000Z' });
+  });
+
+  it('whatever the versions, what is credited ends as the last version, and the edits add up to the change', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 4 }), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.array(fc.nat({ max: 4 }), { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 5 }),
+        (first, versions) => {
+          fc.pre(first.some((q) => q > 0));
+          let state = initialEdits('p', original(first));
+          const ids = new Set<string>();
+          const units = [0, 0, 0];
+          for (const v of versions) {
+            const planned = planEdit(state, original(v), '2026-11-23T10:00:00Z', everything);
+            if (!planned) continue;
+            expect(ids.has(planned.plan.editId)).toBe(false);
+            ids.add(planned.plan.editId);
+            for (const i of planned.plan.purchase?.items ?? []) units[Number(i.lineId!.slice(2))]! += i.quantity;
+            for (const r of planned.plan.returns)
+              for (const i of r.input.items ?? []) units[Number(i.lineId!.slice(2))]! -= i.quantity;
+            state = { ...planned.next, pending: null, rev: state.rev + 1 };
+          }
+          // An unchanged version plans nothing: either way, what is credited is the last version.
+          const last = versions[versions.length - 1]!;
+          for (const [i, q] of last.entries()) {
+            const line = state.lines.find((l) => l.lineId === `l-${i}`);
+            expect(line?.quantity ?? 0).toBe(q);
+            expect(line ? line.holders.reduce((s, h) => s + h.quantity, 0) : 0).toBe(q);
+            expect(units[i]).toBe(q - first[i]!);
+          }
+        },
+      ),
+    );
+  });
+
+  it('the same version planned twice from the same state is the same edit (a retry, another topic)', () => {
+    const state = initialEdits('p', original([1, 1, 0]));
+    const a = planEdit(state, original([1, 2, 1]), '2026-11-23T10:00:00Z', everything);
+    const b = planEdit(state, original([1, 2, 1]), '2026-11-23T11:00:00Z', everything);
+    expect(a!.plan.editId).toBe(b!.plan.editId);
+    expect(a!.plan.purchase!.orderId).toBe(`o-1:edit:${a!.plan.editId}`);
+    expect(planEdit(state, original([1, 1, 0]), '2026-11-23T10:00:00Z', everything)).toBeNull();
+  });
+
+  it('a refund of units an edit added is routed to the edit, the rest to the original order', () => {
+    const state = initialEdits('p', original([1, 0, 0]));
+    const planned = planEdit(state, original([3, 0, 0]), '2026-11-23T10:00:00Z', everything)!;
+    const routed = routeItems(planned.next, [{ lineId: 'l-0', quantity: 2 }], everything);
+    expect([...routed]).toEqual([
+      ['o-1', [{ lineId: 'l-0', quantity: 1 }]],
+      [planned.plan.purchase!.orderId, [{ lineId: 'l-0', quantity: 1 }]],
+    ]);
   });
 });

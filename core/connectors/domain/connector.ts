@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { PurchaseFacts } from '../../earning/domain/purchase';
 import type { ReturnInput } from '../../earning/schemas';
+import type { EarnOn } from '../../programs/domain/program';
 import type { ConnectorOptions, Platform } from '../schemas';
 
 export interface SealedSecret {
@@ -32,7 +33,8 @@ export function validSecrets(c: Pick<Connector, 'secrets'>, now: string): Sealed
 
 /** What a delivery asks of the ledger, once mapped. */
 export type ConnectorAction =
-  | { kind: 'purchase'; purchase: PurchaseFacts }
+  /** `versionAt`: when the platform last modified the order (a version older than one credited is stale). */
+  | { kind: 'purchase'; purchase: PurchaseFacts; versionAt?: string }
   | { kind: 'return'; orderId: string; input: ReturnInput; cancel: boolean }
   | { kind: 'ignore'; reason: string };
 
@@ -135,6 +137,19 @@ export function purchaseOf(
     ...(shipping ? { shipping } : {}),
     ...(tax ? { tax } : {}),
   };
+}
+
+/**
+ * The connector's override of the program's earnOn for its orders: `earn` / `no-earn` decide, `program`
+ * (and `exclude`, which sends nothing to earn on) leave it to the program.
+ */
+export function earnOnOverride(options: ConnectorOptions): Partial<EarnOn> {
+  const out: Partial<EarnOn> = {};
+  for (const k of ['shipping', 'tax', 'giftCards'] as const) {
+    if (options[k] === 'earn') out[k] = true;
+    else if (options[k] === 'no-earn') out[k] = false;
+  }
+  return out;
 }
 
 /** A purchase that earns nothing is not sent: the order has nothing a return could take back either. */

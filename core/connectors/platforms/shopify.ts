@@ -47,7 +47,10 @@ export function shopifyIds(topic: string, body: Json): Record<string, string> {
   const put = (k: string, v: unknown) => {
     if (typeof v === 'string' || typeof v === 'number') ids[k] = String(v);
   };
-  if (topic.startsWith('refunds/')) {
+  if (topic === 'orders/edited') {
+    put('editId', body.order_edit?.id);
+    put('orderId', body.order_edit?.order_id);
+  } else if (topic.startsWith('refunds/')) {
     put('refundId', body.id);
     put('orderId', body.order_id);
   } else {
@@ -178,6 +181,15 @@ export function mapShopify(topic: string, body: unknown, options: ConnectorOptio
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Unmappable('the body is not a JSON object');
   const json = body as Json;
   if (topic === 'refunds/create') return refundAction(json, options);
+  if (topic === 'orders/edited') {
+    // The edit's deltas name lines and quantities but carry no prices: the order's next full version
+    // (orders/updated, which Shopify sends with the edit) credits the difference.
+    const edit = (json.order_edit ?? {}) as Json;
+    return {
+      kind: 'ignore',
+      reason: `edit ${edit.id ?? '?'} of order ${edit.order_id ?? '?'}: credited from the order's orders/updated`,
+    };
+  }
   if (!SHOPIFY_TOPICS.includes(topic as (typeof SHOPIFY_TOPICS)[number])) {
     return { kind: 'ignore', reason: `topic ${topic} is not one the connector maps` };
   }
@@ -200,5 +212,9 @@ export function mapShopify(topic: string, body: unknown, options: ConnectorOptio
   if (not) return { kind: 'ignore', reason: not };
   const purchase = shopifyPurchase(json, options);
   if (!purchase.memberId) return { kind: 'ignore', reason: 'a guest order (members.guests: ignore)' };
-  return { kind: 'purchase', purchase };
+  return {
+    kind: 'purchase',
+    purchase,
+    ...(json.updated_at ? { versionAt: instant(json.updated_at, 'updated_at') } : {}),
+  };
 }

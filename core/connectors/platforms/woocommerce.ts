@@ -86,7 +86,7 @@ export function wooCommercePurchase(order: Json, options: ConnectorOptions) {
   );
   // Whatever the policy left out, the parts must be WooCommerce's own total when nothing was left out.
   const total = toMinor(order.total, exp, 'total');
-  const everything = options.shipping === 'program' && options.tax === 'program' && options.discounts === 'net';
+  const everything = options.shipping !== 'exclude' && options.tax !== 'exclude' && options.discounts === 'net';
   if (everything && Math.abs(purchase.amount - total) > lines.length) {
     throw new Unmappable(
       `the lines, fees, shipping and tax come to ${purchase.amount}, but the order's total is ${total}`,
@@ -133,5 +133,5 @@ export function mapWooCommerce(topic: string, body: unknown, options: ConnectorO
   if (not) return { kind: 'ignore', reason: not };
   const purchase = wooCommercePurchase(order, options);
   if (!purchase.memberId) return { kind: 'ignore', reason: 'a guest order (members.guests: ignore)' };
-  return { kind: 'purchase', purchase };
+  return { kind: 'purchase', purchase, versionAt: at };
 }

@@ -1,6 +1,7 @@
 // The asynchronous leg: a recorded delivery is mapped and credited through the same use cases as
 // the API, so the order id (the platform's) keys the ledger and an order that arrives twice (a
-// platform retry, orders/create then orders/paid, the webhook and the API) credits once. What
+// platform retry, orders/create then orders/paid, the webhook and the API) credits once; a later
+// version with other lines credits its difference once (credit-edit.ts). What
 // verified but cannot be mapped or credited goes to the connector's dead letters with the reason;
 // anything else (a dependency down) throws, so the bus retries and, in the end, the DLQ keeps it.
 
@@ -10,34 +11,56 @@ import { type EarnDeps, earnForPurchase } from '../../earning/use-cases/earn-for
 import { recordReturn } from '../../earning/use-cases/record-return';
 import { ConcurrentUpdate, DomainError, IdempotencyConflict } from '../../kernel/errors';
 import { check, unsafeShape } from '../../kernel/validation';
-import { type ConnectorAction, Unmappable } from '../domain/connector';
+import { type ConnectorAction, earnOnOverride, Unmappable } from '../domain/connector';
 import { parseLosslessJson } from '../domain/lossless-json';
 import { MAPPERS } from '../platforms';
 import type { ConnectorStore, Delivery, DeliveryRef } from '../ports';
+import type { ConnectorOptions } from '../schemas';
+import { creditOrderEdit, returnAcrossEdits } from './credit-edit';
 
 export type ProcessDeps = EarnDeps & { connectors: ConnectorStore };
 
 export type Outcome = { status: 'credited' | 'ignored' | 'dead' | 'absent' | 'done-before'; note: string };
 
-async function apply(programId: string, action: ConnectorAction, deps: ProcessDeps, correlationId: string) {
+async function apply(
+  programId: string,
+  action: ConnectorAction,
+  deps: ProcessDeps,
+  correlationId: string,
+  options: ConnectorOptions,
+) {
   if (action.kind === 'ignore') return { status: 'ignored' as const, note: action.reason };
   if (action.kind === 'purchase') {
     const valid = check(PurchaseInput, action.purchase, 'purchase');
     if (!valid.ok) throw new Unmappable(valid.errors.map((e) => `${e.field} ${e.message}`).join('; '));
+    const earnOn = earnOnOverride(options);
+    let credited: { points: number } | null = null;
     try {
-      const { replayed, result } = await earnForPurchase(programId, valid.value, deps, correlationId);
-      return {
-        status: (replayed ? 'ignored' : 'credited') as 'ignored' | 'credited',
-        note: replayed
-          ? `order ${result.orderId} was credited before (${result.points} points)`
-          : `order ${result.orderId}: ${result.points} points to ${result.memberId}`,
-      };
+      const { replayed, result } = await earnForPurchase(programId, valid.value, deps, correlationId, { earnOn });
+      if (!replayed) {
+        return {
+          status: 'credited' as const,
+          note: `order ${result.orderId}: ${result.points} points to ${result.memberId}`,
+        };
+      }
+      credited = result;
     } catch (err) {
-      // The same order recorded with other content (by the API, or a topic mapped differently): it
-      // was credited once, and stays so.
-      if (err instanceof OrderConflict) return { status: 'ignored' as const, note: err.message };
-      throw err;
+      if (!(err instanceof OrderConflict)) throw err;
     }
+    // The order was credited before: this version credits what it changes, once (an edit back to the
+    // credited content changes nothing). An order recorded without line ids (by the API) stays as it was.
+    const order = await deps.orders.getOrder(programId, valid.value.orderId);
+    const byLine = order?.purchase.items?.length && order.purchase.items.every((i) => i.lineId);
+    if (!byLine) {
+      return {
+        status: 'ignored' as const,
+        note: credited
+          ? `order ${valid.value.orderId} was credited before (${credited.points} points)`
+          : `order ${valid.value.orderId} was recorded before with other content, without line ids: ` +
+            'it stays as recorded',
+      };
+    }
+    return creditOrderEdit(programId, valid.value, action.versionAt, deps, earnOn, correlationId);
   }
   let input = action.input;
   const order = await deps.orders.getOrder(programId, action.orderId);
@@ -55,6 +78,15 @@ async function apply(programId: string, action: ConnectorAction, deps: ProcessDe
   const valid = check(ReturnInput, input, 'return');
   if (!valid.ok) throw new Unmappable(valid.errors.map((e) => `${e.field} ${e.message}`).join('; '));
   try {
+    const across = await returnAcrossEdits(programId, action.orderId, valid.value, action.cancel, deps, correlationId);
+    if (across) {
+      return {
+        status: (across.replayed ? 'ignored' : 'credited') as 'ignored' | 'credited',
+        note:
+          `${across.replayed ? 'recorded before: ' : ''}return ${valid.value.returnId} of ${action.orderId} ` +
+          `and its edits: -${across.points} points`,
+      };
+    }
     const { replayed, result } = await recordReturn(programId, action.orderId, valid.value, deps, correlationId);
     return {
       status: (replayed ? 'ignored' : 'credited') as 'ignored' | 'credited',
@@ -100,7 +132,7 @@ export async function processDelivery(ref: DeliveryRef, deps: ProcessDeps): Prom
   if (unsafeShape(body).length) return dead('the body holds object-machinery keys or nests too deep');
   try {
     const action = mapper.map(delivery.topic, body, connector.options);
-    const outcome = await apply(programId, action, deps, `${connectorId}:${deliveryId}`);
+    const outcome = await apply(programId, action, deps, `${connectorId}:${deliveryId}`, connector.options);
     await settle(deps, delivery, outcome);
     return outcome;
   } catch (err) {

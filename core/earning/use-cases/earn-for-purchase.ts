@@ -35,6 +35,12 @@ export interface EarnDeps {
   onPublishError?: (err: unknown) => void;
 }
 
+/**
+ * How a purchase is recorded. `earnOn` overrides the program's policy for this purchase only: a shop
+ * connector's options decide for its orders; the public API never passes it.
+ */
+export type EarnOptions = RecordOptions & { earnOn?: Partial<EarnOn> };
+
 export interface EarnOutcome {
   replayed: boolean;
   result: EarnResult;
@@ -152,7 +158,7 @@ export async function earnForPurchase(
   purchase: PurchaseFacts,
   deps: EarnDeps,
   correlationId?: string,
-  opts: RecordOptions = {},
+  opts: EarnOptions = {},
 ): Promise<EarnOutcome> {
   const metrics = deps.metrics ?? noMetrics;
   const program = await deps.programs.getProgram(programId);
@@ -185,7 +191,7 @@ export async function earnForPurchase(
         if (found?.state) referrer = { memberId: member.referredBy, state: found.state };
       }
       const evaluation = evaluate(
-        keyed,
+        opts.earnOn ? { ...keyed, earnOn: { ...keyed.earnOn, ...opts.earnOn } } : keyed,
         rules,
         purchase,
         { ...member, memberId: purchase.memberId },

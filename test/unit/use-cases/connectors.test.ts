@@ -29,9 +29,10 @@ const url = (id: string) => `https://api.example.com/v1/connectors/${id}/webhook
 async function setUp(
   platform: 'shopify' | 'woocommerce' = 'shopify',
   options: Record<string, unknown> = { testOrders: 'earn' },
+  program: { earnOn?: { shipping?: boolean; tax?: boolean; giftCards?: boolean } } = {},
 ) {
   const f = memoryFixture();
-  await f.program('shop', { currency: 'USD' }, [BASE_RULE]);
+  await f.program('shop', { currency: 'USD', ...program }, [BASE_RULE]);
   const connectors = memoryConnectorStore();
   const queued: DeliveryRef[] = [];
   let queueDown = false;
@@ -188,5 +189,25 @@ describe('connectors', () => {
     await expect(deliver(...shopify(body, 'orders/paid', 'w-2', 'the-new-secret-0123'))).resolves.toBeDefined();
     f.clock.advance(2 * 3_600_000);
     await expect(deliver(...shopify(body, 'orders/paid', 'w-3'))).rejects.toThrow(BadSignature);
+  });
+
+  it("the connector's shipping and tax options decide whether they earn for its orders", async () => {
+    const body = wooOrder('2026-11-22');
+    const earn = await setUp('woocommerce', { shipping: 'earn', tax: 'earn' });
+    const { outcomes } = await earn.deliver(wooHeaders(SECRET, body, 'order.created', '101'), body);
+    // 18.00 of goods, 10.00 of shipping and 1.35 of tax, at a point per dollar.
+    expect(await earn.f.balance('shop', outcomes[0]!.note.split(' to ')[1]!)).toMatchObject({ available: 29 });
+
+    const shop = await setUp('shopify', { testOrders: 'earn', shipping: 'earn' });
+    await shop.deliver(...shopify(shopifyOrder('2026-11-22'), 'orders/paid', 'w-1'));
+    expect(await shop.f.balance('shop', '115310627314723954')).toMatchObject({ available: 388 });
+
+    const shippingEarns = { earnOn: { shipping: true } };
+    const program = await setUp('woocommerce', {}, shippingEarns);
+    const off = await setUp('woocommerce', { shipping: 'no-earn' }, shippingEarns);
+    const a = await program.deliver(wooHeaders(SECRET, body, 'order.created', '101'), body);
+    const b = await off.deliver(wooHeaders(SECRET, body, 'order.created', '101'), body);
+    expect(await program.f.balance('shop', a.outcomes[0]!.note.split(' to ')[1]!)).toMatchObject({ available: 28 });
+    expect(await off.f.balance('shop', b.outcomes[0]!.note.split(' to ')[1]!)).toMatchObject({ available: 18 });
   });
 });
