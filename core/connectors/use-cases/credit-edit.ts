@@ -32,7 +32,7 @@ async function post(programId: string, plan: EditPlan, deps: ProcessDeps, earnOn
   let posted = false;
   try {
     if (plan.purchase) {
-      const { result } = await earnForPurchase(programId, plan.purchase, deps, cid, { earnOn });
+      const { result } = await earnForPurchase(programId, plan.purchase, deps, cid, { earnOn, amendment: true });
       earned = result.points;
       posted = true;
     }

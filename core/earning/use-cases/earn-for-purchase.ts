@@ -39,7 +39,23 @@ export interface EarnDeps {
  * How a purchase is recorded. `earnOn` overrides the program's policy for this purchase only: a shop
  * connector's options decide for its orders; the public API never passes it.
  */
-export type EarnOptions = RecordOptions & { earnOn?: Partial<EarnOn> };
+export type EarnOptions = RecordOptions & {
+  earnOn?: Partial<EarnOn>;
+  /**
+   * An amendment of an order already credited (a shop's order edit posted as its difference): only
+   * the rules that earn per line apply; the order's own rules (first purchase, order threshold,
+   * windfall, referral) applied once, to the order, so an edit cannot win them again.
+   */
+  amendment?: boolean;
+};
+
+/** Rules that reward an order as a whole: once per order, never again for its amendments. */
+export const PER_ORDER_RULE_KINDS: ReadonlySet<string> = new Set([
+  'first-purchase',
+  'order-threshold',
+  'windfall',
+  'referral',
+]);
 
 export interface EarnOutcome {
   replayed: boolean;
@@ -182,7 +198,8 @@ export async function earnForPurchase(
       assertTotals(purchase, program);
       if (!member.exists && !program.autoEnrol) throw new MemberNotFound(purchase.memberId);
 
-      const { rules } = await deps.rules.getRuleSet(programId);
+      const { rules: stored } = await deps.rules.getRuleSet(programId);
+      const rules = opts.amendment ? stored.filter((r) => !PER_ORDER_RULE_KINDS.has(r.kind)) : stored;
       const keyed = await withWindfallKeys(program, rules, deps.programs);
       // A referred member's first qualifying purchase credits the referrer too: read the referrer only then.
       let referrer: { memberId: string; state: MemberState } | undefined;

@@ -15,9 +15,13 @@ const CUSTOMER = '115310627314723954';
 const ORDER = '820982911946154508';
 const ADDED_LINE = '866550311766439021';
 
-async function setUp(platform: 'shopify' | 'woocommerce' = 'shopify', options: Record<string, unknown> = {}) {
+async function setUp(
+  platform: 'shopify' | 'woocommerce' = 'shopify',
+  options: Record<string, unknown> = {},
+  rules: readonly unknown[] = [BASE_RULE],
+) {
   const f = memoryFixture();
-  await f.program('shop', { currency: 'USD' }, [BASE_RULE]);
+  await f.program('shop', { currency: 'USD' }, rules);
   const connectors = memoryConnectorStore();
   const queued: DeliveryRef[] = [];
   const deps = {
@@ -101,6 +105,22 @@ describe('an edited order credits the difference once', () => {
       pending: null,
       editOrders: [expect.stringMatching(/^820982911946154508:edit:[0-9a-f]{16}$/)],
     });
+  });
+
+  it("an edit earns by its lines only: the order's own bonus (threshold) is not won again", async () => {
+    const bonus = {
+      ruleId: 'big-order',
+      kind: 'order-threshold',
+      name: 'Big order',
+      points: 100,
+      minSpend: { USD: 1000 },
+    };
+    const { shopify, available } = await setUp('shopify', {}, [BASE_RULE, bonus]);
+    await shopify(shopifyOrder('2026-11-22'), 'orders/paid', 'w-1');
+    expect(await available()).toBe(478);
+    // The added line alone is over the threshold, yet the edit earns its 50 base points only.
+    await shopify(version(addEarbuds(), '2026-11-23T08:00:00Z'), 'orders/updated', 'w-2');
+    expect(await available()).toBe(528);
   });
 
   it('an edit down claws back the removed units by line', async () => {
