@@ -84,6 +84,7 @@ export function dynamoLedgerStore(ddb: DynamoDBDocumentClient, tableName: string
         ':mid': memberId,
         ':now': now,
         ':rid': requestId,
+        ':api': 'api',
         ':zero': 0,
       };
       const sets = [
@@ -93,6 +94,8 @@ export function dynamoLedgerStore(ddb: DynamoDBDocumentClient, tableName: string
         'updatedAt = :now',
         'enrolledAt = if_not_exists(enrolledAt, :now)',
         'enrolRequestId = if_not_exists(enrolRequestId, :rid)',
+        // The stream announces Member Enrolled from the new item (adapters/dynamodb/stream.ts).
+        'enrolledVia = if_not_exists(enrolledVia, :api)',
         ...BALANCE_FIELDS.map((f) => `${f} = if_not_exists(${f}, :zero)`),
       ];
       const removes: string[] = [];

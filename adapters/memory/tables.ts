@@ -2,6 +2,7 @@
 // addressed (program, member, the item's own id), so one write touches the same "items" here as
 // there. Values go in and come out as copies: no caller ever holds a stored object.
 
+import type { CommittedChange } from '../../core/ledger/use-cases/announced-events';
 import type { EarningRule } from '../../core/earning/domain';
 import type { Recorded, RecordedOrder, RuleChange } from '../../core/earning/ports';
 import type { OutboxRecord, ScheduleKind } from '../../core/jobs/ports';
@@ -44,7 +45,7 @@ export interface StoredMember {
   attributes?: Member['attributes'];
   enrolledAt?: string;
   updatedAt?: string;
-  enrolledVia?: 'purchase' | 'api';
+  enrolledVia?: 'purchase' | 'api' | 'backfill';
   /** Set only by the profile write that created the member: how a retry of it still says "created". */
   enrolRequestId?: string;
   referralCode?: string;
@@ -88,6 +89,8 @@ export interface Tables {
   events: Map<string, StoredGuard<unknown>>;
   schedules: Map<string, StoredSchedule>;
   outbox: Map<string, OutboxRecord>;
+  /** What each committed write changed, as the table's stream would tell it (see stream.ts). */
+  changes: CommittedChange[];
   ruleSets: Map<string, { rules: EarningRule[]; version: number; updatedAt: string }>;
   ruleVersions: Map<string, StoredRuleVersion>;
 }
@@ -106,6 +109,7 @@ export function newTables(): Tables {
     events: new Map(),
     schedules: new Map(),
     outbox: new Map(),
+    changes: [],
     ruleSets: new Map(),
     ruleVersions: new Map(),
   };

@@ -38,9 +38,8 @@ const idOf = (r: BackfillRecord) =>
 export async function backfill(
   programId: string,
   lines: readonly unknown[],
-  deps: Omit<EarnDeps, 'events'>,
+  deps: EarnDeps,
 ): Promise<BackfillReport> {
-  const quiet: EarnDeps = { ...deps, events: { publish: async () => {} } };
   const results: BackfillLine[] = [];
   const valid: { line: number; record: BackfillRecord }[] = [];
   lines.forEach((value, i) => {
@@ -54,7 +53,7 @@ export async function backfill(
   for (const { line, record } of valid) {
     const base = { line, record: record.record, id: idOf(record) };
     try {
-      const { replayed, points } = await apply(programId, record, quiet);
+      const { replayed, points } = await apply(programId, record, deps);
       results.push({ ...base, status: replayed ? 'replayed' : 'credited', points });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
