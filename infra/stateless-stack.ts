@@ -10,6 +10,7 @@ import { ROUTE_LIST } from '../adapters/http/routes';
 import type { Stage, StageConfig } from './config';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import { LedgerStream } from './constructs/ledger-stream';
 import { LoyaltyApi } from './constructs/loyalty-api';
 import { LoyaltyFunction, type LoyaltyFunctionProps } from './constructs/loyalty-function';
 import { Redemptions } from './constructs/redemptions';
@@ -41,6 +42,7 @@ export class StatelessStack extends Stack {
   readonly redemptions: Redemptions;
   readonly programAdminApi: LoyaltyFunction;
   readonly jobs: ScheduledJobs;
+  readonly ledgerStream: LedgerStream;
   readonly purchaseCompletedRule: events.Rule;
   readonly purchaseConsumerDlq: DeadLetterQueue;
   readonly alarms: AlarmTopic;
@@ -63,23 +65,21 @@ export class StatelessStack extends Stack {
         description: 'API-key REQUEST authorizer',
         timeout: Duration.seconds(5),
       }).bindTable(table, 'R'),
-      membersApi: fn('members-api', 'MembersApi', { description: 'Members and their transactions' })
-        .bindTable(table, 'RW')
-        .bindBus(bus),
+      // The API and the consumer only write: the ledger stream publishes what their writes announce.
+      membersApi: fn('members-api', 'MembersApi', { description: 'Members and their transactions' }).bindTable(
+        table,
+        'RW',
+      ),
       purchasesApi: fn('purchases-api', 'PurchasesApi', {
         description: 'Purchases, returns and engagement events: earning and claw-backs',
-      })
-        .bindTable(table, 'RW')
-        .bindBus(bus),
+      }).bindTable(table, 'RW'),
       purchaseConsumer: fn('purchase-consumer', 'PurchaseConsumer', {
         description: 'Purchase Completed, Purchase Returned and Engagement Recorded events from the bus',
         timeout: Duration.seconds(30),
         deadLetterQueue: this.purchaseConsumerDlq.queue,
         retryAttempts: 2,
         maxEventAge: Duration.hours(6),
-      })
-        .bindTable(table, 'RW')
-        .bindBus(bus),
+      }).bindTable(table, 'RW'),
       earningRulesApi: fn('earning-rules-api', 'EarningRulesApi', {
         description: 'Earning rules admin: versions, simulate, backtest',
         timeout: Duration.seconds(29),
@@ -90,7 +90,7 @@ export class StatelessStack extends Stack {
     this.api = new LoyaltyApi(this, 'Http', { config, authorizer: this.functions.authorizer });
 
     // Rewards and redemptions: the catalog, member and partner APIs, the redemption saga's state machines.
-    this.redemptions = new Redemptions(this, 'Redemptions', { config, table, bus });
+    this.redemptions = new Redemptions(this, 'Redemptions', { config, table });
     // Tiers and expiry: program, tier set and expiry policy admin.
     this.programAdminApi = fn('program-admin-api', 'ProgramAdminApi', {
       description: 'Program settings, tier set and expiry policy admin',
@@ -109,6 +109,9 @@ export class StatelessStack extends Stack {
     this.api.addRoutes(ROUTE_LIST.map((r) => ({ method: r.method, path: r.path, handler: groups[r.group] })));
 
     this.jobs = new ScheduledJobs(this, 'Jobs', { config, table, bus });
+
+    // Events come from the committed data: the table's stream -> ledger-stream -> the bus.
+    this.ledgerStream = new LedgerStream(this, 'LedgerStream', { config, table, bus });
 
     this.purchaseCompletedRule = new events.Rule(this, 'PurchaseCompletedRule', {
       description: 'Purchase Completed / Purchase Returned / Engagement Recorded -> purchase-consumer',
@@ -139,5 +142,7 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, `${key.charAt(0).toUpperCase()}${key.slice(1)}FunctionName`, { value: f.functionName });
     }
     new CfnOutput(this, 'PurchaseConsumerDlqUrl', { value: this.purchaseConsumerDlq.queue.queueUrl });
+    new CfnOutput(this, 'LedgerStreamDlqUrl', { value: this.ledgerStream.dlq.queue.queueUrl });
+    new CfnOutput(this, 'LedgerStreamFunctionName', { value: this.ledgerStream.consumer.functionName });
   }
 }

@@ -35,7 +35,10 @@ const CLOSED = ['completed', 'failed', 'cancelled'];
  */
 export const STREAM_FILTERS: readonly Record<string, unknown>[] = [
   { eventName: ['INSERT'], dynamodb: { NewImage: { [ANNOUNCES]: { BOOL: [true] } } } },
-  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['member'] }, enrolledVia: { S: ['api', 'purchase'] } } } },
+  {
+    eventName: ['INSERT'],
+    dynamodb: { NewImage: { entity: { S: ['member'] }, enrolledVia: { S: ['api', 'purchase'] } } },
+  },
   { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['outbox', 'notice'] } } } },
   { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['redemption'] }, status: { S: CLOSED } } } },
 ];

@@ -2,13 +2,13 @@
 // addressed (program, member, the item's own id), so one write touches the same "items" here as
 // there. Values go in and come out as copies: no caller ever holds a stored object.
 
-import type { CommittedChange } from '../../core/ledger/use-cases/announced-events';
 import type { EarningRule } from '../../core/earning/domain';
 import type { Recorded, RecordedOrder, RuleChange } from '../../core/earning/ports';
 import type { OutboxRecord, ScheduleKind } from '../../core/jobs/ports';
 import type { Member } from '../../core/ledger/domain/member';
 import { type MemberState, NEW_MEMBER } from '../../core/ledger/domain/member-state';
 import type { Lot, Transaction } from '../../core/ledger/domain/types';
+import type { CommittedChange } from '../../core/ledger/use-cases/announced-events';
 import type { Producer } from '../../core/programs/domain/producers';
 import type { ProgramSettings } from '../../core/programs/domain/program';
 import type { StoredApiKey } from '../../core/programs/ports';

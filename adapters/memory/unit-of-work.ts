@@ -48,13 +48,25 @@ function committedChanges(w: LedgerWrite): CommittedChange[] {
   for (const r of w.records ?? []) {
     const rec = r as Handled;
     if (rec.kind === 'return-recorded' && rec.announces)
-      changes.push({ kind: 'announced', programId, key: `return ${key(programId, rec.returnId)}`, announce: rec.announces });
+      changes.push({
+        kind: 'announced',
+        programId,
+        key: `return ${key(programId, rec.returnId)}`,
+        announce: rec.announces,
+      });
     if (rec.kind === 'outbox-recorded') changes.push({ kind: 'events-recorded', events: rec.record.events });
   }
   for (const m of w.members) {
     if (m.enrol && m.enrol.via !== 'backfill') {
       const k = key(programId, m.memberId);
-      changes.push({ kind: 'member-enrolled', programId, key: `member ${k}`, memberId: m.memberId, via: m.enrol.via, at: m.enrol.now });
+      changes.push({
+        kind: 'member-enrolled',
+        programId,
+        key: `member ${k}`,
+        memberId: m.memberId,
+        via: m.enrol.via,
+        at: m.enrol.now,
+      });
     }
   }
   for (const { announces, ...tx } of w.transactions ?? []) {

@@ -108,6 +108,9 @@ describe('cdk-nag acknowledgements', () => {
         'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::*]',
         'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::<JobsPlannerFunction4B0C65D4.Arn>:*]',
         'Jobs/StateMachine/Role AwsSolutions-IAM5[Resource::<JobsWorkerFunctionD9840A42.Arn>:*]',
+        // The ledger stream: its consumer (X-Ray), and its on-failure queue, a DLQ cdk-nag does not see as one.
+        'LedgerStream/Consumer/Role AwsSolutions-IAM5[Resource::*]',
+        'LedgerStream/Dlq/Queue AwsSolutions-SQS3',
         'Http/Api AwsSolutions-APIG2',
         'Http/Api AwsSolutions-APIG3',
         'Http/Api AwsSolutions-COG4',

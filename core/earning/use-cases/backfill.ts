@@ -35,11 +35,7 @@ const idOf = (r: BackfillRecord) =>
   r.record === 'purchase' ? r.orderId : r.record === 'event' ? r.eventId : r.returnId;
 
 /** Records `lines` (raw JSON values, in file order) as history of `programId`. */
-export async function backfill(
-  programId: string,
-  lines: readonly unknown[],
-  deps: EarnDeps,
-): Promise<BackfillReport> {
+export async function backfill(programId: string, lines: readonly unknown[], deps: EarnDeps): Promise<BackfillReport> {
   const results: BackfillLine[] = [];
   const valid: { line: number; record: BackfillRecord }[] = [];
   lines.forEach((value, i) => {

@@ -215,7 +215,10 @@ export async function earnForPurchase(
           after: plan.member.state,
           ...(member.exists
             ? {}
-            : { enrol: { via: opts.backfill ? ('backfill' as const) : ('purchase' as const), now }, referralCode: newReferralCode() }),
+            : {
+                enrol: { via: opts.backfill ? ('backfill' as const) : ('purchase' as const), now },
+                referralCode: newReferralCode(),
+              }),
         },
         ...(plan.referrer
           ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }]

@@ -151,15 +151,19 @@ export async function recordEngagement(
           transactions: [
             {
               ...c.transaction,
-              ...(opts.backfill ? {} : { announces: {
-                memberId: input.memberId,
-                at: now,
-                ...(correlationId ? { correlationId } : {}),
-                ...(evaluation.points > 0
-                  ? { credit: { balances: balancesOf(c.state), eventId: input.eventId } }
-                  : {}),
-                ...announcedActivations(activations),
-              } }),
+              ...(opts.backfill
+                ? {}
+                : {
+                    announces: {
+                      memberId: input.memberId,
+                      at: now,
+                      ...(correlationId ? { correlationId } : {}),
+                      ...(evaluation.points > 0
+                        ? { credit: { balances: balancesOf(c.state), eventId: input.eventId } }
+                        : {}),
+                      ...announcedActivations(activations),
+                    },
+                  }),
             },
           ],
           // A concurrent duplicate fails the guard and another write to the member its version: both retry and decide

@@ -243,27 +243,31 @@ export async function recordReturn(
         fingerprint: print,
         result,
         // The guard is new with every return: it carries what the return announces (Points Reversed, activations).
-        ...(opts.backfill ? {} : { announces: {
-          memberId,
-          at: now,
-          ...(correlationId ? { correlationId } : {}),
-          ...(transaction
-            ? {
-                reversal: {
-                  transactionId: transaction.transactionId,
-                  orderId,
-                  returnId: input.returnId,
-                  points: taken,
-                  fromOrder,
-                  fromOtherPoints: fromOther,
-                  forgiven,
-                  debt,
-                  balances: balancesOf(state),
-                },
-              }
-            : {}),
-          ...announcedActivations(activations),
-        } }),
+        ...(opts.backfill
+          ? {}
+          : {
+              announces: {
+                memberId,
+                at: now,
+                ...(correlationId ? { correlationId } : {}),
+                ...(transaction
+                  ? {
+                      reversal: {
+                        transactionId: transaction.transactionId,
+                        orderId,
+                        returnId: input.returnId,
+                        points: taken,
+                        fromOrder,
+                        fromOtherPoints: fromOther,
+                        forgiven,
+                        debt,
+                        balances: balancesOf(state),
+                      },
+                    }
+                  : {}),
+                ...announcedActivations(activations),
+              },
+            }),
       };
       const orderReturned: OrderReturned = { kind: 'order-returned', orderId, returned, version: order.version };
       // Another return, spend or earn that got there first fails a condition: read again and decide again.

@@ -4,8 +4,8 @@
 // from the change (the item's key, the detail-type, what it concerns), so a retried batch, a
 // retried PutEvents or a replay of the stream publishes the same ids.
 import { PointsEarned, PointsReversed } from '../../earning/events';
-import { changeEventId } from '../../kernel/ids';
 import { type DomainEvent, domainEvent, type EventDefinition } from '../../kernel/events';
+import { changeEventId } from '../../kernel/ids';
 import type { Redemption } from '../../rewards/domain/rewards';
 import { redemptionCancelled, redemptionFailed, rewardRedeemed } from '../../rewards/use-cases/redemption-events';
 import { TierChanged } from '../../tiers/events';
