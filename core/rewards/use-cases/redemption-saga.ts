@@ -235,7 +235,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Step 3 (instant rewards): a unique, unguessable code (conditional put; a collision draws again), or a donation
- * recorded for its cause, and the redemption completed in the same write; `Reward Redeemed` goes out after it. A
+ * recorded for its cause, and the redemption completed in the same write; the stream announces `Reward Redeemed`. A
  * retry that finds its own write answers with the completed redemption.
  */
 export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<RedemptionView> {
@@ -307,7 +307,7 @@ export async function awaitFulfilment(
   }
 }
 
-/** Step 4: the redemption is complete; `Reward Redeemed` goes out after the write. */
+/** Step 4: the redemption is complete (the stream announces `Reward Redeemed` from the item). */
 export async function confirm(r: RedemptionSnapshot, deps: SagaDeps): Promise<RedemptionView> {
   const now = deps.clock.now().toISOString();
   let rec: Redemption;
@@ -437,7 +437,7 @@ export async function compensate(
 
 /**
  * Releases the redemption as `failed` with this reason (see releaseRedemption) and, if this call
- * released it, counts it and publishes `Redemption Failed`.
+ * released it, counts it (the stream announces `Redemption Failed` from the closed item).
  */
 export async function failRedemption(
   ref: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>,
@@ -445,7 +445,6 @@ export async function failRedemption(
   deps: ReleaseDeps,
   expect?: Redemption['status'][],
 ): Promise<{ redemption: Redemption; released: boolean }> {
-  const { reason, message } = failure;
   const { redemption, released } = await releaseRedemption(
     ref,
     { status: 'failed', failure, ...(expect ? { expect } : {}) },
