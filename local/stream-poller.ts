@@ -171,8 +171,10 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Loca
     if (!arn) return 0;
     let read = 0;
     for (const mapping of opts.mappings) {
-      const at = (checkpoint.read[mapping.logicalId] ??= {});
-      const done = (checkpoint.done[mapping.logicalId] ??= {});
+      checkpoint.read[mapping.logicalId] ??= {};
+      checkpoint.done[mapping.logicalId] ??= {};
+      const at = checkpoint.read[mapping.logicalId]!;
+      const done = checkpoint.done[mapping.logicalId]!;
       for (const shard of await shardsOf(arn)) {
         if (done[shard.ShardId]) continue;
         const after = at[shard.ShardId];

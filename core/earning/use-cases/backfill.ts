@@ -1,7 +1,7 @@
 // The operator's import of older history: purchases, events and returns the live path would refuse as
 // too late. Each record goes through the same use case as the API (same rules, same exactly-once
 // guards, so a rerun replays), oldest first, so the limits and caps of each period see the records
-// before it; nothing is announced (history, not news: the writes carry no announcement), and each transaction's reason says
+// before it; nothing is announced (history, not news: its writes carry no announcement), and each reason says
 // "(backfill)".
 import { DomainError, type FieldError } from '../../kernel/errors';
 import { check } from '../../kernel/validation';
