@@ -46,6 +46,8 @@ export const STREAM_FILTERS: readonly Record<string, unknown>[] = [
 /** Lambda and GetRecords give Binary values as base64 text; the SDK's unmarshall wants bytes. */
 function toAttributeValue(raw: unknown): AttributeValue {
   const v = raw as Record<string, unknown>;
+  // DynamoDB Local's stream gives an empty map as `{}` rather than `{"M":{}}`.
+  if (Object.keys(v).length === 0) return { M: {} };
   if (typeof v.B === 'string') return { B: Buffer.from(v.B, 'base64') };
   if (Array.isArray(v.BS)) return { BS: v.BS.map((b) => (typeof b === 'string' ? Buffer.from(b, 'base64') : b)) };
   if (Array.isArray(v.L)) return { L: v.L.map(toAttributeValue) };
