@@ -9,7 +9,7 @@
 // nothing written before the poller ran is missed. The batching window is the poll interval.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { awsJsonClient } from '../adapters/aws/aws-json';
+import { type ReadRecord, streamReader } from '../adapters/dynamodb/stream-reader';
 import { matchesPattern } from './event-pattern';
 import { invokeLambda, type LoadHandler } from './http-gateway';
 import type { StreamMappingModel } from './template';
@@ -36,13 +36,6 @@ export interface LocalStreamPoller {
   stop(): Promise<void>;
 }
 
-interface StreamRecordJson {
-  eventID: string;
-  eventName: string;
-  dynamodb: { SequenceNumber: string; [k: string]: unknown };
-  [k: string]: unknown;
-}
-
 interface Checkpoint {
   streamArn: string | null;
   /** Per mapping, per shard: the last sequence number handed over (or filtered out). */
@@ -56,10 +49,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Loca
   const logError = opts.logError ?? ((message, error) => console.error(message, error));
   const pollMs = opts.pollIntervalMs ?? 200;
   const retryDelayMs = opts.retryDelayMs ?? 50;
-  const client = (targetPrefix: string) =>
-    awsJsonClient({ service: 'dynamodb', targetPrefix, region: opts.region, endpoint: opts.dynamodbEndpoint });
-  const ddb = client('DynamoDB_20120810');
-  const streams = client('DynamoDBStreams_20120810');
+  const reader = streamReader({ endpoint: opts.dynamodbEndpoint, region: opts.region, tableName: opts.tableName });
 
   let checkpoint: Checkpoint = { streamArn: null, read: {}, done: {} };
   if (opts.checkpointFile && existsSync(opts.checkpointFile)) {
@@ -74,36 +64,13 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Loca
   };
 
   const streamArn = async (): Promise<string | null> => {
-    const { Table } = await ddb.call<{ Table?: { LatestStreamArn?: string } }>('DescribeTable', {
-      TableName: opts.tableName,
-    });
-    const arn = Table?.LatestStreamArn ?? null;
+    const arn = await reader.latestStreamArn();
     // Another table under the same name (the data directory was wiped): its stream starts afresh.
     if (arn && arn !== checkpoint.streamArn) checkpoint = { streamArn: arn, read: {}, done: {} };
     return arn;
   };
 
-  const shardsOf = async (arn: string) => {
-    const shards: { ShardId: string; SequenceNumberRange?: { StartingSequenceNumber?: string } }[] = [];
-    let start: string | undefined;
-    do {
-      const { StreamDescription: d } = await streams.call<any>('DescribeStream', {
-        StreamArn: arn,
-        ...(start ? { ExclusiveStartShardId: start } : {}),
-      });
-      shards.push(...(d?.Shards ?? []));
-      start = d?.LastEvaluatedShardId;
-    } while (start);
-    // Parents before children: a shard's sequence numbers start after its parent's.
-    return shards.sort((a, b) =>
-      BigInt(a.SequenceNumberRange?.StartingSequenceNumber ?? 0) <
-      BigInt(b.SequenceNumberRange?.StartingSequenceNumber ?? 0)
-        ? -1
-        : 1,
-    );
-  };
-
-  const deadLetter = (mapping: StreamMappingModel, records: StreamRecordJson[], error: unknown) => {
+  const deadLetter = (mapping: StreamMappingModel, records: ReadRecord[], error: unknown) => {
     mkdirSync(dirname(opts.deadLetterFile), { recursive: true });
     const first = records[0]!.dynamodb.SequenceNumber;
     const last = records.at(-1)!.dynamodb.SequenceNumber;
@@ -127,7 +94,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Loca
   };
 
   /** Hands `batch` to the function until it takes all of it, or gives the rest up to the dead letters. */
-  const deliver = async (mapping: StreamMappingModel, batch: StreamRecordJson[], attempt = 0): Promise<void> => {
+  const deliver = async (mapping: StreamMappingModel, batch: ReadRecord[], attempt = 0): Promise<void> => {
     let remaining = batch;
     while (remaining.length) {
       let failedFrom = -1;
@@ -175,23 +142,11 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Loca
       checkpoint.done[mapping.logicalId] ??= {};
       const at = checkpoint.read[mapping.logicalId]!;
       const done = checkpoint.done[mapping.logicalId]!;
-      for (const shard of await shardsOf(arn)) {
-        if (done[shard.ShardId]) continue;
-        const after = at[shard.ShardId];
-        let { ShardIterator: iterator } = await streams.call<{ ShardIterator?: string }>('GetShardIterator', {
-          StreamArn: arn,
-          ShardId: shard.ShardId,
-          ...(after
-            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
-            : { ShardIteratorType: 'TRIM_HORIZON' }),
-        });
-        while (iterator) {
-          const page = await streams.call<{ Records?: StreamRecordJson[]; NextShardIterator?: string }>('GetRecords', {
-            ShardIterator: iterator,
-            Limit: 1000,
-          });
-          const records = (page.Records ?? []).map((r) => ({ ...r, eventSourceARN: arn }));
-          if (!page.NextShardIterator) done[shard.ShardId] = true;
+      for (const { shardId } of await reader.shards(arn)) {
+        if (done[shardId]) continue;
+        for await (const page of reader.read(arn, shardId, at[shardId])) {
+          if (page.closed) done[shardId] = true;
+          const { records } = page;
           if (!records.length) break;
           read += records.length;
           const matching = mapping.filters.length
@@ -200,14 +155,13 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Loca
           for (let i = 0; i < matching.length; i += mapping.batchSize) {
             const batch = matching.slice(i, i + mapping.batchSize);
             await deliver(mapping, batch);
-            at[shard.ShardId] = batch.at(-1)!.dynamodb.SequenceNumber;
+            at[shardId] = batch.at(-1)!.dynamodb.SequenceNumber;
             save();
           }
-          at[shard.ShardId] = records.at(-1)!.dynamodb.SequenceNumber;
+          at[shardId] = records.at(-1)!.dynamodb.SequenceNumber;
           save();
-          iterator = page.NextShardIterator;
         }
-        if (done[shard.ShardId]) save();
+        if (done[shardId]) save();
       }
     }
     return read;
@@ -229,7 +183,10 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Loca
         if (!stopped) logError('reading the table stream', err);
       })
       .finally(() => {
-        if (!stopped) timer = setTimeout(loop, pollMs);
+        if (!stopped) {
+          timer = setTimeout(loop, pollMs);
+          timer.unref();
+        }
       });
   };
   if (opts.mappings.length) loop();

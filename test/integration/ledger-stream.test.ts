@@ -18,10 +18,11 @@ let stack: LocalStack | undefined;
 // of the stack in this file serves the bus on the same port, as `npm start` does.
 let eventsPort: number;
 
-const start = async (extra: Partial<StartOptions> = {}) =>
-  startLocalStack({
+const start = async (extra: Partial<StartOptions> = {}) => {
+  eventsPort ??= await freePort();
+  return startLocalStack({
     port: 0,
-    eventsPort: (eventsPort ??= await freePort()),
+    eventsPort,
     dynamodbEndpoint: inject('dynamodbEndpoint') ?? process.env.DYNAMODB_ENDPOINT,
     tableName,
     stateDir,
@@ -30,6 +31,7 @@ const start = async (extra: Partial<StartOptions> = {}) =>
     logError: (message, error) => logs.push(`ERROR ${message}: ${(error as Error)?.message}`),
     ...extra,
   });
+};
 
 afterAll(async () => {
   await stack?.stop();

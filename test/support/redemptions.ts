@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { inject } from 'vitest';
 import { dynamoStores } from '../../adapters/dynamodb/stores';
-import { memoryPublisher } from '../../adapters/memory/publisher';
 import { stepFunctionsWorkflows, WORKFLOW_ENV } from '../../adapters/stepfunctions/workflows';
 import type { RunSummary } from '../../core/jobs/use-cases/run-job';
 import { systemClock } from '../../core/kernel/clock';
