@@ -89,7 +89,8 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Loca
       })}\n`,
     );
     log(
-      `DEAD LETTER stream ${mapping.logicalId} -> ${mapping.function.entry}: records ${first}..${last} -> ${opts.deadLetterFile}`,
+      `DEAD LETTER stream ${mapping.logicalId} -> ${mapping.function.entry}: records ${first}..${last} -> ` +
+        opts.deadLetterFile,
     );
   };
 

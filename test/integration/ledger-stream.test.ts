@@ -65,7 +65,7 @@ async function purchase(s: LocalStack, orderId: string, memberId = 'stream-carol
 }
 
 describe('events from the table stream, locally', () => {
-  it('a commit whose stack stopped before publishing is published once, on the next start, and never again', async () => {
+  it('a commit made while the stack could not publish is published once, on the next start, never again', async () => {
     // Arrange: a stack that commits but does not read its stream (stopped between commit and publication).
     stack = await start({ noStreamPoller: true });
     const earned = await purchase(stack, 'stream-order-1');
@@ -100,7 +100,7 @@ describe('events from the table stream, locally', () => {
     expect(about('stream-order-1').map((e) => e.id)).toEqual([first[0]!.id]);
   }, 180_000);
 
-  it('a running stack publishes within a poll, prints one compact line per event, and events tail follows it', async () => {
+  it('a running stack publishes within a poll, one compact line per event, and events tail follows it', async () => {
     stack ??= await start();
     const lines: string[] = [];
     const controller = new AbortController();
