@@ -95,7 +95,7 @@ describe('idempotent and resumable', () => {
     },
   );
 
-  it('an outbox entry left in the index by an older writer is published by the outbox job once, with its ids', async () => {
+  it('an outbox entry an older writer left in the index: the outbox job publishes it once, with its ids', async () => {
     f = await jobsFixture();
     await f.program('shop', { expiry: { kind: 'after-earning', months: 1 } });
     const event = {
