@@ -11,6 +11,7 @@ import type { Stage, StageConfig } from './config';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { Connectors } from './constructs/connectors';
 import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import { LedgerStream } from './constructs/ledger-stream';
 import { LoyaltyApi } from './constructs/loyalty-api';
 import { LoyaltyFunction, type LoyaltyFunctionProps } from './constructs/loyalty-function';
 import { Redemptions } from './constructs/redemptions';
@@ -44,6 +45,7 @@ export class StatelessStack extends Stack {
   readonly programAdminApi: LoyaltyFunction;
   readonly jobs: ScheduledJobs;
   readonly webhooks: Webhooks;
+  readonly ledgerStream: LedgerStream;
   readonly purchaseCompletedRule: events.Rule;
   readonly purchaseConsumerDlq: DeadLetterQueue;
   readonly alarms: AlarmTopic;
@@ -67,23 +69,21 @@ export class StatelessStack extends Stack {
         description: 'API-key REQUEST authorizer',
         timeout: Duration.seconds(5),
       }).bindTable(table, 'R'),
-      membersApi: fn('members-api', 'MembersApi', { description: 'Members and their transactions' })
-        .bindTable(table, 'RW')
-        .bindBus(bus),
+      // The API and the consumer only write: the ledger stream publishes what their writes announce.
+      membersApi: fn('members-api', 'MembersApi', { description: 'Members and their transactions' }).bindTable(
+        table,
+        'RW',
+      ),
       purchasesApi: fn('purchases-api', 'PurchasesApi', {
         description: 'Purchases, returns and engagement events: earning and claw-backs',
-      })
-        .bindTable(table, 'RW')
-        .bindBus(bus),
+      }).bindTable(table, 'RW'),
       purchaseConsumer: fn('purchase-consumer', 'PurchaseConsumer', {
         description: 'Purchase Completed, Purchase Returned and Engagement Recorded events from the bus',
         timeout: Duration.seconds(30),
         deadLetterQueue: this.purchaseConsumerDlq.queue,
         retryAttempts: 2,
         maxEventAge: Duration.hours(6),
-      })
-        .bindTable(table, 'RW')
-        .bindBus(bus),
+      }).bindTable(table, 'RW'),
       earningRulesApi: fn('earning-rules-api', 'EarningRulesApi', {
         description: 'Earning rules admin: versions, simulate, backtest',
         timeout: Duration.seconds(29),
@@ -100,7 +100,7 @@ export class StatelessStack extends Stack {
     this.connectors = new Connectors(this, 'Connectors', { config, table, bus, secretsKey: props.secretsKey });
 
     // Rewards and redemptions: the catalog, member and partner APIs, the redemption saga's state machines.
-    this.redemptions = new Redemptions(this, 'Redemptions', { config, table, bus });
+    this.redemptions = new Redemptions(this, 'Redemptions', { config, table });
     // Tiers and expiry: program, tier set and expiry policy admin.
     this.programAdminApi = fn('program-admin-api', 'ProgramAdminApi', {
       description: 'Program settings, tier set and expiry policy admin',
@@ -134,6 +134,9 @@ export class StatelessStack extends Stack {
 
     this.jobs = new ScheduledJobs(this, 'Jobs', { config, table, bus });
 
+    // Events come from the committed data: the table's stream -> ledger-stream -> the bus.
+    this.ledgerStream = new LedgerStream(this, 'LedgerStream', { config, table, bus });
+
     this.purchaseCompletedRule = new events.Rule(this, 'PurchaseCompletedRule', {
       description: 'Purchase Completed / Purchase Returned / Engagement Recorded -> purchase-consumer',
       eventBus: bus,
@@ -164,5 +167,7 @@ export class StatelessStack extends Stack {
     }
     new CfnOutput(this, 'PurchaseConsumerDlqUrl', { value: this.purchaseConsumerDlq.queue.queueUrl });
     new CfnOutput(this, 'ConnectorsWorkerDlqUrl', { value: this.connectors.dlq.queue.queueUrl });
+    new CfnOutput(this, 'LedgerStreamDlqUrl', { value: this.ledgerStream.dlq.queue.queueUrl });
+    new CfnOutput(this, 'LedgerStreamFunctionName', { value: this.ledgerStream.consumer.functionName });
   }
 }

@@ -30,6 +30,8 @@ export interface EventBusOptions {
   retryMaxDelayMs?: number;
   log?: (line: string) => void;
   logError?: (message: string, error: unknown) => void;
+  /** Sees every accepted event first; true: it logged the event, so no routing line unless a rule matched. */
+  onEvent?: (event: EventBridgeEvent) => boolean;
 }
 
 export interface PutEventsRequestEntry {
@@ -188,10 +190,13 @@ export function createEventBus(opts: EventBusOptions): LocalEventBus {
   const route = (event: EventBridgeEvent, busName: string) => {
     const receivedAt = Date.now();
     const matched = opts.rules.filter((r) => r.eventBusName === busName && matchesPattern(r.pattern, event));
-    log(
-      `event "${event['detail-type']}" from ${event.source} on ${busName} (${event.id}): ` +
-        `${matched.length ? matched.map((r) => r.name).join(', ') : 'no matching rule'}`,
-    );
+    const logged = opts.onEvent?.(event) ?? false;
+    if (matched.length || !logged) {
+      log(
+        `event "${event['detail-type']}" from ${event.source} on ${busName} (${event.id}): ` +
+          `${matched.length ? matched.map((r) => r.name).join(', ') : 'no matching rule'}`,
+      );
+    }
     for (const rule of matched) {
       for (const target of rule.targets) {
         // After the PutEvents response, as in AWS: the publisher never waits for consumers.

@@ -23,9 +23,11 @@ import { seedDemo } from '../tools/seed';
 import { withDocs } from './docs';
 import { type DynamoDbLocal, javaAvailable, startDynamoDbLocal } from './dynamodb';
 import { createEventBus, type LocalEventBus } from './event-bus';
+import { createEventLog, type LoggedEvent } from './event-log';
 import { createGateway, createModuleLoader } from './http-gateway';
 import { createSfnListener } from './sfn-endpoint';
 import { createLocalStepFunctions, type LocalStepFunctions } from './step-functions';
+import { type LocalStreamPoller, startStreamPoller } from './stream-poller';
 import { type LocalModel, loadLocalModel } from './template';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -62,6 +64,10 @@ export interface StartOptions {
   stepFunctionsPort?: number;
   /** Pause before a state machine retries a task, instead of the definition's backoff (tests). */
   stepFunctionsRetryIntervalMs?: number;
+  /** Print each published event's payload under its line (`LOG_EVENTS=full`). */
+  logEventPayloads?: boolean;
+  /** Do not start the stream poller (tests that stop the stack between a commit and its publication). */
+  noStreamPoller?: boolean;
   log?: (line: string) => void;
   logError?: (message: string, error: unknown) => void;
 }
@@ -80,6 +86,12 @@ export interface LocalStack {
   bus: LocalEventBus;
   /** Where events that exhausted their retries are appended (JSON lines). */
   deadLetterFile: string;
+  /** Every event the platform published (JSON lines): what `loyalty events tail` follows. */
+  eventsFile: string;
+  /** The template's stream event source mappings, polled on DynamoDB Local's stream. */
+  stream: LocalStreamPoller | null;
+  /** Resolves once the stream is read to its end and the bus has delivered everything (retries included). */
+  settled(): Promise<void>;
   /** The synthesized state machines, run by aws-local-stepfunctions with the local handlers. */
   stepFunctions: LocalStepFunctions;
   stepFunctionsEndpoint: string;
@@ -96,6 +108,8 @@ export interface LocalState {
   region: string;
   /** Events the bus could not deliver: `npm run loyalty -- dlq redrive` sends them back. */
   deadLetterFile: string;
+  /** What the platform published: `npm run --silent loyalty -- events tail` follows it. */
+  eventsFile: string;
   pid: number;
 }
 
@@ -160,8 +174,15 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
     }
 
     const loadHandler = createModuleLoader(REPO_ROOT);
-    const deadLetterFile = join(stateDir ?? mkdtempSync(join(tmpdir(), 'loyalty-local-')), 'dead-letters.jsonl');
+    const dataDir = stateDir ?? mkdtempSync(join(tmpdir(), 'loyalty-local-'));
+    const deadLetterFile = join(dataDir, 'dead-letters.jsonl');
+    const eventLog = createEventLog({
+      file: join(dataDir, 'events.jsonl'),
+      full: opts.logEventPayloads ?? process.env.LOG_EVENTS === 'full',
+      log,
+    });
     const bus = createEventBus({
+      onEvent: (event) => eventLog.record(event as unknown as LoggedEvent),
       rules: model.rules,
       busNames: [model.busName],
       loadHandler,
@@ -214,6 +235,23 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
 
+    // The ledger's events: the template's stream mappings on DynamoDB Local's stream, with a checkpoint
+    // kept next to the data (a stack stopped before publishing publishes when it starts again).
+    const stream = opts.noStreamPoller
+      ? null
+      : await startStreamPoller({
+          mappings: model.streamMappings,
+          dynamodbEndpoint,
+          region,
+          tableName,
+          loadHandler,
+          checkpointFile: join(dataDir, 'stream-checkpoint.json'),
+          deadLetterFile,
+          log,
+          logError,
+        });
+    if (stream) cleanups.push(() => stream.stop());
+
     const seeded = await seedDemo({
       tableName,
       endpoint: dynamodbEndpoint,
@@ -251,6 +289,7 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
         eventBusName: model.busName,
         region,
         deadLetterFile,
+        eventsFile: eventLog.file,
         pid: process.pid,
       };
       mkdirSync(stateDir, { recursive: true });
@@ -273,6 +312,15 @@ export async function startLocalStack(opts: StartOptions = {}): Promise<LocalSta
       region,
       bus,
       deadLetterFile,
+      eventsFile: eventLog.file,
+      stream,
+      async settled() {
+        // Twice: what the bus delivered may have committed more changes to the stream.
+        for (let i = 0; i < 2; i++) {
+          await stream?.whenIdle();
+          await bus.whenIdle();
+        }
+      },
       stepFunctions,
       stepFunctionsEndpoint,
       model,
@@ -450,6 +498,9 @@ ${machines}
   Send an event (AWS CLI; any EventBridge SDK client with endpoint ${eventsEndpoint} works too)
     AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws events put-events --region ${region} \\
       --endpoint-url ${eventsEndpoint} --entries '${entries}'
+
+  Published events print here as they go out (LOG_EVENTS=full for payloads); from another terminal:
+    npm run --silent loyalty -- events tail
 
   Operator CLI: npm run loyalty -- --help     Dead letters: .local/dead-letters.jsonl
   Ctrl-C stops everything.

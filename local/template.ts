@@ -92,6 +92,26 @@ export interface TableModel {
   template: CfnTemplate;
 }
 
+/** A Lambda event source mapping on the table's stream (AWS::Lambda::EventSourceMapping). */
+export interface StreamMappingModel {
+  logicalId: string;
+  function: LambdaFunctionModel;
+  /** The resolved EventSourceArn: `arn:aws:dynamodb:<region>:<account>:table/<name>/stream/local`. */
+  eventSourceArn: string;
+  startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  batchSize: number;
+  batchingWindowSeconds: number;
+  bisectOnError: boolean;
+  /** -1: until the record expires (Lambda's default). */
+  retryAttempts: number;
+  maxRecordAgeSeconds: number;
+  reportBatchItemFailures: boolean;
+  /** FilterCriteria patterns (EventBridge pattern syntax on the record); empty: every record. */
+  filters: Record<string, unknown>[];
+  /** The on-failure destination's ARN; null when none is configured. */
+  onFailure: string | null;
+}
+
 export interface LocalModel {
   /** API Gateway stage name (used in method ARNs and `requestContext.stage`). */
   stage: string;
@@ -101,6 +121,8 @@ export interface LocalModel {
   gatewayResponses: GatewayResponseModel[];
   rules: RuleModel[];
   functions: LambdaFunctionModel[];
+  /** Event source mappings on DynamoDB streams (the local stream poller runs them). */
+  streamMappings: StreamMappingModel[];
   table: TableModel | null;
   busName: string | null;
   templates: Record<string, CfnTemplate>;
@@ -366,6 +388,8 @@ export class TemplateSet {
         : this.physicalName(handle);
     }
     if (attribute === 'QueueUrl') return this.physicalName(handle);
+    if (attribute === 'StreamArn' && resource.Type.startsWith('AWS::DynamoDB::'))
+      return `${arnPrefix('dynamodb')}:table/${this.physicalName(handle)}/stream/local`;
     return `${logicalId}.${attribute}`;
   }
 }
@@ -587,6 +611,34 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
       }
     : null;
 
+  // --- Stream event source mappings
+  const streamMappings: StreamMappingModel[] = [];
+  for (const { stackName, logicalId, resource } of set.resources('AWS::Lambda::EventSourceMapping')) {
+    const p = set.resolve(resource.Properties ?? {}, stackName);
+    const source = String(p.EventSourceArn ?? '');
+    if (!/:dynamodb:.*\/stream\//.test(source)) {
+      warnings.push(`${stackName}/${logicalId}: event source ${source} is not a DynamoDB stream, skipped`);
+      continue;
+    }
+    const fn = lambdaBehind(resource.Properties?.FunctionName, stackName, `${stackName}/${logicalId}`);
+    if (!fn) continue;
+    const filters = ((p.FilterCriteria?.Filters ?? []) as { Pattern: string }[]).map((f) => JSON.parse(f.Pattern));
+    streamMappings.push({
+      logicalId,
+      function: fn,
+      eventSourceArn: source,
+      startingPosition: p.StartingPosition === 'TRIM_HORIZON' ? 'TRIM_HORIZON' : 'LATEST',
+      batchSize: Number(p.BatchSize ?? 100),
+      batchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
+      bisectOnError: p.BisectBatchOnFunctionError === true,
+      retryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+      maxRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
+      reportBatchItemFailures: (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+      filters,
+      onFailure: p.DestinationConfig?.OnFailure?.Destination ? String(p.DestinationConfig.OnFailure.Destination) : null,
+    });
+  }
+
   return {
     stage,
     apiKeySource,
@@ -594,6 +646,7 @@ export function extractModel(templates: Record<string, CfnTemplate>, opts: { reg
     gatewayResponses,
     rules,
     functions: [...functions.values()],
+    streamMappings,
     table,
     busName,
     templates,

@@ -22,6 +22,7 @@ import {
 } from '../core/programs/use-cases/manage-programs';
 import { setThrottleLimits, syncUsagePlan } from '../core/programs/use-cases/throttle-limits';
 import { dlqCommand } from './dlq';
+import { localEventsFile, tailEvents } from './events';
 import { producerCommand } from './producers';
 import { awsUsagePlans, THROTTLE_OPTIONS, throttleFlags } from './usage-plans';
 
@@ -50,6 +51,8 @@ const USAGE = `Operator CLI for loyalty programs and API keys.
         who may credit the program over the bus (without --account: this AWS account)
   npm run --silent loyalty -- dlq list|redrive [--max N] [--json]
         events the bus accepted but its consumer could not process, back to the consumer (credits once)
+  npm run --silent loyalty -- events tail [--full] [--lines 10]
+        follows what the local stack publishes (.local/events.jsonl), one line per event
   npm run --silent loyalty -- backfill <programId> --file history.jsonl [--json]
   npm run --silent loyalty -- windfall audit <programId> (--order ID | --event ID --member ID) [--json]
   npm run --silent loyalty -- windfall rotate-key <programId> [--json]
@@ -158,6 +161,8 @@ export async function main(argv: string[]): Promise<number> {
       'auto-enrol': { type: 'boolean' },
       'no-auto-enrol': { type: 'boolean' },
       max: { type: 'string' },
+      full: { type: 'boolean' },
+      lines: { type: 'string' },
       source: { type: 'string' },
       account: { type: 'string' },
       ...THROTTLE_OPTIONS,
@@ -171,6 +176,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const out = (data: Record<string, unknown>, text: string) => console.log(values.json ? JSON.stringify(data) : text);
   if (noun === 'dlq') return dlqCommand(verb, { ...values, stateFile: LOCAL_STATE_FILE });
+  if (noun === 'events' && verb === 'tail') {
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    return tailEvents({
+      file: localEventsFile(LOCAL_STATE_FILE),
+      full: values.full === true,
+      lines: values.lines === undefined ? 10 : Number(values.lines),
+      signal: controller.signal,
+    });
+  }
   const target = await resolveTarget(values);
   const ddb = createDocumentClient({ endpoint: target.endpoint, region: process.env.AWS_REGION });
   const stores = dynamoStores(ddb, target.tableName, { cache: false });

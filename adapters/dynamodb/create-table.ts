@@ -28,6 +28,10 @@ export function createTableInput(props: any, tableName: string): CreateTableComm
       KeySchema: g.KeySchema,
       Projection: g.Projection,
     })),
+    // The stream the ledger's events come from (DynamoDB Local supports streams).
+    ...(props.StreamSpecification?.StreamViewType
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: props.StreamSpecification.StreamViewType } }
+      : {}),
   };
 }
 

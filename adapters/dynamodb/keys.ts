@@ -129,6 +129,11 @@ export const keys = {
     pk: `PROGRAM#${programId}#WEBHOOKS`,
     sk: `WEBHOOK#${webhookId}`,
   }),
+  /** An event a webhook endpoint's change announces (its disabling), published by the stream, kept 30 days. */
+  webhookOutbox: (programId: string, webhookId: string, eventId: string): ItemKey => ({
+    pk: `PROGRAM#${programId}#WEBHOOK#${webhookId}`,
+    sk: `OUTBOX#${eventId}`,
+  }),
   webhookDelivery: (programId: string, webhookId: string, deliveryId: string): ItemKey => ({
     pk: `PROGRAM#${programId}#WEBHOOK#${webhookId}`,
     sk: `DELIVERY#${deliveryId}`,

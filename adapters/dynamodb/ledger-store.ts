@@ -170,6 +170,7 @@ function profileUpdate(
     ':mid': memberId,
     ':now': now,
     ':rid': requestId,
+    ':api': 'api',
     ':zero': 0,
   };
   const sets = [
@@ -179,6 +180,8 @@ function profileUpdate(
     'updatedAt = :now',
     'enrolledAt = if_not_exists(enrolledAt, :now)',
     'enrolRequestId = if_not_exists(enrolRequestId, :rid)',
+    // The stream announces Member Enrolled from the new item (adapters/dynamodb/stream.ts).
+    'enrolledVia = if_not_exists(enrolledVia, :api)',
     ...BALANCE_FIELDS.map((f) => `${f} = if_not_exists(${f}, :zero)`),
   ];
   const removes: string[] = [];

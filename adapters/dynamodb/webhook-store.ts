@@ -8,6 +8,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { WriteConflict } from '../../core/kernel/retry';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint, WebhookStore } from '../../core/webhooks/ports';
 import { PACKED, pack, unpack } from './entities/packed';
 import { conditionFailed, isConditionFailed, toWriteConflict } from './errors';
@@ -188,22 +189,44 @@ export function dynamoWebhookStore(ddb: DynamoDBDocumentClient, tableName: strin
       );
     },
 
-    async disable(programId, webhookId, at, reason) {
+    async disable(programId, webhookId, at, reason, announce) {
+      // The event is an outbox entry committed with the change: the table's stream publishes it
+      // (adapters/dynamodb/stream.ts), so a crash after the commit cannot lose it.
+      const outbox = keys.webhookOutbox(programId, webhookId, announce.detail.metadata.eventId);
       try {
         await ddb.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.webhook(programId, webhookId),
-            UpdateExpression: 'SET #status = :disabled, disabledAt = :at, disabledReason = :reason, updatedAt = :at',
-            ConditionExpression: '#status = :enabled',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':disabled': 'disabled', ':enabled': 'enabled', ':at': at, ':reason': reason },
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: keys.webhook(programId, webhookId),
+                  UpdateExpression:
+                    'SET #status = :disabled, disabledAt = :at, disabledReason = :reason, updatedAt = :at',
+                  ConditionExpression: '#status = :enabled',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':disabled': 'disabled',
+                    ':enabled': 'enabled',
+                    ':at': at,
+                    ':reason': reason,
+                  },
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...outbox, entity: 'outbox', programId, events: [announce], ttl: ttlFrom(at) },
+                },
+              },
+            ],
           }),
         );
         return true;
       } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
+        const conflict = toWriteConflict(err, ['endpoint', 'outbox']);
+        if (conflict instanceof WriteConflict && conflict.tags.includes('endpoint')) return false;
+        throw conflict;
       }
     },
 

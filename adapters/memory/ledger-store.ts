@@ -83,8 +83,10 @@ export function memoryLedgerStore(t: Tables, hooks: CommitHook[]): LedgerStore {
 
     async upsertMember(programId, memberId, changes, requestId, now) {
       const k = key(programId, memberId);
+      const existed = t.members.has(k);
       const m: StoredMember = t.members.get(k) ?? { ledger: {}, counters: {} };
       Object.assign(m, { programId, memberId, updatedAt: now });
+      m.enrolledVia ??= 'api';
       m.enrolledAt ??= now;
       m.enrolRequestId ??= requestId;
       m.ledger.available ??= 0;
@@ -104,6 +106,17 @@ export function memoryLedgerStore(t: Tables, hooks: CommitHook[]): LedgerStore {
       if (changes.referredBy) m.referredBy ??= changes.referredBy;
       if (changes.attributes === undefined) m.attributes ??= {};
       t.members.set(k, m);
+      if (!existed) {
+        t.changes.push({
+          kind: 'member-enrolled',
+          programId,
+          key: `member ${k}`,
+          memberId,
+          via: 'api',
+          at: now,
+          correlationId: requestId,
+        });
+      }
       return { member: toMember(m), created: m.enrolRequestId === requestId };
     },
 

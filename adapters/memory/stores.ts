@@ -4,6 +4,7 @@
 // stores; what these do differently is said where they do it.
 import type { EarningRule } from '../../core/earning/domain';
 import type { OutboxRecord } from '../../core/jobs/ports';
+import { announcedEvents } from '../../core/ledger/use-cases/announced-events';
 import type { ProgramSettings } from '../../core/programs/domain/program';
 import { type CommitHook, memoryLedgerStore } from './ledger-store';
 import { memoryAdjustmentStore, memoryAuditStore, memoryMemberDirectory } from './operator-store';
@@ -44,6 +45,8 @@ export function memoryStores(opts: MemoryStoreOptions = {}) {
     schedules: tables.schedules as ReadonlyMap<string, Readonly<StoredSchedule>>,
     /** Outbox entries written with ledger writes, by `<programId>/<memberId>/<id>`. */
     outbox: tables.outbox as ReadonlyMap<string, Readonly<OutboxRecord>>,
+    /** The events the committed writes announce, as the stream consumer publishes them (in commit order). */
+    announced: () => tables.changes.flatMap(announcedEvents),
     /** Everything stored, as a copy: two equal snapshots mean nothing was written in between. */
     snapshot: () => copy(tables),
   };

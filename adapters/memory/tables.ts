@@ -9,6 +9,7 @@ import type { OutboxRecord, ScheduleKind } from '../../core/jobs/ports';
 import type { Member } from '../../core/ledger/domain/member';
 import { type MemberState, NEW_MEMBER } from '../../core/ledger/domain/member-state';
 import type { Lot, Transaction } from '../../core/ledger/domain/types';
+import type { CommittedChange } from '../../core/ledger/use-cases/announced-events';
 import type { Producer } from '../../core/programs/domain/producers';
 import type { ProgramSettings } from '../../core/programs/domain/program';
 import type { StoredApiKey } from '../../core/programs/ports';
@@ -45,7 +46,7 @@ export interface StoredMember {
   attributes?: Member['attributes'];
   enrolledAt?: string;
   updatedAt?: string;
-  enrolledVia?: 'purchase' | 'api';
+  enrolledVia?: 'purchase' | 'api' | 'backfill';
   /** Set only by the profile write that created the member: how a retry of it still says "created". */
   enrolRequestId?: string;
   referralCode?: string;
@@ -90,6 +91,8 @@ export interface Tables {
   events: Map<string, StoredGuard<unknown>>;
   schedules: Map<string, StoredSchedule>;
   outbox: Map<string, OutboxRecord>;
+  /** What each committed write changed, as the table's stream would tell it (see stream.ts). */
+  changes: CommittedChange[];
   ruleSets: Map<string, { rules: EarningRule[]; version: number; updatedAt: string }>;
   ruleVersions: Map<string, StoredRuleVersion>;
   /** Adjustment guards by `<programId>/<memberId>/<Idempotency-Key>`. */
@@ -114,6 +117,7 @@ export function newTables(): Tables {
     events: new Map(),
     schedules: new Map(),
     outbox: new Map(),
+    changes: [],
     ruleSets: new Map(),
     ruleVersions: new Map(),
     adjustmentGuards: new Map(),

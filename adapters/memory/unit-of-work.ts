@@ -7,6 +7,7 @@ import type { EarningRecord } from '../../core/earning/ports';
 import type { JobRecord } from '../../core/jobs/ports';
 import { WriteConflict } from '../../core/kernel/retry';
 import type { AdjustmentRecorded, LedgerWrite, MemberWrite, WriteRecord } from '../../core/ledger/ports';
+import type { CommittedChange } from '../../core/ledger/use-cases/announced-events';
 import { mergeLotUpdates } from '../../core/ledger/writes';
 import type { MemberErased } from '../../core/members/ports';
 import { copy, key, LEDGER_FIELDS, lotKey, type StoredMember, type Tables } from './tables';
@@ -39,6 +40,43 @@ export function commitWrite(t: Tables, w: LedgerWrite, now: string): void {
   const failed = ops.filter((op) => !op.holds()).map((op) => op.tag);
   if (failed.length) throw new WriteConflict(failed);
   for (const op of ops) op.apply();
+  t.changes.push(...committedChanges(w));
+}
+
+/** What the stream would hand the consumer for this write (adapters/dynamodb/stream.ts reads it from the items). */
+function committedChanges(w: LedgerWrite): CommittedChange[] {
+  const { programId } = w;
+  const changes: CommittedChange[] = [];
+  for (const r of w.records ?? []) {
+    const rec = r as Handled;
+    if (rec.kind === 'return-recorded' && rec.announces)
+      changes.push({
+        kind: 'announced',
+        programId,
+        key: `return ${key(programId, rec.returnId)}`,
+        announce: rec.announces,
+      });
+    if (rec.kind === 'outbox-recorded') changes.push({ kind: 'events-recorded', events: rec.record.events });
+  }
+  for (const m of w.members) {
+    if (m.enrol && m.enrol.via !== 'backfill') {
+      const k = key(programId, m.memberId);
+      changes.push({
+        kind: 'member-enrolled',
+        programId,
+        key: `member ${k}`,
+        memberId: m.memberId,
+        via: m.enrol.via,
+        at: m.enrol.now,
+      });
+    }
+  }
+  for (const { announces, ...tx } of w.transactions ?? []) {
+    if (!announces) continue;
+    const k = key(programId, tx.memberId, tx.transactionId);
+    changes.push({ kind: 'announced', programId, key: `tx ${k}`, announce: announces, transaction: tx });
+  }
+  return changes;
 }
 
 function writeOps(t: Tables, w: LedgerWrite, now: string): Op[] {
@@ -75,7 +113,10 @@ function writeOps(t: Tables, w: LedgerWrite, now: string): Op[] {
       tag: `tx:${tx.transactionId}`,
       item: `tx ${k}`,
       holds: () => true,
-      apply: () => void t.transactions.set(k, copy(tx)),
+      apply: () => {
+        const { announces: _, ...stored } = tx;
+        t.transactions.set(k, copy(stored));
+      },
     });
   }
   return ops;

@@ -1,4 +1,5 @@
 // In-memory webhooks for use-case tests: the same conditions as the DynamoDB store.
+import type { DomainEvent } from '../../core/kernel/events';
 import { WriteConflict } from '../../core/kernel/retry';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint, WebhookStore } from '../../core/webhooks/ports';
 import { copy } from './tables';
@@ -17,10 +18,15 @@ export const newWebhookTables = (): WebhookTables => ({
 
 const k = (...parts: string[]) => parts.join('/');
 
-export function memoryWebhookStore(t: WebhookTables = newWebhookTables()): WebhookStore & { tables: WebhookTables } {
+export function memoryWebhookStore(
+  t: WebhookTables = newWebhookTables(),
+): WebhookStore & { tables: WebhookTables; announced: DomainEvent[] } {
   const endpoint = (programId: string, webhookId: string) => t.endpoints.get(k(programId, webhookId));
+  /** What the store's changes announced (on DynamoDB, the outbox entries the stream publishes). */
+  const announced: DomainEvent[] = [];
   return {
     tables: t,
+    announced,
     async listEndpoints(programId) {
       return [...t.endpoints.values()].filter((e) => e.programId === programId).map(copy);
     },
@@ -51,10 +57,11 @@ export function memoryWebhookStore(t: WebhookTables = newWebhookTables()): Webho
       const e = endpoint(programId, webhookId);
       if (e) e.failingSince = null;
     },
-    async disable(programId, webhookId, at, reason) {
+    async disable(programId, webhookId, at, reason, announce) {
       const e = endpoint(programId, webhookId);
       if (e?.status !== 'enabled') return false;
       Object.assign(e, { status: 'disabled', disabledAt: at, disabledReason: reason, updatedAt: at });
+      announced.push(announce);
       return true;
     },
     async putDelivery(d) {

@@ -18,7 +18,10 @@ function required(name: string): string {
 
 export function runtimeConfig(): RuntimeConfig {
   cached ??= {
-    tableName: required('TABLE_NAME'),
+    // Read when used: the stream consumer publishes and never touches the table.
+    get tableName() {
+      return required('TABLE_NAME');
+    },
     eventBusName: process.env.EVENT_BUS_NAME ?? 'default',
     region: process.env.AWS_REGION ?? 'us-east-1',
     dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT || undefined,

@@ -16,7 +16,8 @@ function build() {
     events: eventBridgePublisher(eventBridgeClient(), eventBusName),
     clock: systemClock,
     metrics: emfMetrics,
-    onPublishError: (err: unknown) => logger.error('event publish failed after commit', err as Error),
+    // A courtesy after a committed step that failed (telling a waiting execution to stop): logged only.
+    onPublishError: (err: unknown) => logger.error('a step after the commit failed', err as Error),
   };
 }
 

@@ -4,7 +4,7 @@
 import type { Member } from '../ledger/domain/member';
 import type { MemberState } from '../ledger/domain/member-state';
 import type { BreakdownLine, Transaction } from '../ledger/domain/types';
-import type { WriteRecord } from '../ledger/ports';
+import type { Announcement, WriteRecord } from '../ledger/ports';
 import type { EarningRule } from './domain';
 import type { PurchaseFacts } from './domain/purchase';
 import type { Returned } from './domain/returns';
@@ -135,6 +135,8 @@ export interface ReturnRecorded extends WriteRecord {
   input: ReturnInput;
   fingerprint: string;
   result: ReturnResult;
+  /** What the return announces, stored with its guard (the one item every return creates). */
+  announces?: Announcement;
 }
 
 /** The engagement event's guard ('event'). */

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import { ulid } from './ids';
-import type { BusinessMetrics } from './metrics';
 
 /** An event we publish: `{ metadata, data }` under its detail-type; `data` is validated against its definition. */
 export interface DomainEvent {
@@ -25,32 +24,26 @@ export interface EventDefinition<S extends z.ZodType = z.ZodType> {
   readonly description: string;
 }
 
-/** Where events go once what they announce is committed (EventBridge in AWS, a list in tests). */
+/** Where events go once what they announce is committed (EventBridge in AWS, a list in tests): the stream consumer. */
 export interface EventPublisher {
   publish(events: DomainEvent[]): Promise<void>;
 }
 
+/**
+ * `eventId`: the id derived from the change that announces the event (changeEventId), so a retry
+ * publishes the same id; a fresh ULID when none is given.
+ */
 export function domainEvent<S extends z.ZodType>(
   def: EventDefinition<S>,
   data: z.input<S>,
-  meta: { programId: string; occurredAt: string; correlationId?: string },
+  meta: { programId: string; occurredAt: string; correlationId?: string; eventId?: string },
 ): DomainEvent {
+  const { eventId = ulid(), correlationId, ...rest } = meta;
   return {
     detailType: def.detailType,
-    detail: { metadata: { eventId: ulid(), version: def.version, ...meta }, data: def.schema.parse(data) },
+    detail: {
+      metadata: { eventId, version: def.version, ...rest, ...(correlationId ? { correlationId } : {}) },
+      data: def.schema.parse(data),
+    },
   };
-}
-
-/** Events go out after the write commits; a failure to publish never turns a committed write into an error. */
-export async function publishAfterCommit(
-  deps: { events: EventPublisher; metrics?: BusinessMetrics; onPublishError?: (err: unknown) => void },
-  events: DomainEvent[],
-): Promise<void> {
-  if (!events.length) return;
-  try {
-    await deps.events.publish(events);
-  } catch (err) {
-    deps.metrics?.count('EventPublishFailed');
-    deps.onPublishError?.(err);
-  }
 }

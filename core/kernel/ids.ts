@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -44,3 +44,18 @@ export function randomCode(length: number): string {
 /** Ids supplied by clients (members, orders, programs) may not contain the key separator '#'. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$/;
 export const CLIENT_ID_RULE = '1-128 characters: letters, digits and . _ : @ + - (starting with a letter or digit)';
+
+/**
+ * A ULID-shaped id that is a function of what it names: the time part from `at`, the rest from a
+ * SHA-256 of `parts`. The same change read twice (a retried batch, a replayed stream) gets the same id.
+ */
+export function changeEventId(at: string, ...parts: string[]): string {
+  let time = '';
+  let t = Math.max(0, Date.parse(at) || 0);
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
+  return time + Array.from(digest.subarray(0, 16), (b) => CROCKFORD[b % 32]).join('');
+}

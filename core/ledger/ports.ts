@@ -5,14 +5,14 @@
 import type { Page } from '../kernel/page';
 import type { Member } from './domain/member';
 import type { MemberState } from './domain/member-state';
-import type { Lot, Transaction } from './domain/types';
+import type { Balances, Lot, Transaction } from './domain/types';
 
 export interface MemberWrite {
   memberId: string;
   before: MemberState;
   after: MemberState;
-  /** The member did not exist: this write enrols them. */
-  enrol?: { via: 'purchase' | 'api'; now: string };
+  /** The member did not exist: this write enrols them (`backfill`: an imported history, announced by nothing). */
+  enrol?: { via: 'purchase' | 'api' | 'backfill'; now: string };
   /** A referral code given to the member by this write. */
   referralCode?: string;
 }
@@ -36,12 +36,52 @@ export interface WriteRecord {
   readonly kind: string;
 }
 
+/**
+ * What a write announces, stored with one of the items it creates (its transaction, a return's
+ * guard): the table's stream turns it into events (ledger/use-cases/announced-events.ts) once the
+ * write has committed, and only then. `at`: when the write happened (the events' occurredAt).
+ */
+export interface Announcement {
+  memberId: string;
+  at: string;
+  correlationId?: string;
+  /** Points Earned for the transaction it is stored with, and Tier Changed on the upgrade it earned. */
+  credit?: {
+    balances: Balances;
+    orderId?: string;
+    eventId?: string;
+    tierChange?: { from: string | null; to: string };
+  };
+  /** Points Reversed: what a return took back. */
+  reversal?: {
+    transactionId: string;
+    orderId: string;
+    returnId: string;
+    points: number;
+    fromOrder: number;
+    fromOtherPoints: number;
+    forgiven: number;
+    debt: number;
+    balances: Balances;
+  };
+  /** Points Activated: pending lots this write made available. */
+  activations?: { lotId: string; points: number; availableAt: string }[];
+  /** Points Adjusted for the transaction it is stored with: an operator's credit or debit. */
+  adjustment?: {
+    reason: string;
+    debt: number;
+    by: { keyId: string; role: string | null };
+    balances: Balances;
+  };
+}
+
 export interface LedgerWrite {
   programId: string;
   members: MemberWrite[];
   lotPuts?: { memberId: string; lot: Lot }[];
   lotUpdates?: LotUpdate[];
-  transactions?: Transaction[];
+  /** `announces`: what the transaction's item announces (see Announcement). */
+  transactions?: (Transaction & { announces?: Announcement })[];
   records?: readonly WriteRecord[];
 }
 

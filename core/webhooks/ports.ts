@@ -1,6 +1,7 @@
 // What the webhooks context needs, in its own terms: the endpoints and their deliveries (DynamoDB),
 // an HTTP client that sends one signed request, the durable runs that retry a delivery (a Standard
 // state machine on AWS), and name resolution for the SSRF check at creation.
+import type { DomainEvent } from '../kernel/events';
 import type { Page } from '../kernel/page';
 
 export type EndpointStatus = 'enabled' | 'disabled';
@@ -79,8 +80,11 @@ export interface WebhookStore {
   /** Starts the failure streak at `at` unless one runs; answers when it began. */
   markFailing(programId: string, webhookId: string, at: string): Promise<string>;
   markHealthy(programId: string, webhookId: string): Promise<void>;
-  /** Disables an enabled endpoint; false when it was not enabled (someone else did it). */
-  disable(programId: string, webhookId: string, at: string, reason: string): Promise<boolean>;
+  /**
+   * Disables an enabled endpoint, committing `announce` with the change (the table's stream
+   * publishes it); false, and nothing announced, when it was not enabled (someone else did it).
+   */
+  disable(programId: string, webhookId: string, at: string, reason: string, announce: DomainEvent): Promise<boolean>;
 
   /** Writes a new delivery; false when it exists already (a retried fan-out). */
   putDelivery(delivery: Delivery): Promise<boolean>;

@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -18,7 +17,6 @@ export const STATE_MACHINE_METADATA = 'loyalty:state-machine';
 export interface RedemptionsProps {
   readonly config: StageConfig & { readonly stage: Stage };
   readonly table: dynamodb.ITableV2;
-  readonly bus: events.IEventBus;
 }
 
 /** Errors worth another attempt: Lambda's own, throttling, timeouts, and what the step function calls transient. */
@@ -59,7 +57,7 @@ export class Redemptions extends Construct {
 
   constructor(scope: Construct, id: string, props: RedemptionsProps) {
     super(scope, id);
-    const { config, table, bus } = props;
+    const { config, table } = props;
     const fn = (name: string, fid: string, description: string, timeout = Duration.seconds(10)) =>
       new LoyaltyFunction(this, fid, { name, config, description, timeout });
 
@@ -67,18 +65,14 @@ export class Redemptions extends Construct {
       'redemption-steps',
       'Steps',
       'Redemption saga steps: reserve points and stock, issue, confirm, compensate',
-    )
-      .bindTable(table, 'RW')
-      .bindBus(bus);
+    ).bindTable(table, 'RW');
     // Waits for the Express execution of instant rewards: below API Gateway's 29 s.
     this.redemptionsApi = fn(
       'redemptions-api',
       'RedemptionsApi',
       'Member rewards, redemptions, cancellation, partner fulfilment',
       Duration.seconds(28),
-    )
-      .bindTable(table, 'RW')
-      .bindBus(bus);
+    ).bindTable(table, 'RW');
     this.adminApi = fn('rewards-admin-api', 'AdminApi', 'Rewards catalog admin and donation report').bindTable(
       table,
       'RW',

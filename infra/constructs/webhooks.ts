@@ -74,8 +74,7 @@ export class Webhooks extends Construct {
       timeout: Duration.seconds(25),
     })
       .bindTable(table, 'RW')
-      .bindSecrets(secretsKey)
-      .bindBus(bus);
+      .bindSecrets(secretsKey);
 
     this.machine = this.stateMachine(config);
     for (const starter of [this.api, this.fanout]) {

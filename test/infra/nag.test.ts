@@ -121,6 +121,9 @@ describe('cdk-nag acknowledgements', () => {
         'Connectors/Worker/Role AwsSolutions-IAM5[Resource::*]',
         'Http/Api/Default/v1/connectors/{connectorId}/webhooks/POST AwsSolutions-APIG4',
         'Http/Api/Default/v1/connectors/{connectorId}/webhooks/POST AwsSolutions-COG4',
+        // The ledger stream: its consumer (X-Ray), and its on-failure queue, a DLQ cdk-nag does not see as one.
+        'LedgerStream/Consumer/Role AwsSolutions-IAM5[Resource::*]',
+        'LedgerStream/Dlq/Queue AwsSolutions-SQS3',
         'Http/Api AwsSolutions-APIG2',
         'Http/Api AwsSolutions-APIG3',
         'Http/Api AwsSolutions-COG4',

@@ -56,7 +56,11 @@ const ENTRIES = [
   'functions/connectors-api.ts',
   'functions/connectors-webhooks.ts',
   'functions/connectors-worker.ts',
+  // Events from the committed data (infra/constructs/ledger-stream.ts).
+  'functions/ledger-stream.ts',
 ];
+/** Functions that read or write the table (the stream consumer only reads its stream). */
+const TABLE_ENTRIES = ENTRIES.filter((e) => e !== 'functions/ledger-stream.ts');
 
 describe('functions', () => {
   it('are exactly the handler modules we ship, each tagged with its loyalty:entry', () => {
@@ -105,11 +109,11 @@ describe('functions', () => {
 
   it('get TABLE_NAME when bound to the table and EVENT_BUS_NAME only when bound to the bus', () => {
     const env = (entry: string) => resources[functionIdByEntry(entry)]!.Properties.Environment.Variables;
-    for (const entry of ENTRIES) expect(env(entry).TABLE_NAME, entry).toBeDefined();
-    expect(env('functions/authorizer.ts').EVENT_BUS_NAME).toBeUndefined();
-    expect(env('functions/members-api.ts').EVENT_BUS_NAME).toBeDefined();
-    expect(env('functions/purchases-api.ts').EVENT_BUS_NAME).toBeDefined();
-    expect(env('functions/purchase-consumer.ts').EVENT_BUS_NAME).toBeDefined();
+    for (const entry of TABLE_ENTRIES) expect(env(entry).TABLE_NAME, entry).toBeDefined();
+    expect(env('functions/ledger-stream.ts').TABLE_NAME).toBeUndefined();
+    // Only the stream consumer and the job worker (the outbox job's older entries) publish.
+    const publishing = ENTRIES.filter((entry) => env(entry).EVENT_BUS_NAME !== undefined);
+    expect(publishing.sort()).toEqual(['functions/job-worker.ts', 'functions/ledger-stream.ts']);
   });
 });
 
@@ -126,9 +130,13 @@ describe('least privilege', () => {
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
   });
 
-  // members-api announces Member Enrolled for members enrolled through the API.
-  it('members-api, purchases-api and purchase-consumer may publish, to the loyalty bus only', () => {
-    for (const entry of ['functions/members-api.ts', 'functions/purchases-api.ts', 'functions/purchase-consumer.ts']) {
+  // Ledger events come from the table's stream: the API and the consumer of the bus only write.
+  it('only ledger-stream and job-worker may publish, to the loyalty bus only', () => {
+    const publishing = ENTRIES.filter((entry) =>
+      statementsOf(entry).some((s) => [s.Action].flat().includes('events:PutEvents')),
+    );
+    expect(publishing.sort()).toEqual(['functions/job-worker.ts', 'functions/ledger-stream.ts']);
+    for (const entry of publishing) {
       const put = statementsOf(entry).filter((s) => [s.Action].flat().includes('events:PutEvents'));
       expect(put, entry).toHaveLength(1);
       expect(JSON.stringify(put[0]!.Resource)).toMatch(/Bus/);

@@ -114,7 +114,7 @@ describe('local stack (npm start)', () => {
     expect(purchase.status).toBe(201);
     const earned = (await purchase.json()) as { points: number; breakdown: { ruleId: string }[] };
     expect(earned.breakdown[0]).toMatchObject({ ruleId: 'base-spend' }); // the seeded demo rules apply
-    await stack.bus.whenIdle(); // events the API published (Points Earned ...) are delivered too
+    await stack.settled(); // the events the purchase announced (Points Earned ...) are published and delivered too
     const afterPurchase = (await member('carol')).points.lifetimeEarned;
     expect(afterPurchase).toBe(earned.points);
 

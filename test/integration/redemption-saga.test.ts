@@ -143,6 +143,7 @@ describe('instant redemption (Express state machine, run synchronously)', () => 
       rewardId: 'coupon',
       memberId: 'happy',
     });
+    await h.drain();
     expect(h.events.filter((e) => e.detailType === 'Reward Redeemed').map((e) => e.detail.data.redemptionId)).toContain(
       redemption.redemptionId,
     );
@@ -189,6 +190,7 @@ describe('failure injected at every task: the ledger and the stock come back exa
       const l = await h.ledger(P, m);
       expect(l.transactions.filter((t) => t.type === 'redeem').map((t) => t.points)).toEqual([-100]);
       expect(l.transactions.filter((t) => t.type === 'refund').map((t) => t.points)).toEqual([100]);
+      await h.drain();
       expect(
         h.events.find(
           (e) => e.detailType === 'Redemption Failed' && e.detail.data.redemptionId === redemption.redemptionId,
@@ -217,6 +219,7 @@ describe('failure injected at every task: the ledger and the stock come back exa
       expect(l.balances.available).toBe(60);
       expect(l.transactions.filter((t) => t.type === 'refund')).toEqual([]);
       expect(l.violations).toEqual([]);
+      await h.drain();
       expect(
         h.events.filter(
           (e) => e.detailType === 'Reward Redeemed' && e.detail.data.redemptionId === redemption.redemptionId,
@@ -248,6 +251,7 @@ describe('failure injected at every task: the ledger and the stock come back exa
       );
       expect(coupons).toHaveLength(1);
       expect(coupons[0]!.code).toBe(redemption.code);
+      await h.drain();
       expect(
         h.events.filter(
           (e) => e.detailType === 'Reward Redeemed' && e.detail.data.redemptionId === redemption.redemptionId,
@@ -360,8 +364,9 @@ describe('points', () => {
       expect(cancelled).toMatchObject({ status: 'cancelled', pointsReturned: 100 });
       expect(await footprint(m, 'coupon')).toEqual(before);
       await expect(useCoupon(P, redemption.code!, {}, h.deps)).rejects.toBeInstanceOf(CouponVoid);
+      await h.drain();
       expect(
-        h.apiEvents.find(
+        h.events.find(
           (e) =>
             e.detailType === 'Redemption Cancelled' && (e.detail.data as any).redemptionId === redemption.redemptionId,
         )?.detail.data,
@@ -664,6 +669,7 @@ describe('partner fulfilment (Standard state machine waiting on a task token)', 
       'AwaitFulfilment',
       'Confirm',
     ]);
+    await h.drain();
     expect(
       h.events.find((e) => e.detailType === 'Reward Redeemed' && e.detail.data.redemptionId === redemption.redemptionId)
         ?.detail.data.fulfilmentReference,

@@ -52,8 +52,10 @@ const movements = async (memberId: string) => {
     refunded: txs.filter((t) => t.type === 'refund').map((t) => t.points),
   };
 };
-const failedEvents = (redemptionId: string) =>
-  h.events.filter((e) => e.detailType === 'Redemption Failed' && e.detail.data.redemptionId === redemptionId);
+const failedEvents = async (redemptionId: string) => {
+  await h.drain();
+  return h.events.filter((e) => e.detailType === 'Redemption Failed' && e.detail.data.redemptionId === redemptionId);
+};
 
 /**
  * A member whose coupon redemption crashed mid-saga: points, stock and limit count reserved by the
@@ -140,7 +142,7 @@ describe('an instant redemption whose saga crashed', () => {
     });
     expect(swept.sweepAt).toBeUndefined();
     expect(swept.code).toBeUndefined();
-    expect(failedEvents(redemption.redemptionId).map((e) => e.detail.data)).toEqual([
+    expect((await failedEvents(redemption.redemptionId)).map((e) => e.detail.data)).toEqual([
       expect.objectContaining({ reason: 'abandoned', pointsReturned: 100, stockReturned: 1 }),
     ]);
   });
@@ -154,7 +156,7 @@ describe('an instant redemption whose saga crashed', () => {
     expect(rerun.totals).toMatchObject({ entries: 0, changed: 0 });
     expect(await footprint('rerun', 'coupon')).toEqual(before);
     expect(await movements('rerun')).toEqual({ redeemed: [-100], refunded: [100] });
-    expect(failedEvents(redemption.redemptionId)).toHaveLength(1);
+    expect(await failedEvents(redemption.redemptionId)).toHaveLength(1);
   });
 
   it('is swept once by concurrent runs: each stuck redemption given back exactly once', async () => {
@@ -172,7 +174,7 @@ describe('an instant redemption whose saga crashed', () => {
       expect({ ...(await footprint(m, 'coupon')), stock: null }).toEqual({ ...before, stock: null });
       expect(await movements(m)).toEqual({ redeemed: [-100], refunded: [100] });
       expect((await record(m, redemption.redemptionId)).failure?.reason).toBe('abandoned');
-      expect(failedEvents(redemption.redemptionId)).toHaveLength(1);
+      expect(await failedEvents(redemption.redemptionId)).toHaveLength(1);
     }
     // The stock is the reward's: all three units are back.
     expect((await footprint('race-a', 'coupon')).stock).toBe(crashed[0]!.before.stock);
@@ -302,7 +304,7 @@ describe('partner redemptions', () => {
         release: { points: 80 },
       });
       expect(await footprint(m, 'tote')).toEqual(before);
-      expect(failedEvents(redemption.redemptionId)).toHaveLength(1);
+      expect(await failedEvents(redemption.redemptionId)).toHaveLength(1);
     },
   );
 
@@ -328,6 +330,7 @@ describe('partner redemptions', () => {
       fulfilment: { reference: 'UPS-9' },
     });
     expect(await footprint(m, 'tote')).toEqual(held);
+    await h.drain();
     expect(
       h.events.filter(
         (e) => e.detailType === 'Reward Redeemed' && e.detail.data.redemptionId === redemption.redemptionId,
@@ -348,9 +351,11 @@ describe('the sweep job', () => {
     const asOf = later(redemption.createdAt, 11 * MIN);
     const input = { job: 'sweep' as const, asOf, allowFuture: true, settings: { firstRunLookbackDays: 0 } };
 
-    const dry = await runJob({ ...input, dryRun: true }, { ...h.deps, metrics });
+    // The jobs' publisher serves only the outbox job: the sweep's events come from the stream.
+    const events = { publish: async () => {} };
+    const dry = await runJob({ ...input, dryRun: true }, { ...h.deps, events, metrics });
     const held = await record('counted', redemption.redemptionId);
-    const real = await runJob(input, { ...h.deps, metrics });
+    const real = await runJob(input, { ...h.deps, events, metrics });
 
     expect(dry.totals).toMatchObject({ changed: 1, points: 100 });
     expect(held.status).toBe('pending');

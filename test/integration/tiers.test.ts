@@ -127,6 +127,7 @@ describe('upgrades, reviews and warnings', () => {
     'an earn that crosses a threshold upgrades at once and schedules the review at the end of the ' + 'period',
     async () => {
       await goldInJanuary();
+      await f.events.drain(); // the upgrade is announced by the earn's transaction, on the stream
       expect(changes(f, 'ann')).toEqual([expect.objectContaining({ from: null, to: 'gold', direction: 'up' })]);
       expect(await f.due.getSchedule('club', 'ann', 'REVIEW')).toEqual({ dueAt: Q_END.q1 });
     },

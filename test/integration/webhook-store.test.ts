@@ -1,10 +1,13 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 // The DynamoDB webhook store's conditions on DynamoDB Local: what the use cases rely on when two
 // writers meet (a retried fan-out, a duplicated task, a redelivery racing a run, two admins).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../adapters/dynamodb/keys';
 import { dynamoWebhookStore } from '../../adapters/dynamodb/webhook-store';
 import { ValidationFailed } from '../../core/kernel/errors';
+import { domainEvent } from '../../core/kernel/events';
 import { WriteConflict } from '../../core/kernel/retry';
+import { WebhookEndpointDisabled } from '../../core/webhooks/events';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint, WebhookStore } from '../../core/webhooks/ports';
 import { createTestTable } from '../support/table';
 
@@ -84,8 +87,21 @@ describe('the DynamoDB webhook store', () => {
     // An admin's enable writes failingSince null: the next failure starts a streak.
     await store.updateEndpoint({ ...endpoint('wh_b'), failingSince: null }, 1);
     expect(await store.markFailing('p', 'wh_b', '2026-12-04T10:00:00.000Z')).toBe('2026-12-04T10:00:00.000Z');
-    expect(await store.disable('p', 'wh_b', '2026-12-09T10:00:00.000Z', 'failing')).toBe(true);
-    expect(await store.disable('p', 'wh_b', '2026-12-09T10:00:01.000Z', 'failing')).toBe(false);
+    const announce = domainEvent(
+      WebhookEndpointDisabled,
+      { webhookId: 'wh_b', url: 'https://hooks.example.com/', failingSince: 'x', disabledAt: 'y', reason: 'failing' },
+      { programId: 'p', occurredAt: '2026-12-09T10:00:00.000Z' },
+    );
+    expect(await store.disable('p', 'wh_b', '2026-12-09T10:00:00.000Z', 'failing', announce)).toBe(true);
+    expect(await store.disable('p', 'wh_b', '2026-12-09T10:00:01.000Z', 'failing', announce)).toBe(false);
+    // The event is an outbox entry beside the endpoint, written once, for the stream to publish.
+    const outbox = await table.ddb.send(
+      new GetCommand({
+        TableName: table.tableName,
+        Key: keys.webhookOutbox('p', 'wh_b', announce.detail.metadata.eventId),
+      }),
+    );
+    expect(outbox.Item).toMatchObject({ entity: 'outbox', programId: 'p', events: [announce] });
   });
 
   it('writes a delivery once, its body packed and expiring in 30 days', async () => {

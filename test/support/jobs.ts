@@ -142,10 +142,13 @@ export async function jobsFixture(now = '2026-01-01T00:00:00.000Z') {
       const at = asOfInstant(asOf);
       await catchUp(job, at);
       f.clock.set(wall ?? at);
-      return runJob(
+      const run = await runJob(
         { job, asOf, ...input, settings: { firstRunLookbackDays: 40, ...input.settings } },
         { ...deps, ...overrides },
       );
+      // What the run (and the writes before it) committed, as the stream consumer publishes it.
+      await f.events.drain();
+      return run;
     },
     /** Balances, lots and transactions of a member, and the ledger invariants over them. */
     async audit(programId: string, memberId: string) {
@@ -175,6 +178,7 @@ export async function jobsFixture(now = '2026-01-01T00:00:00.000Z') {
       };
       return { profile, balances, lots, txs, items, violations: ledgerViolations(balances, lots, txs) };
     },
+    /** Published by the stream up to the last run (or the last `events.drain()`). */
     published(detailType?: string): DomainEvent[] {
       return f.events.events.filter((e) => !detailType || e.detailType === detailType);
     },

@@ -4,16 +4,22 @@ import type { PurchaseFacts } from '../../core/earning/domain/purchase';
 import { fixedClock } from '../../core/kernel/clock';
 import type { Scope } from '../../core/programs/domain/program';
 import { type CreateProgramInput, createApiKey, createProgram } from '../../core/programs/use-cases/manage-programs';
+import { tableEvents } from './stream';
 import { createTestTable } from './table';
 
-/** Real repositories on a fresh DynamoDB Local table, a fixed clock and an in-memory event log. */
+/**
+ * Real repositories on a fresh DynamoDB Local table, a fixed clock, and the events its stream
+ * announces (`await events.drain()` reads what was committed since; `events.events` holds them all).
+ */
 export async function ledgerFixture(now = '2026-11-23T12:00:00.000Z') {
   const table = await createTestTable('ledger');
   const clock = fixedClock(now);
-  const events = memoryPublisher();
+  const events = tableEvents(table);
+  // The jobs' outbox job publishes what it finds in the index (entries older than the stream): here, to a log.
+  const outbox = memoryPublisher();
   const deps = {
     ...dynamoStores(table.ddb, table.tableName, { cache: false }),
-    events,
+    events: outbox,
     clock,
   };
   return {
@@ -21,6 +27,7 @@ export async function ledgerFixture(now = '2026-11-23T12:00:00.000Z') {
     deps,
     clock,
     events,
+    outbox,
     async program(programId: string, opts: Omit<CreateProgramInput, 'programId'> = {}) {
       return createProgram({ programId, ...opts }, deps);
     },

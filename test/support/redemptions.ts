@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { inject } from 'vitest';
 import { dynamoStores } from '../../adapters/dynamodb/stores';
-import { memoryPublisher } from '../../adapters/memory/publisher';
 import { stepFunctionsWorkflows, WORKFLOW_ENV } from '../../adapters/stepfunctions/workflows';
 import type { RunSummary } from '../../core/jobs/use-cases/run-job';
 import { systemClock } from '../../core/kernel/clock';
@@ -25,6 +24,7 @@ import { createModuleLoader } from '../../local/http-gateway';
 import { createSfnListener } from '../../local/sfn-endpoint';
 import { createLocalStepFunctions, type LocalStepFunctions, type TaskInterceptor } from '../../local/step-functions';
 import { loadLocalModel } from '../../local/template';
+import { tableEvents } from './stream';
 import { createTestTable } from './table';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -82,11 +82,10 @@ export async function sagaHarness(opts: { retryIntervalMs?: number } = {}) {
   });
 
   const repos = dynamoStores(table.ddb, table.tableName, { cache: false });
-  const apiEvents = memoryPublisher();
+  const stream = tableEvents(table);
   const deps = {
     ...repos,
     workflows: stepFunctionsWorkflows(() => client),
-    events: apiEvents,
     clock: systemClock,
   } satisfies RedemptionDeps;
 
@@ -95,10 +94,10 @@ export async function sagaHarness(opts: { retryIntervalMs?: number } = {}) {
     model,
     sfn,
     deps,
-    /** Published by the step function (through EventBridge). */
-    events: sink.events,
-    /** Published by the use cases called in the test (cancel, ...). */
-    apiEvents: apiEvents.events,
+    /** What the table's stream announced (the saga's steps, the API's cancel, the sweeper), up to the last drain. */
+    events: stream.events as { detailType: string; detail: any }[],
+    /** Reads the stream to its end: call it before looking at `events`. */
+    drain: () => stream.drain(),
     /**
      * A run of the sweep job through the synthesized jobs state machine, as EventBridge Scheduler
      * starts it, as of `asOf` (allowed in the future: this is a test table). Its first run reads the

@@ -1,6 +1,8 @@
 // Items of the scheduled jobs: members' schedules (next tier review, inactivity deadline), events
-// waiting to be published (outbox), send-once notice guards, and checkpoints. Schedules, outbox
-// entries and unsent notices are in the due index.
+// recorded with their effect (outbox), send-once notice guards, and checkpoints. Schedules are in
+// the due index; outbox entries and notices are published by the table's stream when they are
+// written (adapters/dynamodb/stream.ts), so they no longer enter it (older ones still in the
+// index are the outbox job's).
 import type {
   DueEntry,
   OutboxRecord,
@@ -14,7 +16,7 @@ import type { Item } from '../query';
 import { toLot } from './lot';
 import { DAY_S, epochSeconds, type Tagged, type TxItem, type WriteContext } from './types';
 
-/** Outbox entries are kept a month at most: the outbox job re-publishes them within the hour. */
+/** Outbox entries are kept a month: the stream publishes them within seconds, a replay needs them no longer. */
 const OUTBOX_TTL_DAYS = 30;
 
 export function scheduleItem(programId: string, memberId: string, kind: ScheduleKind, dueAt: string): Item {
@@ -67,7 +69,6 @@ export function outboxItem(r: OutboxRecord): Item {
     createdAt: r.createdAt,
     events: r.events,
     ttl: epochSeconds(r.createdAt) + OUTBOX_TTL_DAYS * DAY_S,
-    ...dueKeys('OUTBOX', r.createdAt, r.programId, r.memberId, r.id),
   };
 }
 
@@ -80,7 +81,7 @@ export function outboxPut(ctx: WriteContext, r: OutboxRecorded): Tagged {
   };
 }
 
-/** A notice's guard: in the outbox index until published, then kept (out of the index) until it cannot be due. */
+/** A notice's guard, holding its event (published by the stream when the guard is written) until it cannot be due. */
 export function noticeItem(r: OutboxRecord, published?: string): Item {
   const item: Item = {
     ...keys.notice(r.programId, r.memberId, r.id),
@@ -94,9 +95,7 @@ export function noticeItem(r: OutboxRecord, published?: string): Item {
     keepUntil: r.keepUntil,
     ttl: epochSeconds(r.keepUntil ?? r.createdAt) + OUTBOX_TTL_DAYS * DAY_S,
   };
-  return published
-    ? { ...item, publishedAt: published }
-    : { ...item, ...dueKeys('OUTBOX', r.createdAt, r.programId, r.memberId, r.id) };
+  return published ? { ...item, publishedAt: published } : item;
 }
 
 export function toOutboxRecord(item: Item): OutboxRecord {

@@ -9,7 +9,7 @@ import type {
 } from '../../../core/earning/ports';
 import { keys, purchaseByDate } from '../keys';
 import type { Item } from '../query';
-import { PACKED, pack, unpack } from './packed';
+import { ANNOUNCES, PACKED, pack, unpack } from './packed';
 import type { Tagged, WriteContext } from './types';
 
 export function toRecordedOrder(stored: Item): RecordedOrder {
@@ -76,7 +76,7 @@ export function orderReturnedUpdate(ctx: WriteContext, r: OrderReturned): Tagged
 }
 
 export function returnGuardPut(ctx: WriteContext, r: ReturnRecorded): Tagged {
-  const { returnId, orderId, input, fingerprint, result } = r;
+  const { returnId, orderId, input, fingerprint, result, announces } = r;
   return {
     tag: 'return',
     item: {
@@ -91,6 +91,7 @@ export function returnGuardPut(ctx: WriteContext, r: ReturnRecorded): Tagged {
           fingerprint,
           result,
           recordedAt: ctx.now,
+          ...(announces ? { [ANNOUNCES]: true, [PACKED]: pack({ [ANNOUNCES]: announces }) } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },

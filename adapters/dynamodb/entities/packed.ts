@@ -19,3 +19,9 @@ export function unpack(item: Item): Item {
   if (!(packed instanceof Uint8Array)) return item;
   return { ...rest, ...JSON.parse(inflateRawSync(packed).toString('utf8')) };
 }
+
+/**
+ * What an item announces (core/ledger/ports.ts Announcement), packed with the item's other packed
+ * attributes; a plain `announces: true` beside them is what the stream's filter matches.
+ */
+export const ANNOUNCES = 'announces';

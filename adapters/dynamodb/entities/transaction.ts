@@ -1,8 +1,9 @@
 // Transaction items: every movement of a member's points, in recording order (ULIDs).
 import type { Transaction } from '../../../core/ledger/domain/types';
+import type { Announcement } from '../../../core/ledger/ports';
 import { keys } from '../keys';
 import type { Item } from '../query';
-import { PACKED, pack, unpack } from './packed';
+import { ANNOUNCES, PACKED, pack, unpack } from './packed';
 import type { Tagged, WriteContext } from './types';
 
 export function toTransaction(stored: Item): Transaction {
@@ -30,9 +31,13 @@ export function toTransaction(stored: Item): Transaction {
   };
 }
 
-/** The breakdown is read only with the transaction, never queried or filtered on: packed. */
-export function transactionPut(ctx: WriteContext, tx: Transaction): Tagged {
-  const { breakdown, ...rest } = tx;
+/**
+ * The breakdown is read only with the transaction, never queried or filtered on: packed, with what
+ * the transaction announces (read only by the stream consumer). A transaction that announces
+ * something is marked by a plain `announces: true`, which the stream's filter matches.
+ */
+export function transactionPut(ctx: WriteContext, tx: Transaction & { announces?: Announcement }): Tagged {
+  const { breakdown, announces, ...rest } = tx;
   return {
     tag: `tx:${tx.transactionId}`,
     item: {
@@ -43,7 +48,8 @@ export function transactionPut(ctx: WriteContext, tx: Transaction): Tagged {
           entity: 'tx',
           programId: ctx.programId,
           ...rest,
-          [PACKED]: pack({ breakdown }),
+          ...(announces ? { [ANNOUNCES]: true } : {}),
+          [PACKED]: pack(announces ? { breakdown, [ANNOUNCES]: announces } : { breakdown }),
         },
       },
     },

@@ -1,7 +1,7 @@
 // The operator's import of older history: purchases, events and returns the live path would refuse as
 // too late. Each record goes through the same use case as the API (same rules, same exactly-once
 // guards, so a rerun replays), oldest first, so the limits and caps of each period see the records
-// before it; nothing is published (history, not news), and each transaction's reason says
+// before it; nothing is announced (history, not news: its writes carry no announcement), and each reason says
 // "(backfill)".
 import { DomainError, type FieldError } from '../../kernel/errors';
 import { check } from '../../kernel/validation';
@@ -35,12 +35,7 @@ const idOf = (r: BackfillRecord) =>
   r.record === 'purchase' ? r.orderId : r.record === 'event' ? r.eventId : r.returnId;
 
 /** Records `lines` (raw JSON values, in file order) as history of `programId`. */
-export async function backfill(
-  programId: string,
-  lines: readonly unknown[],
-  deps: Omit<EarnDeps, 'events'>,
-): Promise<BackfillReport> {
-  const quiet: EarnDeps = { ...deps, events: { publish: async () => {} } };
+export async function backfill(programId: string, lines: readonly unknown[], deps: EarnDeps): Promise<BackfillReport> {
   const results: BackfillLine[] = [];
   const valid: { line: number; record: BackfillRecord }[] = [];
   lines.forEach((value, i) => {
@@ -54,7 +49,7 @@ export async function backfill(
   for (const { line, record } of valid) {
     const base = { line, record: record.record, id: idOf(record) };
     try {
-      const { replayed, points } = await apply(programId, record, quiet);
+      const { replayed, points } = await apply(programId, record, deps);
       results.push({ ...base, status: replayed ? 'replayed' : 'credited', points });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

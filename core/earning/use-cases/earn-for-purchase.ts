@@ -1,14 +1,13 @@
 import { scheduleRecords } from '../../jobs/schedules';
 import type { Clock } from '../../kernel/clock';
 import { Unprocessable, ValidationFailed } from '../../kernel/errors';
-import { type EventPublisher, publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import { type BusinessMetrics, noMetrics } from '../../kernel/metrics';
 import { retryOnConflict, WriteConflict } from '../../kernel/retry';
 import { MAX_LEDGER_POINTS, type MemberState, outOfLedgerBounds } from '../../ledger/domain/member-state';
 import { MemberNotFound } from '../../ledger/errors';
-import type { LedgerStore, LedgerWrite } from '../../ledger/ports';
-import { activationEvents } from '../../ledger/use-cases/ledger-events';
+import type { Announcement, LedgerStore, LedgerWrite } from '../../ledger/ports';
+import { announcedActivations, balancesOf } from '../../ledger/use-cases/ledger-events';
 import { newReferralCode } from '../../ledger/use-cases/members';
 import { activationUpdates } from '../../ledger/writes';
 import { currentWindfallKey, type EarnOn, type ProgramSettings } from '../../programs/domain/program';
@@ -21,7 +20,6 @@ import { orderLines, totalsErrors } from '../domain/order-lines';
 import { type PurchaseFacts, purchaseFingerprint } from '../domain/purchase';
 import { CurrencyMismatch, OrderConflict } from '../errors';
 import type { EarnResult, OrderRecorded, OrderStore, RuleStore } from '../ports';
-import { creditEvents } from './credit-events';
 import { assertInWindow, type RecordOptions } from './time-window';
 
 export interface EarnDeps {
@@ -29,10 +27,8 @@ export interface EarnDeps {
   orders: OrderStore;
   programs: ProgramStore;
   rules: RuleStore;
-  events: EventPublisher;
   clock: Clock;
   metrics?: BusinessMetrics;
-  onPublishError?: (err: unknown) => void;
 }
 
 /**
@@ -240,7 +236,12 @@ export async function earnForPurchase(
           memberId: purchase.memberId,
           before: member,
           after: plan.member.state,
-          ...(member.exists ? {} : { enrol: { via: 'purchase' as const, now }, referralCode: newReferralCode() }),
+          ...(member.exists
+            ? {}
+            : {
+                enrol: { via: opts.backfill ? ('backfill' as const) : ('purchase' as const), now },
+                referralCode: newReferralCode(),
+              }),
         },
         ...(plan.referrer
           ? [{ memberId: plan.referrer.memberId, before: referrer!.state, after: plan.referrer.state }]
@@ -266,6 +267,9 @@ export async function earnForPurchase(
           recordedAt: now,
         },
       };
+      // Imported history announces nothing: its events happened long ago.
+      const announced = (a: Omit<Announcement, 'at' | 'correlationId'>) =>
+        opts.backfill ? {} : { announces: { ...a, at: now, ...(correlationId ? { correlationId } : {}) } };
       const write: LedgerWrite = {
         programId,
         members,
@@ -277,7 +281,34 @@ export async function earnForPurchase(
           ...activationUpdates(purchase.memberId, plan.activations),
           ...(plan.referrer ? activationUpdates(plan.referrer.memberId, plan.referrer.activations) : []),
         ],
-        transactions: [plan.member.transaction, ...(plan.referrer ? [plan.referrer.transaction] : [])],
+        // What the credit announces rides on its transaction's item: the stream publishes it once committed
+        // (Member Enrolled comes from the member's new item).
+        transactions: [
+          {
+            ...plan.member.transaction,
+            ...announced({
+              memberId: purchase.memberId,
+              credit: {
+                balances: balancesOf(plan.member.state),
+                orderId: purchase.orderId,
+                ...(plan.tierChange ? { tierChange: plan.tierChange } : {}),
+              },
+              ...announcedActivations(plan.activations),
+            }),
+          },
+          ...(plan.referrer
+            ? [
+                {
+                  ...plan.referrer.transaction,
+                  ...announced({
+                    memberId: plan.referrer.memberId,
+                    credit: { balances: balancesOf(plan.referrer.state) },
+                    ...announcedActivations(plan.referrer.activations),
+                  }),
+                },
+              ]
+            : []),
+        ],
         // A tier upgrade schedules its review; earning under an inactivity policy moves the deadline.
         records: [...scheduleRecords(program, members, now), orderRecorded],
       };
@@ -295,29 +326,6 @@ export async function earnForPurchase(
 
       metrics.count('PurchasesCredited');
       metrics.count('PointsAwarded', evaluation.points);
-      const meta = { programId, occurredAt: now, correlationId };
-      const { member: credited, referrer: referred } = plan;
-      await publishAfterCommit(deps, [
-        ...creditEvents(
-          {
-            memberId: purchase.memberId,
-            enrolled: !member.exists,
-            credit: credited,
-            tierChange: plan.tierChange,
-            balances: credited.state,
-            orderId: purchase.orderId,
-          },
-          meta,
-        ),
-        ...(referred
-          ? creditEvents(
-              { memberId: referred.memberId, enrolled: false, credit: referred, balances: referred.state },
-              meta,
-            )
-          : []),
-        ...activationEvents(purchase.memberId, plan.activations, meta),
-        ...(referred ? activationEvents(referred.memberId, referred.activations, meta) : []),
-      ]);
       return { replayed: false, result };
     },
     { onRetry: () => metrics.count('LedgerWriteRetried') },

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { scheduleRecords } from '../../jobs/schedules';
 import { IdempotencyConflict, ValidationFailed } from '../../kernel/errors';
-import { publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import { retryOnConflict } from '../../kernel/retry';
 import { type MemberState, settleForWrite } from '../../ledger/domain/member-state';
 import { MemberNotFound } from '../../ledger/errors';
-import { activationEvents } from '../../ledger/use-cases/ledger-events';
+import { announcedActivations, balancesOf } from '../../ledger/use-cases/ledger-events';
 import { activationUpdates } from '../../ledger/writes';
 import type { ProgramSettings } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
@@ -21,7 +20,6 @@ import {
 } from '../domain/earn-plan';
 import type { EventRecorded } from '../ports';
 import type { EngagementInput } from '../schemas';
-import { creditEvents } from './credit-events';
 import { assertWithinLedgerBounds, type EarnDeps, programFacts, withWindfallKeys } from './earn-for-purchase';
 import { assertInWindow, type RecordOptions } from './time-window';
 
@@ -149,7 +147,25 @@ export async function recordEngagement(
           members: [memberWrite],
           lotPuts: c.lot ? [{ memberId: input.memberId, lot: c.lot }] : [],
           lotUpdates: activationUpdates(input.memberId, activations),
-          transactions: [c.transaction],
+          // The stream publishes what the transaction's item announces once the write has committed.
+          transactions: [
+            {
+              ...c.transaction,
+              ...(opts.backfill
+                ? {}
+                : {
+                    announces: {
+                      memberId: input.memberId,
+                      at: now,
+                      ...(correlationId ? { correlationId } : {}),
+                      ...(evaluation.points > 0
+                        ? { credit: { balances: balancesOf(c.state), eventId: input.eventId } }
+                        : {}),
+                      ...announcedActivations(activations),
+                    },
+                  }),
+            },
+          ],
           // A concurrent duplicate fails the guard and another write to the member its version: both retry and decide
           // again.
           records: [...scheduleRecords(program, [memberWrite], now), guard],
@@ -158,16 +174,6 @@ export async function recordEngagement(
       );
       deps.metrics?.count('EngagementEventsRecorded');
       deps.metrics?.count('PointsAwarded', evaluation.points);
-      const meta = { programId, occurredAt: now, correlationId };
-      await publishAfterCommit(deps, [
-        ...(evaluation.points > 0
-          ? creditEvents(
-              { memberId: input.memberId, enrolled: false, credit: c, balances: c.state, eventId: input.eventId },
-              meta,
-            )
-          : []),
-        ...activationEvents(input.memberId, activations, meta),
-      ]);
       return { replayed: false, result };
     },
     { onRetry: () => deps.metrics?.count('LedgerWriteRetried') },

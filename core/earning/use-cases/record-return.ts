@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { IdempotencyConflict, Unprocessable } from '../../kernel/errors';
-import { domainEvent, publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import { retryOnConflict } from '../../kernel/retry';
 import { allocateDebit, type MemberState, settleForWrite } from '../../ledger/domain/member-state';
 import type { BreakdownLine, Transaction } from '../../ledger/domain/types';
 import type { LotUpdate } from '../../ledger/ports';
-import { activationEvents } from '../../ledger/use-cases/ledger-events';
+import { announcedActivations, balancesOf } from '../../ledger/use-cases/ledger-events';
 import { activationUpdates } from '../../ledger/writes';
 import { DEFAULT_EARN_ON } from '../../programs/domain/program';
 import { ProgramNotFound } from '../../programs/errors';
@@ -14,7 +13,6 @@ import { applyTierProgress, BACKFILLED } from '../domain/earn-plan';
 import { earnedOnOf, lineKey, netBySku, orderLines, qualifyingSpend } from '../domain/order-lines';
 import { planClawback, type ReturnRequest } from '../domain/returns';
 import { OrderNotFound } from '../errors';
-import { PointsReversed } from '../events';
 import type { OrderReturned, RecordedOrder, ReturnRecorded, ReturnResult } from '../ports';
 import type { ReturnInput } from '../schemas';
 import type { EarnDeps } from './earn-for-purchase';
@@ -250,6 +248,32 @@ export async function recordReturn(
         input,
         fingerprint: print,
         result,
+        // The guard is new with every return: it carries what the return announces (Points Reversed, activations).
+        ...(opts.backfill
+          ? {}
+          : {
+              announces: {
+                memberId,
+                at: now,
+                ...(correlationId ? { correlationId } : {}),
+                ...(transaction
+                  ? {
+                      reversal: {
+                        transactionId: transaction.transactionId,
+                        orderId,
+                        returnId: input.returnId,
+                        points: taken,
+                        fromOrder,
+                        fromOtherPoints: fromOther,
+                        forgiven,
+                        debt,
+                        balances: balancesOf(state),
+                      },
+                    }
+                  : {}),
+                ...announcedActivations(activations),
+              },
+            }),
       };
       const orderReturned: OrderReturned = { kind: 'order-returned', orderId, returned, version: order.version };
       // Another return, spend or earn that got there first fails a condition: read again and decide again.
@@ -265,34 +289,6 @@ export async function recordReturn(
       );
       deps.metrics?.count('ReturnsRecorded');
       deps.metrics?.count('PointsReversed', taken);
-      const meta = { programId, occurredAt: now, correlationId };
-      await publishAfterCommit(deps, [
-        ...(transaction
-          ? [
-              domainEvent(
-                PointsReversed,
-                {
-                  memberId,
-                  transactionId: transaction.transactionId,
-                  orderId,
-                  returnId: input.returnId,
-                  points: taken,
-                  fromOrder,
-                  fromOtherPoints: fromOther,
-                  forgiven,
-                  debt,
-                  balances: {
-                    available: state.available,
-                    pending: state.pending,
-                    lifetimeEarned: state.lifetimeEarned,
-                  },
-                },
-                meta,
-              ),
-            ]
-          : []),
-        ...activationEvents(memberId, activations, meta),
-      ]);
       return { replayed: false, result };
     },
     { onRetry: () => deps.metrics?.count('LedgerWriteRetried') },

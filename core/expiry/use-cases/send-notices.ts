@@ -1,7 +1,7 @@
 // The notify job: Points Expiring before lots expire (and before an inactivity deadline), and
 // Tier Downgrade Warning before a review the member would not pass. It reads the same index as
 // the expire and review jobs, `lead` days ahead. Each notice has a stable id; its guard item is
-// claimed once (conditional put) and holds the event until it is published, so each is sent once.
+// claimed once (conditional put) and holds the event, which the stream publishes when the guard is written: sent once.
 import { type DueRange, qualifyingBucketsOf } from '../../jobs/domain/job-plans';
 import type { DueEntry, OutboxRecord } from '../../jobs/ports';
 import type { JobContext, Outcome } from '../../jobs/use-cases/context';

@@ -1,5 +1,5 @@
 // What every job handler gets: its ports, the run's asOf, a memo of program settings, members
-// already handled in this invocation, and the outbox records to publish once the page is done.
+// already handled in this invocation, and the outbox records the page committed.
 import type { Clock } from '../../kernel/clock';
 import type { DomainEvent, EventPublisher } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
@@ -126,7 +126,7 @@ export interface JobContext {
   program(programId: string): Promise<ProgramSettings | null>;
   /** True the first time a key is claimed in this invocation: a member-level handler runs once per member. */
   once(key: string): boolean;
-  /** Records committed in this page; published (and marked) when the page is done. */
+  /** Records committed in this page: counted when the page is done (the outbox job publishes what it read). */
   publish(record: OutboxRecord): void;
   /** Wall-clock time of a write, for createdAt/recordedAt (business decisions use asOf). */
   wallNow(): string;
@@ -161,22 +161,27 @@ export function createContext(
 }
 
 /**
- * Publishes what the page recorded, then marks it published. A failure leaves the records in the
- * outbox index for the outbox job, which re-sends them with the same event ids: `failed` then.
+ * What the page recorded. Its events are committed with their effect (an outbox entry, a notice's
+ * guard) and the table's stream publishes them, with the ids they were written with: a run only
+ * counts them. The `outbox` job alone publishes, and marks published, what it finds in the index:
+ * entries written before the stream published job events. A failure there leaves them for its
+ * next run, with the same event ids: `failed` then.
  */
 export async function flushOutbox(
   deps: JobDeps,
   records: OutboxRecord[],
+  job: JobName,
 ): Promise<{ events: number; failed: boolean }> {
   if (!records.length) return { events: 0, failed: false };
   const events = records.flatMap((r) => r.events);
+  if (job !== 'outbox') return { events: events.length, failed: false };
   try {
     await deps.events.publish(events);
     await deps.due.markPublished(records, deps.clock.now().toISOString());
     return { events: events.length, failed: false };
   } catch (err) {
     deps.metrics?.count('JobEventPublishFailed');
-    deps.log?.('publishing job events failed; the outbox job will retry them', {
+    deps.log?.('publishing outbox entries failed; the next outbox run retries them', {
       error: (err as Error).message,
       records: records.length,
     });
@@ -184,7 +189,7 @@ export async function flushOutbox(
   }
 }
 
-/** An outbox entry for `events`, to commit with what they announce; published once the page is done. */
+/** An outbox entry for `events`, to commit with what they announce; the stream publishes it once committed. */
 export function outboxEntry(
   ctx: JobContext,
   programId: string,

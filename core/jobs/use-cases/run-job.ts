@@ -320,10 +320,10 @@ export async function work(input: WorkInput, deps: JobDeps, budget: Budget = UNL
         );
         totals = addTotals(totals, { entries: page.entries.length });
         for (const o of outcomes) totals = addTotals(totals, o as Partial<Totals>);
-        const flushed = await flushOutbox(deps, buffer.splice(0));
+        const flushed = await flushOutbox(deps, buffer.splice(0), input.job);
         totals = addTotals(totals, { events: flushed.events });
         // The outbox job must not move its checkpoint past a day whose events it could not publish:
-        // they would never be read again. (Other jobs' events wait in the outbox for that job.)
+        // they would never be read again.
         if (flushed.failed && input.job === 'outbox') errorDays.add(d);
         key = page.next;
       } while (key);

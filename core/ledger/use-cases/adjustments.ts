@@ -10,7 +10,6 @@ import { expiresAtFor } from '../../expiry/domain/expiry';
 import { scheduleRecords } from '../../jobs/schedules';
 import type { Clock } from '../../kernel/clock';
 import { IdempotencyConflict, Unprocessable } from '../../kernel/errors';
-import { domainEvent, type EventPublisher, publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import type { BusinessMetrics } from '../../kernel/metrics';
 import { retryOnConflict } from '../../kernel/retry';
@@ -21,20 +20,17 @@ import type { ProgramStore } from '../../programs/ports';
 import { planAdjustment } from '../domain/adjustment';
 import { effectiveBalances, outOfLedgerBounds } from '../domain/member-state';
 import { AdjustmentOverLimit, MemberNotFound } from '../errors';
-import { PointsAdjusted } from '../events';
 import type { AdjustmentRecorded, AdjustmentStore, LedgerStore, LotUpdate } from '../ports';
 import type { AdjustmentInput, AdjustmentResult } from '../schemas';
 import { activationUpdates } from '../writes';
-import { activationEvents } from './ledger-events';
+import { announcedActivations, balancesOf } from './ledger-events';
 
 export interface AdjustmentDeps {
   ledger: LedgerStore;
   adjustments: AdjustmentStore;
   programs: Pick<ProgramStore, 'getProgram'>;
-  events: EventPublisher;
   clock: Clock;
   metrics?: BusinessMetrics;
-  onPublishError?: (err: unknown) => void;
 }
 
 export interface AdjustmentRequestContext {
@@ -140,29 +136,24 @@ export async function adjustPoints(
           members: [memberWrite],
           lotPuts: plan.lot ? [{ memberId, lot: plan.lot }] : [],
           lotUpdates,
-          transactions: [plan.transaction],
+          // The stream publishes Points Adjusted (and Points Activated) from the transaction's item once committed.
+          transactions: [
+            {
+              ...plan.transaction,
+              announces: {
+                memberId,
+                at: now,
+                ...(request.correlationId ? { correlationId: request.correlationId } : {}),
+                adjustment: { reason: input.reason, debt: plan.debt, by: actor, balances: balancesOf(balances) },
+                ...announcedActivations(plan.activations),
+              },
+            },
+          ],
           records: [...scheduleRecords(program, [memberWrite], now), guard, audit],
         },
         now,
       );
       deps.metrics?.count('PointsAdjusted', Math.abs(input.points));
-      const meta = { programId, occurredAt: now, correlationId: request.correlationId };
-      await publishAfterCommit(deps, [
-        domainEvent(
-          PointsAdjusted,
-          {
-            memberId,
-            transactionId: plan.transaction.transactionId,
-            points: input.points,
-            reason: input.reason,
-            debt: plan.debt,
-            by: actor,
-            balances,
-          },
-          meta,
-        ),
-        ...activationEvents(memberId, plan.activations, meta),
-      ]);
       return { replayed: false, result };
     },
     { onRetry: () => deps.metrics?.count('LedgerWriteRetried') },

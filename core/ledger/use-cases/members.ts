@@ -1,20 +1,16 @@
 import type { Clock } from '../../kernel/clock';
 import { ValidationFailed } from '../../kernel/errors';
-import { domainEvent, type EventPublisher } from '../../kernel/events';
 import { randomCode } from '../../kernel/ids';
 import type { Page } from '../../kernel/page';
 import type { Member } from '../domain/member';
 import { effectiveBalances } from '../domain/member-state';
 import type { Transaction } from '../domain/types';
 import { MemberNotFound } from '../errors';
-import { MemberEnrolled } from '../events';
 import type { LedgerStore, ProfileChanges } from '../ports';
 
 export interface MemberDeps {
   ledger: LedgerStore;
-  events: EventPublisher;
   clock: Clock;
-  onPublishError?: (err: unknown) => void;
 }
 
 /**
@@ -87,15 +83,7 @@ export async function enrolOrUpdateMember(
     // Not assigned: the code was taken, or a concurrent request gave the member theirs.
     else member = (await deps.ledger.getMember(programId, memberId)) ?? member;
   }
-  if (created) {
-    try {
-      await deps.events.publish([
-        domainEvent(MemberEnrolled, { memberId, via: 'api' }, { programId, occurredAt: now, correlationId: requestId }),
-      ]);
-    } catch (err) {
-      deps.onPublishError?.(err);
-    }
-  }
+  // A created member is announced by the stream (Member Enrolled from the member's new item).
   return { created, member: memberView(member, now) };
 }
 

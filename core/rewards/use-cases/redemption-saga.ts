@@ -3,7 +3,6 @@
 // redemption record (status and step markers), so a retried step finds its own earlier write
 // and returns the same result instead of reserving, issuing or releasing twice.
 import type { Clock } from '../../kernel/clock';
-import { domainEvent, type EventPublisher, publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import type { BusinessMetrics } from '../../kernel/metrics';
 import { retryOnConflict, WriteConflict } from '../../kernel/retry';
@@ -33,7 +32,6 @@ import {
   RedemptionNotFound,
   TooManyLots,
 } from '../errors';
-import { RedemptionCancelled, RedemptionFailed, RewardRedeemed } from '../events';
 import type {
   CatalogStore,
   CouponStore,
@@ -49,9 +47,9 @@ export interface ReleaseDeps {
   ledger: LedgerStore;
   redemptions: RedemptionStore;
   coupons: Pick<CouponStore, 'getCoupon'>;
-  events: EventPublisher;
   clock: Clock;
   metrics?: BusinessMetrics;
+  /** A courtesy after a committed step failed (telling a waiting execution to stop): logged, never an error. */
   onPublishError?: (err: unknown) => void;
 }
 
@@ -237,7 +235,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Step 3 (instant rewards): a unique, unguessable code (conditional put; a collision draws again), or a donation
- * recorded for its cause, and the redemption completed in the same write; `Reward Redeemed` goes out after it. A
+ * recorded for its cause, and the redemption completed in the same write; the stream announces `Reward Redeemed`. A
  * retry that finds its own write answers with the completed redemption.
  */
 export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<RedemptionView> {
@@ -271,7 +269,8 @@ export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<Rede
       continue;
     }
     deps.metrics?.count('RedemptionsCompleted');
-    // What the write stored, from the snapshot; a saga that reserved the points itself reads it back.
+    // What the write stored, from the snapshot (the stream announces Reward Redeemed from the item itself);
+    // a saga that reserved the points itself reads it back.
     const done: RedemptionRecordView = r.reserved
       ? {
           ...r,
@@ -283,7 +282,6 @@ export async function issue(r: RedemptionSnapshot, deps: SagaDeps): Promise<Rede
           updatedAt: now,
         }
       : await readRecord(r, deps);
-    await publishAfterCommit(deps, [rewardRedeemed(done, now, r.reserved?.transactionId)]);
     return redemptionView(done);
   }
   throw new Error('The coupon code space gave 5 collisions in a row');
@@ -309,7 +307,7 @@ export async function awaitFulfilment(
   }
 }
 
-/** Step 4: the redemption is complete; `Reward Redeemed` goes out after the write. */
+/** Step 4: the redemption is complete (the stream announces `Reward Redeemed` from the item). */
 export async function confirm(r: RedemptionSnapshot, deps: SagaDeps): Promise<RedemptionView> {
   const now = deps.clock.now().toISOString();
   let rec: Redemption;
@@ -322,7 +320,6 @@ export async function confirm(r: RedemptionSnapshot, deps: SagaDeps): Promise<Re
     throw new RedemptionClosed(r.redemptionId, current.status);
   }
   deps.metrics?.count('RedemptionsCompleted');
-  await publishAfterCommit(deps, [rewardRedeemed(rec, now)]);
   return redemptionView(rec);
 }
 
@@ -409,10 +406,7 @@ export async function releaseRedemption(
         const coupon = rec.code ? await deps.coupons.getCoupon(rec.programId, rec.code) : null;
         if (coupon?.status === 'used' && to.status === 'failed') {
           const confirmed = await deps.redemptions.confirm(rec, now).catch(() => null);
-          if (confirmed) {
-            deps.metrics?.count('RedemptionsCompleted');
-            await publishAfterCommit(deps, [rewardRedeemed(confirmed, now)]);
-          }
+          if (confirmed) deps.metrics?.count('RedemptionsCompleted');
           return { redemption: confirmed ?? (await readRecord(rec, deps)), released: false };
         }
         if (coupon?.status === 'used') return { redemption: rec, released: false };
@@ -424,26 +418,6 @@ export async function releaseRedemption(
       released: true,
     };
   });
-}
-
-/** `transactionId`: the redemption's `redeem` transaction, when the record at hand does not carry its reservation. */
-export function rewardRedeemed(rec: RedemptionRecordView, now: string, transactionId = rec.reservation!.transactionId) {
-  return domainEvent(
-    RewardRedeemed,
-    {
-      memberId: rec.memberId,
-      redemptionId: rec.redemptionId,
-      rewardId: rec.rewardId,
-      rewardType: rec.rewardType,
-      quantity: rec.quantity,
-      points: rec.points,
-      transactionId,
-      codeIssued: !!rec.code,
-      ...(rec.donation ? { donation: rec.donation } : {}),
-      ...(rec.fulfilment?.reference ? { fulfilmentReference: rec.fulfilment.reference } : {}),
-    },
-    { programId: rec.programId, occurredAt: now, correlationId: rec.correlationId ?? undefined },
-  );
 }
 
 /**
@@ -463,7 +437,7 @@ export async function compensate(
 
 /**
  * Releases the redemption as `failed` with this reason (see releaseRedemption) and, if this call
- * released it, counts it and publishes `Redemption Failed`.
+ * released it, counts it (the stream announces `Redemption Failed` from the closed item).
  */
 export async function failRedemption(
   ref: Pick<RedemptionSnapshot, 'programId' | 'memberId' | 'redemptionId'>,
@@ -471,50 +445,13 @@ export async function failRedemption(
   deps: ReleaseDeps,
   expect?: Redemption['status'][],
 ): Promise<{ redemption: Redemption; released: boolean }> {
-  const { reason, message } = failure;
   const { redemption, released } = await releaseRedemption(
     ref,
     { status: 'failed', failure, ...(expect ? { expect } : {}) },
     deps,
   );
-  if (released) {
-    deps.metrics?.count('RedemptionsFailed');
-    await publishAfterCommit(deps, [
-      domainEvent(
-        RedemptionFailed,
-        {
-          memberId: redemption.memberId,
-          redemptionId: redemption.redemptionId,
-          rewardId: redemption.rewardId,
-          reason,
-          message,
-          pointsReturned: redemption.release?.points ?? 0,
-          stockReturned: redemption.stockReleased ?? 0,
-        },
-        {
-          programId: redemption.programId,
-          occurredAt: deps.clock.now().toISOString(),
-          correlationId: redemption.correlationId ?? undefined,
-        },
-      ),
-    ]);
-  }
+  if (released) deps.metrics?.count('RedemptionsFailed');
   return { redemption, released };
-}
-
-export function cancelledEvent(rec: Redemption, now: string) {
-  return domainEvent(
-    RedemptionCancelled,
-    {
-      memberId: rec.memberId,
-      redemptionId: rec.redemptionId,
-      rewardId: rec.rewardId,
-      pointsReturned: rec.release?.points ?? 0,
-      stockReturned: rec.stockReleased ?? 0,
-      ...(rec.release ? { transactionId: rec.release.transactionId } : {}),
-    },
-    { programId: rec.programId, occurredAt: now, correlationId: rec.correlationId ?? undefined },
-  );
 }
 
 /**

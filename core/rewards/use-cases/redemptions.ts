@@ -5,7 +5,6 @@
 import type { OrderStore } from '../../earning/ports';
 import { toMs } from '../../kernel/calendar';
 import { IdempotencyConflict, ValidationFailed } from '../../kernel/errors';
-import { publishAfterCommit } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import { retryOnConflict, WriteConflict } from '../../kernel/retry';
 import { settle } from '../../ledger/domain/member-state';
@@ -50,7 +49,6 @@ import {
 import type { Coupon, RedemptionCreated, RedemptionWorkflows } from '../ports';
 import type { FulfilmentInput } from '../schemas';
 import {
-  cancelledEvent,
   pointsReservationWrite,
   type RedemptionView,
   redemptionView,
@@ -474,8 +472,7 @@ export async function cancelRedemption(
     throw new RedemptionNotCancellable(redemptionId, redemption.status);
   }
   deps.metrics?.count('RedemptionsCancelled');
-  await publishAfterCommit(deps, [cancelledEvent(redemption, now)]);
-  // The cancellation is committed and announced. Stopping the execution waiting for the partner is
+  // The cancellation is committed (the stream announces it). Stopping the execution waiting for the partner is
   // a courtesy: if it fails, that execution times out and its compensation finds nothing to release.
   if (rec.taskToken) {
     await deps.workflows

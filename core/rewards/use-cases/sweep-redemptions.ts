@@ -5,11 +5,10 @@
 // left to do. A redemption that moved on meanwhile only leaves the index, by the write that moved it.
 import type { DueEntry } from '../../jobs/ports';
 import type { JobContext, Outcome } from '../../jobs/use-cases/context';
-import { publishAfterCommit } from '../../kernel/events';
 import { WriteConflict } from '../../kernel/retry';
 import type { Redemption } from '../domain/rewards';
 import { sweepDecision } from '../domain/sweep';
-import { failRedemption, type ReleaseDeps, rewardRedeemed } from './redemption-saga';
+import { failRedemption, type ReleaseDeps } from './redemption-saga';
 
 export type SweepResult =
   | {
@@ -63,7 +62,6 @@ export async function sweepRedemption(
     }
     deps.metrics?.count('RedemptionsCompleted');
     deps.metrics?.count('RedemptionsSwept');
-    await publishAfterCommit(deps, [rewardRedeemed(done, now)]);
     return { action, redemption: done, pointsReturned: 0, stockReturned: 0 };
   }
 

@@ -3,7 +3,7 @@
 // retried fan-out makes none twice) and one durable run of the retry schedule. Attempt: one POST of a
 // delivery, recorded (time, status, latency, error), then done, or the time of the next attempt.
 import type { Clock } from '../../kernel/clock';
-import { domainEvent, type EventMetadata, type EventPublisher, publishAfterCommit } from '../../kernel/events';
+import { domainEvent, type EventMetadata } from '../../kernel/events';
 import { ulid } from '../../kernel/ids';
 import type { SecretBox } from '../../kernel/secrets';
 import { DELIVERY_TIMEOUT_MS, deliveryIdFor, deliveryPayload, isSuccess, truncateError } from '../domain/deliveries';
@@ -73,7 +73,6 @@ export interface AttemptDeps {
   webhooks: WebhookStore;
   sender: WebhookSender;
   secrets: SecretBox;
-  events: EventPublisher;
   clock: Clock;
   retryDelaysMs: readonly number[];
   disableAfterMs: number;
@@ -156,15 +155,12 @@ export async function attemptDelivery(input: AttemptInput, deps: AttemptDeps): P
       const reason = `every attempt failed since ${failingSince}; the last: ${error}`;
       const disabledAt = finishedAt.toISOString();
       disabled = true;
-      if (await deps.webhooks.disable(programId, webhookId, disabledAt, truncateError(reason))) {
-        await publishAfterCommit(deps, [
-          domainEvent(
-            WebhookEndpointDisabled,
-            { webhookId, url: endpoint.url, failingSince, disabledAt, reason: truncateError(reason) },
-            { programId, occurredAt: disabledAt },
-          ),
-        ]);
-      }
+      const announce = domainEvent(
+        WebhookEndpointDisabled,
+        { webhookId, url: endpoint.url, failingSince, disabledAt, reason: truncateError(reason) },
+        { programId, occurredAt: disabledAt },
+      );
+      await deps.webhooks.disable(programId, webhookId, disabledAt, truncateError(reason), announce);
     }
   }
 

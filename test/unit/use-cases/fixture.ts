@@ -1,5 +1,5 @@
-// The use cases' dependencies on the memory stores: a fixed clock, an event log, counted metrics.
-import { memoryPublisher } from '../../../adapters/memory/publisher';
+// The use cases' dependencies on the memory stores: a fixed clock, the events their writes announce,
+// counted metrics.
 import { type MemoryStoreOptions, memoryStores } from '../../../adapters/memory/stores';
 import type { PurchaseFacts } from '../../../core/earning/domain/purchase';
 import type { ReturnInput } from '../../../core/earning/schemas';
@@ -19,10 +19,20 @@ export const DAY_MS = 86_400_000;
 export function memoryFixture(seed?: MemoryStoreOptions) {
   const stores = memoryStores(seed);
   const clock = fixedClock(NOW);
-  const events = memoryPublisher();
+  // What the stream consumer would publish: the events the committed writes announce.
+  let cleared = 0;
+  const events = {
+    get events() {
+      return stores.announced().slice(cleared);
+    },
+    /** Forgets what was announced so far. */
+    clear() {
+      cleared = stores.announced().length;
+    },
+  };
   const counted = new Map<string, number>();
   const metrics = { count: (name: string, value = 1) => void counted.set(name, (counted.get(name) ?? 0) + value) };
-  const deps = { ...stores, events, clock, metrics };
+  const deps = { ...stores, clock, metrics };
 
   async function transactions(programId: string, memberId: string): Promise<Transaction[]> {
     const all: Transaction[] = [];

@@ -48,7 +48,7 @@ describe('enrolOrUpdateMember', () => {
       'req-1',
       f.deps,
     );
-    f.events.events.length = 0;
+    f.events.clear();
 
     const { created, member } = await enrolOrUpdateMember('shop', 'ann', { name: 'Ann' }, 'req-2', f.deps);
 

@@ -233,8 +233,12 @@ describe('attempts', () => {
     expect(await attemptDelivery(runInput(f.runs[0]!), f.deps)).toEqual({ done: true, status: 'cancelled' });
     const view = await getWebhook('p', webhookId, f.deps);
     expect(view).toMatchObject({ status: 'disabled', failingSince: '2026-12-01T10:00:00.000Z' });
-    expect(f.events.events.map((e) => e.detailType)).toEqual(['Webhook Endpoint Disabled']);
-    expect(f.events.events[0]!.detail.data).toMatchObject({ webhookId, failingSince: '2026-12-01T10:00:00.000Z' });
+    // Announced with the change (the stream publishes it), once.
+    expect(f.deps.webhooks.announced.map((e) => e.detailType)).toEqual(['Webhook Endpoint Disabled']);
+    expect(f.deps.webhooks.announced[0]!.detail.data).toMatchObject({
+      webhookId,
+      failingSince: '2026-12-01T10:00:00.000Z',
+    });
     // Nothing more goes to it; a new event makes no delivery.
     expect(await fanOut(pointsEarned('01KB2YQ6Z3Q8D7C6XW1Y6S5E0X'), f.deps)).toEqual({ deliveries: 0 });
   });
