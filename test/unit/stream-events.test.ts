@@ -16,6 +16,7 @@ import { PointsExpiring } from '../../core/expiry/events';
 import type { DomainEvent } from '../../core/kernel/events';
 import { domainEvent } from '../../core/kernel/events';
 import type { LedgerWrite } from '../../core/ledger/ports';
+import { adjustPoints } from '../../core/ledger/use-cases/adjustments';
 import { announcedEvents } from '../../core/ledger/use-cases/announced-events';
 import type { Redemption } from '../../core/rewards/domain/rewards';
 import { TierChanged } from '../../core/tiers/events';
@@ -126,6 +127,31 @@ describe('what the stream publishes for a committed change', () => {
     expect(events.map((e) => [e.detailType, (e.detail.data as { eventId?: string }).eventId])).toEqual([
       ['Points Earned', 'ev-1'],
     ]);
+  });
+
+  it("an operator's adjustment: Points Adjusted from its transaction, with who and why", async () => {
+    const f = memoryFixture();
+    await f.program('app');
+    await earnForPurchase('app', purchase({ orderId: 'o1' }), f.deps);
+
+    const { write, announced } = await captured(f, () =>
+      adjustPoints(
+        'app',
+        'alice',
+        { points: -5, reason: 'Duplicate credit' },
+        { idempotencyKey: 'k1', actor: { keyId: 'KEY1', role: 'support' } },
+        f.deps,
+      ),
+    );
+
+    const events = putItems(write, f.clock.now().toISOString()).flatMap((i) => published(record('INSERT', i)));
+    expect(shape(events)).toEqual(shape(announced));
+    expect(events.map((e) => e.detailType)).toEqual(['Points Adjusted']);
+    expect(events[0]!.detail.data).toMatchObject({
+      points: -5,
+      reason: 'Duplicate credit',
+      by: { keyId: 'KEY1', role: 'support' },
+    });
   });
 
   it('a return: Points Reversed from its guard', async () => {
