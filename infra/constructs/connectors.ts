@@ -62,9 +62,7 @@ export class Connectors extends Construct {
       deadLetterQueue: this.dlq.queue,
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-    })
-      .bindTable(table, 'RW')
-      .bindBus(bus);
+    }).bindTable(table, 'RW');
 
     this.rule = new events.Rule(this, 'DeliveryRule', {
       description: 'Connector Delivery Received -> connectors-worker',

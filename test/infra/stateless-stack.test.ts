@@ -61,6 +61,8 @@ const ENTRIES = [
 ];
 /** Functions that read or write the table (the stream consumer only reads its stream). */
 const TABLE_ENTRIES = ENTRIES.filter((e) => e !== 'functions/ledger-stream.ts');
+/** Who may call PutEvents: the stream consumer, the job worker (older outbox entries), the connectors' hand-off. */
+const PUBLISHERS = ['functions/connectors-webhooks.ts', 'functions/job-worker.ts', 'functions/ledger-stream.ts'];
 
 describe('functions', () => {
   it('are exactly the handler modules we ship, each tagged with its loyalty:entry', () => {
@@ -111,9 +113,10 @@ describe('functions', () => {
     const env = (entry: string) => resources[functionIdByEntry(entry)]!.Properties.Environment.Variables;
     for (const entry of TABLE_ENTRIES) expect(env(entry).TABLE_NAME, entry).toBeDefined();
     expect(env('functions/ledger-stream.ts').TABLE_NAME).toBeUndefined();
-    // Only the stream consumer and the job worker (the outbox job's older entries) publish.
+    // Only the stream consumer and the job worker (the outbox job's older entries) publish ledger events; the
+    // connectors' webhook hands a recorded delivery to its worker through the bus (Connector Delivery Received).
     const publishing = ENTRIES.filter((entry) => env(entry).EVENT_BUS_NAME !== undefined);
-    expect(publishing.sort()).toEqual(['functions/job-worker.ts', 'functions/ledger-stream.ts']);
+    expect(publishing.sort()).toEqual(PUBLISHERS);
   });
 });
 
@@ -131,11 +134,11 @@ describe('least privilege', () => {
   });
 
   // Ledger events come from the table's stream: the API and the consumer of the bus only write.
-  it('only ledger-stream and job-worker may publish, to the loyalty bus only', () => {
+  it('only ledger-stream and job-worker (and the connectors hand-off) may publish, to the loyalty bus only', () => {
     const publishing = ENTRIES.filter((entry) =>
       statementsOf(entry).some((s) => [s.Action].flat().includes('events:PutEvents')),
     );
-    expect(publishing.sort()).toEqual(['functions/job-worker.ts', 'functions/ledger-stream.ts']);
+    expect(publishing.sort()).toEqual(PUBLISHERS);
     for (const entry of publishing) {
       const put = statementsOf(entry).filter((s) => [s.Action].flat().includes('events:PutEvents'));
       expect(put, entry).toHaveLength(1);

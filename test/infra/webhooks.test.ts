@@ -121,8 +121,8 @@ describe('webhooks: least privilege', () => {
     expect(actions('functions/webhook-fanout.ts').some((a) => a.startsWith('kms:'))).toBe(false);
   });
 
-  it('lets only the delivery function publish (Webhook Endpoint Disabled)', () => {
-    expect(actions('functions/webhook-delivery.ts')).toContain('events:PutEvents');
+  it('lets none of them publish: Webhook Endpoint Disabled is an outbox entry the stream publishes', () => {
+    expect(actions('functions/webhook-delivery.ts')).not.toContain('events:PutEvents');
     expect(actions('functions/webhook-fanout.ts')).not.toContain('events:PutEvents');
     expect(actions('functions/webhooks-api.ts')).not.toContain('events:PutEvents');
   });
