@@ -120,7 +120,8 @@ describe('DynamoDB down (its own DynamoDB Local, killed and restarted)', () => {
       accepted.push(...entries.map((_, k) => from + k));
     };
     await send(0);
-    await stack.bus.whenIdle(); // these ten are credited before the outage
+    // These ten are credited before the outage, and the events they announce published and fanned out.
+    await stack.settled();
     await send(10);
     await ddb.kill(); // mid-burst: these ten are in flight
     await send(20);
@@ -128,8 +129,11 @@ describe('DynamoDB down (its own DynamoDB Local, killed and restarted)', () => {
     await stack.bus.whenIdle();
     expect(accepted).toHaveLength(N);
     const dead = listLocal(stack.deadLetterFile);
-    expect(dead.length).toBeGreaterThanOrEqual(20);
-    expect(dead.length).toBeLessThanOrEqual(30);
+    // The purchases the consumer could not credit; the events the first ten announced (published by the
+    // stream) may also reach the webhook fan-out during the outage and wait beside them, to be redriven too.
+    const purchases = dead.filter((d) => d.detailType === 'Purchase Completed');
+    expect(purchases.length).toBeGreaterThanOrEqual(20);
+    expect(purchases.length).toBeLessThanOrEqual(30);
 
     await restart();
     const stateFile = join(dir, 'state', 'state.json');
