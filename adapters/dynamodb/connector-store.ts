@@ -3,7 +3,6 @@
 // connectors through pointer items, as it lists its API keys. A delivery's body is stored deflated:
 // a large order (hundreds of KB of JSON) stays far below DynamoDB's 400 KB item limit.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -14,6 +13,7 @@ import {
 import type { Connector } from '../../core/connectors/domain/connector';
 import type { OrderEdits } from '../../core/connectors/domain/order-edits';
 import type { ConnectorStore, DeadLetter, Delivery } from '../../core/connectors/ports';
+import { isConditionFailed } from './errors';
 import { collections, keys } from './keys';
 import { batchGet, type Item, queryPage, queryPrefix } from './query';
 
@@ -103,7 +103,7 @@ export function dynamoConnectorStore(ddb: DynamoDBDocumentClient, tableName: str
         );
         return true;
       } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) return false;
+        if (isConditionFailed(err)) return false;
         throw err;
       }
     },
@@ -127,7 +127,7 @@ export function dynamoConnectorStore(ddb: DynamoDBDocumentClient, tableName: str
         );
         return true;
       } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) return false;
+        if (isConditionFailed(err)) return false;
         throw err;
       }
     },
@@ -167,7 +167,7 @@ export function dynamoConnectorStore(ddb: DynamoDBDocumentClient, tableName: str
           }),
         )
         .catch((err) => {
-          if (!(err instanceof ConditionalCheckFailedException)) throw err; // expired meanwhile: nothing to mark
+          if (!isConditionFailed(err)) throw err; // expired meanwhile: nothing to mark
         });
     },
     async getOrderEdits(programId, orderId) {
@@ -191,7 +191,7 @@ export function dynamoConnectorStore(ddb: DynamoDBDocumentClient, tableName: str
         );
         return true;
       } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) return false;
+        if (isConditionFailed(err)) return false;
         throw err;
       }
     },

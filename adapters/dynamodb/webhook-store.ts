@@ -11,12 +11,13 @@ import {
 import { WriteConflict } from '../../core/kernel/retry';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint, WebhookStore } from '../../core/webhooks/ports';
 import { PACKED, pack, unpack } from './entities/packed';
+import { DAY_S, epochSeconds } from './entities/types';
 import { conditionFailed, isConditionFailed, toWriteConflict } from './errors';
 import { collections, keys } from './keys';
 import { type Item, queryPage, queryPrefix } from './query';
 
 const KEEP_DAYS = 30;
-const ttlFrom = (iso: string) => Math.floor(Date.parse(iso) / 1000) + KEEP_DAYS * 86_400;
+const ttlFrom = (iso: string) => epochSeconds(iso) + KEEP_DAYS * DAY_S;
 
 const ENDPOINT_FIELDS = [
   'url',
